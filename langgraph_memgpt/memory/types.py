@@ -1,0 +1,83 @@
+"""Records and the one error type shared by every memory tier.
+
+The graph's tools turn :class:`MemoryStoreError` into a ``ToolMessage``, so its message is
+written for a model to read: it says what was wrong and what to do instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_AGENT_ID = "default"
+
+
+class MemoryStoreError(ValueError):
+    """Raised for every bad input or unusable state of a memory tier.
+
+    One documented type, so callers (the tools, the CLI) catch exactly this and nothing else
+    leaks through the graph. Subclasses ``ValueError`` because almost every case is bad input.
+    """
+
+
+@dataclass
+class Block:
+    """One pinned core-memory block, rendered into the system prompt."""
+
+    label: str
+    value: str = ""
+    limit: int = 2000
+    description: str = ""
+
+    def render(self) -> str:
+        return (
+            f'<{self.label} characters="{len(self.value)}/{self.limit}">\n'
+            f"{self.value}\n</{self.label}>"
+        )
+
+
+@dataclass
+class Citation:
+    """Where a record came from: enough for a model to quote it and a user to check it."""
+
+    thread_id: str | None = None
+    turn: int | None = None
+    created_at: str | None = None
+    source: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.thread_id is not None:
+            parts.append(f"thread {self.thread_id}")
+        if self.turn is not None:
+            parts.append(f"turn {self.turn}")
+        if self.created_at:
+            parts.append(self.created_at)
+        if self.source:
+            parts.append(f"source {self.source}")
+        return ", ".join(parts) or "no citation"
+
+
+@dataclass
+class SearchHit:
+    """One search result of archival or recall memory.
+
+    ``metadata`` always holds the citation keys ``thread_id``, ``turn``, ``created_at`` and
+    ``source`` (values may be ``None``), plus ``tags``, ``user_id``, ``agent_id`` and whatever
+    the caller stored; recall hits add ``role``.
+    """
+
+    id: str
+    text: str
+    score: float
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def citation(self) -> Citation:
+        md = self.metadata
+        return Citation(
+            thread_id=md.get("thread_id"),
+            turn=md.get("turn"),
+            created_at=md.get("created_at"),
+            source=md.get("source"),
+        )
