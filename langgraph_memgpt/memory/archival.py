@@ -1,0 +1,386 @@
+"""Archival memory: unlimited passages with citations, found by hybrid (lexical + dense) search.
+
+``ArchivalMemory`` validates input, embeds text, fuses the two rankers and builds cited
+``SearchHit``s; storage and candidate retrieval sit behind :class:`ArchivalBackend`, so a
+scale-out backend (e.g. Postgres + pgvector) can implement the same protocol. The embedded
+default is :class:`~langgraph_memgpt.memory.backends.sqlite_faiss.SqliteFaissArchival`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from langgraph_memgpt.memory._validate import (
+    check_id,
+    check_k_page,
+    check_tags,
+    check_text,
+    check_turn,
+    now_iso,
+    page_past_end,
+    parse_when,
+    to_json,
+)
+from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.backends.sqlite_faiss import ArchivalRow
+from langgraph_memgpt.memory.fts import match_query
+from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
+from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
+
+MAX_TEXT_CHARS = 20_000
+MAX_QUERY_CHARS = 20_000
+MAX_BATCH = 100_000
+BASE_POOL = 100
+CITATION_KEYS = ("thread_id", "turn", "created_at", "source")
+RESERVED_KEYS = ("user_id", "agent_id", "tags", "id")
+SearchMode = Literal["hybrid", "lexical", "dense"]
+MODES = ("hybrid", "lexical", "dense")
+
+
+class ArchivalBackend(Protocol):
+    """What archival search needs from storage; ids are backend-internal integers."""
+
+    def insert(
+        self, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None
+    ) -> list[int]: ...
+    def delete(self, ns: int, rid: int) -> None: ...
+    def lexical(
+        self, ns: int, expr: str, limit: int, tags: list[str] | None = None
+    ) -> list[tuple[int, float]]: ...
+    def dense(
+        self, ns: int, query: np.ndarray, limit: int, tags: list[str] | None = None
+    ) -> list[tuple[int, float]]: ...
+    def fetch(self, ns: int, rids: Sequence[int]) -> dict[int, tuple[Any, ...]]: ...
+    def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None: ...
+    def count(self, ns: int) -> int: ...
+    def flush(self) -> None: ...
+
+
+def pool_size(k: int, page: int) -> int:
+    """Candidates taken from each ranker: 100, doubled until it covers the requested page.
+
+    Fixed steps (not exactly (page+1)*k) keep the fused order identical across the pages
+    that share a pool, so paging through results neither repeats nor skips records.
+    """
+    pool = BASE_POOL
+    while pool < (page + 1) * k:
+        pool *= 2
+    return pool
+
+
+class ArchivalMemory:
+    """Insert, search, get and delete archival passages of one (agent_id, user_id)."""
+
+    def __init__(
+        self,
+        db: Database,
+        backend: ArchivalBackend,
+        embeddings: Embeddings | None,
+        *,
+        fusion: FusionFn = DEFAULT_FUSION,
+    ) -> None:
+        self._db = db
+        self._backend = backend
+        self.embeddings = embeddings
+        self.fusion = fusion
+
+    # -- embedding -----------------------------------------------------------------------
+    @property
+    def dim(self) -> int | None:
+        """Dimension of stored vectors (recorded with the first one), None before that."""
+        value = self._db.get_meta("embedding_dim")
+        return None if value is None else int(value)
+
+    def _check_dim(self, vectors: np.ndarray, what: str) -> np.ndarray:
+        if vectors.ndim != 2 or not vectors.shape[1] or not np.isfinite(vectors).all():
+            raise MemoryStoreError(f"{what} must be a finite 2-D array of shape (n, dims).")
+        dim = self.dim
+        if dim is None:
+            self._db.set_meta("embedding_dim", str(vectors.shape[1]))
+        elif vectors.shape[1] != dim:
+            raise MemoryStoreError(
+                f"{what} have {vectors.shape[1]} dimensions but this store holds {dim}-dim "
+                "vectors; use the same embedding model (or re-open with reembed=True)."
+            )
+        return vectors
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        """Embed documents with the configured model, as float32 (n, dims)."""
+        if self.embeddings is None:
+            raise MemoryStoreError("no embedding model configured; archival search is lexical.")
+        try:
+            raw = self.embeddings.embed_documents(texts)
+        except Exception as exc:
+            raise MemoryStoreError(
+                f"embedding failed ({type(exc).__name__}: {exc}); nothing was stored."
+            ) from exc
+        vectors = np.asarray(raw, dtype=np.float32).reshape(len(texts), -1)
+        return self._check_dim(vectors, "embeddings")
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        assert self.embeddings is not None
+        try:
+            raw = self.embeddings.embed_query(query)
+        except Exception as exc:
+            raise MemoryStoreError(
+                f"embedding the query failed ({type(exc).__name__}: {exc})."
+            ) from exc
+        return self._check_dim(np.asarray(raw, dtype=np.float32).reshape(1, -1), "query vector")
+
+    # -- writing -------------------------------------------------------------------------
+    @staticmethod
+    def _row(text: object, tags: list[str], metadata: Mapping[str, Any] | None) -> ArchivalRow:
+        text = check_text(text, "text", MAX_TEXT_CHARS)
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise MemoryStoreError(f"metadata must be a dict, got {type(metadata).__name__}.")
+        md = dict(metadata or {})
+        bad = [key for key in RESERVED_KEYS if key in md]
+        if bad:
+            raise MemoryStoreError(
+                f"metadata may not set {', '.join(bad)}; pass user_id/agent_id/tags as arguments."
+            )
+        thread_id = md.pop("thread_id", None)
+        if thread_id is not None:
+            thread_id = check_id(thread_id, "metadata thread_id")
+        source = md.pop("source", None)
+        if source is not None and not isinstance(source, str):
+            raise MemoryStoreError(f"metadata source must be a string, got {source!r}.")
+        created = md.pop("created_at", None)
+        created_at = now_iso() if created is None else parse_when(created, "metadata created_at")
+        return ArchivalRow(
+            uid=str(uuid.uuid4()),
+            text=text,
+            tags=tags,
+            thread_id=thread_id,
+            turn=check_turn(md.pop("turn", None)),
+            created_at=created_at,
+            source=source,
+            extra=to_json(md, "metadata"),
+        )
+
+    def _write_ns(self, user_id: str, agent_id: str) -> int:
+        check_id(user_id, "user_id")
+        check_id(agent_id, "agent_id")
+        ns = self._db.namespace(agent_id, user_id, create=True)
+        assert ns is not None
+        return ns
+
+    def insert(
+        self,
+        text: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        tags: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Store one passage; returns its id. ``metadata`` may hold the citation keys
+        (thread_id, turn, source, created_at) and any JSON-serializable extras."""
+        return self.insert_many(
+            [text],
+            user_id=user_id,
+            agent_id=agent_id,
+            tags=tags,
+            metadatas=None if metadata is None else [metadata],
+        )[0]
+
+    def insert_many(
+        self,
+        texts: Sequence[str],
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        tags: Sequence[str] | None = None,
+        metadatas: Sequence[Mapping[str, Any] | None] | None = None,
+        vectors: Any = None,
+    ) -> list[str]:
+        """Store passages in one transaction (all or nothing), embedding them in one batch.
+
+        ``vectors`` (shape (n, dims)) skips the embedder, e.g. for benchmarks with
+        precomputed vectors.
+        """
+        if isinstance(texts, str) or not isinstance(texts, Sequence):
+            raise MemoryStoreError("texts must be a list of strings.")
+        if not texts:
+            return []
+        if len(texts) > MAX_BATCH:
+            raise MemoryStoreError(f"at most {MAX_BATCH} texts per call, got {len(texts)}.")
+        if metadatas is not None and len(metadatas) != len(texts):
+            raise MemoryStoreError(
+                f"metadatas has {len(metadatas)} entries for {len(texts)} texts; pass one each."
+            )
+        tag_list = check_tags(tags)
+        rows = [
+            self._row(text, tag_list, None if metadatas is None else metadatas[i])
+            for i, text in enumerate(texts)
+        ]
+        ns = self._write_ns(user_id, agent_id)
+        array: np.ndarray | None
+        if vectors is not None:
+            try:
+                array = np.asarray(vectors, dtype=np.float32)
+            except (TypeError, ValueError) as exc:
+                raise MemoryStoreError(f"vectors must be numeric: {exc}.") from exc
+            if array.ndim != 2 or array.shape[0] != len(texts):
+                raise MemoryStoreError(
+                    f"vectors must have shape ({len(texts)}, dims), got {array.shape}."
+                )
+            array = self._check_dim(array, "vectors")
+        elif self.embeddings is not None:
+            array = self.embed_texts([row.text for row in rows])
+        else:
+            array = None
+        self._backend.insert(ns, rows, array)
+        return [row.uid for row in rows]
+
+    # -- reading -------------------------------------------------------------------------
+    def _read_ns(self, user_id: str, agent_id: str) -> int | None:
+        check_id(user_id, "user_id")
+        check_id(agent_id, "agent_id")
+        self._db.check_open()
+        return self._db.namespace(agent_id, user_id, create=False)
+
+    @staticmethod
+    def _hit(row: tuple[Any, ...], score: float, user_id: str, agent_id: str) -> SearchHit:
+        _rid, uid, text, tags, thread_id, turn, created_at, source, extra = row
+        metadata: dict[str, Any] = json.loads(extra)
+        metadata.update(
+            thread_id=thread_id,
+            turn=turn,
+            created_at=created_at,
+            source=source,
+            tags=json.loads(tags),
+            user_id=user_id,
+            agent_id=agent_id,
+        )
+        return SearchHit(id=uid, text=text, score=score, metadata=metadata)
+
+    def candidates(
+        self,
+        query: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        pool: int = BASE_POOL,
+        modes: Sequence[str] = ("lexical", "dense"),
+        tags: Sequence[str] | None = None,
+        query_vector: Any = None,
+    ) -> dict[str, list[tuple[int, float]]]:
+        """Each ranker's top ``pool`` (internal id, score) list, before fusion.
+
+        Public so benchmarks can compare fusion methods on identical candidates. A ranker
+        that cannot run (no query words; no embedder) returns an empty list.
+        """
+        query = check_text(query, "query", MAX_QUERY_CHARS)
+        tag_list = check_tags(tags) or None
+        ns = self._read_ns(user_id, agent_id)
+        out: dict[str, list[tuple[int, float]]] = {}
+        if "lexical" in modes:
+            expr = match_query(query)
+            out["lexical"] = (
+                []
+                if ns is None or expr is None
+                else self._backend.lexical(ns, expr, pool, tag_list)
+            )
+        if "dense" in modes:
+            if query_vector is not None:
+                vector = self._check_dim(
+                    np.asarray(query_vector, dtype=np.float32).reshape(1, -1), "query_vector"
+                )
+            elif self.embeddings is not None:
+                vector = self._embed_query(query)
+            else:
+                vector = None
+            out["dense"] = (
+                []
+                if ns is None or vector is None
+                else self._backend.dense(ns, vector, pool, tag_list)
+            )
+        return out
+
+    def search(
+        self,
+        query: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        k: int = 10,
+        page: int = 0,
+        mode: SearchMode = "hybrid",
+        tags: Sequence[str] | None = None,
+        query_vector: Any = None,
+    ) -> list[SearchHit]:
+        """Page ``page`` of the best passages for ``query``, each with its citation.
+
+        ``hybrid`` fuses the FTS5 bm25 ranking and the FAISS cosine ranking (lexical only
+        when no embedder is configured); ``tags`` keeps records carrying any of the tags.
+        """
+        k, page = check_k_page(k, page)
+        if mode not in MODES:
+            raise MemoryStoreError(f"mode must be one of {', '.join(MODES)}; got {mode!r}.")
+        if mode == "dense" and self.embeddings is None and query_vector is None:
+            raise MemoryStoreError(
+                "dense search needs an embedding model and none is configured; use "
+                "mode='lexical' or 'hybrid'."
+            )
+        modes = ("lexical", "dense") if mode == "hybrid" else (mode,)
+        lists = self.candidates(
+            query,
+            user_id=user_id,
+            agent_id=agent_id,
+            pool=pool_size(k, page),
+            modes=modes,
+            tags=tags,
+            query_vector=query_vector,
+        )
+        rankings = [ranking for ranking in lists.values() if ranking]
+        if len(rankings) > 1:
+            fused = self.fusion(rankings)
+        else:
+            fused = list(rankings[0]) if rankings else []
+        window = fused[page * k : (page + 1) * k]
+        if not window:
+            if page > 0:
+                raise page_past_end(len(fused), k, page)
+            return []
+        ns = self._read_ns(user_id, agent_id)
+        assert ns is not None
+        rows = self._backend.fetch(ns, [rid for rid, _ in window])
+        return [
+            self._hit(rows[rid], score, user_id, agent_id) for rid, score in window if rid in rows
+        ]
+
+    def _require(
+        self, record_id: object, user_id: str, agent_id: str
+    ) -> tuple[int, tuple[Any, ...]]:
+        if not isinstance(record_id, str) or not record_id:
+            raise MemoryStoreError(f"record id must be a non-empty string, got {record_id!r}.")
+        ns = self._read_ns(user_id, agent_id)
+        row = None if ns is None else self._backend.by_uid(ns, record_id)
+        if ns is None or row is None:
+            raise MemoryStoreError(
+                f"no archival record with id {record_id!r} for this user; ids come from "
+                "archival search results."
+            )
+        return ns, row
+
+    def get(self, record_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> SearchHit:
+        _ns, row = self._require(record_id, user_id, agent_id)
+        return self._hit(row, 1.0, user_id, agent_id)
+
+    def delete(self, record_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> None:
+        ns, row = self._require(record_id, user_id, agent_id)
+        self._backend.delete(ns, int(row[0]))
+
+    def count(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        ns = self._read_ns(user_id, agent_id)
+        return 0 if ns is None else self._backend.count(ns)
+
+    def flush(self) -> None:
+        self._backend.flush()

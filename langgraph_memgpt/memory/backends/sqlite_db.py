@@ -1,0 +1,245 @@
+"""The SQLite database of the embedded backend: one connection, one lock, one schema.
+
+SQLite is the source of truth for every tier (core blocks, recall messages, archival records
+*and* their vectors); the FAISS files are a rebuildable cache of the vectors. One connection is
+shared by all tiers with ``check_same_thread=False`` and guarded by a re-entrant lock, because
+LangGraph may run nodes in worker threads. WAL mode lets another process (the CLI, Studio)
+read while the agent writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from langgraph_memgpt.memory.types import MemoryStoreError
+
+SCHEMA_VERSION = 1
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+# Statements run one by one inside one transaction (``executescript`` would commit early).
+# The triggers keep the external-content FTS5 tables in step with their base tables.
+SCHEMA: tuple[str, ...] = (
+    """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+""",
+    """
+CREATE TABLE IF NOT EXISTS namespaces (
+    id INTEGER PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    UNIQUE (agent_id, user_id)
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS core_blocks (
+    ns INTEGER NOT NULL REFERENCES namespaces(id),
+    label TEXT NOT NULL,
+    value TEXT NOT NULL,
+    char_limit INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (ns, label)
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS recall (
+    id INTEGER PRIMARY KEY,
+    ns INTEGER NOT NULL REFERENCES namespaces(id),
+    message_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    turn INTEGER,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    tool_calls TEXT,
+    tool_call_id TEXT,
+    name TEXT,
+    UNIQUE (ns, message_id)
+)
+""",
+    """
+CREATE INDEX IF NOT EXISTS recall_thread ON recall (ns, thread_id, id)
+""",
+    """
+CREATE INDEX IF NOT EXISTS recall_time ON recall (ns, created_at, id)
+""",
+    f"""
+CREATE VIRTUAL TABLE IF NOT EXISTS recall_fts USING fts5(
+    content, content='recall', content_rowid='id', tokenize='{FTS_TOKENIZER}'
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS archival (
+    id INTEGER PRIMARY KEY,
+    ns INTEGER NOT NULL REFERENCES namespaces(id),
+    uid TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    thread_id TEXT,
+    turn INTEGER,
+    created_at TEXT NOT NULL,
+    source TEXT,
+    extra TEXT NOT NULL,
+    vector BLOB
+)
+""",
+    """
+CREATE INDEX IF NOT EXISTS archival_ns ON archival (ns, id)
+""",
+    """
+CREATE TABLE IF NOT EXISTS archival_state (
+    ns INTEGER PRIMARY KEY REFERENCES namespaces(id),
+    version INTEGER NOT NULL
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS archival_tags (
+    record INTEGER NOT NULL REFERENCES archival(id) ON DELETE CASCADE,
+    ns INTEGER NOT NULL,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (ns, tag, record)
+)
+""",
+    f"""
+CREATE VIRTUAL TABLE IF NOT EXISTS archival_fts USING fts5(
+    text, content='archival', content_rowid='id', tokenize='{FTS_TOKENIZER}'
+)
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS recall_fts_insert AFTER INSERT ON recall BEGIN
+    INSERT INTO recall_fts(rowid, content) VALUES (new.id, new.content); END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS recall_fts_delete AFTER DELETE ON recall BEGIN
+    INSERT INTO recall_fts(recall_fts, rowid, content) VALUES ('delete', old.id, old.content); END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS archival_fts_insert AFTER INSERT ON archival BEGIN
+    INSERT INTO archival_fts(rowid, text) VALUES (new.id, new.text); END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS archival_fts_delete AFTER DELETE ON archival BEGIN
+    INSERT INTO archival_fts(archival_fts, rowid, text) VALUES ('delete', old.id, old.text); END
+""",
+)
+
+
+class Database:
+    """The shared SQLite connection plus the namespace table.
+
+    ``lock`` must be held for every statement; :meth:`transaction` takes it and wraps the body
+    in ``BEGIN IMMEDIATE`` ... ``COMMIT`` so a failed write leaves nothing behind.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.RLock()
+        self._closed = False
+        self._ns_cache: dict[tuple[str, str], int] = {}
+        try:
+            conn = sqlite3.connect(
+                str(path), check_same_thread=False, isolation_level=None, timeout=30.0
+            )
+        except sqlite3.Error as exc:
+            raise MemoryStoreError(f"cannot open the memory database {path}: {exc}") from exc
+        self.conn = conn
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        with self.transaction():
+            for statement in SCHEMA:
+                conn.execute(statement)
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise MemoryStoreError(
+                    f"{path} was written by a newer langgraph-memgpt (schema {row[0]}); "
+                    "upgrade the package to open it."
+                )
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def check_open(self) -> None:
+        if self._closed:
+            raise MemoryStoreError(
+                f"the memory store at {self.path.parent} is closed; open it again with "
+                "Memory.open(path)."
+            )
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Hold the lock for a group of reads (no transaction needed in autocommit mode)."""
+        with self.lock:
+            self.check_open()
+            yield self.conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all statements commit together or none do."""
+        with self.lock:
+            self.check_open()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    def namespace(self, agent_id: str, user_id: str, *, create: bool) -> int | None:
+        """The integer id of (agent_id, user_id), created on first write if ``create``.
+
+        Call it before opening a write transaction: the row is committed on its own, so an id
+        in the cache always exists even if the caller's transaction rolls back.
+        """
+        key = (agent_id, user_id)
+        cached = self._ns_cache.get(key)
+        if cached is not None:
+            return cached
+        with self.lock:
+            self.check_open()
+            if create and not self.conn.in_transaction:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO namespaces(agent_id, user_id) VALUES (?, ?)", key
+                )
+            row = self.conn.execute(
+                "SELECT id FROM namespaces WHERE agent_id=? AND user_id=?", key
+            ).fetchone()
+            if row is None:
+                if create:
+                    raise RuntimeError("Database.namespace(create=True) inside a transaction")
+                return None
+            ns = int(row[0])
+            self._ns_cache[key] = ns
+            return ns
+
+    def get_meta(self, key: str) -> str | None:
+        with self.read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    def close(self) -> None:
+        with self.lock:
+            if not self._closed:
+                self._closed = True
+                self.conn.close()

