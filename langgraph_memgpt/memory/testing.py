@@ -32,7 +32,7 @@ class HashEmbeddings(Embeddings):
         vector = np.zeros(self.dim)
         for word in _WORD.findall(text.lower()):
             vector += self._word(word)
-        norm = np.linalg.norm(vector)
+        norm = float(np.linalg.norm(vector))
         if norm == 0:
             vector[0] = 1.0
             norm = 1.0

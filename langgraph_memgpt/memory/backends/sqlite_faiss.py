@@ -146,9 +146,14 @@ class SqliteFaissArchival:
         return int(version)
 
     def _apply(self, ns: int, version: int, change: Callable[[VectorIndex], object]) -> None:
-        """Apply our own committed write to a loaded index (unloaded ones sync on load)."""
+        """Apply our own committed write to the namespace's index.
+
+        An index not loaded yet is loaded now, which syncs it from SQLite (including this
+        write), so every namespace written in this process has a file after ``close``.
+        """
         loaded = self._loaded.get(ns)
         if loaded is None:
+            self.index(ns)
             return
         if loaded.version != version - 1:
             # Someone else wrote in between: resynchronise from SQLite instead.
