@@ -4,7 +4,27 @@ Imports stay light: nothing here loads torch or an embedding model; the local mo
 its first use.
 """
 
+from langgraph_memgpt.configuration import MemGPTConfig, chat_model_from_settings
+from langgraph_memgpt.graph import create_memgpt_agent, sqlite_checkpointer
+from langgraph_memgpt.memory import Memory
 from langgraph_memgpt.memory.types import Block, Citation, MemoryStoreError, SearchHit
+from langgraph_memgpt.models import OfflineDriver
+from langgraph_memgpt.state import MemGPTState
+from langgraph_memgpt.tools import MEMORY_TOOL_NAMES, create_memory_tools
 
-__all__ = ["Block", "Citation", "MemoryStoreError", "SearchHit"]
+__all__ = [
+    "MEMORY_TOOL_NAMES",
+    "Block",
+    "Citation",
+    "MemGPTConfig",
+    "MemGPTState",
+    "Memory",
+    "MemoryStoreError",
+    "OfflineDriver",
+    "SearchHit",
+    "chat_model_from_settings",
+    "create_memgpt_agent",
+    "create_memory_tools",
+    "sqlite_checkpointer",
+]
 __version__ = "0.1.0"

@@ -12,7 +12,7 @@ SUMMARY_REQUEST_MARKER = "[summarize evicted messages]"
 STEP_LIMIT_MARKER = "[step limit reached]"
 MEMORY_ALERT_NAME = "memgpt_system"
 
-SYSTEM_PROMPT = """\
+SYSTEM_PROMPT = f"""\
 You are a helpful assistant with a MemGPT-style virtual memory. Your prompt (the main context) is \
 small; older conversation is moved out of it automatically. You keep what matters with memory tools.
 
@@ -28,10 +28,10 @@ with conversation_search (text) or conversation_search_date (date range, YYYY-MM
 Rules:
 - Before answering a question about the past or the user that your prompt does not answer, search \
 memory. Search results come with citations (thread, turn, time, source): cite them in your answer.
-- When you see a message starting with "{pressure}", the prompt is nearly full: save anything \
+- When you see a message starting with "{PRESSURE_ALERT_MARKER}", the prompt is nearly full: save anything \
 important from the recent conversation to archival or core memory now.
 - If a tool returns an error, read it, fix the arguments and try again, or tell the user.
-""".format(pressure=PRESSURE_ALERT_MARKER)
+"""
 
 CORE_MEMORY_HEADER = "### Core memory (pinned)"
 SUMMARY_HEADER = "### Summary of evicted conversation (recursive)"

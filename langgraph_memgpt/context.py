@@ -1,0 +1,161 @@
+"""Rendering and measuring the main context.
+
+Both ``reason`` (which sends the prompt) and ``compact`` (which keeps it within budget) need the
+exact same rendering, so it lives here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.messages.utils import count_tokens_approximately
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from langgraph_memgpt.configuration import Identity, MemGPTConfig
+from langgraph_memgpt.prompts import (
+    CORE_MEMORY_HEADER,
+    MEMORY_ALERT_NAME,
+    MEMORY_STATS_HEADER,
+    SUMMARY_HEADER,
+)
+
+if TYPE_CHECKING:
+    from langgraph_memgpt.memory import Memory
+
+
+@dataclass
+class AgentSettings:
+    """What every node of one compiled agent shares."""
+
+    memory: Memory
+    config: MemGPTConfig
+    system_prompt: str
+    tools: Sequence[BaseTool] = field(default_factory=tuple)
+    agent_id: str | None = None
+    tool_tokens: int = 0
+
+    def __post_init__(self) -> None:
+        schemas: list[Any] = [convert_to_openai_tool(t) for t in self.tools]
+        # Tool schemas are sent with every call, so they are charged to the budget once here.
+        self.tool_tokens = count_tokens_approximately([], tools=schemas) if schemas else 0
+
+    @property
+    def prompt_limit(self) -> int:
+        """Most tokens a prompt may take: the window less the room kept for the answer."""
+        return self.config.context_window - self.config.reserve_tokens
+
+    @property
+    def warning_tokens(self) -> int:
+        return int(self.config.context_window * self.config.warning_fraction)
+
+    @property
+    def target_tokens(self) -> int:
+        return int(self.config.context_window * self.config.target_fraction)
+
+
+def is_memory_alert(message: BaseMessage) -> bool:
+    return isinstance(message, HumanMessage) and message.name == MEMORY_ALERT_NAME
+
+
+def latest_user_message(messages: Sequence[AnyMessage]) -> HumanMessage | None:
+    """The newest real user message (alerts from the runtime do not count)."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage) and not is_memory_alert(message):
+            return message
+    return None
+
+
+def render_system_message(
+    settings: AgentSettings, identity: Identity, summary: str, evicted_total: int
+) -> SystemMessage:
+    """System prompt + pinned core blocks + recursive summary + memory statistics."""
+    memory = settings.memory
+    core = memory.core.render(user_id=identity.user_id, agent_id=identity.agent_id)
+    stats = memory.stats(user_id=identity.user_id, agent_id=identity.agent_id)
+    today = datetime.now(UTC).date().isoformat()
+    stats_text = (
+        f"{stats.get('recall', 0)} messages in recall memory (conversation_search), "
+        f"{stats.get('archival', 0)} passages in archival memory (archival_memory_search); "
+        f"{evicted_total} messages evicted from this prompt so far. Today is {today}."
+    )
+    content = (
+        f"{settings.system_prompt.rstrip()}\n\n"
+        f"{CORE_MEMORY_HEADER}\n{core}\n\n"
+        f"{SUMMARY_HEADER}\n{summary or '(nothing evicted yet)'}\n\n"
+        f"{MEMORY_STATS_HEADER}\n{stats_text}"
+    )
+    return SystemMessage(content=content)
+
+
+def prompt_tokens(
+    settings: AgentSettings, system: SystemMessage, messages: Sequence[BaseMessage]
+) -> int:
+    """Tokens a model call would take, tool schemas included."""
+    return settings.config.token_counter([system, *messages]) + settings.tool_tokens
+
+
+def message_groups(messages: Sequence[AnyMessage]) -> list[list[AnyMessage]]:
+    """Split the FIFO into eviction units.
+
+    An AI message that calls tools and the tool results answering it form one unit: evicting
+    one without the other would leave a dangling tool call that model APIs reject.
+    """
+    groups: list[list[AnyMessage]] = []
+    open_calls: set[str] = set()
+    for message in messages:
+        if isinstance(message, ToolMessage) and groups and message.tool_call_id in open_calls:
+            groups[-1].append(message)
+            open_calls.discard(message.tool_call_id)
+            continue
+        groups.append([message])
+        open_calls = (
+            {str(c["id"]) for c in message.tool_calls if c.get("id")}
+            if isinstance(message, AIMessage)
+            else set()
+        )
+    return groups
+
+
+def pending_tool_calls(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
+    """Tool calls of the newest AI message that have no tool result yet."""
+    answered: set[str] = set()
+    for message in reversed(messages):
+        if isinstance(message, ToolMessage):
+            answered.add(message.tool_call_id)
+        elif isinstance(message, AIMessage):
+            return [dict(c) for c in message.tool_calls if c.get("id") not in answered]
+        else:
+            return []
+    return []
+
+
+def transcript(messages: Sequence[BaseMessage]) -> str:
+    """One line per message, the form the summarizer reads."""
+    lines = []
+    for message in messages:
+        text = message.text if isinstance(message.content, list) else str(message.content)
+        if isinstance(message, AIMessage) and message.tool_calls:
+            calls = ", ".join(f"{c['name']}({c['args']})" for c in message.tool_calls)
+            text = f"{text} [calls {calls}]".strip()
+        if isinstance(message, ToolMessage):
+            role = f"tool {message.name or ''}".strip()
+        elif isinstance(message, HumanMessage):
+            role = "system" if is_memory_alert(message) else "user"
+        elif isinstance(message, AIMessage):
+            role = "assistant"
+        else:
+            role = message.type
+        lines.append(f"{role}: {' '.join(text.split())}")
+    return "\n".join(lines)

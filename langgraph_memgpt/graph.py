@@ -1,0 +1,148 @@
+"""Builds the MemGPT ``StateGraph``: nodes plus the conditional edges of the page fault.
+
+```
+START -> compact -> reason --(memory / unknown tool calls)--> memory_interrupt --> compact
+                          \\--(the user's tool calls)-------> execute_tool ------> compact
+                           \\--(no tool calls)--------------> END
+```
+
+A module-level ``graph`` (built on first access, so importing this module has no side effects)
+is what ``langgraph.json`` points at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
+from langchain_core.tools import tool as as_tool
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph import START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Checkpointer
+
+from langgraph_memgpt.configuration import MemGPTConfig
+from langgraph_memgpt.context import AgentSettings, pending_tool_calls
+from langgraph_memgpt.nodes.compact import make_compact_node
+from langgraph_memgpt.nodes.execute_tool import make_execute_tool_node
+from langgraph_memgpt.nodes.memory_interrupt import make_memory_interrupt_node
+from langgraph_memgpt.nodes.reason import make_reason_node
+from langgraph_memgpt.prompts import SYSTEM_PROMPT
+from langgraph_memgpt.state import MemGPTInput, MemGPTState
+from langgraph_memgpt.tools import create_memory_tools
+
+if TYPE_CHECKING:
+    from langgraph_memgpt.memory import Memory
+
+CHECKPOINT_FILE = "checkpoints.sqlite"
+
+
+def sqlite_checkpointer(data_dir: str | Path) -> SqliteSaver:
+    """The embedded default: ``SqliteSaver`` on a WAL-mode file beside the memory stores."""
+    path = Path(data_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path / CHECKPOINT_FILE, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return SqliteSaver(conn)
+
+
+def create_memgpt_agent(
+    model: BaseChatModel,
+    *,
+    memory: Memory,
+    tools: Sequence[BaseTool | Callable[..., Any]] = (),
+    checkpointer: Checkpointer | Literal["sqlite"] = "sqlite",
+    store: Any = None,
+    context_window: int | None = None,
+    config: MemGPTConfig | None = None,
+    system_prompt: str = SYSTEM_PROMPT,
+    name: str = "memgpt",
+) -> CompiledStateGraph:
+    """Compile a MemGPT agent.
+
+    ``checkpointer="sqlite"`` (the default) keeps threads in ``checkpoints.sqlite`` inside the
+    memory's data directory; pass ``None`` when the graph runs as a subgraph of a parent that
+    has its own checkpointer, or any LangGraph checkpointer (e.g. ``PostgresSaver``).
+    """
+    settings_config = config or MemGPTConfig()
+    if context_window is not None:
+        settings_config = MemGPTConfig(
+            **{**settings_config.__dict__, "context_window": context_window}
+        )
+    user_tools = [t if isinstance(t, BaseTool) else as_tool(t) for t in tools]
+    memory_tools = create_memory_tools(memory, page_size=settings_config.search_page_size)
+    clashes = {t.name for t in user_tools} & {t.name for t in memory_tools}
+    if clashes:
+        raise ValueError(f"tool names clash with the memory tools: {sorted(clashes)}")
+    user_tool_names = {t.name for t in user_tools}
+    settings = AgentSettings(
+        memory=memory,
+        config=settings_config,
+        system_prompt=system_prompt,
+        tools=[*memory_tools, *user_tools],
+    )
+    if settings.tool_tokens >= settings.target_tokens:
+        raise ValueError(
+            f"the tool schemas alone take {settings.tool_tokens} tokens, more than the target "
+            f"of {settings.target_tokens}; raise context_window"
+        )
+
+    def route_tools(state: MemGPTState) -> Literal["memory_interrupt", "execute_tool", "compact"]:
+        pending = pending_tool_calls(state["messages"])
+        if any(c["name"] not in user_tool_names for c in pending):
+            return "memory_interrupt"
+        if pending:
+            return "execute_tool"
+        return "compact"
+
+    def route_after_reason(
+        state: MemGPTState,
+    ) -> Literal["memory_interrupt", "execute_tool", "__end__"]:
+        route = route_tools(state)
+        return "__end__" if route == "compact" else route
+
+    builder = StateGraph(MemGPTState, input_schema=MemGPTInput)
+    builder.add_node("compact", make_compact_node(model, settings))
+    builder.add_node("reason", make_reason_node(model, settings))
+    builder.add_node("memory_interrupt", make_memory_interrupt_node(settings, user_tool_names))
+    builder.add_node("execute_tool", make_execute_tool_node(settings, user_tools))
+    builder.add_edge(START, "compact")
+    builder.add_edge("compact", "reason")
+    builder.add_conditional_edges("reason", route_after_reason)
+    builder.add_conditional_edges("memory_interrupt", route_tools)
+    builder.add_conditional_edges("execute_tool", route_tools)
+
+    saver = sqlite_checkpointer(memory.path) if checkpointer == "sqlite" else checkpointer
+    return builder.compile(checkpointer=saver, store=store, name=name)
+
+
+_default_graph: CompiledStateGraph | None = None
+
+
+def make_default_graph() -> CompiledStateGraph:
+    """The graph ``langgraph.json`` serves: model from the environment, memory in
+    ``MEMGPT_DATA_DIR`` (default ``./memgpt-data``), and no checkpointer of its own, because
+    the LangGraph server supplies one."""
+    import os
+
+    from langgraph_memgpt.configuration import chat_model_from_settings
+    from langgraph_memgpt.memory import Memory
+
+    model, _ = chat_model_from_settings()
+    memory = Memory.open(os.environ.get("MEMGPT_DATA_DIR", "./memgpt-data"))
+    window = int(os.environ.get("MEMGPT_CONTEXT_WINDOW", "8192"))
+    return create_memgpt_agent(model, memory=memory, checkpointer=None, context_window=window)
+
+
+def __getattr__(name: str) -> Any:
+    """Build the module-level ``graph`` on first access, not on import."""
+    global _default_graph
+    if name == "graph":
+        if _default_graph is None:
+            _default_graph = make_default_graph()
+        return _default_graph
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,199 @@
+"""The compact node: keeps the main context within its token budget.
+
+It runs before every model call. Order matters for the "nothing is lost" promise: every message
+is written to recall memory *before* any eviction can remove it from the state.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+)
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from langgraph_memgpt.configuration import Identity, resolve_identity
+from langgraph_memgpt.context import (
+    AgentSettings,
+    is_memory_alert,
+    latest_user_message,
+    message_groups,
+    prompt_tokens,
+    render_system_message,
+    transcript,
+)
+from langgraph_memgpt.prompts import (
+    MEMORY_ALERT_NAME,
+    PRESSURE_ALERT,
+    SUMMARY_SYSTEM_PROMPT,
+    SUMMARY_USER_TEMPLATE,
+)
+from langgraph_memgpt.state import MemGPTState
+
+logger = logging.getLogger(__name__)
+
+TRUNCATION_NOTE = "\n[... truncated to fit the context window; the full text is in recall memory]"
+
+
+def persist_to_recall(
+    settings: AgentSettings, identity: Identity, messages: Sequence[BaseMessage], turn: int
+) -> None:
+    """Write messages to recall memory; idempotent on message id, so safe to repeat."""
+    if messages:
+        settings.memory.recall.append_messages(
+            list(messages),
+            user_id=identity.user_id,
+            thread_id=identity.thread_id,
+            agent_id=identity.agent_id,
+            turn=turn,
+        )
+
+
+def _limit_words(text: str, max_words: int) -> str:
+    words = text.split()
+    return text.strip() if len(words) <= max_words else " ".join(words[-max_words:])
+
+
+def _fallback_summary(previous: str, evicted: Sequence[BaseMessage], max_words: int) -> str:
+    """Used only when the model fails to summarize: first sentences of what was evicted."""
+    firsts = []
+    for message in evicted:
+        if isinstance(message, HumanMessage) and not is_memory_alert(message):
+            sentence = re.split(r"(?<=[.!?])\s", str(message.content).strip(), maxsplit=1)[0]
+            firsts.append(sentence)
+    return _limit_words(" ".join([previous, *firsts]), max_words)
+
+
+def summarize(
+    model: BaseChatModel,
+    settings: AgentSettings,
+    previous: str,
+    evicted: Sequence[BaseMessage],
+    config: RunnableConfig | None = None,
+) -> str:
+    """Fold evicted messages into the recursive summary (the model writes it)."""
+    max_words = settings.config.summary_max_words
+    request = [
+        SystemMessage(SUMMARY_SYSTEM_PROMPT.format(max_words=max_words)),
+        HumanMessage(
+            SUMMARY_USER_TEMPLATE.format(
+                summary=previous or "(none)", transcript=transcript(evicted)
+            )
+        ),
+    ]
+    try:
+        reply = model.invoke(request, config)
+        text = reply.text if isinstance(reply.content, list) else str(reply.content)
+    except Exception:  # the model service may fail; the summary must not block the turn
+        logger.exception("summarization failed; using an extractive fallback")
+        return _fallback_summary(previous, evicted, max_words)
+    # The cap is enforced here too: a model that ignores it must not grow the prompt.
+    return _limit_words(text, max_words) or _fallback_summary(previous, evicted, max_words)
+
+
+def _truncate_to_fit(
+    settings: AgentSettings, system: SystemMessage, kept: list[AnyMessage]
+) -> list[AnyMessage]:
+    """Shorten the longest kept messages until the prompt fits (full text stays in recall)."""
+    replaced: list[AnyMessage] = []
+    current = list(kept)
+    limit = settings.prompt_limit
+    while prompt_tokens(settings, system, current) > limit:
+        longest = max(range(len(current)), key=lambda i: len(str(current[i].content)))
+        content = str(current[longest].content)
+        overflow = prompt_tokens(settings, system, current) - limit
+        keep_chars = max(0, len(content) - overflow * 4 - len(TRUNCATION_NOTE) - 64)
+        if keep_chars == 0 and len(content) <= len(TRUNCATION_NOTE):
+            break  # nothing left to shorten; the fixed part alone is over budget
+        shortened = current[longest].model_copy(
+            update={"content": content[:keep_chars] + TRUNCATION_NOTE}
+        )
+        current[longest] = shortened
+        replaced.append(shortened)
+    return replaced
+
+
+def make_compact_node(model: BaseChatModel, settings: AgentSettings) -> Any:
+    """Build the compact node bound to one agent's model and memory."""
+
+    def compact(state: MemGPTState, config: RunnableConfig, runtime: Runtime) -> dict[str, Any]:
+        identity = resolve_identity(config, runtime.context)
+        messages: list[AnyMessage] = list(state.get("messages", []))
+        update: dict[str, Any] = {}
+
+        turn = state.get("turn", 0)
+        newest_user = latest_user_message(messages)
+        if newest_user is not None and newest_user.id != state.get("turn_started_by"):
+            turn += 1
+            update.update(turn=turn, turn_started_by=newest_user.id, steps=0)
+
+        persist_to_recall(settings, identity, messages, turn)
+
+        summary = state.get("summary", "")
+        evicted_total = state.get("evicted_total", 0)
+        system = render_system_message(settings, identity, summary, evicted_total)
+        tokens = prompt_tokens(settings, system, messages)
+
+        if tokens > settings.prompt_limit:
+            groups = message_groups(messages)
+            # The current turn (from the newest user message on) is never evicted.
+            protected_from = next(
+                (
+                    i
+                    for i, g in enumerate(groups)
+                    if newest_user is not None and any(m.id == newest_user.id for m in g)
+                ),
+                len(groups) - 1,
+            )
+            evicted: list[AnyMessage] = []
+            kept_groups = groups
+            while kept_groups and len(groups) - len(kept_groups) < protected_from:
+                kept = [m for g in kept_groups for m in g]
+                if prompt_tokens(settings, system, kept) <= settings.target_tokens:
+                    break
+                evicted.extend(kept_groups[0])
+                kept_groups = kept_groups[1:]
+            kept = [m for g in kept_groups for m in g]
+            if evicted:
+                summary = summarize(model, settings, summary, evicted, config)
+                evicted_total += len(evicted)
+                system = render_system_message(settings, identity, summary, evicted_total)
+                update.update(
+                    summary=summary,
+                    evicted_total=evicted_total,
+                    pressure_warned=False,
+                    messages=[RemoveMessage(id=m.id) for m in evicted if m.id],
+                )
+            truncated = _truncate_to_fit(settings, system, kept)
+            if truncated:
+                by_id = {m.id: m for m in truncated}
+                kept = [by_id.get(m.id, m) for m in kept]
+                update["messages"] = list(update.get("messages", [])) + truncated
+            tokens = prompt_tokens(settings, system, kept)
+        elif tokens >= settings.warning_tokens and not state.get("pressure_warned", False):
+            percent = round(100 * tokens / settings.config.context_window)
+            alert = HumanMessage(
+                content=PRESSURE_ALERT.format(
+                    percent=percent, tokens=tokens, budget=settings.config.context_window
+                ),
+                name=MEMORY_ALERT_NAME,
+            )
+            alert.id = f"alert-{identity.thread_id}-{turn}-{len(messages)}"
+            persist_to_recall(settings, identity, [alert], turn)
+            update.update(messages=[alert], pressure_warned=True)
+            tokens = prompt_tokens(settings, system, [*messages, alert])
+
+        update["context_tokens"] = tokens
+        return update
+
+    return compact

@@ -1,0 +1,86 @@
+"""The memory_interrupt node: the page fault handler.
+
+It executes the model's memory tool calls against the stores and returns their results as
+``ToolMessage``s, which the next ``reason`` call sees as new observations (the splice-back).
+A malformed or unknown call becomes an error message to the model, never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from langchain_core.messages import ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from langgraph_memgpt.configuration import Identity, resolve_identity
+from langgraph_memgpt.context import AgentSettings, pending_tool_calls
+from langgraph_memgpt.nodes.compact import persist_to_recall
+from langgraph_memgpt.nodes.reason import core_snapshot
+from langgraph_memgpt.state import MemGPTState
+from langgraph_memgpt.tools import CORE_TOOL_NAMES, TURN_CONFIG_KEY
+
+logger = logging.getLogger(__name__)
+
+
+def tool_config(config: RunnableConfig, identity: Identity, turn: int) -> RunnableConfig:
+    """The run's config with identity and turn made explicit for the tools."""
+    configurable = dict(config.get("configurable") or {})
+    configurable.update(
+        user_id=identity.user_id,
+        agent_id=identity.agent_id,
+        thread_id=identity.thread_id,
+        **{TURN_CONFIG_KEY: turn},
+    )
+    return {**config, "configurable": configurable}
+
+
+def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str]) -> Any:
+    """Build the page-fault handler for one agent's memory tools."""
+    memory_tools = {t.name: t for t in settings.tools if t.name not in user_tool_names}
+
+    def memory_interrupt(
+        state: MemGPTState, config: RunnableConfig, runtime: Runtime
+    ) -> dict[str, Any]:
+        identity = resolve_identity(config, runtime.context)
+        turn = state.get("turn", 0)
+        calls = [
+            c for c in pending_tool_calls(state["messages"]) if c["name"] not in user_tool_names
+        ]
+        run_config = tool_config(config, identity, turn)
+        results: list[ToolMessage] = []
+        for call in calls:
+            call_id = call.get("id") or f"call-{uuid.uuid4()}"
+            tool = memory_tools.get(call["name"])
+            if tool is None:
+                message = ToolMessage(
+                    content=(
+                        f"Error: there is no tool named {call['name']!r}. Available tools: "
+                        f"{', '.join(sorted(t.name for t in settings.tools))}."
+                    ),
+                    tool_call_id=call_id,
+                    name=call["name"],
+                    status="error",
+                )
+            else:
+                try:
+                    message = tool.invoke({**call, "id": call_id, "type": "tool_call"}, run_config)
+                except Exception as exc:  # a store failure must not abort the turn
+                    logger.exception("memory tool %s failed", call["name"])
+                    message = ToolMessage(
+                        content=f"Error: {call['name']} failed: {exc}. Try again or continue without it.",
+                        tool_call_id=call_id,
+                        name=call["name"],
+                        status="error",
+                    )
+            message.id = message.id or f"tool-{uuid.uuid4()}"
+            results.append(message)
+        persist_to_recall(settings, identity, results, turn)
+        update: dict[str, Any] = {"messages": results}
+        if any(c["name"] in CORE_TOOL_NAMES for c in calls):
+            update["core"] = core_snapshot(settings, identity.user_id, identity.agent_id)
+        return update
+
+    return memory_interrupt

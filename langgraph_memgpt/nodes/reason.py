@@ -1,0 +1,67 @@
+"""The reason node: renders the main context and calls the model bound to the tools."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import Runnable, RunnableConfig
+from langgraph.runtime import Runtime
+
+from langgraph_memgpt.configuration import resolve_identity
+from langgraph_memgpt.context import AgentSettings, prompt_tokens, render_system_message
+from langgraph_memgpt.nodes.compact import persist_to_recall
+from langgraph_memgpt.prompts import STEP_LIMIT_MESSAGE
+from langgraph_memgpt.state import MemGPTState
+
+
+def core_snapshot(settings: AgentSettings, user_id: str, agent_id: str) -> dict[str, Any]:
+    """Core blocks as plain data, mirrored into state so Studio and tests can see them."""
+    blocks = settings.memory.core.get(user_id=user_id, agent_id=agent_id)
+    return {
+        label: {"value": b.value, "limit": b.limit, "description": b.description}
+        for label, b in blocks.items()
+    }
+
+
+def make_reason_node(model: BaseChatModel, settings: AgentSettings) -> Any:
+    """Build the reason node; the model is bound to memory tools and the user's tools."""
+    bound: Runnable[Any, Any] = model.bind_tools(list(settings.tools)) if settings.tools else model
+
+    def reason(state: MemGPTState, config: RunnableConfig, runtime: Runtime) -> dict[str, Any]:
+        identity = resolve_identity(config, runtime.context)
+        steps = state.get("steps", 0)
+        turn = state.get("turn", 0)
+        if steps >= settings.config.max_steps:
+            stop = AIMessage(
+                content=STEP_LIMIT_MESSAGE.format(steps=steps), id=f"steplimit-{uuid.uuid4()}"
+            )
+            persist_to_recall(settings, identity, [stop], turn)
+            return {"messages": [stop]}
+
+        system = render_system_message(
+            settings, identity, state.get("summary", ""), state.get("evicted_total", 0)
+        )
+        messages = list(state.get("messages", []))
+        tokens = prompt_tokens(settings, system, messages)
+        response = bound.invoke([system, *messages], config)
+        if not isinstance(response, AIMessage):
+            response = AIMessage(content=str(getattr(response, "content", response)))
+        if response.id is None or any(m.id == response.id for m in messages):
+            # add_messages would overwrite an earlier message with the same id.
+            response.id = f"ai-{uuid.uuid4()}"
+        persist_to_recall(settings, identity, [response], turn)
+
+        update: dict[str, Any] = {
+            "messages": [response],
+            "steps": steps + 1,
+            "context_tokens": tokens,
+        }
+        snapshot = core_snapshot(settings, identity.user_id, identity.agent_id)
+        if snapshot != state.get("core"):
+            update["core"] = snapshot
+        return update
+
+    return reason

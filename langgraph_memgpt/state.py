@@ -1,0 +1,46 @@
+"""The main context as typed graph state.
+
+Only what must be in the prompt lives here: the FIFO of recent messages, the recursive summary
+of what was evicted and a snapshot of the core blocks. Everything else is on "disk" (recall and
+archival memory), so a checkpoint stays as small as the prompt however long the thread runs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+
+class MemGPTState(TypedDict, total=False):
+    """State of one thread.
+
+    ``messages`` is the FIFO queue (evicted with ``RemoveMessage`` by the compact node).
+    ``core`` mirrors the core-memory blocks as last rendered into the prompt; the store is the
+    source of truth, because other threads of the same user may edit the same blocks.
+    """
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    summary: str
+    core: dict[str, dict[str, Any]]
+    context_tokens: int
+    pressure_warned: bool
+    turn: int
+    turn_started_by: str
+    steps: int
+    evicted_total: int
+
+
+class MemGPTInput(TypedDict):
+    """What a caller passes in: new messages only."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+
+
+class MemGPTOutput(TypedDict, total=False):
+    """What a caller reads back."""
+
+    messages: list[AnyMessage]
+    summary: str
+    context_tokens: int

@@ -1,0 +1,287 @@
+"""The graph with scripted fake models: routing, page fault, splice-back, compaction, limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.tools import tool
+from langgraph.checkpoint.memory import InMemorySaver
+
+from langgraph_memgpt import MemGPTConfig, create_memgpt_agent
+from langgraph_memgpt.context import message_groups
+from langgraph_memgpt.prompts import (
+    CORE_MEMORY_HEADER,
+    MEMORY_ALERT_NAME,
+    PRESSURE_ALERT_MARKER,
+    STEP_LIMIT_MARKER,
+)
+from tests.conftest import ScriptedChatModel, tool_call
+
+
+@tool
+def get_weather(city: str) -> str:
+    """Weather for a city."""
+    return f"It is sunny in {city}."
+
+
+def _nodes(agent: Any, payload: Any, config: dict[str, Any]) -> list[str]:
+    return [
+        node
+        for chunk in agent.stream(payload, config, stream_mode="updates")
+        for node in chunk
+        if not node.startswith("__")
+    ]
+
+
+def test_answer_without_tool_calls_ends_the_turn(memory, run_config) -> None:
+    model = ScriptedChatModel(script=[AIMessage(content="hello!")])
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    assert _nodes(agent, {"messages": [("user", "hi")]}, run_config) == ["compact", "reason"]
+    state = agent.get_state(run_config).values
+    assert state["messages"][-1].content == "hello!"
+    assert len(model.prompts) == 1
+
+
+def test_memory_tool_call_is_a_page_fault_spliced_back(memory, run_config) -> None:
+    memory.archival.insert(
+        "Alice's favourite colour is teal",
+        user_id="u1",
+        metadata={"thread_id": "t0", "turn": 3, "source": "chat"},
+    )
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(content="", tool_calls=[tool_call("archival_memory_search", query="colour")]),
+            AIMessage(content="teal"),
+        ]
+    )
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    nodes = _nodes(agent, {"messages": [("user", "what colour?")]}, run_config)
+    assert nodes == ["compact", "reason", "memory_interrupt", "compact", "reason"]
+    # The second model call sees the tool result, with its citation.
+    observation = model.prompts[1][-1]
+    assert isinstance(observation, ToolMessage)
+    assert "teal" in observation.content
+    assert "thread t0" in observation.content and "turn 3" in observation.content
+    assert observation.artifact["hits"][0]["metadata"]["source"] == "chat"
+
+
+def test_user_tool_routes_to_execute_tool(memory, run_config) -> None:
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(content="", tool_calls=[tool_call("get_weather", city="Lisbon")]),
+            AIMessage(content="sunny"),
+        ]
+    )
+    agent = create_memgpt_agent(
+        model, memory=memory, tools=[get_weather], checkpointer=InMemorySaver()
+    )
+    nodes = _nodes(agent, {"messages": [("user", "weather?")]}, run_config)
+    assert nodes == ["compact", "reason", "execute_tool", "compact", "reason"]
+    assert "sunny in Lisbon" in model.prompts[1][-1].content
+
+
+def test_mixed_calls_visit_both_tool_nodes_before_reasoning_again(memory, run_config) -> None:
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(
+                content="",
+                tool_calls=[
+                    tool_call("get_weather", "c1", city="Porto"),
+                    tool_call("archival_memory_insert", "c2", content="Porto trip in June"),
+                ],
+            ),
+            AIMessage(content="done"),
+        ]
+    )
+    agent = create_memgpt_agent(
+        model, memory=memory, tools=[get_weather], checkpointer=InMemorySaver()
+    )
+    nodes = _nodes(agent, {"messages": [("user", "plan")]}, run_config)
+    assert nodes == ["compact", "reason", "memory_interrupt", "execute_tool", "compact", "reason"]
+    answered = {m.tool_call_id for m in model.prompts[1] if isinstance(m, ToolMessage)}
+    assert answered == {"c1", "c2"}
+
+
+def test_unknown_tool_gets_an_error_message_and_the_turn_goes_on(memory, run_config) -> None:
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(content="", tool_calls=[tool_call("launch_rockets", target="moon")]),
+            AIMessage(content="sorry"),
+        ]
+    )
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    agent.invoke({"messages": [("user", "go")]}, run_config)
+    error = model.prompts[1][-1]
+    assert isinstance(error, ToolMessage) and error.status == "error"
+    assert "launch_rockets" in error.content and "archival_memory_search" in error.content
+
+
+def test_core_blocks_are_in_the_system_prompt_and_state(memory, run_config) -> None:
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(
+                content="",
+                tool_calls=[tool_call("core_memory_append", label="human", content="Name: Alice")],
+            ),
+            AIMessage(content="Nice to meet you, Alice"),
+        ]
+    )
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    state = agent.invoke({"messages": [("user", "I am Alice")]}, run_config)
+    system = model.prompts[1][0].content
+    assert CORE_MEMORY_HEADER in system and "Name: Alice" in system
+    assert "Name: Alice" in state["core"]["human"]["value"]
+    assert "Name: Alice" in memory.core.get(user_id="u1")["human"].value
+
+
+def test_step_limit_stops_a_tool_loop_with_a_clear_message(memory, run_config) -> None:
+    looping = AIMessage(content="", tool_calls=[tool_call("conversation_search", query="x")])
+
+    def again(_: Any) -> AIMessage:
+        return looping.model_copy(
+            update={"tool_calls": [tool_call("conversation_search", query="x")]}
+        )
+
+    model = ScriptedChatModel(fallback=again)
+    agent = create_memgpt_agent(
+        model, memory=memory, config=MemGPTConfig(max_steps=3), checkpointer=InMemorySaver()
+    )
+    state = agent.invoke({"messages": [("user", "loop")]}, run_config)
+    assert len(model.prompts) == 3
+    last = state["messages"][-1]
+    assert isinstance(last, AIMessage) and STEP_LIMIT_MARKER in last.content
+    # The next turn starts with a fresh step count.
+    model.fallback = None
+    agent.invoke({"messages": [("user", "hello")]}, run_config)
+    assert len(model.prompts) == 4
+
+
+def _chatty_model() -> ScriptedChatModel:
+    return ScriptedChatModel(fallback=AIMessage(content="ok " * 20))
+
+
+def test_pressure_alert_is_added_once_before_eviction(memory, run_config) -> None:
+    model = _chatty_model()
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200)
+    agent = create_memgpt_agent(model, memory=memory, config=config, checkpointer=InMemorySaver())
+    alerts_seen = 0
+    for i in range(40):
+        agent.invoke({"messages": [("user", f"message {i} " + "word " * 60)]}, run_config)
+        prompt = model.prompts[-1]
+        alerts_seen = sum(
+            1 for m in prompt if isinstance(m, HumanMessage) and m.name == MEMORY_ALERT_NAME
+        )
+        if model.summary_prompts:
+            break
+        assert alerts_seen <= 1
+    else:
+        pytest.fail("the context never overflowed")
+    alert_prompts = [
+        p
+        for p in model.prompts
+        if isinstance(p[-1], HumanMessage) and p[-1].name == MEMORY_ALERT_NAME
+    ]
+    assert len(alert_prompts) == 1
+    assert alert_prompts[0][-1].content.startswith(PRESSURE_ALERT_MARKER)
+
+
+def test_eviction_keeps_tool_pairs_and_loses_nothing(memory, run_config) -> None:
+    def respond(prompt: list[Any]) -> AIMessage:
+        last = prompt[-1]
+        if isinstance(last, HumanMessage) and last.name != MEMORY_ALERT_NAME:
+            n = len(prompt)
+            return AIMessage(
+                content="",
+                tool_calls=[
+                    tool_call(
+                        "archival_memory_insert", f"c{n}-{last.id}", content=last.content[:80]
+                    )
+                ],
+            )
+        return AIMessage(content="saved " + "ok " * 10)
+
+    model = ScriptedChatModel(fallback=respond)
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200)
+    agent = create_memgpt_agent(model, memory=memory, config=config, checkpointer=InMemorySaver())
+    sent: list[str] = []
+    for i in range(30):
+        text = f"fact number {i}: " + "detail " * 40
+        sent.append(text)
+        agent.invoke({"messages": [("user", text)]}, run_config)
+    state = agent.get_state(run_config).values
+    assert state["evicted_total"] > 0 and model.summary_prompts
+    for prompt in model.prompts:
+        # Every tool call in a prompt is answered in the same prompt, every result has its call.
+        body = prompt[1:]
+        calls = {c["id"] for m in body if isinstance(m, AIMessage) for c in m.tool_calls}
+        results = {m.tool_call_id for m in body if isinstance(m, ToolMessage)}
+        assert results <= calls
+        if not (isinstance(body[-1], AIMessage)):
+            assert calls - results == set() or isinstance(body[-1], HumanMessage)
+        for group in message_groups(body):
+            if isinstance(group[0], ToolMessage):
+                pytest.fail("a tool result was separated from its call")
+    # Nothing is lost: every user message is in recall, by text search too.
+    for i, text in enumerate(sent):
+        hits = memory.recall.search(f"fact number {i}", user_id="u1", k=50)
+        assert any(h.text == text for h in hits), f"message {i} missing from recall"
+
+
+def test_budget_is_never_exceeded_over_300_turns(memory, run_config) -> None:
+    from langgraph_memgpt import OfflineDriver
+
+    model = OfflineDriver()
+    config = MemGPTConfig(context_window=2500, reserve_tokens=200)
+    agent = create_memgpt_agent(model, memory=memory, config=config, checkpointer=InMemorySaver())
+    peak = 0
+    for i in range(300):
+        if i % 10 == 9:
+            text = f"What did I say about topic {i - 5}?"
+        else:
+            text = f"Topic {i}: the meeting room {i} has {i % 7} chairs. " + "filler " * (i % 50)
+        state = agent.invoke({"messages": [("user", text)]}, run_config)
+        assert state["context_tokens"] <= config.context_window - config.reserve_tokens
+        peak = max(peak, state["context_tokens"])
+    assert state["evicted_total"] > 200
+    assert memory.recall.count(user_id="u1") >= 600
+
+
+def test_oversized_message_is_truncated_in_context_but_whole_in_recall(memory, run_config) -> None:
+    model = ScriptedChatModel(fallback=AIMessage(content="ok"))
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200)
+    agent = create_memgpt_agent(model, memory=memory, config=config, checkpointer=InMemorySaver())
+    huge = "zebra " * 5000
+    state = agent.invoke({"messages": [("user", huge)]}, run_config)
+    assert state["context_tokens"] <= 2800
+    assert len(str(model.prompts[-1][-1].content)) < len(huge)
+    hits = memory.recall.search("zebra", user_id="u1", k=5)
+    assert any(h.text == huge for h in hits)
+
+
+def test_crash_mid_turn_resumes_from_the_checkpoint(memory, run_config) -> None:
+    calls = {"n": 0}
+
+    def flaky(prompt: list[Any]) -> AIMessage:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("model service died")
+        if calls["n"] == 1:
+            return AIMessage(
+                content="",
+                tool_calls=[tool_call("archival_memory_insert", content="Bob likes tea")],
+            )
+        return AIMessage(content="stored")
+
+    model = ScriptedChatModel(fallback=flaky)
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    with pytest.raises(RuntimeError):
+        agent.invoke({"messages": [("user", "Bob likes tea")]}, run_config)
+    # The user's message and the completed tool step are already saved.
+    assert memory.recall.search("Bob tea", user_id="u1")
+    assert memory.archival.count(user_id="u1") == 1
+    assert agent.get_state(run_config).next == ("reason",)
+    state = agent.invoke(None, run_config)
+    assert state["messages"][-1].content == "stored"
+    assert memory.archival.count(user_id="u1") == 1  # the tool did not run twice
