@@ -276,9 +276,27 @@ def test_question_answered_from_core_memory_without_a_page_fault(model: Any) -> 
     assert "core memory" in ai.content and "Alice" in ai.content
 
 
-def test_question_about_someone_else_is_not_answered_from_core(model: Any) -> None:
-    ai = model.invoke([system(human="Name: Alice"), HumanMessage("What is the name of Bob's dog?")])
+@pytest.mark.parametrize(
+    "question", ["What is the name of Bob's dog?", "What is my sister's name?"]
+)
+def test_partial_overlap_with_core_is_not_an_answer(model: Any, question: str) -> None:
+    ai = model.invoke([system(human="Name: Alice"), HumanMessage(question)])
     assert calls(ai)[0][0] == "archival_memory_search"
+
+
+def test_recall_prefers_what_the_user_said_over_an_earlier_answer(model: Any) -> None:
+    question = "Where did Alice park the car?"
+    history: list[BaseMessage] = [system(), HumanMessage(question)]
+    ai = model.invoke(history)
+    history += [ai, *results(ai, {"archival_memory_search": []})]
+    second = model.invoke(history)
+    earlier_answer = "According to recall memory (thread t0): Alice parked the car on level 3."
+    recall_hits = [
+        hit(earlier_answer, "thread t1, turn 5", role="assistant"),
+        hit("I parked the car on level 3", "thread t1, turn 2", role="user"),
+    ]
+    final = model.invoke([*history, second, *results(second, {"conversation_search": recall_hits})])
+    assert "thread t1, turn 2" in final.content and "thread t0" not in final.content
 
 
 def test_question_pages_in_archival_and_cites_the_hit(model: Any) -> None:

@@ -1022,15 +1022,17 @@ class _Plan:
         return not is_question(text.splitlines()[0])
 
     def _best(self, hits: Iterable[Hit], query_words: set[str]) -> tuple[int, Hit] | None:
-        best: tuple[tuple[int, int, int], Hit] | None = None
+        best: tuple[tuple[int, int, int, int], Hit] | None = None
         for rank, hit in enumerate(hits):
             if not self._usable(hit):
                 continue
             overlap = len(query_words & content_words(hit.text))
-            key = (overlap, 0 if hit.role == "assistant" else 1, -rank)
+            # What the user said beats the assistant's earlier answer quoting it (which would
+            # nest citations); relevance first, then the store's own ranking.
+            key = (min(overlap, 1), 0 if hit.role == "assistant" else 1, overlap, -rank)
             if best is None or key > best[0]:
                 best = (key, hit)
-        return (best[0][0], best[1]) if best else None
+        return (best[0][2], best[1]) if best else None
 
     def _core_answer(self, question: str) -> str | None:
         """Quote core memory when a pinned line answers the question (no page fault needed)."""
@@ -1045,7 +1047,8 @@ class _Plan:
         names = _name_words(question)
         if not query:
             return None
-        needed = math.ceil(len(query) / 2)
+        # Short questions must be covered entirely ("my sister's name" is not "Name: Alice").
+        needed = len(query) if len(query) <= 2 else math.ceil(2 * len(query) / 3)
         best: tuple[int, str, str] | None = None
         for label in labels:
             block = self.core.get(label)
