@@ -391,9 +391,13 @@ def test_date_questions_use_conversation_search_date(model: Any) -> None:
         HumanMessage("What did we discuss on 20 November 2026?"),
     ]
     ai = model.invoke(history)
-    hits = [hit("We planned the garden.", "thread t1, turn 4, 2026-11-20T09:00:00+00:00")]
+    hits = [
+        hit("Sounds lovely!", "thread t1, turn 4, 2026-11-20T09:00:05+00:00", role="assistant"),
+        hit("We planned the garden.", "thread t1, turn 4, 2026-11-20T09:00:00+00:00", role="user"),
+    ]
     final = model.invoke([*history, ai, *results(ai, {"conversation_search_date": hits})])
     assert "garden" in final.content and "2026-11-20T09:00:00" in final.content
+    assert final.content.index("garden") < final.content.index("lovely")  # user's words first
 
 
 # --- the memory-pressure alert -------------------------------------------------------------

@@ -306,6 +306,14 @@ def _contains(haystack: str, needle: str) -> bool:
     return bool(needle) and re.search(pattern, haystack, re.IGNORECASE) is not None
 
 
+def _shorten(text: str, limit: int = 160) -> str:
+    """One line, cut at a word boundary: listings stay readable."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + " ..."
+
+
 def _message_text(message: BaseMessage) -> str:
     content = message.content
     if isinstance(content, str):
@@ -1099,8 +1107,10 @@ class _Plan:
                     return None, f"I could not list the messages of {span}: {record.error}"
                 if not hits:
                     return None, f"{NOT_FOUND_PREFIX}: recall memory has no messages from {span}."
+                # What the user said tells what was talked about better than the replies.
+                hits.sort(key=lambda h: h.role == "assistant")
                 quoted = "; ".join(
-                    f"({h.citation}) {_sentence_case(' '.join(h.text.split()))}" for h in hits[:3]
+                    f"({h.citation}) {_sentence_case(_shorten(h.text))}" for h in hits[:3]
                 )
                 return None, f"From recall memory, messages of {span}: {quoted}"
 
