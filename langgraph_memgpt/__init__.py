@@ -4,8 +4,9 @@ Imports stay light: nothing here loads torch or an embedding model; the local mo
 its first use.
 """
 
+from langgraph_memgpt.checkpointing import PruningSqliteSaver, sqlite_checkpointer
 from langgraph_memgpt.configuration import MemGPTConfig, chat_model_from_settings
-from langgraph_memgpt.graph import create_memgpt_agent, sqlite_checkpointer
+from langgraph_memgpt.graph import create_memgpt_agent
 from langgraph_memgpt.memory import Memory
 from langgraph_memgpt.memory.types import Block, Citation, MemoryStoreError, SearchHit
 from langgraph_memgpt.models import OfflineDriver
@@ -21,6 +22,7 @@ __all__ = [
     "Memory",
     "MemoryStoreError",
     "OfflineDriver",
+    "PruningSqliteSaver",
     "SearchHit",
     "chat_model_from_settings",
     "create_memgpt_agent",

@@ -12,19 +12,17 @@ is what ``langgraph.json`` points at.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from langchain_core.tools import tool as as_tool
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 
+from langgraph_memgpt.checkpointing import sqlite_checkpointer
 from langgraph_memgpt.configuration import MemGPTConfig
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
 from langgraph_memgpt.nodes.compact import make_compact_node
@@ -37,17 +35,6 @@ from langgraph_memgpt.tools import create_memory_tools
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory import Memory
-
-CHECKPOINT_FILE = "checkpoints.sqlite"
-
-
-def sqlite_checkpointer(data_dir: str | Path) -> SqliteSaver:
-    """The embedded default: ``SqliteSaver`` on a WAL-mode file beside the memory stores."""
-    path = Path(data_dir)
-    path.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path / CHECKPOINT_FILE, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    return SqliteSaver(conn)
 
 
 def create_memgpt_agent(
@@ -65,7 +52,7 @@ def create_memgpt_agent(
     """Compile a MemGPT agent.
 
     ``checkpointer="sqlite"`` (the default) keeps threads in ``checkpoints.sqlite`` inside the
-    memory's data directory; pass ``None`` when the graph runs as a subgraph of a parent that
+    memory's data directory, pruned to the newest snapshots (recall memory keeps every message); pass ``None`` when the graph runs as a subgraph of a parent that
     has its own checkpointer, or any LangGraph checkpointer (e.g. ``PostgresSaver``).
     """
     settings_config = config or MemGPTConfig()

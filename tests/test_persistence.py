@@ -45,3 +45,26 @@ def test_new_process_continues_the_thread_and_new_thread_remembers(tmp_path: Pat
     assert "Alice" in other["human"]  # ...with the user's core memory
     assert "May 14" in other["answer"]  # ...and archival memory, paged back in
     assert "thread t1" in other["answer"]  # with its citation
+
+
+def test_checkpoints_are_pruned_but_the_thread_resumes(tmp_path: Path) -> None:
+    import sqlite3
+
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
+
+    memory = Memory.open(tmp_path / "d", embeddings=DeterministicFakeEmbedding(size=32))
+    agent = create_memgpt_agent(OfflineDriver(), memory=memory)
+    config = {"configurable": {"thread_id": "t1", "user_id": "u1"}}
+    for i in range(20):
+        agent.invoke({"messages": [("user", f"Remember that box {i} is red.")]}, config)
+    conn = sqlite3.connect(tmp_path / "d" / "checkpoints.sqlite")
+    (count,) = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id='t1'").fetchone()
+    conn.close()
+    assert count <= 2
+    state = agent.get_state(config).values
+    assert state["turn"] == 20
+    agent.invoke({"messages": [("user", "hello")]}, config)
+    assert agent.get_state(config).values["turn"] == 21
+    memory.close()
