@@ -5,7 +5,7 @@ its first use.
 """
 
 from langgraph_memgpt.checkpointing import PruningSqliteSaver, sqlite_checkpointer
-from langgraph_memgpt.configuration import MemGPTConfig, chat_model_from_settings
+from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext, chat_model_from_settings
 from langgraph_memgpt.graph import create_memgpt_agent
 from langgraph_memgpt.memory import Memory
 from langgraph_memgpt.memory.types import Block, Citation, MemoryStoreError, SearchHit
@@ -18,6 +18,7 @@ __all__ = [
     "Block",
     "Citation",
     "MemGPTConfig",
+    "MemGPTContext",
     "MemGPTState",
     "Memory",
     "MemoryStoreError",

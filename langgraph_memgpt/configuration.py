@@ -56,6 +56,19 @@ class MemGPTConfig:
             raise ValueError("max_steps must be at least 1")
 
 
+@dataclass
+class MemGPTContext:
+    """Run-scoped settings: the graph's context schema, so LangGraph Studio shows them.
+
+    Every field is optional; ``None`` falls back to ``config["configurable"]`` (identity) or
+    to the agent's compiled settings (budget).
+    """
+
+    user_id: str | None = None
+    agent_id: str | None = None
+    context_window: int | None = None
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who a run is for: the namespace of every memory read and write."""

@@ -7,7 +7,7 @@ exact same rendering, so it lives here once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -45,11 +45,25 @@ class AgentSettings:
     tools: Sequence[BaseTool] = field(default_factory=tuple)
     agent_id: str | None = None
     tool_tokens: int = 0
+    _variants: dict[int, AgentSettings] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         schemas: list[Any] = [convert_to_openai_tool(t) for t in self.tools]
         # Tool schemas are sent with every call, so they are charged to the budget once here.
         self.tool_tokens = count_tokens_approximately([], tools=schemas) if schemas else 0
+
+    def for_run(self, context: Any) -> AgentSettings:
+        """These settings, with the budget a run's context may override (Studio's form)."""
+        window = getattr(context, "context_window", None)
+        if isinstance(context, dict):
+            window = context.get("context_window")
+        if not window or window == self.config.context_window:
+            return self
+        cached = self._variants.get(window)
+        if cached is None:
+            cached = replace(self, config=replace(self.config, context_window=int(window)))
+            self._variants[window] = cached
+        return cached
 
     @property
     def prompt_limit(self) -> int:

@@ -23,7 +23,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 
 from langgraph_memgpt.checkpointing import sqlite_checkpointer
-from langgraph_memgpt.configuration import MemGPTConfig
+from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
 from langgraph_memgpt.nodes.compact import make_compact_node
 from langgraph_memgpt.nodes.execute_tool import make_execute_tool_node
@@ -48,7 +48,7 @@ def create_memgpt_agent(
     config: MemGPTConfig | None = None,
     system_prompt: str = SYSTEM_PROMPT,
     name: str = "memgpt",
-) -> CompiledStateGraph:
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile a MemGPT agent.
 
     ``checkpointer="sqlite"`` (the default) keeps threads in ``checkpoints.sqlite`` inside the
@@ -92,7 +92,7 @@ def create_memgpt_agent(
         route = route_tools(state)
         return "__end__" if route == "compact" else route
 
-    builder = StateGraph(MemGPTState, input_schema=MemGPTInput)
+    builder = StateGraph(MemGPTState, context_schema=MemGPTContext, input_schema=MemGPTInput)
     builder.add_node("compact", make_compact_node(model, settings))
     builder.add_node("reason", make_reason_node(model, settings))
     builder.add_node("memory_interrupt", make_memory_interrupt_node(settings, user_tool_names))

@@ -285,3 +285,20 @@ def test_crash_mid_turn_resumes_from_the_checkpoint(memory, run_config) -> None:
     state = agent.invoke(None, run_config)
     assert state["messages"][-1].content == "stored"
     assert memory.archival.count(user_id="u1") == 1  # the tool did not run twice
+
+
+def test_run_context_sets_identity_and_budget(memory) -> None:
+    from langgraph_memgpt import MemGPTContext
+
+    model = ScriptedChatModel(fallback=AIMessage(content="ok"))
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "ctx"}}
+    context = MemGPTContext(user_id="carol", context_window=2000)
+    for i in range(12):
+        state = agent.invoke(
+            {"messages": [("user", f"note {i} " + "text " * 80)]}, config, context=context
+        )
+        assert state["context_tokens"] <= 2000 - 512
+    assert state["evicted_total"] > 0  # the 2000-token window of the context was applied
+    assert memory.recall.count(user_id="carol") > 0
+    assert memory.recall.count(user_id="default-user") == 0

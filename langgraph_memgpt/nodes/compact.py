@@ -123,11 +123,55 @@ def _truncate_to_fit(
     return replaced
 
 
-def make_compact_node(model: BaseChatModel, settings: AgentSettings) -> Any:
+def pressure_alert(settings: AgentSettings, tokens: int, message_id: str) -> HumanMessage:
+    """The one-off warning that lets the model save what matters before eviction."""
+    window = settings.config.context_window
+    return HumanMessage(
+        content=PRESSURE_ALERT.format(
+            percent=round(100 * tokens / window), tokens=tokens, budget=window
+        ),
+        name=MEMORY_ALERT_NAME,
+        id=message_id,
+    )
+
+
+def choose_evictions(
+    settings: AgentSettings,
+    system: SystemMessage,
+    messages: list[AnyMessage],
+    newest_user: HumanMessage | None,
+) -> tuple[list[AnyMessage], list[AnyMessage]]:
+    """Oldest whole groups go first, until the prompt is under the target.
+
+    The current turn (from the newest user message on) is never evicted: the model must see
+    the question it is answering. Group sizes are counted once, so this is linear in the FIFO.
+    """
+    groups = message_groups(messages)
+    protected_from = next(
+        (
+            i
+            for i, group in enumerate(groups)
+            if newest_user is not None and any(m.id == newest_user.id for m in group)
+        ),
+        len(groups) - 1,
+    )
+    counter = settings.config.token_counter
+    remaining = prompt_tokens(settings, system, messages)
+    cut = 0
+    while cut < protected_from and remaining > settings.target_tokens:
+        remaining -= counter(groups[cut])
+        cut += 1
+    evicted = [m for group in groups[:cut] for m in group]
+    kept = [m for group in groups[cut:] for m in group]
+    return evicted, kept
+
+
+def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
     """Build the compact node bound to one agent's model and memory."""
 
     def compact(state: MemGPTState, config: RunnableConfig, runtime: Runtime) -> dict[str, Any]:
         identity = resolve_identity(config, runtime.context)
+        settings = base_settings.for_run(runtime.context)
         messages: list[AnyMessage] = list(state.get("messages", []))
         update: dict[str, Any] = {}
 
@@ -143,56 +187,37 @@ def make_compact_node(model: BaseChatModel, settings: AgentSettings) -> Any:
         evicted_total = state.get("evicted_total", 0)
         system = render_system_message(settings, identity, summary, evicted_total)
         tokens = prompt_tokens(settings, system, messages)
+        added: list[BaseMessage] = []
+
+        warned = state.get("pressure_warned", False)
+        if settings.warning_tokens <= tokens <= settings.prompt_limit and not warned:
+            alert = pressure_alert(settings, tokens, f"alert-{identity.thread_id}-{turn}")
+            persist_to_recall(settings, identity, [alert], turn)
+            messages.append(alert)
+            added.append(alert)
+            update["pressure_warned"] = True
+            # Re-rendered: the memory statistics in the system prompt just changed.
+            system = render_system_message(settings, identity, summary, evicted_total)
+            tokens = prompt_tokens(settings, system, messages)
 
         if tokens > settings.prompt_limit:
-            groups = message_groups(messages)
-            # The current turn (from the newest user message on) is never evicted.
-            protected_from = next(
-                (
-                    i
-                    for i, g in enumerate(groups)
-                    if newest_user is not None and any(m.id == newest_user.id for m in g)
-                ),
-                len(groups) - 1,
-            )
-            evicted: list[AnyMessage] = []
-            kept_groups = groups
-            while kept_groups and len(groups) - len(kept_groups) < protected_from:
-                kept = [m for g in kept_groups for m in g]
-                if prompt_tokens(settings, system, kept) <= settings.target_tokens:
-                    break
-                evicted.extend(kept_groups[0])
-                kept_groups = kept_groups[1:]
-            kept = [m for g in kept_groups for m in g]
+            evicted, kept = choose_evictions(settings, system, messages, newest_user)
+            removals: list[BaseMessage] = []
             if evicted:
                 summary = summarize(model, settings, summary, evicted, config)
                 evicted_total += len(evicted)
                 system = render_system_message(settings, identity, summary, evicted_total)
-                update.update(
-                    summary=summary,
-                    evicted_total=evicted_total,
-                    pressure_warned=False,
-                    messages=[RemoveMessage(id=m.id) for m in evicted if m.id],
-                )
+                update.update(summary=summary, evicted_total=evicted_total, pressure_warned=False)
+                removals = [RemoveMessage(id=m.id) for m in evicted if m.id]
             truncated = _truncate_to_fit(settings, system, kept)
             if truncated:
                 by_id = {m.id: m for m in truncated}
                 kept = [by_id.get(m.id, m) for m in kept]
-                update["messages"] = list(update.get("messages", [])) + truncated
+            added = [*removals, *added, *truncated]
             tokens = prompt_tokens(settings, system, kept)
-        elif tokens >= settings.warning_tokens and not state.get("pressure_warned", False):
-            percent = round(100 * tokens / settings.config.context_window)
-            alert = HumanMessage(
-                content=PRESSURE_ALERT.format(
-                    percent=percent, tokens=tokens, budget=settings.config.context_window
-                ),
-                name=MEMORY_ALERT_NAME,
-            )
-            alert.id = f"alert-{identity.thread_id}-{turn}-{len(messages)}"
-            persist_to_recall(settings, identity, [alert], turn)
-            update.update(messages=[alert], pressure_warned=True)
-            tokens = prompt_tokens(settings, system, [*messages, alert])
 
+        if added:
+            update["messages"] = added
         update["context_tokens"] = tokens
         return update
 

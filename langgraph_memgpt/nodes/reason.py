@@ -26,12 +26,15 @@ def core_snapshot(settings: AgentSettings, user_id: str, agent_id: str) -> dict[
     }
 
 
-def make_reason_node(model: BaseChatModel, settings: AgentSettings) -> Any:
+def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
     """Build the reason node; the model is bound to memory tools and the user's tools."""
-    bound: Runnable[Any, Any] = model.bind_tools(list(settings.tools)) if settings.tools else model
+    bound: Runnable[Any, Any] = (
+        model.bind_tools(list(base_settings.tools)) if base_settings.tools else model
+    )
 
     def reason(state: MemGPTState, config: RunnableConfig, runtime: Runtime) -> dict[str, Any]:
         identity = resolve_identity(config, runtime.context)
+        settings = base_settings.for_run(runtime.context)
         steps = state.get("steps", 0)
         turn = state.get("turn", 0)
         if steps >= settings.config.max_steps:
