@@ -135,7 +135,11 @@ def message_groups(messages: Sequence[AnyMessage]) -> list[list[AnyMessage]]:
             continue
         groups.append([message])
         open_calls = (
-            {str(c["id"]) for c in message.tool_calls if c.get("id")}
+            {
+                str(c["id"])
+                for c in [*message.tool_calls, *message.invalid_tool_calls]
+                if c.get("id")
+            }
             if isinstance(message, AIMessage)
             else set()
         )
@@ -149,7 +153,14 @@ def pending_tool_calls(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
         if isinstance(message, ToolMessage):
             answered.add(message.tool_call_id)
         elif isinstance(message, AIMessage):
-            return [dict(c) for c in message.tool_calls if c.get("id") not in answered]
+            calls = [dict(c) for c in message.tool_calls]
+            # Calls whose arguments did not parse still need an answer (APIs reject a dangling
+            # call id), so they are returned too, marked with the parse error.
+            calls += [
+                {**dict(c), "args": {}, "invalid": c.get("error") or "arguments are not valid JSON"}
+                for c in message.invalid_tool_calls
+            ]
+            return [c for c in calls if c.get("id") not in answered]
         else:
             return []
     return []

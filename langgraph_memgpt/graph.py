@@ -12,6 +12,7 @@ is what ``langgraph.json`` points at.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -80,7 +81,7 @@ def create_memgpt_agent(
 
     def route_tools(state: MemGPTState) -> Literal["memory_interrupt", "execute_tool", "compact"]:
         pending = pending_tool_calls(state["messages"])
-        if any(c["name"] not in user_tool_names for c in pending):
+        if any(c["name"] not in user_tool_names or c.get("invalid") for c in pending):
             return "memory_interrupt"
         if pending:
             return "execute_tool"
@@ -88,7 +89,9 @@ def create_memgpt_agent(
 
     def route_after_reason(
         state: MemGPTState,
-    ) -> Literal["memory_interrupt", "execute_tool", "__end__"]:
+    ) -> Literal["memory_interrupt", "execute_tool", "compact", "__end__"]:
+        if state.get("overflow_retry"):
+            return "compact"  # the server said the prompt was too long: compact, then retry
         route = route_tools(state)
         return "__end__" if route == "compact" else route
 
@@ -108,12 +111,16 @@ def create_memgpt_agent(
 
 
 _default_graph: CompiledStateGraph | None = None
+_default_graph_lock = threading.Lock()
 
 
 def make_default_graph() -> CompiledStateGraph:
-    """The graph ``langgraph.json`` serves: model from the environment, memory in
-    ``MEMGPT_DATA_DIR`` (default ``./memgpt-data``), and no checkpointer of its own, because
-    the LangGraph server supplies one."""
+    """Build the graph ``langgraph dev`` serves: model from the environment, memory in
+    ``MEMGPT_DATA_DIR`` (default ``./memgpt-data``), and no checkpointer of its own.
+
+    ``checkpointer=None`` and no store because the LangGraph server attaches its own to a copy
+    of the graph for every run; our memory tiers stay in ``MEMGPT_DATA_DIR``.
+    """
     import os
 
     from langgraph_memgpt.configuration import chat_model_from_settings
@@ -125,11 +132,22 @@ def make_default_graph() -> CompiledStateGraph:
     return create_memgpt_agent(model, memory=memory, checkpointer=None, context_window=window)
 
 
-def __getattr__(name: str) -> Any:
-    """Build the module-level ``graph`` on first access, not on import."""
+def default_graph() -> CompiledStateGraph:
+    """The one default graph of this process, built on the first call.
+
+    This zero-argument factory is what ``langgraph.json`` points at: the server reads graph
+    variables from the module's ``__dict__`` (so a lazy module attribute is invisible to it)
+    and calls factories per request, so the build is cached to open the memory directory once.
+    """
     global _default_graph
-    if name == "graph":
+    with _default_graph_lock:
         if _default_graph is None:
             _default_graph = make_default_graph()
         return _default_graph
+
+
+def __getattr__(name: str) -> Any:
+    """Build the module-level ``graph`` on first access, not on import."""
+    if name == "graph":
+        return default_graph()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -30,6 +30,7 @@ class MemGPTState(TypedDict, total=False):
     turn_started_by: str
     steps: int
     evicted_total: int
+    overflow_retry: bool
 
 
 class MemGPTInput(TypedDict):

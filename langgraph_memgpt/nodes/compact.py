@@ -102,12 +102,11 @@ def summarize(
 
 
 def _truncate_to_fit(
-    settings: AgentSettings, system: SystemMessage, kept: list[AnyMessage]
+    settings: AgentSettings, system: SystemMessage, kept: list[AnyMessage], limit: int
 ) -> list[AnyMessage]:
     """Shorten the longest kept messages until the prompt fits (full text stays in recall)."""
     replaced: list[AnyMessage] = []
     current = list(kept)
-    limit = settings.prompt_limit
     while prompt_tokens(settings, system, current) > limit:
         longest = max(range(len(current)), key=lambda i: len(str(current[i].content)))
         content = str(current[longest].content)
@@ -140,6 +139,7 @@ def choose_evictions(
     system: SystemMessage,
     messages: list[AnyMessage],
     newest_user: HumanMessage | None,
+    target: int,
 ) -> tuple[list[AnyMessage], list[AnyMessage]]:
     """Oldest whole groups go first, until the prompt is under the target.
 
@@ -158,7 +158,7 @@ def choose_evictions(
     counter = settings.config.token_counter
     remaining = prompt_tokens(settings, system, messages)
     cut = 0
-    while cut < protected_from and remaining > settings.target_tokens:
+    while cut < protected_from and remaining > target:
         remaining -= counter(groups[cut])
         cut += 1
     evicted = [m for group in groups[:cut] for m in group]
@@ -200,8 +200,12 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
             system = render_system_message(settings, identity, summary, evicted_total)
             tokens = prompt_tokens(settings, system, messages)
 
-        if tokens > settings.prompt_limit:
-            evicted, kept = choose_evictions(settings, system, messages, newest_user)
+        # After the server rejected a prompt as too long, our count was wrong for that model:
+        # compact to at most half of what was sent, whatever the count says.
+        forced = bool(state.get("overflow_retry"))
+        target = min(settings.target_tokens, tokens // 2) if forced else settings.target_tokens
+        if tokens > settings.prompt_limit or forced:
+            evicted, kept = choose_evictions(settings, system, messages, newest_user, target)
             removals: list[BaseMessage] = []
             if evicted:
                 summary = summarize(model, settings, summary, evicted, config)
@@ -209,7 +213,8 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
                 system = render_system_message(settings, identity, summary, evicted_total)
                 update.update(summary=summary, evicted_total=evicted_total, pressure_warned=False)
                 removals = [RemoveMessage(id=m.id) for m in evicted if m.id]
-            truncated = _truncate_to_fit(settings, system, kept)
+            limit = min(settings.prompt_limit, target) if forced else settings.prompt_limit
+            truncated = _truncate_to_fit(settings, system, kept, limit)
             if truncated:
                 by_id = {m.id: m for m in truncated}
                 kept = [by_id.get(m.id, m) for m in kept]

@@ -34,7 +34,7 @@ def make_execute_tool_node(settings: AgentSettings, user_tools: Sequence[BaseToo
         calls = [
             {**c, "type": "tool_call"}
             for c in pending_tool_calls(state["messages"])
-            if c["name"] in names
+            if c["name"] in names and not c.get("invalid")
         ]
         output = tool_node.invoke(calls, config)
         produced = output.get("messages", []) if isinstance(output, dict) else output

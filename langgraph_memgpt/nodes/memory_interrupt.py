@@ -47,14 +47,26 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
         identity = resolve_identity(config, runtime.context)
         turn = state.get("turn", 0)
         calls = [
-            c for c in pending_tool_calls(state["messages"]) if c["name"] not in user_tool_names
+            c
+            for c in pending_tool_calls(state["messages"])
+            if c["name"] not in user_tool_names or c.get("invalid")
         ]
         run_config = tool_config(config, identity, turn)
         results: list[ToolMessage] = []
         for call in calls:
             call_id = call.get("id") or f"call-{uuid.uuid4()}"
             tool = memory_tools.get(call["name"])
-            if tool is None:
+            if call.get("invalid"):
+                message = ToolMessage(
+                    content=(
+                        f"Error: the arguments of your {call['name']!r} call could not be parsed "
+                        f"({call['invalid']}). Call it again with arguments as a valid JSON object."
+                    ),
+                    tool_call_id=call_id,
+                    name=call["name"],
+                    status="error",
+                )
+            elif tool is None:
                 message = ToolMessage(
                     content=(
                         f"Error: there is no tool named {call['name']!r}. Available tools: "

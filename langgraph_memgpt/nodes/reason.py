@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -12,9 +13,12 @@ from langgraph.runtime import Runtime
 
 from langgraph_memgpt.configuration import resolve_identity
 from langgraph_memgpt.context import AgentSettings, prompt_tokens, render_system_message
+from langgraph_memgpt.model_errors import classify_model_error, describe_model_error
 from langgraph_memgpt.nodes.compact import persist_to_recall
 from langgraph_memgpt.prompts import STEP_LIMIT_MESSAGE
 from langgraph_memgpt.state import MemGPTState
+
+logger = logging.getLogger(__name__)
 
 
 def core_snapshot(settings: AgentSettings, user_id: str, agent_id: str) -> dict[str, Any]:
@@ -49,7 +53,22 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
         )
         messages = list(state.get("messages", []))
         tokens = prompt_tokens(settings, system, messages)
-        response = bound.invoke([system, *messages], config)
+        try:
+            response = bound.invoke([system, *messages], config)
+        except Exception as exc:
+            kind = classify_model_error(exc)
+            if kind is None:
+                raise  # not a service failure: the thread resumes from its checkpoint
+            if kind == "context_length" and not state.get("overflow_retry"):
+                logger.warning("model rejected a %d-token prompt as too long; compacting", tokens)
+                return {"overflow_retry": True}
+            failure = AIMessage(
+                content=describe_model_error(kind, exc),
+                id=f"error-{uuid.uuid4()}",
+                additional_kwargs={"memgpt_error": kind},
+            )
+            persist_to_recall(settings, identity, [failure], turn)
+            return {"messages": [failure], "overflow_retry": False}
         if not isinstance(response, AIMessage):
             response = AIMessage(content=str(getattr(response, "content", response)))
         if response.id is None or any(m.id == response.id for m in messages):
@@ -61,6 +80,7 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
             "messages": [response],
             "steps": steps + 1,
             "context_tokens": tokens,
+            "overflow_retry": False,
         }
         snapshot = core_snapshot(settings, identity.user_id, identity.agent_id)
         if snapshot != state.get("core"):
