@@ -152,9 +152,55 @@ def cmd_chat(args: argparse.Namespace) -> int:
         memory.close()
 
 
+def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trace: bool) -> str:
+    """Stream one turn: answer tokens as they arrive, tool calls and results as they happen.
+
+    Uses ``stream_mode=["messages", "updates"]``: token chunks of the ``reason`` node (not the
+    summarizer's calls inside ``compact``) and each node's update for the tool activity.
+    """
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    answer: list[str] = []
+    speaking = False
+    for mode, data in agent.stream(payload, config, stream_mode=["messages", "updates"]):
+        if mode == "messages":
+            chunk, meta = data
+            if meta.get("langgraph_node") != "reason" or not isinstance(chunk, AIMessage):
+                continue
+            if chunk.text:
+                if not speaking:
+                    print("assistant> ", end="", file=out)
+                    speaking = True
+                print(chunk.text, end="", file=out, flush=True)
+                answer.append(chunk.text)
+            continue
+        for node, update in data.items():
+            if trace and not node.startswith("__"):
+                _print_update(node, update, out)
+                continue
+            for message in (update or {}).get("messages") or []:
+                if isinstance(message, AIMessage):
+                    for call in message.tool_calls:
+                        if speaking:
+                            print(file=out)
+                            speaking = False
+                        print(f"  -> {call['name']}({call['args']})", file=out, flush=True)
+                elif isinstance(message, ToolMessage):
+                    status = "error" if message.status == "error" else "ok"
+                    first = str(message.content).splitlines()[0][:160] if message.content else ""
+                    print(f"  <- {message.name} [{status}] {first}", file=out, flush=True)
+            if node == "reason" and any(
+                isinstance(m, AIMessage) and not m.tool_calls and m.text
+                for m in (update or {}).get("messages") or []
+            ):
+                answer.append("\n")
+    if speaking:
+        print(file=out)
+    return "".join(answer).strip()
+
+
 def _chat_turn(agent: Any, payload: Any, config: RunnableConfig, trace: bool) -> None:
-    answer = run_turn(agent, payload, config, sys.stdout, trace)
-    print(f"assistant> {answer}")
+    stream_turn(agent, payload, config, sys.stdout, trace)
 
 
 def cmd_memory(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ model, so a prompt injection cannot make the agent read or write another user's 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import BaseMessage
@@ -43,7 +43,8 @@ class MemGPTConfig:
     max_steps: int = 12
     summary_max_words: int = 250
     search_page_size: int = 5
-    token_counter: TokenCounter = field(default=approximate_token_counter)
+    #: ``None``: the most exact offline counter for the model (see ``tokens.py``).
+    token_counter: TokenCounter | None = None
 
     def __post_init__(self) -> None:
         if self.context_window < 256:

@@ -23,7 +23,7 @@ from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from langgraph_memgpt.configuration import Identity, MemGPTConfig
+from langgraph_memgpt.configuration import Identity, MemGPTConfig, approximate_token_counter
 from langgraph_memgpt.prompts import (
     CORE_MEMORY_HEADER,
     MEMORY_ALERT_NAME,
@@ -48,9 +48,16 @@ class AgentSettings:
     _variants: dict[int, AgentSettings] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.config.token_counter is None:
+            self.config = replace(self.config, token_counter=approximate_token_counter)
         schemas: list[Any] = [convert_to_openai_tool(t) for t in self.tools]
         # Tool schemas are sent with every call, so they are charged to the budget once here.
         self.tool_tokens = count_tokens_approximately([], tools=schemas) if schemas else 0
+
+    def count(self, messages: Sequence[BaseMessage]) -> int:
+        """Tokens of ``messages`` with this agent's counter."""
+        counter = self.config.token_counter or approximate_token_counter
+        return counter(messages)
 
     def for_run(self, context: Any) -> AgentSettings:
         """These settings, with the budget a run's context may override (Studio's form)."""
@@ -117,7 +124,7 @@ def prompt_tokens(
     settings: AgentSettings, system: SystemMessage, messages: Sequence[BaseMessage]
 ) -> int:
     """Tokens a model call would take, tool schemas included."""
-    return settings.config.token_counter([system, *messages]) + settings.tool_tokens
+    return settings.count([system, *messages]) + settings.tool_tokens
 
 
 def message_groups(messages: Sequence[AnyMessage]) -> list[list[AnyMessage]]:

@@ -12,8 +12,11 @@ is what ``langgraph.json`` points at.
 
 from __future__ import annotations
 
+import logging
+import asyncio
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -32,10 +35,13 @@ from langgraph_memgpt.nodes.memory_interrupt import make_memory_interrupt_node
 from langgraph_memgpt.nodes.reason import make_reason_node
 from langgraph_memgpt.prompts import SYSTEM_PROMPT
 from langgraph_memgpt.state import MemGPTInput, MemGPTState
+from langgraph_memgpt.tokens import select_token_counter
 from langgraph_memgpt.tools import create_memory_tools
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory import Memory
+
+logger = logging.getLogger(__name__)
 
 
 def create_memgpt_agent(
@@ -58,9 +64,11 @@ def create_memgpt_agent(
     """
     settings_config = config or MemGPTConfig()
     if context_window is not None:
-        settings_config = MemGPTConfig(
-            **{**settings_config.__dict__, "context_window": context_window}
-        )
+        settings_config = replace(settings_config, context_window=context_window)
+    if settings_config.token_counter is None:
+        counter, how = select_token_counter(model)
+        logger.info("token counting: %s", how)
+        settings_config = replace(settings_config, token_counter=counter)
     user_tools = [t if isinstance(t, BaseTool) else as_tool(t) for t in tools]
     memory_tools = create_memory_tools(memory, page_size=settings_config.search_page_size)
     clashes = {t.name for t in user_tools} & {t.name for t in memory_tools}
@@ -144,6 +152,18 @@ def default_graph() -> CompiledStateGraph:
         if _default_graph is None:
             _default_graph = make_default_graph()
         return _default_graph
+
+
+async def server_graph() -> CompiledStateGraph:
+    """Async factory for ``langgraph.json``: :func:`default_graph`, built off the event loop.
+
+    The server calls graph factories on its event loop for every request, and ``langgraph dev``
+    rejects blocking calls there (opening the SQLite files and the FAISS index is blocking), so
+    the first build runs in a worker thread; later calls return the cached graph at once.
+    """
+    if _default_graph is not None:
+        return _default_graph
+    return await asyncio.to_thread(default_graph)
 
 
 def __getattr__(name: str) -> Any:

@@ -155,7 +155,7 @@ def choose_evictions(
         ),
         len(groups) - 1,
     )
-    counter = settings.config.token_counter
+    counter = settings.count
     remaining = prompt_tokens(settings, system, messages)
     cut = 0
     while cut < protected_from and remaining > target:
