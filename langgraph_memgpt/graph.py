@@ -111,8 +111,9 @@ def create_memgpt_agent(
     builder.add_edge(START, "compact")
     builder.add_edge("compact", "reason")
     builder.add_conditional_edges("reason", route_after_reason)
-    builder.add_conditional_edges("memory_interrupt", route_tools)
-    builder.add_conditional_edges("execute_tool", route_tools)
+    # Path maps name the real successors, so the drawn graph shows no impossible self-loops.
+    builder.add_conditional_edges("memory_interrupt", route_tools, ["execute_tool", "compact"])
+    builder.add_conditional_edges("execute_tool", route_tools, ["memory_interrupt", "compact"])
 
     saver = sqlite_checkpointer(memory.path) if checkpointer == "sqlite" else checkpointer
     return builder.compile(checkpointer=saver, store=store, name=name)
