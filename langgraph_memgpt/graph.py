@@ -12,8 +12,8 @@ is what ``langgraph.json`` points at.
 
 from __future__ import annotations
 
-import logging
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
