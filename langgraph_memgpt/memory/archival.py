@@ -349,11 +349,22 @@ class ArchivalMemory:
             if page > 0:
                 raise page_past_end(len(fused), k, page)
             return []
+        return self.resolve(window, user_id=user_id, agent_id=agent_id)
+
+    def resolve(
+        self,
+        ranking: Sequence[tuple[int, float]],
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+    ) -> list[SearchHit]:
+        """Turn (internal id, score) pairs from :meth:`candidates` into cited hits, in order."""
         ns = self._read_ns(user_id, agent_id)
-        assert ns is not None
-        rows = self._backend.fetch(ns, [rid for rid, _ in window])
+        if ns is None or not ranking:
+            return []
+        rows = self._backend.fetch(ns, [rid for rid, _ in ranking])
         return [
-            self._hit(rows[rid], score, user_id, agent_id) for rid, score in window if rid in rows
+            self._hit(rows[rid], score, user_id, agent_id) for rid, score in ranking if rid in rows
         ]
 
     def _require(

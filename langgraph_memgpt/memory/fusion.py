@@ -62,8 +62,15 @@ def _sorted(scores: dict[int, float]) -> Fused:
 
 
 def default_fusion(rankings: Sequence[Ranking]) -> Fused:
-    """The shipped hybrid fusion (chosen on LoCoMo; see bench/results/retrieval_locomo.md)."""
-    return rrf(rankings)
+    """The shipped hybrid fusion: min-max normalisation + equal-weight convex combination.
+
+    Chosen on LoCoMo (bench/results/retrieval_locomo.md): with equal, untuned weights it beat
+    the best single ranker at recall@10 for every way of indexing turns we measured, while
+    plain RRF(k=60) fell *below* the lexical ranker alone (bm25 is much stronger than MiniLM
+    there and RRF discards the score gaps that show it). Equal weights are the untuned choice,
+    in line with Bruch et al. (2023), "An Analysis of Fusion Functions for Hybrid Retrieval".
+    """
+    return convex(rankings, weights=[1.0 / len(rankings)] * len(rankings))
 
 
 DEFAULT_FUSION: FusionFn = default_fusion

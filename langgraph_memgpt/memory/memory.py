@@ -150,26 +150,31 @@ class Memory:
 def _check_embedder(
     db: Database, backend: SqliteFaissArchival, identity: str, *, reembed: bool
 ) -> None:
-    """Refuse to mix vectors of two embedding models (or drop the old ones if asked)."""
+    """Refuse to mix vectors of two embedding models (or drop the old ones if asked).
+
+    Vectors stored without a recorded model (precomputed, passed to ``insert_many``) are
+    adopted as they are unless ``reembed``; a dimension mismatch still fails on first use.
+    """
     stored = db.get_meta("embedding_model")
-    if stored == identity:
+    if stored == identity and not reembed:
         return
     with db.read() as conn:
         has_vectors = conn.execute(
             "SELECT 1 FROM archival WHERE vector IS NOT NULL LIMIT 1"
         ).fetchone()
-    if stored is not None and has_vectors and not reembed:
+    if stored is not None and stored != identity and has_vectors and not reembed:
         raise MemoryStoreError(
             f"{db.path.parent} holds archival vectors from embedding model {stored!r} but it "
             f"was opened with {identity!r}. Open it with the same model, or pass "
             "reembed=True to re-embed every archival record with the new one."
         )
-    if has_vectors:
-        backend.clear_vectors()
     with db.transaction() as conn:
-        conn.execute("DELETE FROM meta WHERE key='embedding_dim'")
+        if reembed or not has_vectors:  # no vectors kept: no dimension to hold to
+            conn.execute("DELETE FROM meta WHERE key='embedding_dim'")
         conn.execute(
             "INSERT INTO meta(key, value) VALUES ('embedding_model', ?) "
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
             (identity,),
         )
+    if reembed and has_vectors:
+        backend.clear_vectors()

@@ -1,0 +1,259 @@
+"""Evidence recall@k of archival search on LoCoMo: lexical vs dense vs hybrid, side by side.
+
+Per conversation: a fresh ``Memory`` in a temporary directory (one user per conversation),
+one archival record per dialogue turn (its ``dia_id`` and session date in the metadata), then
+every question of categories 1-4 is searched with its text, and evidence recall@k =
+|evidence ∩ top-k dia_ids| / |evidence| is averaged over questions (see
+../shared/data/README.md). Several ways of writing a turn into a record are measured
+("variants"), and several fusion methods on the *same* candidate lists, so the comparison is
+fair. The shipped ``Memory.archival.search`` (mode="hybrid") is run too and must match the
+shipped fusion.
+
+    python bench/retrieval_locomo.py --data ../shared/data/locomo
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common_memory import REPO, RESULTS, machine, markdown_table, write_results  # noqa: E402
+
+from langgraph_memgpt.memory import Memory  # noqa: E402
+from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings  # noqa: E402
+from langgraph_memgpt.memory.fusion import convex, default_fusion, rrf  # noqa: E402
+
+KS = (1, 5, 10, 25)
+POOL = 100
+USER = "locomo"
+
+FUSIONS: dict[str, Callable[[Sequence[Sequence[tuple[int, float]]]], list[tuple[int, float]]]] = {
+    "rrf k=60": lambda lists: rrf(lists, k=60),
+    "rrf k=60, dense x2": lambda lists: rrf(lists, k=60, weights=[1.0, 2.0]),
+    "rrf k=60, lexical x2": lambda lists: rrf(lists, k=60, weights=[2.0, 1.0]),
+    "minmax convex 0.5 (shipped)": lambda lists: convex(lists, weights=[0.5, 0.5]),
+}
+
+
+# -- data ---------------------------------------------------------------------------------
+def session_date(raw: str) -> datetime:
+    """'1:56 pm on 8 May, 2023' -> datetime."""
+    return datetime.strptime(raw.strip(), "%I:%M %p on %d %B, %Y")
+
+
+def load(path: Path) -> dict[str, Any]:
+    conv = json.loads(path.read_text())
+    turns = []
+    n = 1
+    while f"session_{n}" in conv:
+        when = session_date(conv[f"session_{n}_date_time"])
+        for turn in conv[f"session_{n}"]:
+            turns.append({**turn, "session": n, "when": when})
+        n += 1
+    questions = [q for q in conv["qa"] if q.get("category") in (1, 2, 3, 4)]
+    return {"name": path.stem, "turns": turns, "questions": questions}
+
+
+def evidence_ids(raw: Sequence[str]) -> list[str]:
+    """Normalise the few malformed evidence ids ('D8:6; D9:17', 'D:11:26')."""
+    out = []
+    for item in raw:
+        for part in re.split(r"[;,\s]+", item):
+            part = part.replace("D:", "D")
+            if re.fullmatch(r"D\d+:\d+", part):
+                out.append(part)
+    return out
+
+
+# -- how a turn is written into a record --------------------------------------------------
+def line(turn: dict[str, Any]) -> str:
+    text = f"{turn['speaker']}: {turn['text']}"
+    if turn.get("blip_caption"):
+        text += f" [shares a photo: {turn['blip_caption']}]"
+    return text
+
+
+def date_label(turn: dict[str, Any]) -> str:
+    return turn["when"].strftime("%-d %B %Y")
+
+
+def render(
+    turns: list[dict[str, Any]], i: int, *, date: bool, window: int, before_only: bool = False
+) -> str:
+    """Turn i, optionally prefixed with its session date and followed by neighbouring turns
+    of the same session (the context a reader needs to resolve "it", "there", "that").
+    ``before_only`` keeps just the preceding turns: what turn i replies to."""
+    turn = turns[i]
+    text = line(turn)
+    if date:
+        text = f"[{date_label(turn)}] {text}"
+    if window:
+        last = i if before_only else i + window
+        same = [
+            j
+            for j in range(i - window, last + 1)
+            if j != i and 0 <= j < len(turns) and turns[j]["session"] == turn["session"]
+        ]
+        if same:
+            text += "\n(context: " + " | ".join(line(turns[j]) for j in same) + ")"
+    return text
+
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    "turn": {"date": False, "window": 0},
+    "date+turn": {"date": True, "window": 0},
+    "date+turn+previous1": {"date": True, "window": 1, "before_only": True},
+    "date+turn+window1": {"date": True, "window": 1},
+    "date+turn+window2": {"date": True, "window": 2},
+}
+
+
+# -- evaluation ---------------------------------------------------------------------------
+def recall_at(ranked: list[str], evidence: list[str]) -> dict[int, float]:
+    if not evidence:
+        return dict.fromkeys(KS, 0.0)
+    return {k: len(set(ranked[:k]) & set(evidence)) / len(evidence) for k in KS}
+
+
+def run_variant(
+    conv: dict[str, Any], variant: dict[str, Any], embedder: Any, qvecs: list[list[float]]
+) -> dict[str, list[dict[int, float]]]:
+    """Per ranker/fusion: the recall dicts of each question."""
+    turns = conv["turns"]
+    texts = [render(turns, i, **variant) for i in range(len(turns))]
+    metadatas = [
+        {
+            "dia_id": t["dia_id"],
+            "session": t["session"],
+            "created_at": t["when"].isoformat(),
+            "thread_id": f"session_{t['session']}",
+            "source": f"locomo/{conv['name']}",
+        }
+        for t in turns
+    ]
+    scores: dict[str, list[dict[int, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp, Memory.open(tmp, embeddings=embedder) as mem:
+        mem.archival.insert_many(texts, user_id=USER, metadatas=metadatas)
+        for q, qvec in zip(conv["questions"], qvecs, strict=True):
+            evidence = evidence_ids(q["evidence"])
+            lists = mem.archival.candidates(
+                q["question"], user_id=USER, pool=POOL, query_vector=qvec
+            )
+            ids = {
+                rid: hit.metadata["dia_id"]
+                for ranking in lists.values()
+                for rid, hit in zip(
+                    [r for r, _ in ranking],
+                    mem.archival.resolve(ranking, user_id=USER),
+                    strict=True,
+                )
+            }
+            rankings = {"lexical": lists["lexical"], "dense": lists["dense"]}
+            for name, fuse in FUSIONS.items():
+                rankings[f"hybrid: {name}"] = fuse([lists["lexical"], lists["dense"]])
+            for name, ranking in rankings.items():
+                dia = [ids[rid] for rid, _ in ranking]
+                scores.setdefault(name, []).append(recall_at(dia, evidence))
+            shipped = mem.archival.search(
+                q["question"], user_id=USER, k=25, query_vector=qvec, mode="hybrid"
+            )
+            expected = [ids[rid] for rid, _ in default_fusion([lists["lexical"], lists["dense"]])]
+            assert [h.metadata["dia_id"] for h in shipped] == expected[:25]
+            scores.setdefault("shipped hybrid", []).append(
+                recall_at([h.metadata["dia_id"] for h in shipped], evidence)
+            )
+    return scores
+
+
+def mean(rows: list[dict[int, float]]) -> dict[int, float]:
+    return {k: sum(r[k] for r in rows) / len(rows) for k in KS}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=REPO / ".." / "shared" / "data" / "locomo")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N conversations")
+    args = parser.parse_args(argv)
+    data = args.data if args.data.is_absolute() else (REPO / args.data)
+    files = sorted(data.glob("*.json"))[: args.limit or None]
+    if not files:
+        print(f"no LoCoMo *.json files in {data}", file=sys.stderr)
+        return 2
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    embedder = LocalMiniLMEmbeddings()
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    started = time.perf_counter()
+    per_variant: dict[str, dict[str, list[dict[int, float]]]] = {v: {} for v in variants}
+    categories: dict[str, list[int]] = {v: [] for v in variants}
+    for path in files:
+        conv = load(path)
+        qvecs = embedder.embed_documents([q["question"] for q in conv["questions"]])
+        for name in variants:
+            t0 = time.perf_counter()
+            scores = run_variant(conv, VARIANTS[name], embedder, qvecs)
+            for ranker, rows in scores.items():
+                per_variant[name].setdefault(ranker, []).extend(rows)
+            categories[name].extend(q["category"] for q in conv["questions"])
+            print(
+                f"  {conv['name']}: {len(conv['turns'])} turns, {len(conv['questions'])} "
+                f"questions, variant {name}: {time.perf_counter() - t0:.1f}s",
+                flush=True,
+            )
+    elapsed = time.perf_counter() - started
+
+    results: dict[str, Any] = {"variants": {}, "machine": machine(), "seconds": elapsed}
+    md = [
+        "# LoCoMo evidence recall (archival search)",
+        "",
+        f"{len(files)} conversations, {len(categories[variants[0]])} questions (categories 1-4); "
+        f"candidates: top {POOL} of each ranker; dense = all-MiniLM-L6-v2 + FAISS; lexical = "
+        "SQLite FTS5 bm25 (porter, OR of non-stopword terms). Generated by "
+        "`python bench/retrieval_locomo.py`.",
+        "",
+    ]
+    for name in variants:
+        table = {ranker: mean(rows) for ranker, rows in per_variant[name].items()}
+        best_single = max(table["lexical"][10], table["dense"][10])
+        results["variants"][name] = {
+            "settings": VARIANTS[name],
+            "recall": {r: {f"R@{k}": v for k, v in m.items()} for r, m in table.items()},
+            "by_category": {
+                ranker: {
+                    str(c): mean(
+                        [row for row, cat in zip(rows, categories[name], strict=True) if cat == c]
+                    )
+                    for c in (1, 2, 3, 4)
+                }
+                for ranker, rows in per_variant[name].items()
+                if ranker in ("lexical", "dense", "shipped hybrid")
+            },
+        }
+        rows = [
+            [ranker, *[m[k] for k in KS], f"{m[10] / best_single:.3f}" if best_single else "-"]
+            for ranker, m in table.items()
+        ]
+        header = ["ranker", *[f"R@{k}" for k in KS], "R@10 / best single"]
+        text = f"## variant `{name}` ({VARIANTS[name]})\n\n" + markdown_table(header, rows)
+        md += [text, ""]
+        print("\n" + text)
+    md.append(f"Total time {elapsed:.0f}s on {os.cpu_count()} CPUs.")
+    write_results("retrieval_locomo", results, "\n".join(md), args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
