@@ -1,0 +1,84 @@
+"""The command line: demo, chat resume after an interrupted turn, memory inspection."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from langgraph_memgpt import Memory, create_memgpt_agent
+from langgraph_memgpt.cli import main
+from tests.conftest import ScriptedChatModel
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch) -> None:
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MEMGPT_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MEMGPT_EMBEDDINGS", "none")
+
+
+def test_help_loads_no_model() -> None:
+    code = (
+        "import sys\n"
+        "from langgraph_memgpt.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'torch' not in sys.modules and 'sentence_transformers' not in sys.modules\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "demo" in out.stdout and "chat" in out.stdout
+
+
+def test_demo_pages_a_fact_back_in_with_its_citation(tmp_path: Path, capsys) -> None:
+    assert main(["demo", "--data-dir", str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    assert "not an LLM" in out
+    assert "core_memory_append" in out and "archival_memory_insert" in out
+    assert "[memory pressure]" in out
+    assert "evicted" in out and "summary now" in out
+    final = out.split("final answer:")[-1]
+    assert "May 14" in final and "thread demo-1" in final
+
+
+def test_chat_resumes_an_interrupted_turn(tmp_path: Path, monkeypatch, capsys) -> None:
+    data = tmp_path / "d"
+    calls = {"n": 0}
+
+    def dies(_prompt):
+        calls["n"] += 1
+        raise KeyboardInterrupt  # the user pressed Ctrl-C while the model was thinking
+
+    memory = Memory.open(data, embeddings=None)
+    agent = create_memgpt_agent(ScriptedChatModel(fallback=dies), memory=memory)
+    config = {"configurable": {"thread_id": "main", "user_id": "me"}}
+    with pytest.raises(KeyboardInterrupt):
+        agent.invoke({"messages": [("user", "Remember that the boat leaves at 9.")]}, config)
+    memory.close()
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "resuming an interrupted turn" in out
+    assert "archival_memory_insert" in out  # the offline driver finished the saved turn
+    memory = Memory.open(data, embeddings=None)
+    assert memory.archival.count(user_id="me") == 1
+    memory.close()
+
+
+def test_memory_show_search_stats(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "d"
+    memory = Memory.open(data, embeddings=None)
+    memory.core.append("human", "Name: Erin", user_id="me")
+    memory.archival.insert("Erin's bike is green", user_id="me", metadata={"thread_id": "t"})
+    memory.close()
+    assert main(["memory", "show", "--data-dir", str(data)]) == 0
+    assert "Name: Erin" in capsys.readouterr().out
+    assert main(["memory", "search", "bike", "colour", "--data-dir", str(data)]) == 0
+    assert "Erin's bike is green" in capsys.readouterr().out
+    assert main(["memory", "stats", "--data-dir", str(data)]) == 0
+    assert "archival: 1" in capsys.readouterr().out
+    assert main(["memory", "search", "--data-dir", str(data)]) == 2
