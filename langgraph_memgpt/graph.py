@@ -7,7 +7,8 @@ START -> compact -> reason --(memory / unknown tool calls)--> memory_interrupt -
 ```
 
 A module-level ``graph`` (built on first access, so importing this module has no side effects)
-is what ``langgraph.json`` points at.
+serves scripts; ``langgraph.json`` points at the ``server_graph`` factory, because the server
+reads module attributes directly and calls factories on its event loop.
 """
 
 from __future__ import annotations

@@ -178,11 +178,6 @@ def test_a_fact_stored_in_one_thread_is_paged_back_in_another(server: str) -> No
     assert "May 14" not in final_answer(ask(client, other, "When is the Q3 launch?", user_id="bob"))
 
 
-@pytest.mark.xfail(
-    reason="state.py uses typing.TypedDict; pydantic needs typing_extensions.TypedDict on "
-    "Python < 3.12 to build the input/state schemas Studio shows",
-    strict=False,
-)
 def test_studio_gets_the_input_and_state_schemas(server: str) -> None:
     client = get_sync_client(url=server)
     assistant_id = client.assistants.search(graph_id=GRAPH_ID)[0]["assistant_id"]
