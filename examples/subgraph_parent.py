@@ -2,13 +2,16 @@
 
 The parent app has its own state (a shared ``messages`` key plus a ``route`` of its own), its own
 nodes and its own checkpointer. Our compiled graph is added as a node; it is compiled with
-``checkpointer=None`` so it runs inside the parent's checkpoints (one thread, one history).
+``checkpointer=True`` so it keeps its own state (summary, turn count, FIFO) per parent thread,
+stored by the parent's checkpointer.
 
 Two things to know when embedding (both are LangGraph semantics):
 
 - the subgraph hands back its final ``messages``; its evictions (``RemoveMessage``) stay inside
   it, so the parent keeps the whole transcript while the MemGPT node keeps what the *model* sees
-  within budget, every turn;
+  within budget, every turn; messages the parent sends again after the MemGPT node evicted them
+  are recognised (they are in recall memory but not in its FIFO) and dropped without a second
+  summary;
 - identity travels in the run config: ``{"configurable": {"thread_id", "user_id"}}``.
 
 Run it: ``python examples/subgraph_parent.py`` (offline driver, a temporary data directory).
@@ -76,7 +79,7 @@ def build_app(memory: Memory, *, context_window: int = CONTEXT_WINDOW) -> Compil
     memgpt = create_memgpt_agent(
         OfflineDriver(),
         memory=memory,
-        checkpointer=None,  # the parent's checkpointer covers the subgraph too
+        checkpointer=True,  # own state per thread, kept by the parent's checkpointer
         config=MemGPTConfig(context_window=context_window, reserve_tokens=256),
     )
     builder = StateGraph(AppState)

@@ -153,6 +153,11 @@ def message_groups(messages: Sequence[AnyMessage]) -> list[list[AnyMessage]]:
     return groups
 
 
+def fifo_ids_after(messages: Sequence[BaseMessage], produced: Sequence[BaseMessage]) -> list[str]:
+    """Ids in the FIFO once ``produced`` is added: what this thread has already seen."""
+    return [m.id for m in [*messages, *produced] if m.id]
+
+
 def pending_tool_calls(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
     """Tool calls of the newest AI message that have no tool result yet."""
     answered: set[str] = set()

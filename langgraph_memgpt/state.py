@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from typing_extensions import TypedDict
-
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
 
 
 class MemGPTState(TypedDict, total=False):
@@ -33,6 +32,7 @@ class MemGPTState(TypedDict, total=False):
     steps: int
     evicted_total: int
     overflow_retry: bool
+    fifo_ids: list[str]
 
 
 class MemGPTInput(TypedDict):

@@ -302,3 +302,36 @@ def test_run_context_sets_identity_and_budget(memory) -> None:
     assert state["evicted_total"] > 0  # the 2000-token window of the context was applied
     assert memory.recall.count(user_id="carol") > 0
     assert memory.recall.count(user_id="default-user") == 0
+
+
+def test_as_a_subgraph_evicted_messages_resent_by_the_parent_are_not_summarized_again(
+    memory,
+) -> None:
+    from langgraph.graph import START, MessagesState, StateGraph
+
+    model = ScriptedChatModel(fallback=AIMessage(content="ok " * 20))
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200)
+    # checkpointer=True: the subgraph keeps its own state (summary, turn, FIFO) per parent thread.
+    memgpt = create_memgpt_agent(model, memory=memory, config=config, checkpointer=True)
+    parent = StateGraph(MessagesState)
+    parent.add_node("memgpt", memgpt)
+    parent.add_edge(START, "memgpt")
+    app = parent.compile(checkpointer=InMemorySaver())
+    run_config = {"configurable": {"thread_id": "p1", "user_id": "u1"}}
+    for i in range(30):
+        app.invoke({"messages": [("user", f"entry {i}: " + "text " * 60)]}, run_config)
+    parent_messages = app.get_state(run_config).values["messages"]
+    # The parent keeps its whole transcript (plus the pressure alerts the subgraph added).
+    assert (
+        sum(isinstance(m, HumanMessage) and m.name != MEMORY_ALERT_NAME for m in parent_messages)
+        == 30
+    )
+    # Each eviction summarizes only what it evicts: a handful of summaries, each of a
+    # bounded transcript, not one per turn over an ever-growing history.
+    assert 0 < len(model.summary_prompts) <= 5
+    longest = max(len(p[-1].content) for p in model.summary_prompts)
+    assert longest < 3000 * 4
+    # Turns keep counting across parent turns (citations stay meaningful).
+    last_prompt = model.prompts[-1]
+    assert len(last_prompt) < 40
+    assert memory.recall.count(user_id="u1") >= 60

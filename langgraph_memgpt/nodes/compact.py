@@ -166,6 +166,39 @@ def choose_evictions(
     return evicted, kept
 
 
+def drop_resent_evictions(
+    settings: AgentSettings,
+    identity: Identity,
+    state: MemGPTState,
+    messages: list[AnyMessage],
+    newest_user: HumanMessage,
+) -> tuple[list[AnyMessage], list[AnyMessage]]:
+    """Split off messages a parent graph sent again after we had evicted them.
+
+    Embedded as a subgraph, this graph receives the parent's whole transcript every turn. A
+    message that is not in our FIFO (``fifo_ids``) but is already in recall memory was seen and
+    evicted before: it is dropped again without a second summary. Messages recall has never
+    seen (the parent's own nodes) are new context and stay.
+    """
+    known = state.get("fifo_ids")
+    if known is None:
+        return messages, []
+    known_ids = set(known)
+    memory = settings.memory
+    resent = [
+        m
+        for m in messages
+        if m.id
+        and m.id not in known_ids
+        and m.id != newest_user.id
+        and memory.recall.contains(m.id, user_id=identity.user_id, agent_id=identity.agent_id)
+    ]
+    if not resent:
+        return messages, []
+    dropped = {m.id for m in resent}
+    return [m for m in messages if m.id not in dropped], resent
+
+
 def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
     """Build the compact node bound to one agent's model and memory."""
 
@@ -180,6 +213,11 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
         if newest_user is not None and newest_user.id != state.get("turn_started_by"):
             turn += 1
             update.update(turn=turn, turn_started_by=newest_user.id, steps=0)
+            messages, resent = drop_resent_evictions(
+                settings, identity, state, messages, newest_user
+            )
+        else:
+            resent = []
 
         persist_to_recall(settings, identity, messages, turn)
 
@@ -187,7 +225,8 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
         evicted_total = state.get("evicted_total", 0)
         system = render_system_message(settings, identity, summary, evicted_total)
         tokens = prompt_tokens(settings, system, messages)
-        added: list[BaseMessage] = []
+        added: list[BaseMessage] = [RemoveMessage(id=m.id) for m in resent if m.id]
+        kept = messages
 
         warned = state.get("pressure_warned", False)
         if settings.warning_tokens <= tokens <= settings.prompt_limit and not warned:
@@ -206,13 +245,15 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
         target = min(settings.target_tokens, tokens // 2) if forced else settings.target_tokens
         if tokens > settings.prompt_limit or forced:
             evicted, kept = choose_evictions(settings, system, messages, newest_user, target)
-            removals: list[BaseMessage] = []
+            removals: list[BaseMessage]
             if evicted:
                 summary = summarize(model, settings, summary, evicted, config)
                 evicted_total += len(evicted)
                 system = render_system_message(settings, identity, summary, evicted_total)
                 update.update(summary=summary, evicted_total=evicted_total, pressure_warned=False)
                 removals = [RemoveMessage(id=m.id) for m in evicted if m.id]
+            else:
+                removals = []
             limit = min(settings.prompt_limit, target) if forced else settings.prompt_limit
             truncated = _truncate_to_fit(settings, system, kept, limit)
             if truncated:
@@ -223,6 +264,7 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
 
         if added:
             update["messages"] = added
+        update["fifo_ids"] = [m.id for m in kept if m.id]
         update["context_tokens"] = tokens
         return update
 

@@ -17,7 +17,7 @@ from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
 from langgraph_memgpt.configuration import resolve_identity
-from langgraph_memgpt.context import AgentSettings, pending_tool_calls
+from langgraph_memgpt.context import AgentSettings, fifo_ids_after, pending_tool_calls
 from langgraph_memgpt.nodes.compact import persist_to_recall
 from langgraph_memgpt.state import MemGPTState
 
@@ -42,6 +42,6 @@ def make_execute_tool_node(settings: AgentSettings, user_tools: Sequence[BaseToo
         for message in results:
             message.id = message.id or f"tool-{uuid.uuid4()}"
         persist_to_recall(settings, identity, results, state.get("turn", 0))
-        return {"messages": results}
+        return {"messages": results, "fifo_ids": fifo_ids_after(state["messages"], results)}
 
     return execute_tool

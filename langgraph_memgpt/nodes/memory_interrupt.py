@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from langgraph_memgpt.configuration import Identity, resolve_identity
-from langgraph_memgpt.context import AgentSettings, pending_tool_calls
+from langgraph_memgpt.context import AgentSettings, fifo_ids_after, pending_tool_calls
 from langgraph_memgpt.nodes.compact import persist_to_recall
 from langgraph_memgpt.nodes.reason import core_snapshot
 from langgraph_memgpt.state import MemGPTState
@@ -90,7 +90,10 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
             message.id = message.id or f"tool-{uuid.uuid4()}"
             results.append(message)
         persist_to_recall(settings, identity, results, turn)
-        update: dict[str, Any] = {"messages": results}
+        update: dict[str, Any] = {
+            "messages": results,
+            "fifo_ids": fifo_ids_after(state["messages"], results),
+        }
         if any(c["name"] in CORE_TOOL_NAMES for c in calls):
             update["core"] = core_snapshot(settings, identity.user_id, identity.agent_id)
         return update

@@ -12,7 +12,12 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.runtime import Runtime
 
 from langgraph_memgpt.configuration import resolve_identity
-from langgraph_memgpt.context import AgentSettings, prompt_tokens, render_system_message
+from langgraph_memgpt.context import (
+    AgentSettings,
+    fifo_ids_after,
+    prompt_tokens,
+    render_system_message,
+)
 from langgraph_memgpt.model_errors import classify_model_error, describe_model_error
 from langgraph_memgpt.nodes.compact import persist_to_recall
 from langgraph_memgpt.prompts import STEP_LIMIT_MESSAGE
@@ -46,7 +51,7 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
                 content=STEP_LIMIT_MESSAGE.format(steps=steps), id=f"steplimit-{uuid.uuid4()}"
             )
             persist_to_recall(settings, identity, [stop], turn)
-            return {"messages": [stop]}
+            return {"messages": [stop], "fifo_ids": fifo_ids_after(state["messages"], [stop])}
 
         system = render_system_message(
             settings, identity, state.get("summary", ""), state.get("evicted_total", 0)
@@ -68,7 +73,11 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
                 additional_kwargs={"memgpt_error": kind},
             )
             persist_to_recall(settings, identity, [failure], turn)
-            return {"messages": [failure], "overflow_retry": False}
+            return {
+                "messages": [failure],
+                "overflow_retry": False,
+                "fifo_ids": fifo_ids_after(messages, [failure]),
+            }
         if not isinstance(response, AIMessage):
             response = AIMessage(content=str(getattr(response, "content", response)))
         if response.id is None or any(m.id == response.id for m in messages):
@@ -81,6 +90,7 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
             "steps": steps + 1,
             "context_tokens": tokens,
             "overflow_retry": False,
+            "fifo_ids": fifo_ids_after(messages, [response]),
         }
         snapshot = core_snapshot(settings, identity.user_id, identity.agent_id)
         if snapshot != state.get("core"):
