@@ -219,7 +219,14 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
         else:
             resent = []
 
-        persist_to_recall(settings, identity, messages, turn)
+        # Messages listed in ``fifo_ids`` were in the FIFO at the last compact, which wrote them
+        # to recall before recording the ids: only the others (the new input, the replies and
+        # tool results since) need writing. Re-writing all of them is harmless but was the
+        # largest cost of this node, growing with the FIFO.
+        known = set(state.get("fifo_ids") or ())
+        persist_to_recall(
+            settings, identity, [m for m in messages if not m.id or m.id not in known], turn
+        )
 
         summary = state.get("summary", "")
         evicted_total = state.get("evicted_total", 0)
