@@ -8,7 +8,8 @@ and how to fix it; nothing raises through the graph.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +112,21 @@ def hits_artifact(hits: Sequence[SearchHit], page: int) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _store_errors_as_tool_errors() -> Iterator[None]:
+    """A store's refusal becomes the tool's error message, which the model reads."""
+    try:
+        yield
+    except MemoryStoreError as exc:
+        raise ToolException(str(exc)) from None
+
+
+def _search_reply(
+    hits: Sequence[SearchHit], *, tier: str, query: str, page: int
+) -> tuple[str, dict[str, Any]]:
+    return format_hits(hits, tier=tier, query=query, page=page), hits_artifact(hits, page)
+
+
 def _parse_day(value: str, field_name: str) -> date:
     try:
         return date.fromisoformat(value.strip()[:10])
@@ -129,12 +145,10 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
 
     def core_memory_append(label: str, content: str, config: RunnableConfig) -> str:
         ident = resolve_identity(config)
-        try:
+        with _store_errors_as_tool_errors():
             block = memory.core.append(
                 label, content, user_id=ident.user_id, agent_id=ident.agent_id
             )
-        except MemoryStoreError as exc:
-            raise ToolException(str(exc)) from None
         return (
             f"Appended to core memory block {label!r} "
             f"({len(block.value)}/{block.limit} characters used)."
@@ -144,12 +158,10 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         label: str, old_content: str, new_content: str, config: RunnableConfig
     ) -> str:
         ident = resolve_identity(config)
-        try:
+        with _store_errors_as_tool_errors():
             block = memory.core.replace(
                 label, old_content, new_content, user_id=ident.user_id, agent_id=ident.agent_id
             )
-        except MemoryStoreError as exc:
-            raise ToolException(str(exc)) from None
         return (
             f"Replaced text in core memory block {label!r} "
             f"({len(block.value)}/{block.limit} characters used)."
@@ -160,7 +172,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
     ) -> str:
         ident = resolve_identity(config)
         turn = (config.get("configurable") or {}).get(TURN_CONFIG_KEY)
-        try:
+        with _store_errors_as_tool_errors():
             record_id = memory.archival.insert(
                 content,
                 user_id=ident.user_id,
@@ -168,37 +180,27 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 tags=tags,
                 metadata={"thread_id": ident.thread_id, "turn": turn, "source": "agent"},
             )
-        except MemoryStoreError as exc:
-            raise ToolException(str(exc)) from None
         return f"Stored in archival memory as record {record_id} (thread {ident.thread_id}, turn {turn})."
 
     def archival_memory_search(
         query: str, config: RunnableConfig, page: int = 0
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
-        try:
+        with _store_errors_as_tool_errors():
             hits = memory.archival.search(
                 query, user_id=ident.user_id, agent_id=ident.agent_id, k=page_size, page=page
             )
-        except MemoryStoreError as exc:
-            raise ToolException(str(exc)) from None
-        return format_hits(hits, tier="archival memory", query=query, page=page), hits_artifact(
-            hits, page
-        )
+        return _search_reply(hits, tier="archival memory", query=query, page=page)
 
     def conversation_search(
         query: str, config: RunnableConfig, page: int = 0
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
-        try:
+        with _store_errors_as_tool_errors():
             hits = memory.recall.search(
                 query, user_id=ident.user_id, agent_id=ident.agent_id, k=page_size, page=page
             )
-        except MemoryStoreError as exc:
-            raise ToolException(str(exc)) from None
-        return format_hits(hits, tier="recall memory", query=query, page=page), hits_artifact(
-            hits, page
-        )
+        return _search_reply(hits, tier="recall memory", query=query, page=page)
 
     def conversation_search_date(
         start_date: str, end_date: str, config: RunnableConfig, page: int = 0
@@ -210,7 +212,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
             raise ToolException(
                 f"end_date {end} is before start_date {start}. Swap them or widen the range."
             )
-        try:
+        with _store_errors_as_tool_errors():
             hits = memory.recall.search_by_date(
                 start.isoformat(),
                 end.isoformat(),
@@ -219,12 +221,8 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 k=page_size,
                 page=page,
             )
-        except MemoryStoreError as exc:
-            raise ToolException(str(exc)) from None
         label = f"{start}..{end}"
-        return format_hits(hits, tier="recall memory", query=label, page=page), hits_artifact(
-            hits, page
-        )
+        return _search_reply(hits, tier="recall memory", query=label, page=page)
 
     specs: list[tuple[Any, type[BaseModel], str, bool]] = [
         (
