@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import sqlite3
@@ -298,6 +299,7 @@ def run_worker(args: argparse.Namespace) -> None:
             "summary_calls": len(summary),
             "summary_prompt_tokens_max": max(summary, default=0),
             "disk_bytes": sum(sizes.values()),
+            "wal_bytes": sum(v for k, v in sizes.items() if k.endswith(("-wal", "-shm"))),
             "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         channel.write(json.dumps(row) + "\n")
@@ -331,6 +333,7 @@ def summarize_at(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
     start = [r["overhead_ms"] for r in upto[:window]]
     end = [r["overhead_ms"] for r in upto[-window:]]
     disk = upto[-1]["disk_bytes"]
+    before = upto[-window - 1]["disk_bytes"] if n > window else 0
     return {
         "turns": n,
         "prompt_tokens_max": max(r["prompt_tokens_max"] for r in upto),
@@ -339,6 +342,8 @@ def summarize_at(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
         "summary_calls": sum(r["summary_calls"] for r in upto),
         "disk_bytes": disk,
         "disk_bytes_per_turn": disk / n,
+        "wal_bytes": upto[-1].get("wal_bytes", 0),
+        "disk_growth_bytes_per_turn_end": (disk - before) / window,
         "overhead_ms_start_median": statistics.median(start),
         "overhead_ms_start_p95": percentile(start, 95),
         "overhead_ms_end_median": statistics.median(end),
@@ -405,6 +410,13 @@ METRICS: list[tuple[str, str, int, Callable[[dict[str, Any]], float]]] = [
     ("last prompt (tokens)", "prompt_tokens_last", 0, lambda s: s["prompt_tokens_last"]),
     ("disk after N turns (MB)", "disk_bytes", 2, lambda s: s["disk_bytes"] / 1e6),
     ("disk per turn (KB)", "disk_bytes_per_turn", 1, lambda s: s["disk_bytes_per_turn"] / 1e3),
+    ("of which WAL + SHM files (MB)", "wal_bytes", 2, lambda s: s["wal_bytes"] / 1e6),
+    (
+        "disk growth, last 10% (KB/turn)",
+        "disk_growth_bytes_per_turn_end",
+        1,
+        lambda s: s["disk_growth_bytes_per_turn_end"] / 1e3,
+    ),
     (
         "overhead/turn, first 10% (ms, median)",
         "overhead_ms_start_median",
@@ -484,12 +496,13 @@ def plot(results: dict[str, dict[str, Any]], path: Path, budget: int) -> None:
         axes[1].plot(turns, [r["disk_bytes"] / 1e6 for r in rows], style, label=label)
         smooth = _rolling_median([r["overhead_ms"] for r in rows], 15)
         axes[2].plot(turns, smooth, style, label=label)
-    axes[0].axhline(budget - RESERVE_TOKENS, color="grey", lw=0.8)
+    axes[0].axhline(budget - RESERVE_TOKENS, color="grey", lw=0.8, label="our prompt limit")
     axes[0].set_title("largest prompt of the last 20 turns (tokens)")
     axes[0].set_yscale("log")
     axes[1].set_title("bytes on disk (MB, db + WAL + index files)")
     axes[1].set_yscale("log")
     axes[2].set_title("overhead per turn (ms, model excluded; rolling median of 15)")
+    axes[2].axhline(TARGETS["overhead_ms"], color="grey", lw=0.8, label="target")
     axes[2].set_yscale("log")
     for ax in axes:
         ax.set_xlabel("turn")
@@ -507,6 +520,16 @@ def _rolling_median(values: Sequence[float], width: int) -> list[float]:
         window = values[max(0, i - width + 1) : i + 1]
         out.append(statistics.median(window))
     return out
+
+
+def dumps(payload: Any) -> str:
+    """Indented JSON with each list of numbers on one line (the per-turn columns)."""
+    text = json.dumps(payload, indent=1)
+    return re.sub(
+        r"\[\s*\n\s*([-0-9.eE+]+(?:,\s*\n\s*[-0-9.eE+]+)*)\s*\n\s*\]",
+        lambda m: "[" + ", ".join(part.strip() for part in m.group(1).split(",")) + "]",
+        text,
+    )
 
 
 def machine() -> dict[str, Any]:
@@ -619,11 +642,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "elapsed_s": round(elapsed, 1),
         "notes": notes,
-        "agents": results,
+        # Per-turn figures as columns (one list per field): the file stays small and loads
+        # straight into a plot or a DataFrame.
+        "agents": {
+            kind: {
+                **{k: v for k, v in result.items() if k != "rows"},
+                "per_turn": {
+                    field: [row[field] for row in result["rows"]] for field in result["rows"][0]
+                }
+                if result["rows"]
+                else {},
+            }
+            for kind, result in results.items()
+        },
         "tables": tables,
     }
     json_path = args.out / "long_conversation.json"
-    json_path.write_text(json.dumps(payload, indent=1) + "\n")
+    json_path.write_text(dumps(payload) + "\n")
     markdown = "\n\n".join(f"### N = {n}\n\n{tables[str(n)]}" for n in args.checkpoints)
     if notes:
         markdown += "\n\n" + "\n".join(f"- {note}" for note in notes)

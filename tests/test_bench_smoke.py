@@ -27,6 +27,8 @@ AT_FIELDS = {
     "overhead_ms_end_median",
     "overhead_ms_end_p95",
     "cpu_ms_end_median",
+    "wal_bytes",
+    "disk_growth_bytes_per_turn_end",
     "rss_peak_mb",
     "embed_ms_per_turn",
     "summary_calls",
