@@ -335,3 +335,17 @@ def test_as_a_subgraph_evicted_messages_resent_by_the_parent_are_not_summarized_
     last_prompt = model.prompts[-1]
     assert len(last_prompt) < 40
     assert memory.recall.count(user_id="u1") >= 60
+
+
+def test_a_message_keeps_its_stated_time_in_recall(memory, run_config) -> None:
+    model = ScriptedChatModel(fallback=AIMessage(content="ok"))
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    old = HumanMessage(
+        "We moved to Porto.", additional_kwargs={"created_at": "2023-05-08T13:56:00"}
+    )
+    bad = HumanMessage("No date here.", additional_kwargs={"created_at": "last spring"})
+    agent.invoke({"messages": [old]}, run_config)
+    agent.invoke({"messages": [bad]}, run_config)  # an unusable time does not fail the turn
+    hits = memory.recall.search_by_date("2023-05-08", "2023-05-08", user_id="u1")
+    assert [h.text for h in hits] == ["We moved to Porto."]
+    assert memory.recall.search("No date here", user_id="u1")

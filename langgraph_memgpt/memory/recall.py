@@ -8,6 +8,7 @@ the graph may safely append the same message twice (e.g. on a retried step).
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -29,6 +30,8 @@ from langgraph_memgpt.memory._validate import (
 from langgraph_memgpt.memory.backends.sqlite_db import Database
 from langgraph_memgpt.memory.fts import match_query
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 1_000_000  # tool outputs can be long; recall must not drop them
 MAX_QUERY_CHARS = 2_000
@@ -54,6 +57,18 @@ def _message_role(message: BaseMessage) -> str:
     if role is None:
         role = getattr(message, "role", None) or message.type
     return str(role)
+
+
+def _stated_time(message: BaseMessage) -> str | None:
+    """The message's own ``created_at``, when it carries a valid one."""
+    value = message.additional_kwargs.get("created_at")
+    if value is None:
+        return None
+    try:
+        return parse_when(value, "created_at")
+    except MemoryStoreError:
+        logger.warning("ignoring created_at %r of message %s: not a date", value, message.id)
+        return None
 
 
 class RecallMemory:
@@ -153,7 +168,12 @@ class RecallMemory:
         agent_id: str = DEFAULT_AGENT_ID,
         turn: int | None = None,
     ) -> list[str]:
-        """Store LangChain messages in one transaction; ``message.id`` is the dedup key."""
+        """Store LangChain messages in one transaction; ``message.id`` is the dedup key.
+
+        A message may carry its own time in ``additional_kwargs["created_at"]`` (ISO 8601), so
+        an imported conversation keeps its real dates for ``search_by_date``; a value that is
+        not a date is ignored (the message is stored now) rather than failing the turn.
+        """
         ns = self._write_ns(user_id, agent_id, thread_id)
         rows = []
         for message in messages:
@@ -169,7 +189,7 @@ class RecallMemory:
                     _message_text(message),
                     thread_id,
                     turn,
-                    None,
+                    _stated_time(message),
                     message.id,
                     tool_calls,
                     getattr(message, "tool_call_id", None),
