@@ -36,6 +36,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,16 @@ def message_text(turn: Turn) -> str:
     facts, so the saved fact reads as the speaker's words.
     """
     return f"({turn.date}) {turn.line()}"
+
+
+def session_time(turn: Turn) -> dict[str, str]:
+    """The session's date as the message's own ``created_at``, so recall can search by it."""
+    for layout in ("%I:%M %p on %d %B, %Y", "%I:%M %p on %d %b, %Y"):
+        try:
+            return {"created_at": datetime.strptime(turn.date, layout).isoformat()}
+        except ValueError:
+            continue
+    return {}
 
 
 def _norm(text: str) -> str:
@@ -145,7 +156,11 @@ def play(conversation: Conversation, directory: Path, budget: int, max_turns: in
     state: dict[str, Any] = {}
     started = time.perf_counter()
     for index, turn in enumerate(turns):
-        message = HumanMessage(content=message_text(turn), id=f"{thread_id}-{index}")
+        message = HumanMessage(
+            content=message_text(turn),
+            id=f"{thread_id}-{index}",
+            additional_kwargs=session_time(turn),
+        )
         model_before = model_time[0]
         embed_before = timer.seconds if timer else 0.0
         t0 = time.perf_counter()
