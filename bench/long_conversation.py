@@ -47,6 +47,7 @@ from langgraph.graph import MessagesState
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _common_memory import percentile  # noqa: E402
 from _fakes import FixedReplyChatModel, TimedEmbeddings  # noqa: E402
 from _locomo import DEFAULT_DATA, RESULTS, user_messages  # noqa: E402
 
@@ -314,16 +315,6 @@ def run_worker(args: argparse.Namespace) -> None:
 
 
 # -- the parent: run the workers, summarise, print, write, plot --------------------------------
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    pos = (len(ordered) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
-
-
 def summarize_at(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
     """Figures of the first ``n`` turns (None when the agent did not get that far)."""
     if len(rows) < n:

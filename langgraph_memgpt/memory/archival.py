@@ -164,13 +164,6 @@ class ArchivalMemory:
             extra=to_json(md, "metadata"),
         )
 
-    def _write_ns(self, user_id: str, agent_id: str) -> int:
-        check_id(user_id, "user_id")
-        check_id(agent_id, "agent_id")
-        ns = self._db.namespace(agent_id, user_id, create=True)
-        assert ns is not None
-        return ns
-
     def insert(
         self,
         text: str,
@@ -220,7 +213,7 @@ class ArchivalMemory:
             self._row(text, tag_list, None if metadatas is None else metadatas[i])
             for i, text in enumerate(texts)
         ]
-        ns = self._write_ns(user_id, agent_id)
+        ns = self._db.write_namespace(agent_id, user_id)
         array: np.ndarray | None
         if vectors is not None:
             try:

@@ -120,12 +120,8 @@ class RecallMemory:
             )
 
     def _write_ns(self, user_id: str, agent_id: str, thread_id: str) -> int:
-        check_id(user_id, "user_id")
-        check_id(agent_id, "agent_id")
         check_id(thread_id, "thread_id")
-        ns = self._db.namespace(agent_id, user_id, create=True)
-        assert ns is not None
-        return ns
+        return self._db.write_namespace(agent_id, user_id)
 
     def append(
         self,

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.types import MemoryStoreError
 
 SCHEMA_VERSION = 1
@@ -227,6 +228,14 @@ class Database:
             ns = int(row[0])
             self._ns_cache[key] = ns
             return ns
+
+    def write_namespace(self, agent_id: str, user_id: str) -> int:
+        """The namespace a write goes to: identifiers validated, the row created if new."""
+        check_id(user_id, "user_id")
+        check_id(agent_id, "agent_id")
+        ns = self.namespace(agent_id, user_id, create=True)
+        assert ns is not None
+        return ns
 
     def get_meta(self, key: str) -> str | None:
         with self.read() as conn:
