@@ -396,50 +396,26 @@ def ratio(baseline: float | None, ours: float | None) -> str:
     return f"{baseline / ours:,.1f}x"
 
 
-METRICS: list[tuple[str, str, int, Callable[[dict[str, Any]], float]]] = [
-    ("largest prompt (tokens)", "prompt_tokens_max", 0, lambda s: s["prompt_tokens_max"]),
-    ("last prompt (tokens)", "prompt_tokens_last", 0, lambda s: s["prompt_tokens_last"]),
-    ("disk after N turns (MB)", "disk_bytes", 2, lambda s: s["disk_bytes"] / 1e6),
-    ("disk per turn (KB)", "disk_bytes_per_turn", 1, lambda s: s["disk_bytes_per_turn"] / 1e3),
-    ("of which WAL + SHM files (MB)", "wal_bytes", 2, lambda s: s["wal_bytes"] / 1e6),
-    (
-        "disk growth, last 10% (KB/turn)",
-        "disk_growth_bytes_per_turn_end",
-        1,
-        lambda s: s["disk_growth_bytes_per_turn_end"] / 1e3,
-    ),
-    (
-        "overhead/turn, first 10% (ms, median)",
-        "overhead_ms_start_median",
-        1,
-        lambda s: s["overhead_ms_start_median"],
-    ),
-    (
-        "overhead/turn, first 10% (ms, p95)",
-        "overhead_ms_start_p95",
-        1,
-        lambda s: s["overhead_ms_start_p95"],
-    ),
-    (
-        "overhead/turn, last 10% (ms, median)",
-        "overhead_ms_end_median",
-        1,
-        lambda s: s["overhead_ms_end_median"],
-    ),
-    (
-        "overhead/turn, last 10% (ms, p95)",
-        "overhead_ms_end_p95",
-        1,
-        lambda s: s["overhead_ms_end_p95"],
-    ),
-    (
-        "CPU/turn, first 10% (ms, median)",
-        "cpu_ms_start_median",
-        1,
-        lambda s: s["cpu_ms_start_median"],
-    ),
-    ("CPU/turn, last 10% (ms, median)", "cpu_ms_end_median", 1, lambda s: s["cpu_ms_end_median"]),
-    ("peak RSS (MB)", "rss_peak_mb", 0, lambda s: s["rss_peak_mb"]),
+def scaled(at: dict[str, Any] | None, key: str, divisor: float) -> float | None:
+    value = at.get(key) if at else None
+    return None if value is None else value / divisor
+
+
+#: (row label, result key, decimals, divisor): every figure is a stored value rescaled.
+METRICS: list[tuple[str, str, int, float]] = [
+    ("largest prompt (tokens)", "prompt_tokens_max", 0, 1),
+    ("last prompt (tokens)", "prompt_tokens_last", 0, 1),
+    ("disk after N turns (MB)", "disk_bytes", 2, 1e6),
+    ("disk per turn (KB)", "disk_bytes_per_turn", 1, 1e3),
+    ("of which WAL + SHM files (MB)", "wal_bytes", 2, 1e6),
+    ("disk growth, last 10% (KB/turn)", "disk_growth_bytes_per_turn_end", 1, 1e3),
+    ("overhead/turn, first 10% (ms, median)", "overhead_ms_start_median", 1, 1),
+    ("overhead/turn, first 10% (ms, p95)", "overhead_ms_start_p95", 1, 1),
+    ("overhead/turn, last 10% (ms, median)", "overhead_ms_end_median", 1, 1),
+    ("overhead/turn, last 10% (ms, p95)", "overhead_ms_end_p95", 1, 1),
+    ("CPU/turn, first 10% (ms, median)", "cpu_ms_start_median", 1, 1),
+    ("CPU/turn, last 10% (ms, median)", "cpu_ms_end_median", 1, 1),
+    ("peak RSS (MB)", "rss_peak_mb", 0, 1),
 ]
 
 
@@ -451,12 +427,12 @@ def table(n: int, results: dict[str, dict[str, Any]]) -> str:
         header += [AGENTS[kind].split(" (")[0], "ratio"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     ours = results.get("memgpt", {}).get("at", {}).get(str(n))
-    for label, _key, digits, get in METRICS:
-        mine = get(ours) if ours else None
+    for label, key, digits, divisor in METRICS:
+        mine = scaled(ours, key, divisor)
         cells = [label, fmt(mine, digits)]
         for kind in present:
             theirs_at = results[kind]["at"].get(str(n))
-            theirs = get(theirs_at) if theirs_at else None
+            theirs = scaled(theirs_at, key, divisor)
             cells += [fmt(theirs, digits), ratio(theirs, mine)]
         lines.append("| " + " | ".join(cells) + " |")
     if ours:
