@@ -48,8 +48,6 @@ class AgentSettings:
     _variants: dict[int, AgentSettings] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.config.token_counter is None:
-            self.config = replace(self.config, token_counter=approximate_token_counter)
         schemas: list[Any] = [convert_to_openai_tool(t) for t in self.tools]
         # Tool schemas are sent with every call, so they are charged to the budget once here.
         self.tool_tokens = count_tokens_approximately([], tools=schemas) if schemas else 0
