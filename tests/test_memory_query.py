@@ -1,34 +1,34 @@
-"""Query building for FTS5 and rank fusion: pure functions."""
+"""Text analysis for lexical search and rank fusion: pure functions."""
 
 from __future__ import annotations
 
-import sqlite3
-
-from langgraph_memgpt.memory.fts import match_query, query_terms
+from langgraph_memgpt.memory.analysis import query_terms, term_frequencies, words
 from langgraph_memgpt.memory.fusion import convex, rrf
 
 
-def test_terms_drop_stopwords_and_syntax() -> None:
-    assert query_terms('What colour does "Alice" like? AND NEAR(x*) -- ^') == [
+def test_terms_drop_stopwords_and_syntax_and_stem() -> None:
+    assert query_terms('What colour does "Alice" like? AND NEAR(x*) -- ^ likes') == [
         "colour",
-        "alice",
+        "alic",
         "like",
         "near",
         "x",
     ]
-    assert query_terms("who is he?") == ["who", "is", "he"]  # all stopwords: keep them
-    assert match_query("?!* ()") is None
+    assert query_terms("who is he?") == []
+    assert query_terms("?!* ()") == []
 
 
-def test_every_query_is_valid_fts5() -> None:
-    conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
-    conn.execute("INSERT INTO t VALUES ('alice likes teal')")
-    for query in ['"', "AND", "NOT OR", "a:b", "col:teal", "x^y", "(((", "teal*", "NEAR(a b)"]:
-        expr = match_query(query)
-        if expr is not None:
-            conn.execute("SELECT * FROM t WHERE t MATCH ?", (expr,)).fetchall()
-    assert conn.execute("SELECT * FROM t WHERE t MATCH ?", (match_query("teal?"),)).fetchall()
+def test_index_and_query_fold_the_same_way() -> None:
+    # Inflections, case, diacritics and full-width letters meet in one term.
+    assert words("She LIKED the Café") == words("she likes the cafe")
+    assert query_terms("ＡＢＣ") == query_terms("abc")
+    assert len(words("x" * 500)[0]) <= 64  # a huge token keeps a searchable prefix
+
+
+def test_term_frequencies_weigh_fields() -> None:
+    tf = term_frequencies([("teal teal sofa", 1.0), ("sofa chair", 0.5)])
+    assert tf == {"teal": 2.0, "sofa": 1.5, "chair": 0.5}
+    assert term_frequencies([("", 1.0), ("the a", 1.0)]) == {}
 
 
 def test_rrf_and_convex() -> None:

@@ -135,3 +135,18 @@ def page_past_end(total: int, k: int, page: int) -> MemoryStoreError:
         f"page {page} is past the end: there are {total} results in {pages} page(s) of {k} "
         f"(pages 0 to {pages - 1})."
     )
+
+
+BASE_POOL = 100
+
+
+def pool_size(k: int, page: int) -> int:
+    """Candidates taken from each ranker: 100, doubled until it covers the requested page.
+
+    Fixed steps (not exactly (page+1)*k) keep the fused order identical across the pages
+    that share a pool, so paging through results neither repeats nor skips records.
+    """
+    pool = BASE_POOL
+    while pool < (page + 1) * k:
+        pool *= 2
+    return pool

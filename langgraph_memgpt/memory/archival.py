@@ -25,18 +25,18 @@ from langgraph_memgpt.memory._validate import (
     now_iso,
     page_past_end,
     parse_when,
+    pool_size,
     to_json,
 )
+from langgraph_memgpt.memory.analysis import query_terms
 from langgraph_memgpt.memory.backends.sqlite_db import Database
 from langgraph_memgpt.memory.backends.sqlite_faiss import ArchivalRow
-from langgraph_memgpt.memory.fts import match_query
 from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 MAX_TEXT_CHARS = 20_000
 MAX_QUERY_CHARS = 20_000
 MAX_BATCH = 100_000
-BASE_POOL = 100
 CITATION_KEYS = ("thread_id", "turn", "created_at", "source")
 RESERVED_KEYS = ("user_id", "agent_id", "tags", "id")
 SearchMode = Literal["hybrid", "lexical", "dense"]
@@ -51,7 +51,7 @@ class ArchivalBackend(Protocol):
     ) -> list[int]: ...
     def delete(self, ns: int, rid: int) -> None: ...
     def lexical(
-        self, ns: int, expr: str, limit: int, tags: list[str] | None = None
+        self, ns: int, terms: Sequence[str], limit: int, tags: list[str] | None = None
     ) -> list[tuple[int, float]]: ...
     def dense(
         self, ns: int, query: np.ndarray, limit: int, tags: list[str] | None = None
@@ -60,18 +60,6 @@ class ArchivalBackend(Protocol):
     def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None: ...
     def count(self, ns: int) -> int: ...
     def flush(self) -> None: ...
-
-
-def pool_size(k: int, page: int) -> int:
-    """Candidates taken from each ranker: 100, doubled until it covers the requested page.
-
-    Fixed steps (not exactly (page+1)*k) keep the fused order identical across the pages
-    that share a pool, so paging through results neither repeats nor skips records.
-    """
-    pool = BASE_POOL
-    while pool < (page + 1) * k:
-        pool *= 2
-    return pool
 
 
 class ArchivalMemory:
@@ -260,7 +248,7 @@ class ArchivalMemory:
         *,
         user_id: str,
         agent_id: str = DEFAULT_AGENT_ID,
-        pool: int = BASE_POOL,
+        pool: int = 100,
         modes: Sequence[str] = ("lexical", "dense"),
         tags: Sequence[str] | None = None,
         query_vector: Any = None,
@@ -275,11 +263,9 @@ class ArchivalMemory:
         ns = self._read_ns(user_id, agent_id)
         out: dict[str, list[tuple[int, float]]] = {}
         if "lexical" in modes:
-            expr = match_query(query)
+            terms = query_terms(query)
             out["lexical"] = (
-                []
-                if ns is None or expr is None
-                else self._backend.lexical(ns, expr, pool, tag_list)
+                [] if ns is None or not terms else self._backend.lexical(ns, terms, pool, tag_list)
             )
         if "dense" in modes:
             if query_vector is not None:
@@ -311,7 +297,7 @@ class ArchivalMemory:
     ) -> list[SearchHit]:
         """Page ``page`` of the best passages for ``query``, each with its citation.
 
-        ``hybrid`` fuses the FTS5 bm25 ranking and the FAISS cosine ranking (lexical only
+        ``hybrid`` fuses the BM25 ranking and the FAISS cosine ranking (lexical only
         when no embedder is configured); ``tags`` keeps records carrying any of the tags.
         """
         k, page = check_k_page(k, page)

@@ -19,8 +19,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from langgraph_memgpt.memory.analysis import term_frequencies
 from langgraph_memgpt.memory.archival import ArchivalMemory
-from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.sqlite_faiss import SqliteFaissArchival
 from langgraph_memgpt.memory.core import CoreMemory
 from langgraph_memgpt.memory.embeddings import (
@@ -99,10 +101,13 @@ class Memory:
             archival_holder.append(archival)
             if embedder is not None:
                 _check_embedder(db, backend, embedder_identity(embedder), reembed=reembed)
+            recall = RecallMemory(db)
+            if db.get_meta(REINDEX_KEY):
+                _build_lexical_index(db, recall)
         except BaseException:
             db.close()
             raise
-        return cls(directory, db, CoreMemory(db), RecallMemory(db), archival, backend)
+        return cls(directory, db, CoreMemory(db), recall, archival, backend)
 
     def stats(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> dict[str, Any]:
         """Record counts per tier, for the prompt's memory statistics."""
@@ -178,3 +183,26 @@ def _check_embedder(
         )
     if reembed and has_vectors:
         backend.clear_vectors()
+
+
+def _build_lexical_index(db: Database, recall: RecallMemory) -> None:
+    """Index every stored text once, for a store written before the per-tenant index.
+
+    One transaction: a crash leaves the flag set and the next open starts over.
+    """
+    with db.transaction() as conn:
+        conn.execute("DELETE FROM lex_postings")
+        conn.execute("DELETE FROM lex_df")
+        conn.execute("DELETE FROM lex_docs")
+        conn.execute("DELETE FROM lex_stats")
+        for table, column, tier in (
+            ("archival", "text", Tier.ARCHIVAL),
+            ("recall", "content", Tier.RECALL),
+        ):
+            rows = conn.execute(f"SELECT ns, id, {column} FROM {table} ORDER BY ns, id").fetchall()
+            by_ns: dict[int, list[tuple[int, dict[str, float]]]] = {}
+            for ns, rid, text in rows:
+                by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies([(text, 1.0)])))
+            for ns, docs in by_ns.items():
+                LexicalIndex.add(conn, ns, tier, docs)
+        conn.execute("DELETE FROM meta WHERE key=?", (REINDEX_KEY,))

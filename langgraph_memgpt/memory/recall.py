@@ -25,10 +25,12 @@ from langgraph_memgpt.memory._validate import (
     now_iso,
     page_past_end,
     parse_when,
+    pool_size,
     to_json,
 )
+from langgraph_memgpt.memory.analysis import query_terms, term_frequencies
+from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import Database
-from langgraph_memgpt.memory.fts import match_query
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ def _stated_time(message: BaseMessage) -> str | None:
 
 
 class RecallMemory:
-    """Append-only message log with FTS5 bm25 search and date-range search."""
+    """Append-only message log with BM25 search (per-tenant index) and date-range search."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -112,12 +114,21 @@ class RecallMemory:
         )
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert the rows whose message id is new, and index them, in one transaction."""
+        if not rows:
+            return
+        ns = rows[0][0]
         with self._db.transaction() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO recall(ns, message_id, thread_id, turn, role, content, "
-                "created_at, tool_calls, tool_call_id, name) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+            added: list[tuple[int, dict[str, float]]] = []
+            for row in rows:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO recall(ns, message_id, thread_id, turn, role, content, "
+                    "created_at, tool_calls, tool_call_id, name) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    row,
+                )
+                if cur.rowcount:
+                    added.append((int(cur.lastrowid or 0), term_frequencies([(row[5], 1.0)])))
+            LexicalIndex.add(conn, ns, Tier.RECALL, added)
 
     def _write_ns(self, user_id: str, agent_id: str, thread_id: str) -> int:
         check_id(thread_id, "thread_id")
@@ -244,30 +255,47 @@ class RecallMemory:
         page: int = 0,
         thread_id: str | None = None,
     ) -> list[SearchHit]:
-        """Messages matching any query word, best bm25 first (``score`` = -bm25, higher better)."""
+        """Messages matching any query word, best BM25 first (``score``, higher is better)."""
         query = check_text(query, "query", MAX_QUERY_CHARS)
         k, page = check_k_page(k, page)
-        expr = match_query(query)
-        if expr is None:
-            raise MemoryStoreError(f"query {query!r} has no words to search for.")
+        terms = query_terms(query)
+        if not terms:
+            raise MemoryStoreError(
+                f"query {query!r} has no words to search for (common words such as 'the' or "
+                "'what' are not indexed); use names, objects or topics."
+            )
         if thread_id is not None:
             check_id(thread_id, "thread_id")
         ns = self._read_ns(user_id, agent_id)
-        if ns is None:
+        ranking: list[tuple[int, float]] = []
+        if ns is not None:
+            restrict = None
+            if thread_id is not None:
+                restrict = ("SELECT id FROM recall WHERE ns=? AND thread_id=?", (ns, thread_id))
+            with self._db.read() as conn:
+                ranking = LexicalIndex.search(
+                    conn, ns, Tier.RECALL, terms, pool_size(k, page), restrict=restrict
+                )
+        window = ranking[page * k : (page + 1) * k]
+        if not window:
             if page > 0:
-                raise page_past_end(0, k, page)
+                raise page_past_end(len(ranking), k, page)
             return []
-        where = "recall_fts MATCH ? AND r.ns=?" + (" AND r.thread_id=?" if thread_id else "")
-        params: tuple[Any, ...] = (expr, ns, thread_id) if thread_id else (expr, ns)
-        base = f"FROM recall_fts JOIN recall r ON r.id = recall_fts.rowid WHERE {where}"
-        rows = self._page(
-            f"SELECT {_COLUMNS}, bm25(recall_fts) AS s {base} ORDER BY s, r.id",
-            f"SELECT count(*) {base}",
-            params,
-            k,
-            page,
-        )
-        return [self._hit(row[:10], -float(row[10]), user_id, agent_id) for row in rows]
+        rows = self._fetch(ns, [rid for rid, _ in window]) if ns is not None else {}
+        return [
+            self._hit(rows[rid], score, user_id, agent_id) for rid, score in window if rid in rows
+        ]
+
+    def _fetch(self, ns: int, rids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        marks = ",".join("?" * len(rids))
+        with self._db.read() as conn:
+            return {
+                int(row[0]): tuple(row)
+                for row in conn.execute(
+                    f"SELECT {_COLUMNS} FROM recall r WHERE r.ns=? AND r.id IN ({marks})",
+                    (ns, *rids),
+                )
+            }
 
     def search_by_date(
         self,
@@ -321,8 +349,7 @@ class RecallMemory:
         if ns is None:
             return 0
         with self._db.read() as conn:
-            (total,) = conn.execute("SELECT count(*) FROM recall WHERE ns=?", (ns,)).fetchone()
-        return int(total)
+            return LexicalIndex.count(conn, ns, Tier.RECALL)
 
     def contains(self, message_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> bool:
         ns = self._read_ns(user_id, agent_id)

@@ -16,13 +16,23 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from langgraph_memgpt.memory._validate import check_id
+from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
 from langgraph_memgpt.memory.types import MemoryStoreError
 
-SCHEMA_VERSION = 1
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+SCHEMA_VERSION = 2
+# Version 1 searched with FTS5 tables shared by every tenant; version 2 replaces them with the
+# per-tenant index of ``lexical.py`` (built from the stored texts on first open).
+_V1_FTS = (
+    "DROP TRIGGER IF EXISTS recall_fts_insert",
+    "DROP TRIGGER IF EXISTS recall_fts_delete",
+    "DROP TRIGGER IF EXISTS archival_fts_insert",
+    "DROP TRIGGER IF EXISTS archival_fts_delete",
+    "DROP TABLE IF EXISTS recall_fts",
+    "DROP TABLE IF EXISTS archival_fts",
+)
+REINDEX_KEY = "lexical_reindex"
 
 # Statements run one by one inside one transaction (``executescript`` would commit early).
-# The triggers keep the external-content FTS5 tables in step with their base tables.
 SCHEMA: tuple[str, ...] = (
     """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
@@ -69,11 +79,6 @@ CREATE INDEX IF NOT EXISTS recall_thread ON recall (ns, thread_id, id)
     """
 CREATE INDEX IF NOT EXISTS recall_time ON recall (ns, created_at, id)
 """,
-    f"""
-CREATE VIRTUAL TABLE IF NOT EXISTS recall_fts USING fts5(
-    content, content='recall', content_rowid='id', tokenize='{FTS_TOKENIZER}'
-)
-""",
     """
 CREATE TABLE IF NOT EXISTS archival (
     id INTEGER PRIMARY KEY,
@@ -106,27 +111,7 @@ CREATE TABLE IF NOT EXISTS archival_tags (
     PRIMARY KEY (ns, tag, record)
 )
 """,
-    f"""
-CREATE VIRTUAL TABLE IF NOT EXISTS archival_fts USING fts5(
-    text, content='archival', content_rowid='id', tokenize='{FTS_TOKENIZER}'
-)
-""",
-    """
-CREATE TRIGGER IF NOT EXISTS recall_fts_insert AFTER INSERT ON recall BEGIN
-    INSERT INTO recall_fts(rowid, content) VALUES (new.id, new.content); END
-""",
-    """
-CREATE TRIGGER IF NOT EXISTS recall_fts_delete AFTER DELETE ON recall BEGIN
-    INSERT INTO recall_fts(recall_fts, rowid, content) VALUES ('delete', old.id, old.content); END
-""",
-    """
-CREATE TRIGGER IF NOT EXISTS archival_fts_insert AFTER INSERT ON archival BEGIN
-    INSERT INTO archival_fts(rowid, text) VALUES (new.id, new.text); END
-""",
-    """
-CREATE TRIGGER IF NOT EXISTS archival_fts_delete AFTER DELETE ON archival BEGIN
-    INSERT INTO archival_fts(archival_fts, rowid, text) VALUES ('delete', old.id, old.text); END
-""",
+    *LEXICAL_SCHEMA,
 )
 
 
@@ -168,6 +153,15 @@ class Database:
                 raise MemoryStoreError(
                     f"{path} was written by a newer langgraph-memgpt (schema {row[0]}); "
                     "upgrade the package to open it."
+                )
+            elif int(row[0]) < 2:
+                for statement in _V1_FTS:
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", (REINDEX_KEY,)
+                )
+                conn.execute(
+                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
 
     @property

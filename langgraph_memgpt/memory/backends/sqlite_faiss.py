@@ -26,7 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from langgraph_memgpt.memory.analysis import term_frequencies
 from langgraph_memgpt.memory.backends.faiss_index import VectorIndex, build
+from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import Database
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -94,6 +96,7 @@ class SqliteFaissArchival:
     # -- writes --------------------------------------------------------------------------
     def insert(self, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None) -> list[int]:
         """Insert rows (and their vectors) in one transaction, then add them to FAISS."""
+        frequencies = [term_frequencies([(row.text, 1.0)]) for row in rows]
         with self._db.lock:
             with self._db.transaction() as conn:
                 ids = []
@@ -121,6 +124,7 @@ class SqliteFaissArchival:
                         "INSERT INTO archival_tags(record, ns, tag) VALUES (?,?,?)",
                         [(rid, ns, tag) for tag in row.tags],
                     )
+                LexicalIndex.add(conn, ns, Tier.ARCHIVAL, zip(ids, frequencies, strict=True))
                 version = self._bump(conn, ns)
             after_commit_hook()
             if vectors is not None:
@@ -130,6 +134,7 @@ class SqliteFaissArchival:
     def delete(self, ns: int, rid: int) -> None:
         with self._db.lock:
             with self._db.transaction() as conn:
+                LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, [rid])
                 conn.execute("DELETE FROM archival WHERE id=? AND ns=?", (rid, ns))
                 version = self._bump(conn, ns)
             after_commit_hook()
@@ -288,24 +293,18 @@ class SqliteFaissArchival:
 
     # -- reads ---------------------------------------------------------------------------
     def lexical(
-        self, ns: int, expr: str, limit: int, tags: list[str] | None = None
+        self, ns: int, terms: Sequence[str], limit: int, tags: list[str] | None = None
     ) -> list[tuple[int, float]]:
-        """Top ``limit`` (rowid, -bm25) for an FTS5 expression, best first."""
-        sql = (
-            "SELECT a.id, bm25(archival_fts) AS s FROM archival_fts "
-            "JOIN archival a ON a.id = archival_fts.rowid WHERE archival_fts MATCH ? AND a.ns=?"
-        )
-        params: list[Any] = [expr, ns]
+        """Top ``limit`` (rowid, BM25) for the OR of analysed ``terms``, best first."""
+        restrict = None
         if tags:
-            sql += (
-                " AND a.id IN (SELECT record FROM archival_tags WHERE ns=? AND tag IN "
-                f"({','.join('?' * len(tags))}))"
+            restrict = (
+                "SELECT record FROM archival_tags WHERE ns=? AND tag IN "
+                f"({','.join('?' * len(tags))})",
+                (ns, *tags),
             )
-            params += [ns, *tags]
-        sql += " ORDER BY s, a.id LIMIT ?"
         with self._db.read() as conn:
-            rows = conn.execute(sql, (*params, limit)).fetchall()
-        return [(int(r[0]), -float(r[1])) for r in rows]
+            return LexicalIndex.search(conn, ns, Tier.ARCHIVAL, terms, limit, restrict=restrict)
 
     def dense(
         self, ns: int, query: np.ndarray, limit: int, tags: list[str] | None = None
@@ -361,8 +360,7 @@ class SqliteFaissArchival:
 
     def count(self, ns: int) -> int:
         with self._db.read() as conn:
-            (n,) = conn.execute("SELECT count(*) FROM archival WHERE ns=?", (ns,)).fetchone()
-        return int(n)
+            return LexicalIndex.count(conn, ns, Tier.ARCHIVAL)
 
     def clear_vectors(self) -> None:
         """Forget every stored vector (before re-embedding with another model)."""

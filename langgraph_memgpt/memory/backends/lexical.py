@@ -1,0 +1,331 @@
+"""A BM25 inverted index in SQLite, partitioned by tenant, with impact-ordered postings.
+
+Why not FTS5: one FTS5 table is shared by every (agent, user), so a query term's whole
+posting list (every user's) is read and scored before the namespace filter applies, and bm25
+statistics mix tenants. A store with 1,000 users searched 86-141x slower than one with one
+user. FTS5 tables per tenant would put tens of thousands of virtual tables into one schema
+(parsed on every open). Here the index is ordinary ``WITHOUT ROWID`` tables whose keys start
+with ``(ns, tier)``: a search touches only its own tenant's rows, and document frequencies,
+document counts and lengths are kept per tenant, so scores are isolated as well as results.
+Writes happen in the caller's transaction, so a failed write indexes nothing.
+
+Common words: a term in most of a tenant's records has an idf near zero, yet its posting list
+is as long as the tenant's data. Postings are stored in order of *impact* (the BM25 term-
+frequency component for the record's length), so each term's list can be cut after its best
+records. Terms are read rarest first within a fixed budget of postings per query (rare terms
+in full, common ones only their top records); when a list was cut, the best candidates are
+re-scored exactly from their stored term vectors. The bench reports recall@10 against the
+exhaustive ranking beside the latency.
+
+Terms are identified by a 47-bit hash of the analysed word (no vocabulary table to keep in
+step with rollbacks; at a million distinct words a collision is expected once in ~250 stores,
+and would only merge two words' postings within one tenant).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+K1 = 1.2
+B = 0.75
+TF_SCALE = 4  # term frequencies are stored in quarters (context fields weigh 0.25 or 0.5)
+REF_LENGTH = 32.0  # the length that orders postings by impact (scores use the real average)
+IMPACT_SCALE = 10_000
+POSTINGS_BUDGET = 3_000  # postings read per query at most (plus the per-term floor)
+RESCORE = 100  # candidates re-scored exactly when a posting list was cut
+
+_VECTOR = np.dtype([("term", "<i8"), ("tf", "<u2")])
+
+
+class Tier(IntEnum):
+    """Which memory a document belongs to; each (namespace, tier) is its own corpus."""
+
+    ARCHIVAL = 0
+    RECALL = 1
+
+
+SCHEMA: tuple[str, ...] = (
+    """
+CREATE TABLE IF NOT EXISTS lex_stats (
+    ns INTEGER NOT NULL, tier INTEGER NOT NULL, docs INTEGER NOT NULL, length INTEGER NOT NULL,
+    PRIMARY KEY (ns, tier)
+) WITHOUT ROWID
+""",
+    """
+CREATE TABLE IF NOT EXISTS lex_df (
+    ns INTEGER NOT NULL, tier INTEGER NOT NULL, term INTEGER NOT NULL, df INTEGER NOT NULL,
+    PRIMARY KEY (ns, tier, term)
+) WITHOUT ROWID
+""",
+    """
+CREATE TABLE IF NOT EXISTS lex_postings (
+    ns INTEGER NOT NULL, tier INTEGER NOT NULL, term INTEGER NOT NULL, impact INTEGER NOT NULL,
+    doc INTEGER NOT NULL, tf INTEGER NOT NULL, dl INTEGER NOT NULL,
+    PRIMARY KEY (ns, tier, term, impact, doc)
+) WITHOUT ROWID
+""",
+    """
+CREATE TABLE IF NOT EXISTS lex_docs (
+    ns INTEGER NOT NULL, tier INTEGER NOT NULL, doc INTEGER NOT NULL, terms BLOB NOT NULL,
+    PRIMARY KEY (ns, tier, doc)
+) WITHOUT ROWID
+""",
+)
+
+
+@lru_cache(maxsize=262_144)
+def term_id(term: str) -> int:
+    """A stable 47-bit id for an analysed term (fits SQLite's 6-byte integer encoding)."""
+    digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & ((1 << 47) - 1)
+
+
+def _tf_component(tf: np.ndarray, dl: np.ndarray, avgdl: float) -> np.ndarray:
+    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / max(avgdl, 1e-9)))
+
+
+def _impact(tf_q: int, dl: int) -> int:
+    """The stored sort key of a posting: its BM25 tf component at the reference length."""
+    tf = tf_q / TF_SCALE
+    value = tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / REF_LENGTH))
+    return int(round(value * IMPACT_SCALE))
+
+
+def idf(df: Sequence[int] | np.ndarray, docs: int) -> np.ndarray:
+    """Lucene's BM25 idf: like Robertson's, but never negative for words in most records."""
+    freq = np.asarray(df, dtype=np.float64)
+    return np.log1p((docs - freq + 0.5) / (freq + 0.5))
+
+
+@dataclass(frozen=True)
+class _DocVector:
+    terms: np.ndarray  # int64 term ids
+    tf_q: np.ndarray  # quantised frequencies
+    length: int
+
+    @classmethod
+    def from_frequencies(cls, frequencies: Mapping[str, float]) -> _DocVector:
+        pairs: dict[int, int] = {}
+        for term, tf in frequencies.items():
+            q = int(round(tf * TF_SCALE))
+            if q > 0:
+                tid = term_id(term)
+                pairs[tid] = min(pairs.get(tid, 0) + q, 65_535)
+        terms = np.fromiter(pairs.keys(), dtype=np.int64, count=len(pairs))
+        tf_q = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
+        return cls(terms, tf_q, int(round(int(tf_q.sum()) / TF_SCALE)))
+
+    @classmethod
+    def from_blob(cls, blob: bytes) -> _DocVector:
+        array = np.frombuffer(blob, dtype=_VECTOR)
+        tf_q = array["tf"].astype(np.int64)
+        return cls(array["term"].astype(np.int64), tf_q, int(round(int(tf_q.sum()) / TF_SCALE)))
+
+    def blob(self) -> bytes:
+        array = np.empty(len(self.terms), dtype=_VECTOR)
+        array["term"] = self.terms
+        array["tf"] = self.tf_q
+        return array.tobytes()
+
+
+class LexicalIndex:
+    """Add, remove and search documents of one (namespace, tier) corpus.
+
+    ``add``/``remove`` take the connection of the caller's open transaction; ``search`` and
+    ``count`` are reads (the caller holds the database lock).
+    """
+
+    # -- writes (inside the caller's transaction) ----------------------------------------
+    @staticmethod
+    def add(
+        conn: Any, ns: int, tier: Tier, docs: Iterable[tuple[int, Mapping[str, float]]]
+    ) -> None:
+        postings: list[tuple[int, ...]] = []
+        df: dict[int, int] = {}
+        doc_rows: list[tuple[Any, ...]] = []
+        total = 0
+        for doc, frequencies in docs:
+            vector = _DocVector.from_frequencies(frequencies)
+            doc_rows.append((ns, int(tier), doc, vector.blob()))
+            total += vector.length
+            for tid, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
+                postings.append(
+                    (ns, int(tier), tid, _impact(tf_q, vector.length), doc, tf_q, vector.length)
+                )
+                df[tid] = df.get(tid, 0) + 1
+        if not doc_rows:
+            return
+        conn.executemany("INSERT INTO lex_docs(ns, tier, doc, terms) VALUES (?,?,?,?)", doc_rows)
+        conn.executemany(
+            "INSERT INTO lex_postings(ns, tier, term, impact, doc, tf, dl) VALUES (?,?,?,?,?,?,?)",
+            postings,
+        )
+        conn.executemany(
+            "INSERT INTO lex_df(ns, tier, term, df) VALUES (?,?,?,?) "
+            "ON CONFLICT(ns, tier, term) DO UPDATE SET df = df + excluded.df",
+            [(ns, int(tier), tid, n) for tid, n in df.items()],
+        )
+        conn.execute(
+            "INSERT INTO lex_stats(ns, tier, docs, length) VALUES (?,?,?,?) "
+            "ON CONFLICT(ns, tier) DO UPDATE SET docs = docs + excluded.docs, "
+            "length = length + excluded.length",
+            (ns, int(tier), len(doc_rows), total),
+        )
+
+    @staticmethod
+    def remove(conn: Any, ns: int, tier: Tier, docs: Sequence[int]) -> None:
+        for doc in docs:
+            row = conn.execute(
+                "SELECT terms FROM lex_docs WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
+            ).fetchone()
+            if row is None:
+                continue
+            vector = _DocVector.from_blob(row[0])
+            pairs = list(zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True))
+            conn.executemany(
+                "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND impact=? AND doc=?",
+                [(ns, int(tier), t, _impact(q, vector.length), doc) for t, q in pairs],
+            )
+            conn.executemany(
+                "UPDATE lex_df SET df = df - 1 WHERE ns=? AND tier=? AND term=?",
+                [(ns, int(tier), t) for t, _ in pairs],
+            )
+            conn.executemany(
+                "DELETE FROM lex_df WHERE ns=? AND tier=? AND term=? AND df <= 0",
+                [(ns, int(tier), t) for t, _ in pairs],
+            )
+            conn.execute(
+                "DELETE FROM lex_docs WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
+            )
+            conn.execute(
+                "UPDATE lex_stats SET docs = docs - 1, length = length - ? WHERE ns=? AND tier=?",
+                (vector.length, ns, int(tier)),
+            )
+
+    # -- reads ---------------------------------------------------------------------------
+    @staticmethod
+    def count(conn: Any, ns: int, tier: Tier) -> int:
+        """Documents in the corpus, from its statistics row (no counting of rows)."""
+        row = conn.execute(
+            "SELECT docs FROM lex_stats WHERE ns=? AND tier=?", (ns, int(tier))
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    @staticmethod
+    def search(
+        conn: Any,
+        ns: int,
+        tier: Tier,
+        terms: Sequence[str],
+        limit: int,
+        *,
+        restrict: tuple[str, tuple[Any, ...]] | None = None,
+        budget: int = POSTINGS_BUDGET,
+    ) -> list[tuple[int, float]]:
+        """Top ``limit`` (doc, BM25 score) for the OR of ``terms``, best first.
+
+        ``restrict`` is an SQL condition on ``doc`` (with its parameters), e.g. a tag or thread
+        filter. ``budget=0`` reads every posting (the exhaustive reference for benchmarks).
+        """
+        if not terms or limit <= 0:
+            return []
+        stats = conn.execute(
+            "SELECT docs, length FROM lex_stats WHERE ns=? AND tier=?", (ns, int(tier))
+        ).fetchone()
+        if stats is None or not stats[0]:
+            return []
+        n_docs, total = int(stats[0]), int(stats[1])
+        avgdl = total / n_docs if total else 1.0
+        ids = list(dict.fromkeys(term_id(t) for t in terms))
+        marks = ",".join("?" * len(ids))
+        found = conn.execute(
+            f"SELECT term, df FROM lex_df WHERE ns=? AND tier=? AND term IN ({marks})",
+            (ns, int(tier), *ids),
+        ).fetchall()
+        if not found:
+            return []
+        found.sort(key=lambda row: (row[1], row[0]))  # rarest first
+        idfs = idf([r[1] for r in found], n_docs)
+        weights = {int(t): float(w) for (t, _), w in zip(found, idfs, strict=True)}
+        floor = max(2 * limit, 50)
+        left = budget
+        cut = False
+        sql = (
+            "SELECT doc, tf, dl FROM lex_postings WHERE ns=? AND tier=? AND term=?"
+            + (f" AND doc IN ({restrict[0]})" if restrict else "")
+            + " ORDER BY impact DESC, doc DESC"
+        )
+        doc_parts: list[np.ndarray] = []
+        score_parts: list[np.ndarray] = []
+        for j, (tid, df) in enumerate(found):
+            params: tuple[Any, ...] = (ns, int(tier), tid, *(restrict[1] if restrict else ()))
+            if budget > 0:
+                take = max(floor, left // (len(found) - j))
+                rows = conn.execute(sql + " LIMIT ?", (*params, take)).fetchall()
+                if len(rows) == take and take < df:
+                    cut = True
+                left = max(0, left - len(rows))
+            else:
+                rows = conn.execute(sql, params).fetchall()
+            if not rows:
+                continue
+            array = np.asarray(rows, dtype=np.float64)
+            doc_parts.append(array[:, 0].astype(np.int64))
+            score_parts.append(
+                weights[int(tid)] * _tf_component(array[:, 1] / TF_SCALE, array[:, 2], avgdl)
+            )
+        if not doc_parts:
+            return []
+        docs, inverse = np.unique(np.concatenate(doc_parts), return_inverse=True)
+        scores = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(docs))
+        if cut:
+            scores = LexicalIndex._rescore(conn, ns, tier, docs, scores, weights, avgdl)
+        order = np.lexsort((docs, -scores))[:limit]
+        return [(int(docs[i]), float(scores[i])) for i in order]
+
+    @staticmethod
+    def _rescore(
+        conn: Any,
+        ns: int,
+        tier: Tier,
+        docs: np.ndarray,
+        scores: np.ndarray,
+        weights: dict[int, float],
+        avgdl: float,
+    ) -> np.ndarray:
+        """Exact scores for the best candidates (a cut list may have missed some of their
+        terms), from their stored term vectors."""
+        scores = scores.copy()
+        top = np.argsort(-scores, kind="stable")[:RESCORE]
+        position = {int(docs[i]): int(i) for i in top}
+        marks = ",".join("?" * len(position))
+        rows = conn.execute(
+            f"SELECT doc, terms FROM lex_docs WHERE ns=? AND tier=? AND doc IN ({marks})",
+            (ns, int(tier), *position),
+        ).fetchall()
+        if not rows:
+            return scores
+        vectors = [np.frombuffer(blob, dtype=_VECTOR) for _, blob in rows]
+        sizes = np.array([len(v) for v in vectors])
+        owner = np.repeat(np.arange(len(rows)), sizes)
+        flat = np.concatenate(vectors)
+        tf = flat["tf"].astype(np.float64) / TF_SCALE
+        lengths = np.round(np.bincount(owner, weights=tf, minlength=len(rows)))
+        query_ids = np.array(sorted(weights), dtype=np.int64)
+        query_weights = np.array([weights[int(t)] for t in query_ids], dtype=np.float64)
+        terms = flat["term"].astype(np.int64)
+        hit = np.isin(terms, query_ids)
+        part = query_weights[np.searchsorted(query_ids, terms[hit])] * _tf_component(
+            tf[hit], lengths[owner[hit]], avgdl
+        )
+        exact = np.bincount(owner[hit], weights=part, minlength=len(rows))
+        for (doc, _), value in zip(rows, exact, strict=True):
+            scores[position[int(doc)]] = float(value)
+        return scores

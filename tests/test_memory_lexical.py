@@ -1,0 +1,187 @@
+"""The per-tenant BM25 index: isolated statistics, bounded common words, atomic writes,
+deletes, and the upgrade of a store written with the shared FTS5 tables."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from langgraph_memgpt.memory import Memory, MemoryStoreError
+from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+
+ALICE = [
+    "Alice's favourite colour is teal",
+    "Alice has a dog called Rex",
+    "Alice moved to Lisbon in 2021",
+]
+
+
+def _scores(mem: Memory, query: str, user: str = "alice") -> list[tuple[str, float]]:
+    hits = mem.archival.search(query, user_id=user, k=5, mode="lexical")
+    return [(h.text, round(h.score, 9)) for h in hits]
+
+
+def test_scores_do_not_depend_on_other_tenants(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "alone", embeddings=None) as alone:
+        alone.archival.insert_many(ALICE, user_id="alice")
+        alone.recall.append("user", "my dog Rex likes teal toys", user_id="alice", thread_id="t")
+        expected = _scores(alone, "teal dog")
+        expected_recall = [
+            (h.text, h.score) for h in alone.recall.search("teal dog", user_id="alice")
+        ]
+    with Memory.open(tmp_path / "crowded", embeddings=None) as crowded:
+        # Other users write the same words many times: with one shared index they would lower
+        # "teal" and "dog"'s idf for Alice and change her scores.
+        for i in range(30):
+            crowded.archival.insert_many(
+                [f"teal dog number {j}" for j in range(10)], user_id=f"other-{i}"
+            )
+            crowded.recall.append("user", "teal dog teal dog", user_id=f"other-{i}", thread_id="t")
+        crowded.archival.insert_many(ALICE, user_id="alice")
+        crowded.recall.append("user", "my dog Rex likes teal toys", user_id="alice", thread_id="t")
+        assert _scores(crowded, "teal dog") == expected
+        assert [
+            (h.text, h.score) for h in crowded.recall.search("teal dog", user_id="alice")
+        ] == expected_recall
+        assert crowded.archival.count(user_id="alice") == 3
+        assert crowded.recall.count(user_id="alice") == 1
+
+
+def _common_word_store(path: Path, n: int) -> tuple[Memory, list[str]]:
+    rng = random.Random(7)
+    nouns = [f"thing{i}" for i in range(400)]
+    texts = [
+        f"the user likes {rng.choice(nouns)} and {rng.choice(nouns)} {'very ' * rng.randint(0, 3)}"
+        f"much, note {i}"
+        for i in range(n)
+    ]
+    mem = Memory.open(path, embeddings=None)
+    mem.archival.insert_many(texts, user_id="u")
+    return mem, texts
+
+
+def test_common_words_are_cut_but_rare_words_still_rank_first(tmp_path: Path) -> None:
+    mem, texts = _common_word_store(tmp_path / "m", 3000)
+    with mem:
+        query = "what does the user like about thing7, very much?"
+        conn = mem._db.conn
+        ns = mem._db.namespace("default", "u", create=False)
+        assert ns is not None
+        terms = lexical_terms(query)
+        exhaustive = LexicalIndex.search(conn, ns, Tier.ARCHIVAL, terms, 10, budget=0)
+        reads: list[int] = []
+        real_execute = conn.execute
+
+        class Counting:
+            def execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+                cur = real_execute(sql, params)
+                if "FROM lex_postings" in sql:
+                    rows = cur.fetchall()
+                    reads.append(len(rows))
+                    return _Rows(rows)  # type: ignore[return-value]
+                return cur
+
+        cut = LexicalIndex.search(Counting(), ns, Tier.ARCHIVAL, terms, 10, budget=200)
+        # "user", "like" and "much" are in every record: only their best postings were read.
+        assert sum(reads) < 3000
+        # The records naming thing7 are all found, first, in the exhaustive order.
+        rare = [i for i, t in enumerate(texts) if "thing7 " in t]
+        assert rare and [d for d, _ in cut[: len(rare)]] == [d for d, _ in exhaustive[: len(rare)]]
+        overlap = len({d for d, _ in cut} & {d for d, _ in exhaustive})
+        assert overlap >= 9
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    def fetchall(self) -> list[object]:
+        return list(self)
+
+
+def lexical_terms(query: str) -> list[str]:
+    from langgraph_memgpt.memory.analysis import query_terms
+
+    return query_terms(query)
+
+
+def test_delete_removes_the_record_from_the_index(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+        ids = mem.archival.insert_many(ALICE, user_id="alice")
+        mem.archival.delete(ids[0], user_id="alice")
+        assert mem.archival.count(user_id="alice") == 2
+        assert mem.archival.search("teal", user_id="alice", mode="lexical") == []
+        with Memory.open(tmp_path / "fresh", embeddings=None) as fresh:
+            fresh.archival.insert_many(ALICE[1:], user_id="alice")
+            assert _scores(mem, "dog Lisbon") == _scores(fresh, "dog Lisbon")
+        rows = mem._db.conn.execute("SELECT count(*) FROM lex_postings").fetchone()[0]
+        assert rows == sum(len(set(lexical_terms(t))) for t in ALICE[1:])
+
+
+def test_failed_write_indexes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+        mem.archival.insert("Alice likes teal", user_id="alice")
+        mem.recall.append("user", "hello teal", user_id="alice", thread_id="t", message_id="m1")
+
+        def boom(*args: object, **kwargs: object) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        before = mem._db.conn.execute(
+            "SELECT (SELECT count(*) FROM lex_postings), (SELECT count(*) FROM lex_docs), "
+            "(SELECT sum(docs) FROM lex_stats)"
+        ).fetchone()
+        monkeypatch.setattr(LexicalIndex, "add", staticmethod(boom))
+        with pytest.raises(sqlite3.OperationalError):
+            mem.archival.insert("Alice likes teal a lot", user_id="alice")
+        with pytest.raises(sqlite3.OperationalError):
+            mem.recall.append("user", "more teal", user_id="alice", thread_id="t")
+        monkeypatch.undo()
+        after = mem._db.conn.execute(
+            "SELECT (SELECT count(*) FROM lex_postings), (SELECT count(*) FROM lex_docs), "
+            "(SELECT sum(docs) FROM lex_stats)"
+        ).fetchone()
+        assert after == before
+        assert mem.archival.count(user_id="alice") == 1 and mem.recall.count(user_id="alice") == 1
+        # Appending an existing message id again indexes nothing new.
+        mem.recall.append("user", "hello teal", user_id="alice", thread_id="t", message_id="m1")
+        assert mem.recall.count(user_id="alice") == 1
+        assert len(mem.recall.search("teal", user_id="alice")) == 1
+
+
+def test_a_store_from_schema_1_is_indexed_on_open(tmp_path: Path) -> None:
+    directory = tmp_path / "old"
+    with Memory.open(directory, embeddings=None) as mem:
+        mem.archival.insert_many(ALICE, user_id="alice")
+        mem.recall.append("user", "Rex chewed the teal sofa", user_id="alice", thread_id="t")
+    # Turn it back into what version 1 wrote: shared FTS5 tables, no per-tenant index.
+    conn = sqlite3.connect(directory / "memory.sqlite")
+    for table in ("lex_postings", "lex_df", "lex_docs", "lex_stats"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("CREATE VIRTUAL TABLE recall_fts USING fts5(content)")
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    with Memory.open(directory, embeddings=None) as mem:
+        assert mem.archival.count(user_id="alice") == 3
+        assert mem.archival.search("teal", user_id="alice", mode="lexical")[0].text == ALICE[0]
+        assert mem.recall.search("sofa", user_id="alice")[0].text == "Rex chewed the teal sofa"
+        tables = {r[0] for r in mem._db.conn.execute("SELECT name FROM sqlite_master")}
+        assert "recall_fts" not in tables
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    Memory.open(tmp_path / "m", embeddings=None).close()
+    conn = sqlite3.connect(tmp_path / "m" / "memory.sqlite")
+    conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(MemoryStoreError, match="newer"):
+        Memory.open(tmp_path / "m", embeddings=None)
+
+
+def test_query_of_only_common_words_explains_itself(tmp_path: Path) -> None:
+    with (
+        Memory.open(tmp_path / "m", embeddings=None) as mem,
+        pytest.raises(MemoryStoreError, match="no words to search for"),
+    ):
+        mem.recall.search("what is it?", user_id="alice")
