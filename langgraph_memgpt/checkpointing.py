@@ -17,17 +17,40 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 CHECKPOINT_FILE = "checkpoints.sqlite"
 
 
+#: Runs inside each checkpoint INSERT (in SQLite, in the same statement and transaction), so
+#: pruning costs no extra statement, commit or lock round trip from Python. TEMP: it lives only
+#: on this connection, so a plain ``SqliteSaver`` opening the same file keeps everything.
+_KEEP_NEWEST_TRIGGER = """
+CREATE TEMP TRIGGER IF NOT EXISTS memgpt_keep_newest_checkpoints
+AFTER INSERT ON main.checkpoints
+BEGIN
+    DELETE FROM writes
+    WHERE thread_id = NEW.thread_id AND checkpoint_ns = NEW.checkpoint_ns
+      AND checkpoint_id < (
+        SELECT checkpoint_id FROM checkpoints
+        WHERE thread_id = NEW.thread_id AND checkpoint_ns = NEW.checkpoint_ns
+        ORDER BY checkpoint_id DESC LIMIT 1 OFFSET {offset});
+    DELETE FROM checkpoints
+    WHERE thread_id = NEW.thread_id AND checkpoint_ns = NEW.checkpoint_ns
+      AND checkpoint_id < (
+        SELECT checkpoint_id FROM checkpoints
+        WHERE thread_id = NEW.thread_id AND checkpoint_ns = NEW.checkpoint_ns
+        ORDER BY checkpoint_id DESC LIMIT 1 OFFSET {offset});
+END;
+"""
+
+
 class PruningSqliteSaver(SqliteSaver):
     """``SqliteSaver`` that keeps only the newest ``keep_last`` checkpoints of each thread.
 
-    ``keep_last=None`` keeps everything (plain ``SqliteSaver`` behaviour, for time travel).
+    Checkpoint ids are time-ordered (uuid6), so "newest" is the largest id. A checkpoint's
+    pending writes go with it. ``keep_last=None`` keeps everything (plain ``SqliteSaver``
+    behaviour, for time travel).
     """
 
     def __init__(self, conn: sqlite3.Connection, *, keep_last: int | None = 2, **kwargs: Any):
@@ -36,22 +59,13 @@ class PruningSqliteSaver(SqliteSaver):
         super().__init__(conn, **kwargs)
         self.keep_last = keep_last
 
-    def put(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        saved = super().put(config, checkpoint, metadata, new_versions)
+    def setup(self) -> None:
+        """Create the tables (``SqliteSaver``) and, when pruning, the pruning trigger."""
+        if self.is_setup:
+            return
+        super().setup()
         if self.keep_last is not None:
-            configurable = saved["configurable"]
-            self._keep_newest(
-                str(configurable["thread_id"]),
-                str(configurable.get("checkpoint_ns", "")),
-                self.keep_last,
-            )
-        return saved
+            self.conn.executescript(_KEEP_NEWEST_TRIGGER.format(offset=self.keep_last - 1))
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """Prune whole threads: ``keep_latest`` keeps one checkpoint per namespace."""
@@ -61,35 +75,23 @@ class PruningSqliteSaver(SqliteSaver):
             return
         if strategy != "keep_latest":
             raise ValueError(f"unknown prune strategy {strategy!r}")
-        for thread_id in thread_ids:
-            with self.cursor(transaction=False) as cur:
-                namespaces = [
-                    row[0]
-                    for row in cur.execute(
-                        "SELECT DISTINCT checkpoint_ns FROM checkpoints WHERE thread_id = ?",
+        with self.cursor() as cur:
+            for thread_id in thread_ids:
+                for table in ("writes", "checkpoints"):
+                    cur.execute(
+                        f"DELETE FROM {table} WHERE thread_id = ? AND checkpoint_id < ("
+                        "SELECT MAX(c.checkpoint_id) FROM checkpoints c WHERE c.thread_id = "
+                        f"{table}.thread_id AND c.checkpoint_ns = {table}.checkpoint_ns)",
                         (str(thread_id),),
                     )
-                ]
-            for ns in namespaces:
-                self._keep_newest(str(thread_id), ns, 1)
 
-    def _keep_newest(self, thread_id: str, checkpoint_ns: str, keep: int) -> None:
-        # checkpoint ids are time-ordered (uuid6), so the newest sort last.
-        with self.cursor() as cur:
-            row = cur.execute(
-                "SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? "
-                "ORDER BY checkpoint_id DESC LIMIT 1 OFFSET ?",
-                (thread_id, checkpoint_ns, keep - 1),
-            ).fetchone()
-            if row is None:
-                return
-            oldest_kept = row[0]
-            for table in ("checkpoints", "writes"):
-                cur.execute(
-                    f"DELETE FROM {table} WHERE thread_id = ? AND checkpoint_ns = ? "
-                    "AND checkpoint_id < ?",
-                    (thread_id, checkpoint_ns, oldest_kept),
-                )
+
+#: The WAL is copied back into the database once it holds this many pages (SQLite's default
+#: is 1000, about 4 MB). The pruned database holds only a few snapshots, so each copy is a few
+#: dozen pages; the WAL file then stays near this size instead of growing to 4 MB.
+WAL_AUTOCHECKPOINT_PAGES = 1000
+#: After a checkpoint the WAL file is truncated back to at most this many bytes.
+WAL_SIZE_LIMIT = 1024 * 1024
 
 
 def sqlite_checkpointer(data_dir: str | Path, *, keep_last: int | None = 2) -> PruningSqliteSaver:
@@ -101,5 +103,6 @@ def sqlite_checkpointer(data_dir: str | Path, *, keep_last: int | None = 2) -> P
     # In WAL mode NORMAL survives an application crash (only power loss can roll back the last
     # commits) and saves an fsync per commit: the largest per-turn cost of the whole graph.
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA journal_size_limit=1048576")
+    conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+    conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     return PruningSqliteSaver(conn, keep_last=keep_last)

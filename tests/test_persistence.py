@@ -6,6 +6,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, ToolMessage
 
 SCRIPT = r"""
 import json, sys
@@ -68,3 +72,134 @@ def test_checkpoints_are_pruned_but_the_thread_resumes(tmp_path: Path) -> None:
     agent.invoke({"messages": [("user", "hello")]}, config)
     assert agent.get_state(config).values["turn"] == 21
     memory.close()
+
+
+def _rows(path: Path, table: str) -> list[tuple[str, str]]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT thread_id, checkpoint_id FROM {table}").fetchall()
+    finally:
+        conn.close()
+
+
+def _two_node_graph(saver):
+    from langgraph.graph import START, MessagesState, StateGraph
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("a", lambda state: {"messages": [("ai", "a")]})
+    builder.add_node("b", lambda state: {"messages": [("ai", "b")]})
+    builder.add_edge(START, "a")
+    builder.add_edge("a", "b")
+    return builder.compile(checkpointer=saver)
+
+
+def test_pruning_keeps_the_newest_two_of_each_thread_with_their_writes(tmp_path: Path) -> None:
+    from langgraph_memgpt import sqlite_checkpointer
+
+    saver = sqlite_checkpointer(tmp_path)
+    graph = _two_node_graph(saver)
+    for thread in ("t1", "t2"):
+        for _ in range(5):
+            graph.invoke({"messages": [("user", "hi")]}, {"configurable": {"thread_id": thread}})
+    file = tmp_path / "checkpoints.sqlite"
+    checkpoints = _rows(file, "checkpoints")
+    assert sorted(t for t, _ in checkpoints) == ["t1", "t1", "t2", "t2"]
+    kept = set(checkpoints)
+    assert all(row in kept for row in _rows(file, "writes"))  # no orphaned writes
+    state = graph.get_state({"configurable": {"thread_id": "t1"}}).values
+    assert [m.content for m in state["messages"]][-3:] == ["hi", "a", "b"]
+    assert len(state["messages"]) == 15  # the newest snapshot holds the whole thread
+
+    saver.prune(["t1"], strategy="keep_latest")
+    assert sorted(t for t, _ in _rows(file, "checkpoints")) == ["t1", "t2", "t2"]
+    saver.conn.close()
+
+
+def test_keep_all_and_a_plain_saver_on_the_same_file_prune_nothing(tmp_path: Path) -> None:
+    import sqlite3
+
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from langgraph_memgpt import sqlite_checkpointer
+
+    pruning = sqlite_checkpointer(tmp_path)
+    _two_node_graph(pruning).invoke(
+        {"messages": [("user", "hi")]}, {"configurable": {"thread_id": "p"}}
+    )
+    keep_all = sqlite_checkpointer(tmp_path, keep_last=None)
+    _two_node_graph(keep_all).invoke(
+        {"messages": [("user", "hi")]}, {"configurable": {"thread_id": "k"}}
+    )
+    plain = SqliteSaver(sqlite3.connect(tmp_path / "checkpoints.sqlite", check_same_thread=False))
+    _two_node_graph(plain).invoke(
+        {"messages": [("user", "hi")]}, {"configurable": {"thread_id": "s"}}
+    )
+    counts = {t: 0 for t in "pks"}
+    for thread, _ in _rows(tmp_path / "checkpoints.sqlite", "checkpoints"):
+        counts[thread] += 1
+    # input, after START, after a, after b: the pruning trigger lives only on its own
+    # connection and is not stored in the file.
+    assert counts == {"p": 2, "k": 4, "s": 4}
+    for saver in (pruning, keep_all, plain):
+        saver.conn.close()
+
+
+def _tool_then_answer(prompt: list[Any]) -> AIMessage:
+    from tests.conftest import tool_call
+
+    if not any(isinstance(m, ToolMessage) for m in prompt):
+        return AIMessage(
+            content="",
+            tool_calls=[tool_call("archival_memory_insert", content="The boat leaves at 9.")],
+        )
+    return AIMessage(content="Noted: the boat leaves at 9.")
+
+
+def test_a_turn_interrupted_inside_a_memory_tool_resumes_there(memory) -> None:
+    from langgraph_memgpt import create_memgpt_agent
+    from tests.conftest import ScriptedChatModel
+
+    model = ScriptedChatModel(fallback=_tool_then_answer)
+    agent = create_memgpt_agent(model, memory=memory)  # the embedded pruning SQLite saver
+    config = {"configurable": {"thread_id": "main", "user_id": "me"}}
+    insert = memory.archival.insert
+
+    def ctrl_c(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # the user pressed Ctrl-C while the fact was being embedded
+
+    memory.archival.insert = ctrl_c  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        agent.invoke({"messages": [("user", "Remember that the boat leaves at 9.")]}, config)
+    memory.archival.insert = insert  # type: ignore[method-assign]
+    assert agent.get_state(config).next == ("memory_interrupt",)
+    state = agent.invoke(None, config)
+    assert state["messages"][-1].content == "Noted: the boat leaves at 9."
+    assert len(model.prompts) == 2  # the first model call was not repeated
+    assert memory.archival.count(user_id="me") == 1
+
+
+def test_a_turn_whose_stream_was_abandoned_resumes_without_repeating_a_step(memory) -> None:
+    from langgraph_memgpt import create_memgpt_agent
+    from tests.conftest import ScriptedChatModel
+
+    model = ScriptedChatModel(fallback=_tool_then_answer)
+    agent = create_memgpt_agent(model, memory=memory)
+    config = {"configurable": {"thread_id": "main", "user_id": "me"}}
+    with pytest.raises(KeyboardInterrupt):
+        for _mode, update in agent.stream(
+            {"messages": [("user", "Remember that the boat leaves at 9.")]},
+            config,
+            stream_mode=["messages", "updates"],
+        ):
+            if _mode == "updates" and "reason" in update:
+                raise KeyboardInterrupt  # Ctrl-C while the CLI prints the model's tool call
+    snapshot = agent.get_state(config)
+    # The model's step finished and was saved, but the step after it was never started:
+    # LangGraph reports that as no `next` node, with the finished task still listed.
+    assert [task.name for task in snapshot.tasks] == ["reason"]
+    state = agent.invoke(None, config)
+    assert state["messages"][-1].content == "Noted: the boat leaves at 9."
+    assert len(model.prompts) == 2
+    assert memory.archival.count(user_id="me") == 1
