@@ -38,10 +38,12 @@ B = 0.75
 TF_SCALE = 4  # term frequencies are stored in quarters (context fields weigh 0.25 or 0.5)
 REF_LENGTH = 32.0  # the length that orders postings by impact (scores use the real average)
 IMPACT_SCALE = 10_000
-POSTINGS_BUDGET = 3_000  # postings read per query at most (plus the per-term floor)
+POSTINGS_BUDGET = 1_500  # postings read per query at most (plus the per-term floor)
 RESCORE = 100  # candidates re-scored exactly when a posting list was cut
 
-_VECTOR = np.dtype([("term", "<i8"), ("tf", "<u2")])
+_TERM = np.dtype("<i8")
+_TF = np.dtype("<u2")
+_ENTRY_BYTES = _TERM.itemsize + _TF.itemsize
 
 
 class Tier(IntEnum):
@@ -66,9 +68,9 @@ CREATE TABLE IF NOT EXISTS lex_df (
 """,
     """
 CREATE TABLE IF NOT EXISTS lex_postings (
-    ns INTEGER NOT NULL, tier INTEGER NOT NULL, term INTEGER NOT NULL, impact INTEGER NOT NULL,
+    ns INTEGER NOT NULL, tier INTEGER NOT NULL, term INTEGER NOT NULL, rank INTEGER NOT NULL,
     doc INTEGER NOT NULL, tf INTEGER NOT NULL, dl INTEGER NOT NULL,
-    PRIMARY KEY (ns, tier, term, impact, doc)
+    PRIMARY KEY (ns, tier, term, rank, doc)
 ) WITHOUT ROWID
 """,
     """
@@ -91,11 +93,12 @@ def _tf_component(tf: np.ndarray, dl: np.ndarray, avgdl: float) -> np.ndarray:
     return tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / max(avgdl, 1e-9)))
 
 
-def _impact(tf_q: int, dl: int) -> int:
-    """The stored sort key of a posting: its BM25 tf component at the reference length."""
+def _rank(tf_q: int, dl: int) -> int:
+    """The stored sort key of a posting: minus its BM25 tf component at the reference length
+    (negated so the best postings come first in the primary key's ascending order)."""
     tf = tf_q / TF_SCALE
     value = tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / REF_LENGTH))
-    return int(round(value * IMPACT_SCALE))
+    return -int(round(value * IMPACT_SCALE))
 
 
 def idf(df: Sequence[int] | np.ndarray, docs: int) -> np.ndarray:
@@ -124,15 +127,19 @@ class _DocVector:
 
     @classmethod
     def from_blob(cls, blob: bytes) -> _DocVector:
-        array = np.frombuffer(blob, dtype=_VECTOR)
-        tf_q = array["tf"].astype(np.int64)
-        return cls(array["term"].astype(np.int64), tf_q, int(round(int(tf_q.sum()) / TF_SCALE)))
+        terms, tf_q = _split(blob)
+        return cls(terms, tf_q, int(round(int(tf_q.sum()) / TF_SCALE)))
 
     def blob(self) -> bytes:
-        array = np.empty(len(self.terms), dtype=_VECTOR)
-        array["term"] = self.terms
-        array["tf"] = self.tf_q
-        return array.tobytes()
+        """All term ids (int64), then all frequencies (uint16), little-endian."""
+        return self.terms.astype(_TERM).tobytes() + self.tf_q.astype(_TF).tobytes()
+
+
+def _split(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
+    n = len(blob) // _ENTRY_BYTES
+    terms = np.frombuffer(blob, dtype=_TERM, count=n).astype(np.int64)
+    tf_q = np.frombuffer(blob, dtype=_TF, count=n, offset=n * _TERM.itemsize).astype(np.int64)
+    return terms, tf_q
 
 
 class LexicalIndex:
@@ -157,14 +164,14 @@ class LexicalIndex:
             total += vector.length
             for tid, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
                 postings.append(
-                    (ns, int(tier), tid, _impact(tf_q, vector.length), doc, tf_q, vector.length)
+                    (ns, int(tier), tid, _rank(tf_q, vector.length), doc, tf_q, vector.length)
                 )
                 df[tid] = df.get(tid, 0) + 1
         if not doc_rows:
             return
         conn.executemany("INSERT INTO lex_docs(ns, tier, doc, terms) VALUES (?,?,?,?)", doc_rows)
         conn.executemany(
-            "INSERT INTO lex_postings(ns, tier, term, impact, doc, tf, dl) VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO lex_postings(ns, tier, term, rank, doc, tf, dl) VALUES (?,?,?,?,?,?,?)",
             postings,
         )
         conn.executemany(
@@ -190,8 +197,8 @@ class LexicalIndex:
             vector = _DocVector.from_blob(row[0])
             pairs = list(zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True))
             conn.executemany(
-                "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND impact=? AND doc=?",
-                [(ns, int(tier), t, _impact(q, vector.length), doc) for t, q in pairs],
+                "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? AND doc=?",
+                [(ns, int(tier), t, _rank(q, vector.length), doc) for t, q in pairs],
             )
             conn.executemany(
                 "UPDATE lex_df SET df = df - 1 WHERE ns=? AND tier=? AND term=?",
@@ -254,13 +261,21 @@ class LexicalIndex:
         found.sort(key=lambda row: (row[1], row[0]))  # rarest first
         idfs = idf([r[1] for r in found], n_docs)
         weights = {int(t): float(w) for (t, _), w in zip(found, idfs, strict=True)}
+        # Words in more than half of the records have a (Robertson) idf of zero: they cannot
+        # lift a record into the candidates, only re-order them, which the exact re-scoring
+        # does. When the postings do not fit the budget, theirs are read only if the query
+        # has nothing rarer.
+        common = [row for row in found if row[1] > n_docs / 2]
+        fits = sum(row[1] for row in found) <= budget
+        cut = bool(common) and budget > 0 and not fits and len(common) < len(found)
+        if cut:
+            found = [row for row in found if row[1] <= n_docs / 2]
         floor = max(2 * limit, 50)
         left = budget
-        cut = False
         sql = (
             "SELECT doc, tf, dl FROM lex_postings WHERE ns=? AND tier=? AND term=?"
             + (f" AND doc IN ({restrict[0]})" if restrict else "")
-            + " ORDER BY impact DESC, doc DESC"
+            + " ORDER BY rank, doc"
         )
         doc_parts: list[np.ndarray] = []
         score_parts: list[np.ndarray] = []
@@ -312,15 +327,15 @@ class LexicalIndex:
         ).fetchall()
         if not rows:
             return scores
-        vectors = [np.frombuffer(blob, dtype=_VECTOR) for _, blob in rows]
-        sizes = np.array([len(v) for v in vectors])
+        parts = [_split(blob) for _, blob in rows]
+        sizes = np.array([len(t) for t, _ in parts])
         owner = np.repeat(np.arange(len(rows)), sizes)
-        flat = np.concatenate(vectors)
-        tf = flat["tf"].astype(np.float64) / TF_SCALE
-        lengths = np.round(np.bincount(owner, weights=tf, minlength=len(rows)))
+        terms = np.concatenate([t for t, _ in parts])
+        tf_q = np.concatenate([f for _, f in parts])
+        lengths = np.round(np.bincount(owner, weights=tf_q, minlength=len(rows)) / TF_SCALE)
+        tf = tf_q / TF_SCALE
         query_ids = np.array(sorted(weights), dtype=np.int64)
         query_weights = np.array([weights[int(t)] for t in query_ids], dtype=np.float64)
-        terms = flat["term"].astype(np.int64)
         hit = np.isin(terms, query_ids)
         part = query_weights[np.searchsorted(query_ids, terms[hit])] * _tf_component(
             tf[hit], lengths[owner[hit]], avgdl

@@ -1,0 +1,387 @@
+"""Search that scales: many tenants in one store, and words every record shares.
+
+Two hard cases of ``bench/archival_scale.py``'s store, through the public API:
+
+* **tenants**: U users x 100 archival records and 100 recall messages each, in one store.
+  A sample of users is searched (archival hybrid, lexical and dense; recall
+  ``conversation_search``) and compared with the same user alone in a fresh store. Side by
+  side, the layout of schema 1 (one FTS5 table shared by every tenant, queried exactly as
+  version 1 did) on the same texts.
+* **common words**: one user with N records that all share words with the query ("the user
+  likes ... with friends"). Hybrid, lexical and dense p50, and recall@10 of hybrid and lexical
+  against an exhaustive search (every posting read, exact dense search). A "mid-frequency"
+  query (two words each in ~2% of records) is the hardest case for cutting posting lists and
+  is reported separately.
+
+Texts are built from templates with a shared frame and random nouns; vectors are 384-d
+points of 1,000 Gaussian clusters (precomputed, as in archival_scale.py), so no embedding
+model runs.
+
+    python bench/search_scaling.py                         # tenants 1k,10k; common 100k,1M
+    python bench/search_scaling.py --tenants 1000 --common 100000   # ~3 min
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common_memory import RESULTS, machine, markdown_table, write_results  # noqa: E402
+
+from langgraph_memgpt.memory import Memory  # noqa: E402
+from langgraph_memgpt.memory.analysis import STOPWORDS  # noqa: E402
+from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier  # noqa: E402
+from langgraph_memgpt.memory.fusion import DEFAULT_FUSION  # noqa: E402
+
+DIM = 384
+CLUSTERS = 1000
+PER_USER = 100
+NOUNS = [
+    f"{a}{b}"
+    for a in ("tea", "map", "sofa", "kite", "lamp", "drum", "fern", "opal")
+    for b in range(1000)
+]  # 8,000 rare words
+TOPICS = [f"topic{i}" for i in range(50)]  # mid-frequency words: each in ~2% of records
+VERBS = ["likes", "loves", "mentioned", "bought", "prefers", "visited"]
+
+
+def clustered(rng: np.random.Generator, centres: np.ndarray, n: int) -> np.ndarray:
+    out = np.empty((n, DIM), np.float32)
+    for start in range(0, n, 100_000):
+        m = min(100_000, n - start)
+        block = centres[rng.integers(0, CLUSTERS, m)] + rng.standard_normal((m, DIM)).astype(
+            np.float32
+        )
+        out[start : start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def record_text(rng: random.Random, i: int) -> str:
+    return (
+        f"the user {rng.choice(VERBS)} the {rng.choice(NOUNS)} and the {rng.choice(NOUNS)} "
+        f"with friends at home, {rng.choice(TOPICS)} note {i}"
+    )
+
+
+def rare_query(rng: random.Random) -> str:
+    return f"what does the user like about the {rng.choice(NOUNS)} with friends?"
+
+
+def mid_query(rng: random.Random) -> str:
+    a, b = rng.sample(TOPICS, 2)
+    return f"did the user mention {a} or {b} at home?"
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000.0
+
+
+# -- schema 1's layout, as the baseline --------------------------------------------------
+class SharedFts:
+    """One FTS5 table for every tenant, queried as version 1 did (bm25, then namespace)."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, ns INTEGER, text TEXT)")
+        self.conn.execute("CREATE INDEX docs_ns ON docs (ns, id)")
+        self.conn.execute(
+            "CREATE VIRTUAL TABLE fts USING fts5(text, content='docs', content_rowid='id', "
+            "tokenize='porter unicode61 remove_diacritics 2')"
+        )
+
+    def add(self, ns: int, texts: list[str]) -> None:
+        self.conn.execute("BEGIN")
+        for text in texts:
+            cur = self.conn.execute("INSERT INTO docs(ns, text) VALUES (?, ?)", (ns, text))
+            self.conn.execute("INSERT INTO fts(rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
+        self.conn.execute("COMMIT")
+
+    def search(self, ns: int, query: str, limit: int = 100) -> list[tuple[int, float]]:
+        words = [w for w in query.lower().replace("?", " ").split() if w not in STOPWORDS]
+        expr = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        return self.conn.execute(
+            "SELECT d.id, bm25(fts) AS s FROM fts JOIN docs d ON d.id = fts.rowid "
+            "WHERE fts MATCH ? AND d.ns = ? ORDER BY s, d.id LIMIT ?",
+            (expr, ns, limit),
+        ).fetchall()
+
+
+# -- tenants --------------------------------------------------------------------------------
+def _fill_user(mem: Memory, user: str, rng: random.Random, vectors: np.ndarray) -> list[str]:
+    texts = [record_text(rng, i) for i in range(PER_USER)]
+    mem.archival.insert_many(texts, user_id=user, vectors=vectors)
+    from langchain_core.messages import HumanMessage
+
+    mem.recall.append_messages(
+        [HumanMessage(content=t, id=f"{user}-{i}") for i, t in enumerate(texts)],
+        user_id=user,
+        thread_id="t",
+    )
+    return texts
+
+
+def _measure_user(
+    mem: Memory, user: str, queries: list[str], qvecs: np.ndarray
+) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"hybrid": [], "lexical": [], "dense": [], "recall": []}
+    for text, vector in zip(queries, qvecs, strict=True):
+        for mode in ("hybrid", "lexical", "dense"):
+            out[mode].append(
+                timed(
+                    lambda m=mode, t=text, v=vector: mem.archival.search(
+                        t, user_id=user, k=10, mode=m, query_vector=v
+                    )
+                )
+            )
+        out["recall"].append(timed(lambda t=text: mem.recall.search(t, user_id=user, k=10)))
+    return out
+
+
+def bench_tenants(users: int, sample: int, per_user_queries: int, seed: int = 0) -> dict[str, Any]:
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    centres = nrng.standard_normal((CLUSTERS, DIM)).astype(np.float32)
+    vectors = clustered(nrng, centres, PER_USER)  # every user's records share one vector set
+    probe = sorted(random.Random(seed + 1).sample(range(users), min(sample, users)))
+    queries = {u: [rare_query(rng) for _ in range(per_user_queries)] for u in probe}
+    qvecs = clustered(nrng, centres, per_user_queries)
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        mem = Memory.open(Path(tmp) / "crowded", embeddings=None)
+        fts = SharedFts(Path(tmp) / "v1.sqlite")
+        start = time.perf_counter()
+        texts_of: dict[int, list[str]] = {}
+        for u in range(users):
+            texts = _fill_user(mem, f"user-{u}", random.Random(seed * 7919 + u), vectors)
+            if u in queries:
+                texts_of[u] = texts
+        load_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for u in range(users):
+            rrng = random.Random(seed * 7919 + u)
+            fts.add(u, [record_text(rrng, i) for i in range(PER_USER)])
+        fts_load_s = time.perf_counter() - start
+        mem.flush()
+        crowded: dict[str, list[float]] = {}
+        v1: list[float] = []
+        for u in probe:
+            # first search of a user loads its FAISS index: warm it, as a serving process would
+            mem.archival.search("warm", user_id=f"user-{u}", mode="dense", query_vector=qvecs[0])
+            for mode, values in _measure_user(mem, f"user-{u}", queries[u], qvecs).items():
+                crowded.setdefault(mode, []).extend(values)
+            for text in queries[u]:
+                v1.append(timed(lambda t=text, u=u: fts.search(u, t)))
+        mem.close()
+        alone: dict[str, list[float]] = {}
+        for u in probe[: max(1, len(probe) // 5)]:
+            with Memory.open(Path(tmp) / f"alone-{u}", embeddings=None) as solo:
+                _fill_user(solo, "solo", random.Random(seed * 7919 + u), vectors)
+                solo.archival.search("warm", user_id="solo", mode="dense", query_vector=qvecs[0])
+                for mode, values in _measure_user(solo, "solo", queries[u], qvecs).items():
+                    alone.setdefault(mode, []).extend(values)
+    return {
+        "users": users,
+        "records_per_user": PER_USER,
+        "load_seconds": load_s,
+        "v1_fts_load_seconds": fts_load_s,
+        "crowded_p50_ms": {m: p50(v) for m, v in crowded.items()},
+        "alone_p50_ms": {m: p50(v) for m, v in alone.items()},
+        "v1_shared_fts_lexical_p50_ms": p50(v1),
+        "searches_per_mode": len(crowded["hybrid"]),
+    }
+
+
+# -- common words ---------------------------------------------------------------------------
+def _exhaustive_hybrid(
+    mem: Memory, ns: int, query: str, qvec: np.ndarray, vectors: np.ndarray, ids: np.ndarray
+) -> tuple[list[int], list[int]]:
+    from langgraph_memgpt.memory.analysis import query_terms
+
+    with mem._db.read() as conn:
+        lexical = LexicalIndex.search(conn, ns, Tier.ARCHIVAL, query_terms(query), 100, budget=0)
+    scores = vectors @ (qvec / np.linalg.norm(qvec))
+    top = np.argpartition(-scores, 100)[:100]
+    top = top[np.lexsort((ids[top], -scores[top]))]
+    dense = [(int(ids[i]), float(scores[i])) for i in top]
+    fused = DEFAULT_FUSION([lexical, dense])
+    return [rid for rid, _ in fused[:10]], [rid for rid, _ in lexical[:10]]
+
+
+def bench_common(n: int, queries: int, seed: int = 0) -> dict[str, Any]:
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    centres = nrng.standard_normal((CLUSTERS, DIM)).astype(np.float32)
+    vectors = clustered(nrng, centres, n)
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        mem = Memory.open(tmp, embeddings=None)
+        start = time.perf_counter()
+        for lo in range(0, n, 10_000):
+            hi = min(n, lo + 10_000)
+            mem.archival.insert_many(
+                [record_text(rng, i) for i in range(lo, hi)],
+                user_id="u",
+                vectors=vectors[lo:hi],
+            )
+        mem.flush()
+        insert_s = time.perf_counter() - start
+        ns = mem._db.namespace("default", "u", create=False)
+        assert ns is not None
+        ids = np.array(
+            [
+                r[0]
+                for r in mem._db.conn.execute(
+                    "SELECT id FROM archival WHERE ns=? ORDER BY id", (ns,)
+                )
+            ],
+            dtype=np.int64,
+        )
+        out: dict[str, Any] = {"n": n, "insert_per_second": n / insert_s}
+        mem.archival.search("warm", user_id="u", mode="dense", query_vector=vectors[0])
+        for kind, make in (("rare", rare_query), ("mid", mid_query)):
+            texts = [make(rng) for _ in range(queries)]
+            qvecs = clustered(nrng, centres, queries)
+            lat: dict[str, list[float]] = {"hybrid": [], "lexical": [], "dense": []}
+            hybrid_found = lexical_found = 0
+            for text, qvec in zip(texts, qvecs, strict=True):
+                for mode in lat:
+                    lat[mode].append(
+                        timed(
+                            lambda m=mode, t=text, v=qvec: mem.archival.search(
+                                t, user_id="u", k=10, mode=m, query_vector=v
+                            )
+                        )
+                    )
+                cands = mem.archival.candidates(text, user_id="u", query_vector=qvec)
+                ours = [rid for rid, _ in DEFAULT_FUSION([cands["lexical"], cands["dense"]])[:10]]
+                ours_lex = [rid for rid, _ in cands["lexical"][:10]]
+                truth, truth_lex = _exhaustive_hybrid(mem, ns, text, qvec, vectors, ids)
+                hybrid_found += len(set(ours) & set(truth))
+                lexical_found += len(set(ours_lex) & set(truth_lex))
+            out[kind] = {
+                "p50_ms": {m: p50(v) for m, v in lat.items()},
+                "hybrid_recall_at_10_vs_exhaustive": hybrid_found / (10 * queries),
+                "lexical_recall_at_10_vs_exhaustive": lexical_found / (10 * queries),
+            }
+        mem.close()
+        out["disk_bytes"] = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tenants", default="1000,10000")
+    parser.add_argument("--common", default="100000,1000000")
+    parser.add_argument("--sample", type=int, default=50, help="users searched per store")
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--name", default="search_scaling")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"tenants": [], "common": [], "machine": machine()}
+    for users in [int(s) for s in args.tenants.split(",") if s.strip()]:
+        row = bench_tenants(users, args.sample, 4)
+        results["tenants"].append(row)
+        print(f"tenants {users}: {row}", flush=True)
+    for n in [int(s) for s in args.common.split(",") if s.strip()]:
+        row = bench_common(n, args.queries)
+        results["common"].append(row)
+        print(f"common {n}: {row}", flush=True)
+
+    tenant_rows = []
+    for row in results["tenants"]:
+        crowded, alone = row["crowded_p50_ms"], row["alone_p50_ms"]
+        for mode in ("hybrid", "lexical", "dense", "recall"):
+            tenant_rows.append(
+                [
+                    f"{row['users']:,} x {PER_USER}",
+                    mode if mode != "recall" else "recall (conversation_search)",
+                    alone[mode],
+                    crowded[mode],
+                    f"{crowded[mode] / alone[mode]:.2f}x",
+                    row["v1_shared_fts_lexical_p50_ms"] if mode == "lexical" else "",
+                    f"{row['v1_shared_fts_lexical_p50_ms'] / crowded[mode]:.0f}x"
+                    if mode == "lexical"
+                    else "",
+                ]
+            )
+    common_rows = []
+    for row in results["common"]:
+        for kind in ("rare", "mid"):
+            r = row[kind]
+            common_rows.append(
+                [
+                    f"{row['n']:,}",
+                    "rare word + common words" if kind == "rare" else "two mid-frequency words",
+                    r["p50_ms"]["hybrid"],
+                    r["p50_ms"]["lexical"],
+                    r["p50_ms"]["dense"],
+                    r["hybrid_recall_at_10_vs_exhaustive"],
+                    r["lexical_recall_at_10_vs_exhaustive"],
+                ]
+            )
+    md = "\n".join(
+        [
+            "# Search that scales",
+            "",
+            "Generated by `python bench/search_scaling.py`. p50 in ms through the public API "
+            "(hits hydrated).",
+            "",
+            "## Many tenants in one store",
+            "",
+            markdown_table(
+                [
+                    "store",
+                    "search",
+                    "user alone p50",
+                    "user in crowded store p50",
+                    "crowded / alone",
+                    "schema 1 shared FTS5 p50",
+                    "schema 1 / ours",
+                ],
+                tenant_rows,
+            ),
+            "",
+            "## Words every record shares (one user)",
+            "",
+            markdown_table(
+                [
+                    "records",
+                    "query",
+                    "hybrid p50",
+                    "lexical p50",
+                    "dense p50",
+                    "hybrid recall@10 vs exhaustive",
+                    "lexical recall@10 vs exhaustive",
+                ],
+                common_rows,
+            ),
+            "",
+            f"Machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}.",
+        ]
+    )
+    print(md)
+    write_results(args.name, results, md, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
