@@ -6,7 +6,7 @@ exact same rendering, so it lives here once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from langgraph_memgpt.prompts import (
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory import Memory
+    from langgraph_memgpt.memory.types import Block
 
 
 @dataclass
@@ -96,17 +97,39 @@ def latest_user_message(messages: Sequence[AnyMessage]) -> HumanMessage | None:
     return None
 
 
+def read_core(settings: AgentSettings, identity: Identity) -> dict[str, Block]:
+    """The core blocks of this identity, read once for a prompt and its state mirror."""
+    return settings.memory.core.get(user_id=identity.user_id, agent_id=identity.agent_id)
+
+
+def core_as_state(blocks: Mapping[str, Block]) -> dict[str, dict[str, Any]]:
+    """Core blocks as plain data, mirrored into state so Studio and tests can see them."""
+    return {
+        label: {"value": b.value, "limit": b.limit, "description": b.description}
+        for label, b in blocks.items()
+    }
+
+
 def render_system_message(
-    settings: AgentSettings, identity: Identity, summary: str, evicted_total: int
+    settings: AgentSettings,
+    identity: Identity,
+    summary: str,
+    evicted_total: int,
+    blocks: Mapping[str, Block] | None = None,
 ) -> SystemMessage:
-    """System prompt + pinned core blocks + recursive summary + memory statistics."""
+    """System prompt + pinned core blocks + recursive summary + memory statistics.
+
+    ``blocks`` are the core blocks when the caller has just read them (:func:`read_core`).
+    """
     memory = settings.memory
-    core = memory.core.render(user_id=identity.user_id, agent_id=identity.agent_id)
-    stats = memory.stats(user_id=identity.user_id, agent_id=identity.agent_id)
+    if blocks is None:
+        blocks = read_core(settings, identity)
+    core = "\n".join(block.render() for block in blocks.values())
+    ids = {"user_id": identity.user_id, "agent_id": identity.agent_id}
     today = datetime.now(UTC).date().isoformat()
     stats_text = (
-        f"{stats.get('recall', 0)} messages in recall memory (conversation_search), "
-        f"{stats.get('archival', 0)} passages in archival memory (archival_memory_search); "
+        f"{memory.recall.count(**ids)} messages in recall memory (conversation_search), "
+        f"{memory.archival.count(**ids)} passages in archival memory (archival_memory_search); "
         f"{evicted_total} messages evicted from this prompt so far. Today is {today}."
     )
     content = (

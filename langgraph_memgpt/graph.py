@@ -1,9 +1,10 @@
 """Builds the MemGPT ``StateGraph``: nodes plus the conditional edges of the page fault.
 
 ```
-START -> compact -> reason --(memory / unknown tool calls)--> memory_interrupt --> compact
-                          \\--(the user's tool calls)-------> execute_tool ------> compact
-                           \\--(no tool calls)--------------> END
+START -> reason --(memory / unknown tool calls)--> memory_interrupt --> reason
+                \\--(the user's tool calls)-------> execute_tool ------> reason
+                 \\--(prompt needs compacting)----> compact -----------> reason
+                  \\--(no tool calls)-------------> END
 ```
 
 A module-level ``graph`` (built on first access, so importing this module has no side effects)
@@ -88,33 +89,36 @@ def create_memgpt_agent(
             f"of {settings.target_tokens}; raise context_window"
         )
 
-    def route_tools(state: MemGPTState) -> Literal["memory_interrupt", "execute_tool", "compact"]:
+    def route_tools(state: MemGPTState) -> Literal["memory_interrupt", "execute_tool", "reason"]:
         pending = pending_tool_calls(state["messages"])
         if any(c["name"] not in user_tool_names or c.get("invalid") for c in pending):
             return "memory_interrupt"
         if pending:
             return "execute_tool"
-        return "compact"
+        return "reason"
 
     def route_after_reason(
         state: MemGPTState,
     ) -> Literal["memory_interrupt", "execute_tool", "compact", "__end__"]:
-        if state.get("overflow_retry"):
-            return "compact"  # the server said the prompt was too long: compact, then retry
+        if state.get("compact_requested") or state.get("overflow_retry"):
+            # the prompt needs compacting first, or the server said it was too long
+            return "compact"
         route = route_tools(state)
-        return "__end__" if route == "compact" else route
+        return "__end__" if route == "reason" else route
 
     builder = StateGraph(MemGPTState, context_schema=MemGPTContext, input_schema=MemGPTInput)
     builder.add_node("compact", make_compact_node(model, settings))
     builder.add_node("reason", make_reason_node(model, settings))
     builder.add_node("memory_interrupt", make_memory_interrupt_node(settings, user_tool_names))
     builder.add_node("execute_tool", make_execute_tool_node(settings, user_tools))
-    builder.add_edge(START, "compact")
+    # A turn that fits its budget is one step (reason); reason sends the prompt to compact
+    # first only when it needs compacting. Every step is a checkpoint LangGraph writes.
+    builder.add_edge(START, "reason")
     builder.add_edge("compact", "reason")
     builder.add_conditional_edges("reason", route_after_reason)
     # Path maps name the real successors, so the drawn graph shows no impossible self-loops.
-    builder.add_conditional_edges("memory_interrupt", route_tools, ["execute_tool", "compact"])
-    builder.add_conditional_edges("execute_tool", route_tools, ["memory_interrupt", "compact"])
+    builder.add_conditional_edges("memory_interrupt", route_tools, ["execute_tool", "reason"])
+    builder.add_conditional_edges("execute_tool", route_tools, ["memory_interrupt", "reason"])
 
     saver = sqlite_checkpointer(memory.path) if checkpointer == "sqlite" else checkpointer
     return builder.compile(checkpointer=saver, store=store, name=name)

@@ -20,6 +20,9 @@ class MemGPTState(TypedDict, total=False):
     ``messages`` is the FIFO queue (evicted with ``RemoveMessage`` by the compact node).
     ``core`` mirrors the core-memory blocks as last rendered into the prompt; the store is the
     source of truth, because other threads of the same user may edit the same blocks.
+    ``compact_requested`` is set by ``reason`` when the prompt needs compacting before the model
+    call (it routes to ``compact``); ``compacted_at`` (``"<turn>:<step>"``) records the model
+    call ``compact`` last prepared, so ``reason`` never sends the same call back twice.
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
@@ -33,6 +36,8 @@ class MemGPTState(TypedDict, total=False):
     evicted_total: int
     overflow_retry: bool
     fifo_ids: list[str]
+    compact_requested: bool
+    compacted_at: str
 
 
 class MemGPTInput(TypedDict):

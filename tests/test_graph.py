@@ -38,10 +38,13 @@ def _nodes(agent: Any, payload: Any, config: dict[str, Any]) -> list[str]:
 def test_answer_without_tool_calls_ends_the_turn(memory, run_config) -> None:
     model = ScriptedChatModel(script=[AIMessage(content="hello!")])
     agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
-    assert _nodes(agent, {"messages": [("user", "hi")]}, run_config) == ["compact", "reason"]
+    # A turn that fits its budget is one graph step: compact has nothing to do and is skipped.
+    assert _nodes(agent, {"messages": [("user", "hi")]}, run_config) == ["reason"]
     state = agent.get_state(run_config).values
     assert state["messages"][-1].content == "hello!"
     assert len(model.prompts) == 1
+    assert [h.text for h in memory.recall.search("hi", user_id="u1")] == ["hi"]
+    assert (state["turn"], state["steps"]) == (1, 1)
 
 
 def test_memory_tool_call_is_a_page_fault_spliced_back(memory, run_config) -> None:
@@ -58,7 +61,7 @@ def test_memory_tool_call_is_a_page_fault_spliced_back(memory, run_config) -> No
     )
     agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
     nodes = _nodes(agent, {"messages": [("user", "what colour?")]}, run_config)
-    assert nodes == ["compact", "reason", "memory_interrupt", "compact", "reason"]
+    assert nodes == ["reason", "memory_interrupt", "reason"]
     # The second model call sees the tool result, with its citation.
     observation = model.prompts[1][-1]
     assert isinstance(observation, ToolMessage)
@@ -78,7 +81,7 @@ def test_user_tool_routes_to_execute_tool(memory, run_config) -> None:
         model, memory=memory, tools=[get_weather], checkpointer=InMemorySaver()
     )
     nodes = _nodes(agent, {"messages": [("user", "weather?")]}, run_config)
-    assert nodes == ["compact", "reason", "execute_tool", "compact", "reason"]
+    assert nodes == ["reason", "execute_tool", "reason"]
     assert "sunny in Lisbon" in model.prompts[1][-1].content
 
 
@@ -99,7 +102,7 @@ def test_mixed_calls_visit_both_tool_nodes_before_reasoning_again(memory, run_co
         model, memory=memory, tools=[get_weather], checkpointer=InMemorySaver()
     )
     nodes = _nodes(agent, {"messages": [("user", "plan")]}, run_config)
-    assert nodes == ["compact", "reason", "memory_interrupt", "execute_tool", "compact", "reason"]
+    assert nodes == ["reason", "memory_interrupt", "execute_tool", "reason"]
     answered = {m.tool_call_id for m in model.prompts[1] if isinstance(m, ToolMessage)}
     assert answered == {"c1", "c2"}
 
@@ -185,6 +188,59 @@ def test_pressure_alert_is_added_once_before_eviction(memory, run_config) -> Non
     ]
     assert len(alert_prompts) == 1
     assert alert_prompts[0][-1].content.startswith(PRESSURE_ALERT_MARKER)
+
+
+def test_compact_runs_only_for_turns_whose_prompt_needs_it(memory, run_config) -> None:
+    model = _chatty_model()
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200)
+    agent = create_memgpt_agent(model, memory=memory, config=config, checkpointer=InMemorySaver())
+    visits: list[list[str]] = []
+    for i in range(40):
+        calls_before = len(model.prompts)
+        visits.append(
+            _nodes(agent, {"messages": [("user", f"message {i} " + "word " * 60)]}, run_config)
+        )
+        assert len(model.prompts) == calls_before + 1  # a turn sent to compact is answered once
+        state = agent.get_state(run_config).values
+        assert state["context_tokens"] <= 3000 - 200
+        assert not state.get("compact_requested")
+        if model.summary_prompts:
+            break
+    assert visits[0] == ["reason"]
+    compacted = [v for v in visits if v != ["reason"]]
+    # The pressure alert, then the eviction: each time reason measures the prompt, hands it
+    # to compact once and calls the model on what compact left.
+    assert compacted == [["reason", "compact", "reason"]] * 2
+    assert [h.text for h in memory.recall.search("message 0", user_id="u1", k=3)][:1] == [
+        "message 0 " + "word " * 60
+    ]
+
+
+def test_a_prompt_compact_cannot_shrink_goes_to_the_model_after_one_compaction(
+    memory, run_config
+) -> None:
+    model = ScriptedChatModel(fallback=AIMessage(content="ok"))
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200)
+    # The fixed part of the prompt alone is over the limit: compacting cannot help, and reason
+    # must not send the same call back to compact again and again.
+    agent = create_memgpt_agent(
+        model,
+        memory=memory,
+        config=config,
+        checkpointer=InMemorySaver(),
+        system_prompt="Be brief. " * 1500,
+    )
+    assert _nodes(agent, {"messages": [("user", "hi")]}, run_config) == [
+        "reason",
+        "compact",
+        "reason",
+    ]
+    assert len(model.prompts) == 1
+    assert _nodes(agent, {"messages": [("user", "again")]}, run_config) == [
+        "reason",
+        "compact",
+        "reason",
+    ]
 
 
 def test_eviction_keeps_tool_pairs_and_loses_nothing(memory, run_config) -> None:

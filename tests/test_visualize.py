@@ -32,7 +32,7 @@ def test_mermaid_and_dot_name_every_node_and_mark_conditional_edges() -> None:
         assert node in mermaid and f'"{node}"' in dot
     assert "-.->" in mermaid  # conditional edges are dotted in Mermaid...
     assert 'style="dashed"' in dot  # ...and dashed in DOT
-    assert '"__start__" -> "compact";' in dot  # the fixed edge is solid
+    assert '"__start__" -> "reason";' in dot  # the fixed edge is solid
 
 
 def test_committed_pictures_match_the_graph() -> None:

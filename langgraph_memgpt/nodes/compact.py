@@ -1,7 +1,10 @@
 """The compact node: keeps the main context within its token budget.
 
-It runs before every model call. Order matters for the "nothing is lost" promise: every message
-is written to recall memory *before* any eviction can remove it from the state.
+``reason`` measures the prompt before every model call and comes here first when the prompt
+needs work (:func:`needs_compaction`: the pressure alert, an eviction, messages a parent graph
+sent again), or after the server rejected a prompt as too long; a turn that fits its budget
+never visits this node. Order matters for the "nothing is lost" promise: every message is
+written to recall memory *before* any eviction can remove it from the state.
 """
 
 from __future__ import annotations
@@ -43,6 +46,18 @@ from langgraph_memgpt.state import MemGPTState
 logger = logging.getLogger(__name__)
 
 TRUNCATION_NOTE = "\n[... truncated to fit the context window; the full text is in recall memory]"
+
+
+def compaction_marker(turn: int, steps: int) -> str:
+    """Names one model call of a thread: the turn and the number of model calls before it."""
+    return f"{turn}:{steps}"
+
+
+def needs_compaction(settings: AgentSettings, tokens: int, pressure_warned: bool) -> bool:
+    """Whether a prompt of ``tokens`` needs the compact node before the model sees it."""
+    if tokens > settings.prompt_limit:
+        return True  # evict (or truncate) down to the target
+    return tokens >= settings.warning_tokens and not pressure_warned  # the one-off alert
 
 
 def persist_to_recall(
@@ -209,9 +224,10 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
         update: dict[str, Any] = {}
 
         turn = state.get("turn", 0)
+        steps = state.get("steps", 0)
         newest_user = latest_user_message(messages)
         if newest_user is not None and newest_user.id != state.get("turn_started_by"):
-            turn += 1
+            turn, steps = turn + 1, 0
             update.update(turn=turn, turn_started_by=newest_user.id, steps=0)
             messages, resent = drop_resent_evictions(
                 settings, identity, state, messages, newest_user
@@ -273,6 +289,9 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
             update["messages"] = added
         update["fifo_ids"] = [m.id for m in kept if m.id]
         update["context_tokens"] = tokens
+        update["compacted_at"] = compaction_marker(turn, steps)
+        if state.get("compact_requested"):
+            update["compact_requested"] = False
         return update
 
     return compact

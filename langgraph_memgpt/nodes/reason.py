@@ -1,4 +1,8 @@
-"""The reason node: renders the main context and calls the model bound to the tools."""
+"""The reason node: renders the main context and calls the model bound to the tools.
+
+It measures the prompt first; when the prompt needs compacting it sends the call to ``compact``
+once (``compact_requested``) and is called again, so a turn that fits takes one graph step.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,15 @@ from langgraph.runtime import Runtime
 from langgraph_memgpt.configuration import resolve_identity
 from langgraph_memgpt.context import (
     AgentSettings,
+    core_as_state,
     fifo_ids_after,
+    latest_user_message,
     prompt_tokens,
+    read_core,
     render_system_message,
 )
 from langgraph_memgpt.model_errors import classify_model_error, describe_model_error
-from langgraph_memgpt.nodes.compact import persist_to_recall
+from langgraph_memgpt.nodes.compact import compaction_marker, needs_compaction, persist_to_recall
 from langgraph_memgpt.prompts import STEP_LIMIT_MESSAGE
 from langgraph_memgpt.state import MemGPTState
 
@@ -28,11 +35,7 @@ logger = logging.getLogger(__name__)
 
 def core_snapshot(settings: AgentSettings, user_id: str, agent_id: str) -> dict[str, Any]:
     """Core blocks as plain data, mirrored into state so Studio and tests can see them."""
-    blocks = settings.memory.core.get(user_id=user_id, agent_id=agent_id)
-    return {
-        label: {"value": b.value, "limit": b.limit, "description": b.description}
-        for label, b in blocks.items()
-    }
+    return core_as_state(settings.memory.core.get(user_id=user_id, agent_id=agent_id))
 
 
 def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
@@ -44,20 +47,50 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
     def reason(state: MemGPTState, config: RunnableConfig, runtime: Runtime) -> dict[str, Any]:
         identity = resolve_identity(config, runtime.context)
         settings = base_settings.for_run(runtime.context)
-        steps = state.get("steps", 0)
+        messages = list(state.get("messages", []))
         turn = state.get("turn", 0)
+        steps = state.get("steps", 0)
+        # What ``compact`` would record for a new turn, for when it does not run before us.
+        update: dict[str, Any] = {}
+        newest_user = latest_user_message(messages)
+        new_turn = newest_user is not None and newest_user.id != state.get("turn_started_by")
+        if new_turn:
+            assert newest_user is not None
+            turn, steps = turn + 1, 0
+            update.update(turn=turn, turn_started_by=newest_user.id, steps=0)
+        # Messages not yet in recall memory: the new input (every earlier message is listed in
+        # ``fifo_ids`` once the node that added it wrote it). Written with the answer below, in
+        # one transaction; ``compact`` writes them first whenever it evicts.
+        known_ids = state.get("fifo_ids")
+        known = set(known_ids or ())
+        unwritten = [m for m in messages if not m.id or m.id not in known]
+        prepared = state.get("compacted_at") == compaction_marker(turn, steps)
+        may_defer = not prepared and not state.get("overflow_retry")
+
         if steps >= settings.config.max_steps:
             stop = AIMessage(
                 content=STEP_LIMIT_MESSAGE.format(steps=steps), id=f"steplimit-{uuid.uuid4()}"
             )
-            persist_to_recall(settings, identity, [stop], turn)
-            return {"messages": [stop], "fifo_ids": fifo_ids_after(state["messages"], [stop])}
+            persist_to_recall(settings, identity, [*unwritten, stop], turn)
+            return {**update, "messages": [stop], "fifo_ids": fifo_ids_after(messages, [stop])}
 
+        if (
+            may_defer
+            and new_turn
+            and known_ids is not None
+            and any(newest_user is None or m.id != newest_user.id for m in unwritten)
+        ):
+            # More new messages than the user's: a parent graph may have sent its whole
+            # transcript again, which compact sorts out (see drop_resent_evictions).
+            return {"compact_requested": True}
+
+        blocks = read_core(settings, identity)
         system = render_system_message(
-            settings, identity, state.get("summary", ""), state.get("evicted_total", 0)
+            settings, identity, state.get("summary", ""), state.get("evicted_total", 0), blocks
         )
-        messages = list(state.get("messages", []))
         tokens = prompt_tokens(settings, system, messages)
+        if may_defer and needs_compaction(settings, tokens, state.get("pressure_warned", False)):
+            return {"compact_requested": True}
         try:
             response = bound.invoke([system, *messages], config)
         except Exception as exc:
@@ -72,8 +105,9 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
                 id=f"error-{uuid.uuid4()}",
                 additional_kwargs={"memgpt_error": kind},
             )
-            persist_to_recall(settings, identity, [failure], turn)
+            persist_to_recall(settings, identity, [*unwritten, failure], turn)
             return {
+                **update,
                 "messages": [failure],
                 "overflow_retry": False,
                 "fifo_ids": fifo_ids_after(messages, [failure]),
@@ -83,16 +117,17 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
         if response.id is None or any(m.id == response.id for m in messages):
             # add_messages would overwrite an earlier message with the same id.
             response.id = f"ai-{uuid.uuid4()}"
-        persist_to_recall(settings, identity, [response], turn)
+        persist_to_recall(settings, identity, [*unwritten, response], turn)
 
-        update: dict[str, Any] = {
-            "messages": [response],
-            "steps": steps + 1,
-            "context_tokens": tokens,
-            "overflow_retry": False,
-            "fifo_ids": fifo_ids_after(messages, [response]),
-        }
-        snapshot = core_snapshot(settings, identity.user_id, identity.agent_id)
+        update.update(
+            messages=[response],
+            steps=steps + 1,
+            context_tokens=tokens,
+            fifo_ids=fifo_ids_after(messages, [response]),
+        )
+        if state.get("overflow_retry"):
+            update["overflow_retry"] = False
+        snapshot = core_as_state(blocks)  # the blocks this prompt showed
         if snapshot != state.get("core"):
             update["core"] = snapshot
         return update
