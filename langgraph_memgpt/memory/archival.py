@@ -77,6 +77,7 @@ class ArchivalMemory:
         self._backend = backend
         self.embeddings = embeddings
         self.fusion = fusion
+        self._query_cache: dict[str, tuple[Embeddings, np.ndarray]] = {}
 
     # -- embedding -----------------------------------------------------------------------
     @property
@@ -111,7 +112,20 @@ class ArchivalMemory:
         vectors = np.asarray(raw, dtype=np.float32).reshape(len(texts), -1)
         return self._check_dim(vectors, "embeddings")
 
-    def _embed_query(self, query: str) -> np.ndarray:
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's vector (the last few are cached: a turn often searches both tiers
+        with the same words)."""
+        assert self.embeddings is not None
+        cached = self._query_cache.get(query)
+        if cached is not None and cached[0] is self.embeddings:
+            return cached[1]
+        vector = self._embed_query_uncached(query)
+        if len(self._query_cache) >= 64:
+            self._query_cache.pop(next(iter(self._query_cache)))
+        self._query_cache[query] = (self.embeddings, vector)
+        return vector
+
+    def _embed_query_uncached(self, query: str) -> np.ndarray:
         assert self.embeddings is not None
         try:
             raw = self.embeddings.embed_query(query)
@@ -273,7 +287,7 @@ class ArchivalMemory:
                     np.asarray(query_vector, dtype=np.float32).reshape(1, -1), "query_vector"
                 )
             elif self.embeddings is not None:
-                vector = self._embed_query(query)
+                vector = self.embed_query(query)
             else:
                 vector = None
             out["dense"] = (

@@ -15,23 +15,27 @@ re-embedded from its texts the first time it is searched.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from langgraph_memgpt.memory.analysis import term_frequencies
 from langgraph_memgpt.memory.archival import ArchivalMemory
+from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.sqlite_faiss import SqliteFaissArchival
 from langgraph_memgpt.memory.core import CoreMemory
+from langgraph_memgpt.memory.documents import recall_fields
+from langgraph_memgpt.memory.embed_worker import BackgroundEmbedder
 from langgraph_memgpt.memory.embeddings import (
     EmbeddingsSpec,
     embedder_identity,
     resolve_embeddings,
 )
 from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
-from langgraph_memgpt.memory.recall import RecallMemory
+from langgraph_memgpt.memory.recall import EMBED_TEXT, RecallMemory
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
 
 DB_FILE = "memory.sqlite"
@@ -99,11 +103,33 @@ class Memory:
             )
             archival = ArchivalMemory(db, backend, embedder, fusion=fusion)
             archival_holder.append(archival)
+            recall_holder: list[RecallMemory] = []
+            recall_vectors = FaissCache(
+                db,
+                directory,
+                table="recall",
+                state_table="recall_state",
+                text_column=EMBED_TEXT,
+                prefix="recall",
+                dim=lambda: archival.dim,
+                embed=None if embedder is None else archival.embed_texts,
+                save_interval=save_interval,
+                embed_on_load=False,
+            )
+            recall = RecallMemory(
+                db,
+                vectors=recall_vectors,
+                embed_query=None if embedder is None else archival.embed_query,
+                fusion=fusion,
+                worker=None if embedder is None else BackgroundEmbedder(_late(recall_holder)),
+            )
+            recall_holder.append(recall)
             if embedder is not None:
-                _check_embedder(db, backend, embedder_identity(embedder), reembed=reembed)
-            recall = RecallMemory(db)
+                _check_embedder(
+                    db, backend, recall_vectors, embedder_identity(embedder), reembed=reembed
+                )
             if db.get_meta(REINDEX_KEY):
-                _build_lexical_index(db, recall)
+                _build_lexical_index(db)
         except BaseException:
             db.close()
             raise
@@ -122,6 +148,7 @@ class Memory:
         """Save changed FAISS index files now (``close`` does it too)."""
         self._db.check_open()
         self._backend.flush()
+        self.recall.flush()
 
     @property
     def closed(self) -> bool:
@@ -132,7 +159,9 @@ class Memory:
         if self._db.closed:
             return
         try:
+            self.recall.stop_worker()
             self._backend.flush()
+            self.recall.flush()
         finally:
             self._db.close()
 
@@ -152,8 +181,18 @@ class Memory:
         return f"Memory({str(self.path)!r}, {state})"
 
 
+def _late(holder: list[RecallMemory]) -> Callable[[int, int], int]:
+    """The worker's task, bound to the recall memory built after it."""
+    return lambda ns, limit: holder[0].embed_pending(ns, limit)
+
+
 def _check_embedder(
-    db: Database, backend: SqliteFaissArchival, identity: str, *, reembed: bool
+    db: Database,
+    backend: SqliteFaissArchival,
+    recall_vectors: FaissCache,
+    identity: str,
+    *,
+    reembed: bool,
 ) -> None:
     """Refuse to mix vectors of two embedding models (or drop the old ones if asked).
 
@@ -165,7 +204,8 @@ def _check_embedder(
         return
     with db.read() as conn:
         has_vectors = conn.execute(
-            "SELECT 1 FROM archival WHERE vector IS NOT NULL LIMIT 1"
+            "SELECT 1 FROM archival WHERE vector IS NOT NULL "
+            "UNION ALL SELECT 1 FROM recall WHERE vector IS NOT NULL LIMIT 1"
         ).fetchone()
     if stored is not None and stored != identity and has_vectors and not reembed:
         raise MemoryStoreError(
@@ -183,9 +223,10 @@ def _check_embedder(
         )
     if reembed and has_vectors:
         backend.clear_vectors()
+        recall_vectors.clear_vectors()
 
 
-def _build_lexical_index(db: Database, recall: RecallMemory) -> None:
+def _build_lexical_index(db: Database) -> None:
     """Index every stored text once, for a store written before the per-tenant index.
 
     One transaction: a crash leaves the flag set and the next open starts over.
@@ -195,14 +236,19 @@ def _build_lexical_index(db: Database, recall: RecallMemory) -> None:
         conn.execute("DELETE FROM lex_df")
         conn.execute("DELETE FROM lex_docs")
         conn.execute("DELETE FROM lex_stats")
-        for table, column, tier in (
-            ("archival", "text", Tier.ARCHIVAL),
-            ("recall", "content", Tier.RECALL),
-        ):
-            rows = conn.execute(f"SELECT ns, id, {column} FROM {table} ORDER BY ns, id").fetchall()
-            by_ns: dict[int, list[tuple[int, dict[str, float]]]] = {}
-            for ns, rid, text in rows:
-                by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies([(text, 1.0)])))
-            for ns, docs in by_ns.items():
-                LexicalIndex.add(conn, ns, tier, docs)
+        by_ns: dict[int, list[tuple[int, dict[str, float]]]] = {}
+        for ns, rid, text in conn.execute("SELECT ns, id, text FROM archival ORDER BY ns, id"):
+            by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies([(text, 1.0)])))
+        for ns, docs in by_ns.items():
+            LexicalIndex.add(conn, ns, Tier.ARCHIVAL, docs)
+        by_ns = {}
+        previous: dict[tuple[int, str], str] = {}
+        for ns, rid, thread, content, created_at in conn.execute(
+            "SELECT ns, id, thread_id, content, created_at FROM recall ORDER BY ns, id"
+        ).fetchall():
+            fields = recall_fields(content, created_at, previous.get((ns, thread)))
+            by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies(fields)))
+            previous[(ns, thread)] = content
+        for ns, docs in by_ns.items():
+            LexicalIndex.add(conn, ns, Tier.RECALL, docs)
         conn.execute("DELETE FROM meta WHERE key=?", (REINDEX_KEY,))

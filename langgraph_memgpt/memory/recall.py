@@ -11,10 +11,11 @@ import json
 import logging
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from langchain_core.messages import BaseMessage
 
 from langgraph_memgpt.memory._validate import (
@@ -29,8 +30,12 @@ from langgraph_memgpt.memory._validate import (
     to_json,
 )
 from langgraph_memgpt.memory.analysis import query_terms, term_frequencies
+from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.documents import recall_fields
+from langgraph_memgpt.memory.embed_worker import BackgroundEmbedder
+from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,10 @@ MAX_MESSAGE_CHARS = 1_000_000  # tool outputs can be long; recall must not drop 
 MAX_QUERY_CHARS = 2_000
 ROLES = ("user", "assistant", "system", "tool")
 SOURCE = "recall"
+SEARCH_EMBED_CAP = 512  # messages a search embeds before answering, at most
+# What a message is embedded as: its text (the start of a long tool output), or its role when
+# it has none (an assistant message that only calls tools).
+EMBED_TEXT = "CASE WHEN content = '' THEN role ELSE substr(content, 1, 4000) END"
 
 _ROLE_OF_TYPE = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
 _COLUMNS = "r.id, r.message_id, r.thread_id, r.turn, r.role, r.content, r.created_at, " + (
@@ -76,8 +85,25 @@ def _stated_time(message: BaseMessage) -> str | None:
 class RecallMemory:
     """Append-only message log with BM25 search (per-tenant index) and date-range search."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        vectors: FaissCache | None = None,
+        embed_query: Callable[[str], np.ndarray] | None = None,
+        fusion: FusionFn = DEFAULT_FUSION,
+        worker: BackgroundEmbedder | None = None,
+    ) -> None:
         self._db = db
+        self._vectors = vectors if vectors is not None and vectors.embeds else None
+        self._embed_query = embed_query
+        self.fusion = fusion
+        self._worker = worker if self._vectors is not None else None
+
+    @property
+    def hybrid(self) -> bool:
+        """Whether search fuses dense similarity with BM25 (an embedder is configured)."""
+        return self._vectors is not None and self._embed_query is not None
 
     # -- writing -------------------------------------------------------------------------
     def _row(
@@ -120,15 +146,28 @@ class RecallMemory:
         ns = rows[0][0]
         with self._db.transaction() as conn:
             added: list[tuple[int, dict[str, float]]] = []
+            previous: dict[str, str | None] = {}
             for row in rows:
+                thread = row[2]
+                if thread not in previous:
+                    last = conn.execute(
+                        "SELECT content FROM recall WHERE ns=? AND thread_id=? "
+                        "ORDER BY id DESC LIMIT 1",
+                        (ns, thread),
+                    ).fetchone()
+                    previous[thread] = None if last is None else str(last[0])
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO recall(ns, message_id, thread_id, turn, role, content, "
                     "created_at, tool_calls, tool_call_id, name) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     row,
                 )
                 if cur.rowcount:
-                    added.append((int(cur.lastrowid or 0), term_frequencies([(row[5], 1.0)])))
+                    fields = recall_fields(row[5], row[6], previous[thread])
+                    added.append((int(cur.lastrowid or 0), term_frequencies(fields)))
+                previous[thread] = row[5]
             LexicalIndex.add(conn, ns, Tier.RECALL, added)
+        if added and self._worker is not None:
+            self._worker.notify(ns)
 
     def _write_ns(self, user_id: str, agent_id: str, thread_id: str) -> int:
         check_id(thread_id, "thread_id")
@@ -254,12 +293,22 @@ class RecallMemory:
         k: int = 10,
         page: int = 0,
         thread_id: str | None = None,
+        mode: str = "hybrid",
     ) -> list[SearchHit]:
-        """Messages matching any query word, best BM25 first (``score``, higher is better)."""
+        """The messages best matching ``query``, best first, each with its citation.
+
+        ``hybrid`` fuses BM25 over each message's words (with its date and the message before
+        it) and cosine similarity of its embedding; ``lexical`` is BM25 alone. Messages not
+        embedded yet are embedded first (at most ``SEARCH_EMBED_CAP``; the rest are found by
+        their words until the background embedder catches up).
+        """
         query = check_text(query, "query", MAX_QUERY_CHARS)
         k, page = check_k_page(k, page)
+        if mode not in ("hybrid", "lexical"):
+            raise MemoryStoreError(f"mode must be 'hybrid' or 'lexical'; got {mode!r}.")
         terms = query_terms(query)
-        if not terms:
+        dense = mode == "hybrid" and self.hybrid
+        if not terms and not dense:
             raise MemoryStoreError(
                 f"query {query!r} has no words to search for (common words such as 'the' or "
                 "'what' are not indexed); use names, objects or topics."
@@ -269,13 +318,21 @@ class RecallMemory:
         ns = self._read_ns(user_id, agent_id)
         ranking: list[tuple[int, float]] = []
         if ns is not None:
+            pool = pool_size(k, page)
             restrict = None
             if thread_id is not None:
                 restrict = ("SELECT id FROM recall WHERE ns=? AND thread_id=?", (ns, thread_id))
             with self._db.read() as conn:
-                ranking = LexicalIndex.search(
-                    conn, ns, Tier.RECALL, terms, pool_size(k, page), restrict=restrict
-                )
+                lexical = LexicalIndex.search(conn, ns, Tier.RECALL, terms, pool, restrict=restrict)
+            rankings = [lexical] if lexical else []
+            if dense:
+                similar = self._dense(ns, query, pool, thread_id)
+                if similar:
+                    rankings.append(similar)
+            if len(rankings) > 1:
+                ranking = self.fusion(rankings)
+            elif rankings:
+                ranking = list(rankings[0])
         window = ranking[page * k : (page + 1) * k]
         if not window:
             if page > 0:
@@ -285,6 +342,49 @@ class RecallMemory:
         return [
             self._hit(rows[rid], score, user_id, agent_id) for rid, score in window if rid in rows
         ]
+
+    def _dense(
+        self, ns: int, query: str, limit: int, thread_id: str | None
+    ) -> list[tuple[int, float]]:
+        assert self._vectors is not None and self._embed_query is not None
+        left = SEARCH_EMBED_CAP
+        while left > 0 and (done := self._vectors.embed_pending(ns, min(left, 128))):
+            left -= done
+        vector = self._embed_query(query)
+        if thread_id is None:
+            index = self._vectors.index(ns)
+            return [] if index is None else index.search(vector, limit)
+        with self._db.read() as conn:
+            allowed = np.fromiter(
+                (
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM recall WHERE ns=? AND thread_id=? AND vector IS NOT NULL",
+                        (ns, thread_id),
+                    )
+                ),
+                dtype=np.int64,
+            )
+        return self._vectors.exact(ns, vector, limit, allowed)
+
+    def embed_pending(self, ns: int, limit: int) -> int:
+        """Embed up to ``limit`` waiting messages of a namespace and add them to its index."""
+        if self._vectors is None:
+            return 0
+        done = self._vectors.embed_pending(ns, limit)
+        if done:
+            self._vectors.index(ns)  # picks up the new vectors
+        return done
+
+    def flush(self) -> None:
+        """Save changed FAISS files of recall messages."""
+        if self._vectors is not None:
+            self._vectors.flush()
+
+    def stop_worker(self) -> None:
+        """Stop the background embedder (``Memory.close`` does); waiting rows stay waiting."""
+        if self._worker is not None:
+            self._worker.stop()
 
     def _fetch(self, ns: int, rids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         marks = ",".join("?" * len(rids))

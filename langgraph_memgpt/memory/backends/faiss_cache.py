@@ -56,6 +56,7 @@ class FaissCache:
         dim: Callable[[], int | None],
         embed: EmbedFn | None,
         save_interval: float = 30.0,
+        embed_on_load: bool = True,
     ) -> None:
         self._db = db
         self._dir = directory / "faiss"
@@ -67,6 +68,7 @@ class FaissCache:
         self._dim = dim
         self._embed = embed
         self._save_interval = save_interval
+        self._embed_on_load = embed_on_load
         self._loaded: dict[int, _Loaded] = {}
 
     @property
@@ -187,7 +189,10 @@ class FaissCache:
         return ids, vectors.reshape(len(rows), dim)
 
     def _embed_missing(self, ns: int) -> None:
-        """Embed the namespace's rows that have no vector yet (if an embedder is configured)."""
+        """Embed the namespace's rows that have no vector yet (if an embedder is configured),
+        unless the owner embeds them itself (``embed_on_load=False``)."""
+        if not self._embed_on_load:
+            return
         while self.embed_pending(ns, _EMBED_BATCH):
             pass
 
@@ -241,6 +246,13 @@ class FaissCache:
         with self._db.lock:
             for ns, loaded in self._loaded.items():
                 self._save(ns, loaded)
+
+    def clear_vectors(self) -> None:
+        """Forget every stored vector of the table (before re-embedding with another model)."""
+        with self._db.transaction() as conn:
+            conn.execute(f"UPDATE {self._table} SET vector = NULL")
+            conn.execute(f"UPDATE {self._state} SET version = version + 1")
+        self.drop_indexes()
 
     def drop_indexes(self) -> None:
         """Forget loaded indexes and delete their files (after a re-embedding)."""

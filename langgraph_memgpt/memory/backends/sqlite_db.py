@@ -70,7 +70,14 @@ CREATE TABLE IF NOT EXISTS recall (
     tool_calls TEXT,
     tool_call_id TEXT,
     name TEXT,
+    vector BLOB,
     UNIQUE (ns, message_id)
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS recall_state (
+    ns INTEGER PRIMARY KEY REFERENCES namespaces(id),
+    version INTEGER NOT NULL
 )
 """,
     """
@@ -157,6 +164,9 @@ class Database:
             elif int(row[0]) < 2:
                 for statement in _V1_FTS:
                     conn.execute(statement)
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(recall)")}
+                if "vector" not in columns:  # recall is searched densely too since schema 2
+                    conn.execute("ALTER TABLE recall ADD COLUMN vector BLOB")
                 conn.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", (REINDEX_KEY,)
                 )

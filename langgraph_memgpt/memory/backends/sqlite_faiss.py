@@ -196,10 +196,7 @@ class SqliteFaissArchival:
 
     def clear_vectors(self) -> None:
         """Forget every stored vector (before re-embedding with another model)."""
-        with self._db.transaction() as conn:
-            conn.execute("UPDATE archival SET vector = NULL")
-            conn.execute("UPDATE archival_state SET version = version + 1")
-        self.vectors.drop_indexes()
+        self.vectors.clear_vectors()
 
 
 def _json_list(values: list[str]) -> str:

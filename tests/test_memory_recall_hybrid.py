@@ -1,0 +1,127 @@
+"""Hybrid recall search: dense similarity fused with BM25, embedding off the turn's path."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from langchain_core.embeddings import Embeddings
+from langchain_core.messages import AIMessage, HumanMessage
+
+from langgraph_memgpt.memory import Memory, MemoryStoreError
+from langgraph_memgpt.memory.testing import HashEmbeddings
+
+# Words with one meaning share a direction, as a real sentence embedder would place them.
+SYNONYMS = {"puppy": "dog", "dog": "dog", "couch": "sofa", "sofa": "sofa", "furniture": "sofa"}
+
+
+class SynonymEmbeddings(Embeddings):
+    def __init__(self) -> None:
+        self.base = HashEmbeddings(dim=32)
+        self.model = "synonyms-32"
+        self.documents = 0
+
+    def _embed(self, text: str) -> list[float]:
+        words = [SYNONYMS.get(w.strip(".,?!").lower(), w) for w in text.split()]
+        return self.base.embed_query(" ".join(words))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.documents += len(texts)
+        return [self._embed(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed(text)
+
+
+@pytest.fixture
+def embedder() -> SynonymEmbeddings:
+    return SynonymEmbeddings()
+
+
+@pytest.fixture
+def mem(tmp_path: Path, embedder: SynonymEmbeddings) -> Iterator[Memory]:
+    with Memory.open(tmp_path / "m", embeddings=embedder) as memory:
+        yield memory
+
+
+def _pending(mem: Memory) -> int:
+    return int(
+        mem._db.conn.execute("SELECT count(*) FROM recall WHERE vector IS NULL").fetchone()[0]
+    )
+
+
+def test_dense_finds_a_message_that_shares_no_word(
+    mem: Memory, embedder: SynonymEmbeddings
+) -> None:
+    mem.recall.append("user", "Our puppy chewed the couch again", user_id="u", thread_id="t")
+    mem.recall.append("user", "The quarterly report is due Friday", user_id="u", thread_id="t2")
+    mem.recall.append("user", "Lunch was pasta with tomatoes", user_id="u", thread_id="t3")
+    assert mem.recall.search("dog sofa", user_id="u", mode="lexical") == []
+    hits = mem.recall.search("dog sofa", user_id="u")
+    assert hits[0].text == "Our puppy chewed the couch again"
+    assert hits[0].metadata["thread_id"] == "t" and hits[0].metadata["source"] == "recall"
+    # A query of only common words still searches by meaning.
+    assert mem.recall.search("what about the puppy?", user_id="u")[0].text.startswith("Our puppy")
+    # The same thread filter applies to the dense side.
+    assert mem.recall.search("dog sofa", user_id="u", thread_id="t2")[0].text.startswith("The q")
+    with pytest.raises(MemoryStoreError, match="mode"):
+        mem.recall.search("dog", user_id="u", mode="dense")
+
+
+def test_appends_do_not_embed_and_search_embeds_what_waits(
+    mem: Memory, embedder: SynonymEmbeddings
+) -> None:
+    mem.recall.stop_worker()  # only the search path embeds here
+    mem.recall.append_messages(
+        [HumanMessage("my puppy is called Rex", id="h1"), AIMessage("Hi Rex!", id="a1")],
+        user_id="u",
+        thread_id="t",
+    )
+    assert embedder.documents == 0 and _pending(mem) == 2
+    assert mem.recall.search("dog name", user_id="u")[0].text == "my puppy is called Rex"
+    assert embedder.documents == 2 and _pending(mem) == 0
+
+
+def test_background_worker_embeds_when_idle(tmp_path: Path, embedder: SynonymEmbeddings) -> None:
+    with Memory.open(tmp_path / "m", embeddings=embedder) as mem:
+        for i in range(5):
+            mem.recall.append("user", f"note {i} about the couch", user_id="u", thread_id="t")
+        deadline = time.monotonic() + 10
+        while _pending(mem) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _pending(mem) == 0
+        calls = embedder.documents
+        mem.recall.search("sofa", user_id="u")
+        assert embedder.documents == calls  # nothing left for the search to embed
+    # Reopened, the recall FAISS file is loaded and agrees with SQLite.
+    with Memory.open(tmp_path / "m", embeddings=embedder) as mem:
+        index = mem.recall._vectors.index(1)  # type: ignore[union-attr]
+        assert index is not None and sorted(index.ids().tolist()) == [1, 2, 3, 4, 5]
+
+
+def test_lexical_only_store_searches_recall_by_words(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+        mem.recall.append("user", "Our puppy chewed the couch", user_id="u", thread_id="t")
+        assert not mem.recall.hybrid
+        assert [h.text for h in mem.recall.search("puppy", user_id="u")] == [
+            "Our puppy chewed the couch"
+        ]
+        assert mem.recall.search("dog", user_id="u") == []
+
+
+def test_reembed_clears_recall_vectors(tmp_path: Path, embedder: SynonymEmbeddings) -> None:
+    with Memory.open(tmp_path / "m", embeddings=embedder) as mem:
+        mem.recall.append("user", "puppy", user_id="u", thread_id="t")
+        mem.recall.search("dog", user_id="u")
+        assert _pending(mem) == 0
+    with pytest.raises(MemoryStoreError, match="reembed"):
+        Memory.open(tmp_path / "m", embeddings=HashEmbeddings(dim=16))
+    with Memory.open(tmp_path / "m", embeddings=HashEmbeddings(dim=16), reembed=True) as mem:
+        assert _pending(mem) == 1
+        hits = mem.recall.search("puppy", user_id="u")
+        assert hits[0].text == "puppy" and _pending(mem) == 0
+        blob = mem._db.conn.execute("SELECT vector FROM recall").fetchone()[0]
+        assert len(np.frombuffer(blob, np.float32)) == 16
