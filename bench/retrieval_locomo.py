@@ -1,13 +1,20 @@
-"""Evidence recall@k of archival search on LoCoMo: lexical vs dense vs hybrid, side by side.
+"""Evidence recall@k of memory search on LoCoMo, through the public API, side by side.
 
 Per conversation: a fresh ``Memory`` in a temporary directory (one user per conversation),
-one archival record per dialogue turn (its ``dia_id`` and session date in the metadata), then
-every question of categories 1-4 is searched with its text, and evidence recall@k =
-|evidence ∩ top-k dia_ids| / |evidence| is averaged over questions (see
-../shared/data/README.md). Several ways of writing a turn into a record are measured
-("variants"), and several fusion methods on the *same* candidate lists, so the comparison is
-fair. The shipped ``Memory.archival.search`` (mode="hybrid") is run too and must match the
-shipped fusion.
+every question of categories 1-4 searched with its text, and evidence recall@k =
+|evidence ∩ top-k dia_ids| / |evidence| averaged over questions (see ../shared/data/README.md).
+Two paths, as a user calls them, with plain ``speaker: text`` turns (no enrichment by the
+caller; the store adds neighbour and date context itself, see ``memory/documents.py``):
+
+* **archival**: ``insert_many`` of one record per turn (metadata: its ``dia_id`` and its session
+  time as ``created_at``). Lexical, dense, RRF and min-max fusions are compared on the *same*
+  candidate lists; the shipped ``search(mode="hybrid")`` must match the shipped fusion.
+* **recall**: ``append_messages`` of the turns as messages (``additional_kwargs`` carry the
+  session time), one thread per conversation, searched with ``recall.search`` (hybrid and
+  lexical).
+
+``--variants`` also runs hand-made renderings of a turn (date and neighbours in the text), as
+earlier versions of this benchmark did before the store added that context itself.
 
     python bench/retrieval_locomo.py --data ../shared/data/locomo
 """
@@ -43,7 +50,8 @@ FUSIONS: dict[str, Callable[[Sequence[Sequence[tuple[int, float]]]], list[tuple[
     "rrf k=60": lambda lists: rrf(lists, k=60),
     "rrf k=60, dense x2": lambda lists: rrf(lists, k=60, weights=[1.0, 2.0]),
     "rrf k=60, lexical x2": lambda lists: rrf(lists, k=60, weights=[2.0, 1.0]),
-    "minmax convex 0.5 (shipped)": lambda lists: convex(lists, weights=[0.5, 0.5]),
+    "minmax convex 0.5": lambda lists: convex(lists, weights=[0.5, 0.5]),
+    "minmax convex 0.6 lexical (shipped)": lambda lists: convex(lists, weights=[0.6, 0.4]),
 }
 
 
@@ -112,7 +120,7 @@ def render(
 
 
 VARIANTS: dict[str, dict[str, Any]] = {
-    "turn": {"date": False, "window": 0},
+    "turn": {"date": False, "window": 0},  # plain "speaker: text": the public path
     "date+turn": {"date": True, "window": 0},
     "date+turn+previous1": {"date": True, "window": 1, "before_only": True},
     "date+turn+window1": {"date": True, "window": 1},
@@ -138,7 +146,6 @@ def run_variant(
             "dia_id": t["dia_id"],
             "session": t["session"],
             "created_at": t["when"].isoformat(),
-            "thread_id": f"session_{t['session']}",
             "source": f"locomo/{conv['name']}",
         }
         for t in turns
@@ -169,11 +176,54 @@ def run_variant(
             shipped = mem.archival.search(
                 q["question"], user_id=USER, k=25, query_vector=qvec, mode="hybrid"
             )
-            expected = [ids[rid] for rid, _ in default_fusion([lists["lexical"], lists["dense"]])]
+            fused = mem.archival.fuse(
+                q["question"], [lists["lexical"], lists["dense"]], user_id=USER
+            )
+            expected = [ids[rid] for rid, _ in fused]
+            rankings["hybrid: shipped fusion without speaker boost"] = default_fusion(
+                [lists["lexical"], lists["dense"]]
+            )
+            scores.setdefault("hybrid: shipped fusion without speaker boost", []).append(
+                recall_at(
+                    [
+                        ids[rid]
+                        for rid, _ in rankings.pop("hybrid: shipped fusion without speaker boost")
+                    ],
+                    evidence,
+                )
+            )
             assert [h.metadata["dia_id"] for h in shipped] == expected[:25]
             scores.setdefault("shipped hybrid", []).append(
                 recall_at([h.metadata["dia_id"] for h in shipped], evidence)
             )
+    return scores
+
+
+def run_recall(conv: dict[str, Any], embedder: Any) -> dict[str, list[dict[int, float]]]:
+    """The recall path: turns appended as messages of one thread, searched by question."""
+    from langchain_core.messages import HumanMessage
+
+    messages = [
+        HumanMessage(
+            content=line(t),
+            id=t["dia_id"],
+            additional_kwargs={"created_at": t["when"].isoformat()},
+        )
+        for t in conv["turns"]
+    ]
+    scores: dict[str, list[dict[int, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp, Memory.open(tmp, embeddings=embedder) as mem:
+        for start in range(0, len(messages), 2):  # as a conversation arrives: a turn at a time
+            mem.recall.append_messages(
+                messages[start : start + 2], user_id=USER, thread_id=f"locomo-{conv['name']}"
+            )
+        for q in conv["questions"]:
+            evidence = evidence_ids(q["evidence"])
+            for mode in ("hybrid", "lexical"):
+                hits = mem.recall.search(q["question"], user_id=USER, k=25, mode=mode)
+                scores.setdefault(f"recall {mode}", []).append(
+                    recall_at([h.id for h in hits], evidence)
+                )
     return scores
 
 
@@ -185,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=REPO / ".." / "shared" / "data" / "locomo")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated")
+    parser.add_argument("--variants", default="turn", help=f"comma-separated: {','.join(VARIANTS)}")
     parser.add_argument("--limit", type=int, default=0, help="only the first N conversations")
     args = parser.parse_args(argv)
     data = args.data if args.data.is_absolute() else (REPO / args.data)
@@ -199,14 +249,26 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     per_variant: dict[str, dict[str, list[dict[int, float]]]] = {v: {} for v in variants}
     categories: dict[str, list[int]] = {v: [] for v in variants}
+    recall_scores: dict[str, list[dict[int, float]]] = {}
+    per_conversation: dict[str, dict[str, float]] = {}
     for path in files:
         conv = load(path)
         qvecs = embedder.embed_documents([q["question"] for q in conv["questions"]])
+        t0 = time.perf_counter()
+        scores = run_recall(conv, embedder)
+        for ranker, rows in scores.items():
+            recall_scores.setdefault(ranker, []).extend(rows)
+        per_conversation[conv["name"]] = {"recall hybrid": mean(scores["recall hybrid"])[10]}
+        print(f"  {conv['name']}: recall path {time.perf_counter() - t0:.1f}s", flush=True)
         for name in variants:
             t0 = time.perf_counter()
             scores = run_variant(conv, VARIANTS[name], embedder, qvecs)
             for ranker, rows in scores.items():
                 per_variant[name].setdefault(ranker, []).extend(rows)
+            if name == "turn":
+                per_conversation[conv["name"]]["archival hybrid"] = mean(scores["shipped hybrid"])[
+                    10
+                ]
             categories[name].extend(q["category"] for q in conv["questions"])
             print(
                 f"  {conv['name']}: {len(conv['turns'])} turns, {len(conv['questions'])} "
@@ -215,14 +277,41 @@ def main(argv: list[str] | None = None) -> int:
             )
     elapsed = time.perf_counter() - started
 
-    results: dict[str, Any] = {"variants": {}, "machine": machine(), "seconds": elapsed}
+    recall_table = {ranker: mean(rows) for ranker, rows in recall_scores.items()}
+    results: dict[str, Any] = {
+        "variants": {},
+        "recall_path": {r: {f"R@{k}": v for k, v in m.items()} for r, m in recall_table.items()},
+        "per_conversation_R@10": per_conversation,
+        "machine": machine(),
+        "seconds": elapsed,
+    }
+    n_questions = len(recall_scores.get("recall hybrid", []))
     md = [
-        "# LoCoMo evidence recall (archival search)",
+        "# LoCoMo evidence recall through the public API",
         "",
-        f"{len(files)} conversations, {len(categories[variants[0]])} questions (categories 1-4); "
-        f"candidates: top {POOL} of each ranker; dense = all-MiniLM-L6-v2 + FAISS; lexical = "
-        "SQLite FTS5 bm25 (porter, OR of non-stopword terms). Generated by "
-        "`python bench/retrieval_locomo.py`.",
+        f"{len(files)} conversations, {n_questions} questions (categories 1-4); candidates: top "
+        f"{POOL} of each ranker; dense = all-MiniLM-L6-v2 + FAISS; lexical = the per-tenant "
+        "BM25 index (Snowball stems, OR of non-stopword terms); records and messages are plain "
+        "`speaker: text` turns. Generated by `python bench/retrieval_locomo.py`.",
+        "",
+        "## recall path (`append_messages`, `recall.search`)",
+        "",
+        markdown_table(
+            ["search", *[f"R@{k}" for k in KS]],
+            [[ranker, *[m[k] for k in KS]] for ranker, m in recall_table.items()],
+        ),
+        "",
+        "## R@10 per conversation (shipped hybrid)",
+        "",
+        markdown_table(
+            ["conversation", "archival", "recall"],
+            [
+                [name, row.get("archival hybrid", "-"), row["recall hybrid"]]
+                for name, row in per_conversation.items()
+            ],
+        ),
+        "",
+        "## archival path (`insert_many`, `archival.search`): rankers and fusions",
         "",
     ]
     for name in variants:
@@ -247,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             for ranker, m in table.items()
         ]
         header = ["ranker", *[f"R@{k}" for k in KS], "R@10 / best single"]
-        text = f"## variant `{name}` ({VARIANTS[name]})\n\n" + markdown_table(header, rows)
+        text = f"### variant `{name}` ({VARIANTS[name]})\n\n" + markdown_table(header, rows)
         md += [text, ""]
         print("\n" + text)
     md.append(f"Total time {elapsed:.0f}s on {os.cpu_count()} CPUs.")

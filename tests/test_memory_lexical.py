@@ -111,11 +111,17 @@ def test_delete_removes_the_record_from_the_index(tmp_path: Path) -> None:
         mem.archival.delete(ids[0], user_id="alice")
         assert mem.archival.count(user_id="alice") == 2
         assert mem.archival.search("teal", user_id="alice", mode="lexical") == []
+        meta = [{"created_at": "2024-05-01T10:00:00Z"}] * 2
         with Memory.open(tmp_path / "fresh", embeddings=None) as fresh:
-            fresh.archival.insert_many(ALICE[1:], user_id="alice")
+            fresh.archival.insert_many(ALICE[1:], user_id="alice", metadatas=meta)
+            mem.archival.delete(ids[1], user_id="alice")
+            mem.archival.delete(ids[2], user_id="alice")
+            mem.archival.insert_many(ALICE[1:], user_id="alice", metadatas=meta)
             assert _scores(mem, "dog Lisbon") == _scores(fresh, "dog Lisbon")
-        rows = mem._db.conn.execute("SELECT count(*) FROM lex_postings").fetchone()[0]
-        assert rows == sum(len(set(lexical_terms(t))) for t in ALICE[1:])
+            count = "SELECT (SELECT count(*) FROM lex_postings), (SELECT sum(df > 0) FROM lex_df)"
+            assert (
+                mem._db.conn.execute(count).fetchone() == fresh._db.conn.execute(count).fetchone()
+            )
 
 
 def test_failed_write_indexes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,8 +161,8 @@ def test_a_store_from_schema_1_is_indexed_on_open(tmp_path: Path) -> None:
         mem.recall.append("user", "Rex chewed the teal sofa", user_id="alice", thread_id="t")
     # Turn it back into what version 1 wrote: shared FTS5 tables, no per-tenant index.
     conn = sqlite3.connect(directory / "memory.sqlite")
-    for table in ("lex_postings", "lex_df", "lex_docs", "lex_stats"):
-        conn.execute(f"DELETE FROM {table}")
+    for table in ("lex_postings", "lex_df", "lex_docs", "lex_stats", "lex_tail"):
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("CREATE VIRTUAL TABLE recall_fts USING fts5(content)")
     conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     conn.commit()
@@ -185,3 +191,43 @@ def test_query_of_only_common_words_explains_itself(tmp_path: Path) -> None:
         pytest.raises(MemoryStoreError, match="no words to search for"),
     ):
         mem.recall.search("what is it?", user_id="alice")
+
+
+def test_recall_messages_are_found_through_their_neighbours(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+        mem.recall.append("user", "Where did you go on holiday?", user_id="u", thread_id="t")
+        mem.recall.append("user", "Unrelated note about taxes", user_id="u", thread_id="other")
+        # The answer arrives in a later call: the question is indexed again with it.
+        mem.recall.append("assistant", "Lisbon, with my sister.", user_id="u", thread_id="t")
+        hits = mem.recall.search("Lisbon", user_id="u", mode="lexical")
+        assert [h.text for h in hits] == ["Lisbon, with my sister.", "Where did you go on holiday?"]
+        assert hits[1].score < hits[0].score
+        # ... and the answer is found by the question's words, below the question.
+        hits = mem.recall.search("holiday", user_id="u", mode="lexical")
+        assert [h.text for h in hits] == ["Where did you go on holiday?", "Lisbon, with my sister."]
+        # Dates are searchable words: "in May 2024".
+        mem.recall.append(
+            "user", "bought a kayak", user_id="u", thread_id="k", created_at="2024-05-07T10:00:00Z"
+        )
+        assert (
+            mem.recall.search("May 2024", user_id="u", mode="lexical")[0].text == "bought a kayak"
+        )
+        assert mem.recall.count(user_id="u") == 4
+
+
+def test_archival_sequences_share_context_single_records_do_not(tmp_path: Path) -> None:
+    session = {"thread_id": "s1", "created_at": "2023-05-08T13:56:00Z"}
+    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+        mem.archival.insert_many(
+            ["Caroline: Guess where I went last weekend?", "Melanie: Where?", "Caroline: Lisbon!"],
+            user_id="u",
+            metadatas=[session] * 3,
+        )
+        mem.archival.insert("Bob: I also like Lisbon", user_id="u")
+        mem.archival.insert("Bob: last weekend was rainy", user_id="u")
+        hits = mem.archival.search("Lisbon", user_id="u", mode="lexical")
+        texts = [h.text for h in hits]
+        assert texts[0] in {"Caroline: Lisbon!", "Bob: I also like Lisbon"}
+        # The two turns before it in the session are found through it, below both sayers.
+        assert set(texts[2:]) == {"Melanie: Where?", "Caroline: Guess where I went last weekend?"}
+        assert "Bob: last weekend was rainy" not in texts  # inserted alone: no neighbours

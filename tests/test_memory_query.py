@@ -39,3 +39,21 @@ def test_rrf_and_convex() -> None:
     assert rrf([lexical, dense], weights=[1.0, 0.0])[0][0] == 1
     fused = convex([[(1, 9.0), (2, 8.0), (4, 0.0)], [(2, 0.9), (3, 0.8), (5, 0.0)]])
     assert fused[0][0] == 2  # near the top of both lists beats the top of one
+
+
+def test_speaker_of_and_boost() -> None:
+    from langgraph_memgpt.memory.fusion import boost_speaker, speaker_of
+
+    assert speaker_of("Caroline: I went to a support group") == "Caroline"
+    assert speaker_of("Dr. Ann Lee: hello") == "Dr. Ann Lee"
+    assert speaker_of("note: buy milk at the shop on the corner today: ok") == "note"
+    assert speaker_of("Please remember this for me: the code is 1234") is None
+    assert speaker_of("12:30 meeting") is None
+    assert speaker_of("anything", name="bob") == "bob"
+    fused = [(1, 0.9), (2, 0.85), (3, 0.1)]
+    speakers = {1: "Melanie", 2: "Caroline", 3: "Caroline"}
+    boosted = boost_speaker(fused, speakers, "What did Caroline research?")
+    assert [rid for rid, _ in boosted] == [2, 1, 3]
+    # No named speaker, or both named: the fused order stands.
+    assert boost_speaker(fused, speakers, "what was researched?") == fused
+    assert boost_speaker(fused, speakers, "Did Caroline and Melanie meet?") == fused

@@ -31,7 +31,13 @@ from langgraph_memgpt.memory._validate import (
 from langgraph_memgpt.memory.analysis import query_terms
 from langgraph_memgpt.memory.backends.sqlite_db import Database
 from langgraph_memgpt.memory.backends.sqlite_faiss import ArchivalRow
-from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
+from langgraph_memgpt.memory.documents import (
+    context_fields,
+    embedding_text,
+    neighbours,
+    sequences,
+)
+from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn, boost_speaker
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 MAX_TEXT_CHARS = 20_000
@@ -58,6 +64,7 @@ class ArchivalBackend(Protocol):
     ) -> list[tuple[int, float]]: ...
     def fetch(self, ns: int, rids: Sequence[int]) -> dict[int, tuple[Any, ...]]: ...
     def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None: ...
+    def speakers(self, ns: int, rids: Sequence[int]) -> dict[int, str | None]: ...
     def count(self, ns: int) -> int: ...
     def flush(self) -> None: ...
 
@@ -197,8 +204,10 @@ class ArchivalMemory:
     ) -> list[str]:
         """Store passages in one transaction (all or nothing), embedding them in one batch.
 
-        ``vectors`` (shape (n, dims)) skips the embedder, e.g. for benchmarks with
-        precomputed vectors.
+        Passages that share a ``thread_id`` and ``created_at`` (an imported session, a
+        document's chunks) form a sequence: each is indexed with its neighbours as context
+        (``documents.py``). ``vectors`` (shape (n, dims)) skips the embedder and is stored
+        as given, e.g. for benchmarks with precomputed vectors.
         """
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise MemoryStoreError("texts must be a list of strings.")
@@ -215,6 +224,17 @@ class ArchivalMemory:
             self._row(text, tag_list, None if metadatas is None else metadatas[i])
             for i, text in enumerate(texts)
         ]
+        groups = sequences([(row.thread_id, row.created_at) for row in rows])
+        texts = [row.text for row in rows]
+        embed_as = list(texts)
+        for group in groups:
+            for i, position in enumerate(group):
+                before, after = neighbours(texts, group, i)
+                row = rows[position]
+                row.fields = context_fields(row.text, row.created_at, before, after)
+                embed_as[position] = embedding_text(
+                    row.text, before[-1] if before else None, after[0] if after else None
+                )
         ns = self._db.write_namespace(agent_id, user_id)
         array: np.ndarray | None
         if vectors is not None:
@@ -228,7 +248,7 @@ class ArchivalMemory:
                 )
             array = self._check_dim(array, "vectors")
         elif self.embeddings is not None:
-            array = self.embed_texts([row.text for row in rows])
+            array = self.embed_texts(embed_as)
         else:
             array = None
         self._backend.insert(ns, rows, array)
@@ -334,7 +354,7 @@ class ArchivalMemory:
         )
         rankings = [ranking for ranking in lists.values() if ranking]
         if len(rankings) > 1:
-            fused = self.fusion(rankings)
+            fused = self.fuse(query, rankings, user_id=user_id, agent_id=agent_id)
         else:
             fused = list(rankings[0]) if rankings else []
         window = fused[page * k : (page + 1) * k]
@@ -343,6 +363,22 @@ class ArchivalMemory:
                 raise page_past_end(len(fused), k, page)
             return []
         return self.resolve(window, user_id=user_id, agent_id=agent_id)
+
+    def fuse(
+        self,
+        query: str,
+        rankings: Sequence[Sequence[tuple[int, float]]],
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+    ) -> list[tuple[int, float]]:
+        """The hybrid ranking of :meth:`candidates` lists: ``fusion``, then the speaker boost
+        (``fusion.boost_speaker``)."""
+        fused = self.fusion(rankings)
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None or not fused:
+            return fused
+        return boost_speaker(fused, self._backend.speakers(ns, [r for r, _ in fused]), query)
 
     def resolve(
         self,

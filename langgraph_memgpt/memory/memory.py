@@ -27,7 +27,7 @@ from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.sqlite_faiss import SqliteFaissArchival
 from langgraph_memgpt.memory.core import CoreMemory
-from langgraph_memgpt.memory.documents import recall_fields
+from langgraph_memgpt.memory.documents import RECALL_AFTER, context_fields, neighbours
 from langgraph_memgpt.memory.embed_worker import BackgroundEmbedder
 from langgraph_memgpt.memory.embeddings import (
     EmbeddingsSpec,
@@ -35,7 +35,7 @@ from langgraph_memgpt.memory.embeddings import (
     resolve_embeddings,
 )
 from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
-from langgraph_memgpt.memory.recall import EMBED_TEXT, RecallMemory
+from langgraph_memgpt.memory.recall import PENDING_SQL, RecallMemory, pending_embedding_text
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
 
 DB_FILE = "memory.sqlite"
@@ -109,7 +109,8 @@ class Memory:
                 directory,
                 table="recall",
                 state_table="recall_state",
-                text_column=EMBED_TEXT,
+                pending_sql=PENDING_SQL,
+                compose=pending_embedding_text,
                 prefix="recall",
                 dim=lambda: archival.dim,
                 embed=None if embedder is None else archival.embed_texts,
@@ -236,19 +237,24 @@ def _build_lexical_index(db: Database) -> None:
         conn.execute("DELETE FROM lex_df")
         conn.execute("DELETE FROM lex_docs")
         conn.execute("DELETE FROM lex_stats")
+        conn.execute("DELETE FROM lex_tail")
         by_ns: dict[int, list[tuple[int, dict[str, float]]]] = {}
         for ns, rid, text in conn.execute("SELECT ns, id, text FROM archival ORDER BY ns, id"):
             by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies([(text, 1.0)])))
         for ns, docs in by_ns.items():
             LexicalIndex.add(conn, ns, Tier.ARCHIVAL, docs)
-        by_ns = {}
-        previous: dict[tuple[int, str], str] = {}
+        threads: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
         for ns, rid, thread, content, created_at in conn.execute(
             "SELECT ns, id, thread_id, content, created_at FROM recall ORDER BY ns, id"
         ).fetchall():
-            fields = recall_fields(content, created_at, previous.get((ns, thread)))
-            by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies(fields)))
-            previous[(ns, thread)] = content
-        for ns, docs in by_ns.items():
+            threads.setdefault((int(ns), thread), []).append((int(rid), content, created_at))
+        for (ns, _thread), rows in threads.items():
+            texts = [text for _, text, _ in rows]
+            order = list(range(len(rows)))
+            docs = []
+            for i, (rid, text, created_at) in enumerate(rows):
+                before, after = neighbours(texts, order, i, after_window=RECALL_AFTER)
+                fields = context_fields(text, created_at, before, after)
+                docs.append((rid, term_frequencies(fields)))
             LexicalIndex.add(conn, ns, Tier.RECALL, docs)
         conn.execute("DELETE FROM meta WHERE key=?", (REINDEX_KEY,))

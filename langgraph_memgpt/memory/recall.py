@@ -33,9 +33,15 @@ from langgraph_memgpt.memory.analysis import query_terms, term_frequencies
 from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import Database
-from langgraph_memgpt.memory.documents import recall_fields
+from langgraph_memgpt.memory.documents import (
+    RECALL_AFTER,
+    WINDOW,
+    context_fields,
+    embedding_text,
+    neighbours,
+)
 from langgraph_memgpt.memory.embed_worker import BackgroundEmbedder
-from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
+from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn, boost_speaker, speaker_of
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 logger = logging.getLogger(__name__)
@@ -45,9 +51,23 @@ MAX_QUERY_CHARS = 2_000
 ROLES = ("user", "assistant", "system", "tool")
 SOURCE = "recall"
 SEARCH_EMBED_CAP = 512  # messages a search embeds before answering, at most
-# What a message is embedded as: its text (the start of a long tool output), or its role when
-# it has none (an assistant message that only calls tools).
-EMBED_TEXT = "CASE WHEN content = '' THEN role ELSE substr(content, 1, 4000) END"
+# What a message is embedded as (``documents.embedding_text``): its text (the start of a long
+# tool output; its role when it has none, e.g. a message that only calls tools), with the
+# message before and after it in the thread as context.
+_OWN = "CASE WHEN {t}.content = '' THEN {t}.role ELSE substr({t}.content, 1, 4000) END"
+PENDING_SQL = (
+    f"SELECT r.id, {_OWN.format(t='r')}, "
+    f"(SELECT {_OWN.format(t='p')} FROM recall p WHERE p.ns = r.ns AND p.thread_id = r.thread_id "
+    "AND p.id < r.id ORDER BY p.id DESC LIMIT 1), "
+    f"(SELECT {_OWN.format(t='n')} FROM recall n WHERE n.ns = r.ns AND n.thread_id = r.thread_id "
+    "AND n.id > r.id ORDER BY n.id LIMIT 1) "
+    "FROM recall r WHERE r.ns = ? AND r.vector IS NULL ORDER BY r.id LIMIT ?"
+)
+
+
+def pending_embedding_text(row: tuple[Any, ...]) -> str:
+    return embedding_text(row[1], row[2], row[3])
+
 
 _ROLE_OF_TYPE = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
 _COLUMNS = "r.id, r.message_id, r.thread_id, r.turn, r.role, r.content, r.created_at, " + (
@@ -140,33 +160,44 @@ class RecallMemory:
         )
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
-        """Insert the rows whose message id is new, and index them, in one transaction."""
+        """Insert the rows whose message id is new and index them, in one transaction.
+
+        All rows are of one thread. A message is indexed with the ``WINDOW`` messages before
+        it and the one after it, so the last message already stored is indexed again with
+        the first new one as its following context.
+        """
         if not rows:
             return
-        ns = rows[0][0]
+        ns, thread = rows[0][0], rows[0][2]
         with self._db.transaction() as conn:
-            added: list[tuple[int, dict[str, float]]] = []
-            previous: dict[str, str | None] = {}
+            tail = conn.execute(
+                "SELECT id, content, created_at FROM recall WHERE ns=? AND thread_id=? "
+                "ORDER BY id DESC LIMIT ?",
+                (ns, thread, WINDOW + RECALL_AFTER),
+            ).fetchall()[::-1]
+            sequence: list[tuple[int, str, str]] = [(int(r[0]), r[1], r[2]) for r in tail]
+            first_new = len(sequence)
             for row in rows:
-                thread = row[2]
-                if thread not in previous:
-                    last = conn.execute(
-                        "SELECT content FROM recall WHERE ns=? AND thread_id=? "
-                        "ORDER BY id DESC LIMIT 1",
-                        (ns, thread),
-                    ).fetchone()
-                    previous[thread] = None if last is None else str(last[0])
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO recall(ns, message_id, thread_id, turn, role, content, "
                     "created_at, tool_calls, tool_call_id, name) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     row,
                 )
                 if cur.rowcount:
-                    fields = recall_fields(row[5], row[6], previous[thread])
-                    added.append((int(cur.lastrowid or 0), term_frequencies(fields)))
-                previous[thread] = row[5]
-            LexicalIndex.add(conn, ns, Tier.RECALL, added)
-        if added and self._worker is not None:
+                    sequence.append((int(cur.lastrowid or 0), row[5], row[6]))
+            if len(sequence) == first_new:
+                return
+            texts = [text for _, text, _ in sequence]
+            order = list(range(len(sequence)))
+            again = range(max(0, first_new - RECALL_AFTER), first_new)
+            docs = []
+            for i in (*again, *range(first_new, len(sequence))):
+                before, after = neighbours(texts, order, i, after_window=RECALL_AFTER)
+                fields = context_fields(texts[i], sequence[i][2], before, after)
+                docs.append((sequence[i][0], term_frequencies(fields)))
+            LexicalIndex.remove(conn, ns, Tier.RECALL, [sequence[i][0] for i in again])
+            LexicalIndex.add(conn, ns, Tier.RECALL, docs)
+        if self._worker is not None:
             self._worker.notify(ns)
 
     def _write_ns(self, user_id: str, agent_id: str, thread_id: str) -> int:
@@ -331,6 +362,7 @@ class RecallMemory:
                     rankings.append(similar)
             if len(rankings) > 1:
                 ranking = self.fusion(rankings)
+                ranking = boost_speaker(ranking, self._speakers(ns, ranking), query)
             elif rankings:
                 ranking = list(rankings[0])
         window = ranking[page * k : (page + 1) * k]
@@ -385,6 +417,15 @@ class RecallMemory:
         """Stop the background embedder (``Memory.close`` does); waiting rows stay waiting."""
         if self._worker is not None:
             self._worker.stop()
+
+    def _speakers(self, ns: int, ranking: Sequence[tuple[int, float]]) -> dict[int, str | None]:
+        marks = ",".join("?" * len(ranking))
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT id, substr(content, 1, 64), name FROM recall WHERE ns=? AND id IN ({marks})",
+                (ns, *(rid for rid, _ in ranking)),
+            ).fetchall()
+        return {int(rid): speaker_of(head, name) for rid, head, name in rows}
 
     def _fetch(self, ns: int, rids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         marks = ",".join("?" * len(rids))

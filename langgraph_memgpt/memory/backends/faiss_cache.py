@@ -42,7 +42,12 @@ class _Loaded:
 
 
 class FaissCache:
-    """The FAISS indexes of one table's vectors, one per namespace."""
+    """The FAISS indexes of one table's vectors, one per namespace.
+
+    ``pending_sql`` selects a namespace's rows without a vector, id first (parameters:
+    namespace, limit), and ``compose`` turns such a row into the text to embed, so each table
+    decides what its rows are embedded as.
+    """
 
     def __init__(
         self,
@@ -51,8 +56,9 @@ class FaissCache:
         *,
         table: str,
         state_table: str,
-        text_column: str,
+        pending_sql: str,
         prefix: str,
+        compose: Callable[[tuple[Any, ...]], str] = lambda row: str(row[1]),
         dim: Callable[[], int | None],
         embed: EmbedFn | None,
         save_interval: float = 30.0,
@@ -63,7 +69,8 @@ class FaissCache:
         self._dir.mkdir(parents=True, exist_ok=True)
         self._table = table
         self._state = state_table
-        self._text = text_column
+        self._pending_sql = pending_sql
+        self._compose = compose
         self._prefix = prefix
         self._dim = dim
         self._embed = embed
@@ -206,14 +213,10 @@ class FaissCache:
             return 0
         with self._db.lock:
             self._db.check_open()
-            rows = self._db.conn.execute(
-                f"SELECT id, {self._text} FROM {self._table} WHERE ns=? AND vector IS NULL "
-                "ORDER BY id LIMIT ?",
-                (ns, limit),
-            ).fetchall()
+            rows = self._db.conn.execute(self._pending_sql, (ns, limit)).fetchall()
         if not rows:
             return 0
-        vectors = self._embed([r[1] for r in rows])
+        vectors = self._embed([self._compose(tuple(r)) for r in rows])
         with self._db.lock, self._db.transaction() as conn:
             conn.executemany(
                 f"UPDATE {self._table} SET vector=? WHERE id=? AND vector IS NULL",

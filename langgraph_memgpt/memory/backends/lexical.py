@@ -34,10 +34,11 @@ from typing import Any
 import numpy as np
 
 K1 = 1.2
-B = 0.75
+B = 0.4  # less length normalisation than the usual 0.75: records carry context (LoCoMo)
 TF_SCALE = 4  # term frequencies are stored in quarters (context fields weigh 0.25 or 0.5)
 REF_LENGTH = 32.0  # the length that orders postings by impact (scores use the real average)
 IMPACT_SCALE = 10_000
+TAIL_LIMIT = 256  # documents indexed by their term vectors only, per tenant, before a merge
 POSTINGS_BUDGET = 1_500  # postings read per query at most (plus the per-term floor)
 RESCORE = 100  # candidates re-scored exactly when a posting list was cut
 
@@ -57,7 +58,14 @@ SCHEMA: tuple[str, ...] = (
     """
 CREATE TABLE IF NOT EXISTS lex_stats (
     ns INTEGER NOT NULL, tier INTEGER NOT NULL, docs INTEGER NOT NULL, length INTEGER NOT NULL,
+    tail INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (ns, tier)
+) WITHOUT ROWID
+""",
+    """
+CREATE TABLE IF NOT EXISTS lex_tail (
+    ns INTEGER NOT NULL, tier INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY (ns, tier, doc)
 ) WITHOUT ROWID
 """,
     """
@@ -142,6 +150,59 @@ def _split(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
     return terms, tf_q
 
 
+@dataclass
+class _Tail:
+    """The query's terms in the tenant's tail: documents not merged into postings yet."""
+
+    docs: np.ndarray  # matching entries: document id
+    terms: np.ndarray  # ... term id
+    tf: np.ndarray  # ... term frequency
+    lengths: np.ndarray  # ... document length
+    df: dict[int, int]
+
+    @classmethod
+    def empty(cls) -> _Tail:
+        none = np.empty(0, dtype=np.int64)
+        return cls(none, none, none.astype(np.float64), none.astype(np.float64), {})
+
+    @classmethod
+    def load(
+        cls,
+        conn: Any,
+        ns: int,
+        tier: Tier,
+        query_ids: np.ndarray,
+        restrict: tuple[str, tuple[Any, ...]] | None,
+    ) -> _Tail:
+        sql = (
+            "SELECT d.doc, d.terms FROM lex_tail t JOIN lex_docs d "
+            "ON d.ns = t.ns AND d.tier = t.tier AND d.doc = t.doc WHERE t.ns=? AND t.tier=?"
+            + (f" AND t.doc IN ({restrict[0]})" if restrict else "")
+        )
+        rows = conn.execute(sql, (ns, int(tier), *(restrict[1] if restrict else ()))).fetchall()
+        if not rows:
+            return cls.empty()
+        parts = [_split(blob) for _, blob in rows]
+        sizes = np.array([len(t) for t, _ in parts])
+        owner = np.repeat(np.array([doc for doc, _ in rows], dtype=np.int64), sizes)
+        terms = np.concatenate([t for t, _ in parts])
+        tf_q = np.concatenate([f for _, f in parts])
+        lengths = np.repeat(np.round(np.array([f.sum() for _, f in parts]) / TF_SCALE), sizes)
+        hit = np.isin(terms, query_ids)
+        matched_terms, counts = np.unique(terms[hit], return_counts=True)
+        return cls(
+            owner[hit],
+            terms[hit],
+            tf_q[hit] / TF_SCALE,
+            lengths[hit],
+            dict(zip(matched_terms.tolist(), counts.tolist(), strict=True)),
+        )
+
+    def scores(self, weights: dict[int, float], avgdl: float) -> np.ndarray:
+        w = np.array([weights[int(t)] for t in self.terms.tolist()], dtype=np.float64)
+        return w * _tf_component(self.tf, self.lengths, avgdl)
+
+
 class LexicalIndex:
     """Add, remove and search documents of one (namespace, tier) corpus.
 
@@ -154,22 +215,48 @@ class LexicalIndex:
     def add(
         conn: Any, ns: int, tier: Tier, docs: Iterable[tuple[int, Mapping[str, float]]]
     ) -> None:
-        postings: list[tuple[int, ...]] = []
-        df: dict[int, int] = {}
+        """Index documents: their term vectors go to the tenant's tail at once; postings are
+        written for the whole tail when it reaches ``TAIL_LIMIT`` documents."""
         doc_rows: list[tuple[Any, ...]] = []
         total = 0
         for doc, frequencies in docs:
             vector = _DocVector.from_frequencies(frequencies)
             doc_rows.append((ns, int(tier), doc, vector.blob()))
             total += vector.length
-            for tid, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
-                postings.append(
-                    (ns, int(tier), tid, _rank(tf_q, vector.length), doc, tf_q, vector.length)
-                )
-                df[tid] = df.get(tid, 0) + 1
         if not doc_rows:
             return
         conn.executemany("INSERT INTO lex_docs(ns, tier, doc, terms) VALUES (?,?,?,?)", doc_rows)
+        conn.executemany(
+            "INSERT INTO lex_tail(ns, tier, doc) VALUES (?,?,?)", [r[:3] for r in doc_rows]
+        )
+        (tail,) = conn.execute(
+            "INSERT INTO lex_stats(ns, tier, docs, length, tail) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(ns, tier) DO UPDATE SET docs = docs + excluded.docs, "
+            "length = length + excluded.length, tail = tail + excluded.tail RETURNING tail",
+            (ns, int(tier), len(doc_rows), total, len(doc_rows)),
+        ).fetchone()
+        if tail >= TAIL_LIMIT:
+            LexicalIndex.merge(conn, ns, int(tier))
+
+    @staticmethod
+    def merge(conn: Any, ns: int, tier: int) -> None:
+        """Write the postings and document frequencies of the tenant's tail, sorted by key so
+        each term's page is touched once per merge rather than once per document."""
+        rows = conn.execute(
+            "SELECT d.doc, d.terms FROM lex_tail t JOIN lex_docs d "
+            "ON d.ns = t.ns AND d.tier = t.tier AND d.doc = t.doc WHERE t.ns=? AND t.tier=?",
+            (ns, tier),
+        ).fetchall()
+        postings: list[tuple[int, ...]] = []
+        df: dict[int, int] = {}
+        for doc, blob in rows:
+            vector = _DocVector.from_blob(blob)
+            for tid, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
+                postings.append(
+                    (ns, tier, tid, _rank(tf_q, vector.length), doc, tf_q, vector.length)
+                )
+                df[tid] = df.get(tid, 0) + 1
+        postings.sort()
         conn.executemany(
             "INSERT INTO lex_postings(ns, tier, term, rank, doc, tf, dl) VALUES (?,?,?,?,?,?,?)",
             postings,
@@ -177,14 +264,10 @@ class LexicalIndex:
         conn.executemany(
             "INSERT INTO lex_df(ns, tier, term, df) VALUES (?,?,?,?) "
             "ON CONFLICT(ns, tier, term) DO UPDATE SET df = df + excluded.df",
-            [(ns, int(tier), tid, n) for tid, n in df.items()],
+            sorted((ns, tier, tid, n) for tid, n in df.items()),
         )
-        conn.execute(
-            "INSERT INTO lex_stats(ns, tier, docs, length) VALUES (?,?,?,?) "
-            "ON CONFLICT(ns, tier) DO UPDATE SET docs = docs + excluded.docs, "
-            "length = length + excluded.length",
-            (ns, int(tier), len(doc_rows), total),
-        )
+        conn.execute("DELETE FROM lex_tail WHERE ns=? AND tier=?", (ns, tier))
+        conn.execute("UPDATE lex_stats SET tail = 0 WHERE ns=? AND tier=?", (ns, tier))
 
     @staticmethod
     def remove(conn: Any, ns: int, tier: Tier, docs: Sequence[int]) -> None:
@@ -195,25 +278,29 @@ class LexicalIndex:
             if row is None:
                 continue
             vector = _DocVector.from_blob(row[0])
-            pairs = list(zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True))
-            conn.executemany(
-                "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? AND doc=?",
-                [(ns, int(tier), t, _rank(q, vector.length), doc) for t, q in pairs],
-            )
-            conn.executemany(
-                "UPDATE lex_df SET df = df - 1 WHERE ns=? AND tier=? AND term=?",
-                [(ns, int(tier), t) for t, _ in pairs],
-            )
-            conn.executemany(
-                "DELETE FROM lex_df WHERE ns=? AND tier=? AND term=? AND df <= 0",
-                [(ns, int(tier), t) for t, _ in pairs],
-            )
+            in_tail = conn.execute(
+                "DELETE FROM lex_tail WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
+            ).rowcount
+            if not in_tail:
+                pairs = list(zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True))
+                conn.executemany(
+                    "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? "
+                    "AND doc=?",
+                    [(ns, int(tier), t, _rank(q, vector.length), doc) for t, q in pairs],
+                )
+                # A term whose df reaches 0 keeps its row: it has no postings to read, and the
+                # row is reused when the word comes back.
+                conn.executemany(
+                    "UPDATE lex_df SET df = df - 1 WHERE ns=? AND tier=? AND term=?",
+                    [(ns, int(tier), t) for t, _ in pairs],
+                )
             conn.execute(
                 "DELETE FROM lex_docs WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
             )
             conn.execute(
-                "UPDATE lex_stats SET docs = docs - 1, length = length - ? WHERE ns=? AND tier=?",
-                (vector.length, ns, int(tier)),
+                "UPDATE lex_stats SET docs = docs - 1, length = length - ?, tail = tail - ? "
+                "WHERE ns=? AND tier=?",
+                (vector.length, 1 if in_tail else 0, ns, int(tier)),
             )
 
     # -- reads ---------------------------------------------------------------------------
@@ -244,32 +331,39 @@ class LexicalIndex:
         if not terms or limit <= 0:
             return []
         stats = conn.execute(
-            "SELECT docs, length FROM lex_stats WHERE ns=? AND tier=?", (ns, int(tier))
+            "SELECT docs, length, tail FROM lex_stats WHERE ns=? AND tier=?", (ns, int(tier))
         ).fetchone()
         if stats is None or not stats[0]:
             return []
-        n_docs, total = int(stats[0]), int(stats[1])
+        n_docs, total, tail_docs = int(stats[0]), int(stats[1]), int(stats[2])
         avgdl = total / n_docs if total else 1.0
-        ids = list(dict.fromkeys(term_id(t) for t in terms))
-        marks = ",".join("?" * len(ids))
-        found = conn.execute(
-            f"SELECT term, df FROM lex_df WHERE ns=? AND tier=? AND term IN ({marks})",
-            (ns, int(tier), *ids),
-        ).fetchall()
-        if not found:
+        query_ids = np.array(sorted({term_id(t) for t in terms}), dtype=np.int64)
+        marks = ",".join("?" * len(query_ids))
+        main_df = {
+            int(t): int(df)
+            for t, df in conn.execute(
+                f"SELECT term, df FROM lex_df WHERE ns=? AND tier=? AND df > 0 "
+                f"AND term IN ({marks})",
+                (ns, int(tier), *query_ids.tolist()),
+            )
+        }
+        tail = _Tail.load(conn, ns, tier, query_ids, restrict) if tail_docs else _Tail.empty()
+        df_all = dict(main_df)
+        for tid, count in tail.df.items():
+            df_all[tid] = df_all.get(tid, 0) + count
+        if not df_all:
             return []
-        found.sort(key=lambda row: (row[1], row[0]))  # rarest first
-        idfs = idf([r[1] for r in found], n_docs)
-        weights = {int(t): float(w) for (t, _), w in zip(found, idfs, strict=True)}
-        # Words in more than half of the records have a (Robertson) idf of zero: they cannot
-        # lift a record into the candidates, only re-order them, which the exact re-scoring
-        # does. When the postings do not fit the budget, theirs are read only if the query
-        # has nothing rarer.
-        common = [row for row in found if row[1] > n_docs / 2]
-        fits = sum(row[1] for row in found) <= budget
+        weights = dict(zip(df_all, idf(list(df_all.values()), n_docs).tolist(), strict=True))
+        # Read the main postings rarest first. Words in more than half of the records have a
+        # (Robertson) idf of zero: they cannot lift a record into the candidates, only re-order
+        # them, which the exact re-scoring does. When the postings do not fit the budget,
+        # theirs are read only if the query has nothing rarer.
+        found = sorted(main_df.items(), key=lambda item: (item[1], item[0]))
+        common = [item for item in found if df_all[item[0]] > n_docs / 2]
+        fits = sum(df for _, df in found) <= budget
         cut = bool(common) and budget > 0 and not fits and len(common) < len(found)
         if cut:
-            found = [row for row in found if row[1] <= n_docs / 2]
+            found = [item for item in found if df_all[item[0]] <= n_docs / 2]
         floor = max(2 * limit, 50)
         left = budget
         sql = (
@@ -296,6 +390,9 @@ class LexicalIndex:
             score_parts.append(
                 weights[int(tid)] * _tf_component(array[:, 1] / TF_SCALE, array[:, 2], avgdl)
             )
+        if len(tail.docs):
+            doc_parts.append(tail.docs)
+            score_parts.append(tail.scores(weights, avgdl))
         if not doc_parts:
             return []
         docs, inverse = np.unique(np.concatenate(doc_parts), return_inverse=True)

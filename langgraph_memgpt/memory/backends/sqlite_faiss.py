@@ -21,6 +21,7 @@ from langgraph_memgpt.memory.backends.faiss_cache import EmbedFn, FaissCache
 from langgraph_memgpt.memory.backends.faiss_index import VectorIndex
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.fusion import speaker_of
 
 
 def _noop() -> None:
@@ -46,6 +47,7 @@ class ArchivalRow:
     created_at: str
     source: str | None
     extra: str  # JSON object
+    fields: list[tuple[str, float]] | None = None  # what the lexical index sees (documents.py)
 
 
 class SqliteFaissArchival:
@@ -68,7 +70,8 @@ class SqliteFaissArchival:
             directory,
             table="archival",
             state_table="archival_state",
-            text_column="text",
+            pending_sql="SELECT id, text FROM archival WHERE ns=? AND vector IS NULL "
+            "ORDER BY id LIMIT ?",
             prefix="ns",
             dim=dim,
             embed=embed,
@@ -78,7 +81,7 @@ class SqliteFaissArchival:
     # -- writes --------------------------------------------------------------------------
     def insert(self, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None) -> list[int]:
         """Insert rows (and their vectors) in one transaction, then add them to FAISS."""
-        frequencies = [term_frequencies([(row.text, 1.0)]) for row in rows]
+        frequencies = [term_frequencies(row.fields or [(row.text, 1.0)]) for row in rows]
         with self._db.lock:
             with self._db.transaction() as conn:
                 ids = []
@@ -182,6 +185,16 @@ class SqliteFaissArchival:
                 ):
                     out[int(row[0])] = tuple(row)
         return out
+
+    def speakers(self, ns: int, rids: Sequence[int]) -> dict[int, str | None]:
+        """Who said each record (``fusion.speaker_of`` its first characters)."""
+        marks = ",".join("?" * len(rids))
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT id, substr(text, 1, 64) FROM archival WHERE ns=? AND id IN ({marks})",
+                (ns, *rids),
+            ).fetchall()
+        return {int(rid): speaker_of(head) for rid, head in rows}
 
     def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None:
         with self._db.read() as conn:
