@@ -5,8 +5,8 @@ will use are in the turns around it, and its date is in the session, not the tex
 adds this context itself, from what it knows, so a caller stores plain text and still gets it:
 
 * **lexical**: a record is indexed with its own words (weight 1), the words of up to
-  ``WINDOW`` records before and after it in the same sequence (weight ``CONTEXT_WEIGHT``; a
-  recall message: two before, one after) and its date written out ("7 May 2023", weight
+  ``WINDOW`` records before and after it in the same sequence (weight ``CONTEXT_WEIGHT``) and
+  its date written out ("7 May 2023", weight
   ``DATE_WEIGHT``). Context counts for less, so the turn that says a thing outranks the turns
   next to it, and only the first ``CONTEXT_CHARS`` of a neighbour count.
 * **dense**: a record is embedded with the record before and after it as context
@@ -28,7 +28,7 @@ from collections.abc import Hashable, Sequence
 from datetime import datetime
 
 WINDOW = 2
-RECALL_AFTER = 1  # a recall message waits for one following message, not two (see recall.py)
+RECALL_AFTER = 2  # following messages a recall message is indexed with (it is indexed again)
 CONTEXT_CHARS = 300  # of each neighbour: a long tool output is context, not a second record
 CONTEXT_WEIGHT = 0.5
 DATE_WEIGHT = 0.5

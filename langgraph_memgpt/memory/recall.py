@@ -163,8 +163,9 @@ class RecallMemory:
         """Insert the rows whose message id is new and index them, in one transaction.
 
         All rows are of one thread. A message is indexed with the ``WINDOW`` messages before
-        it and the one after it, so the last message already stored is indexed again with
-        the first new one as its following context.
+        and after it, so the last ``RECALL_AFTER`` messages already stored are indexed again
+        with the new ones as their following context (cheap: recent messages are still in
+        the lexical index's tail, not in its postings).
         """
         if not rows:
             return
