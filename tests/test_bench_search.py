@@ -1,0 +1,50 @@
+"""The search-scaling benchmark at a tiny size: it runs as the README says and writes every
+figure the README quotes, with the schema-1 baseline beside ours."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_search_scaling_writes_tenant_and_common_word_figures(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "search_scaling.py"),
+            "--tenants",
+            "30",
+            "--common",
+            "3000",
+            "--sample",
+            "5",
+            "--queries",
+            "10",
+            "--quality-queries",
+            "5",
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    payload = json.loads((tmp_path / "search_scaling.json").read_text())
+    (tenants,) = payload["tenants"]
+    assert tenants["users"] == 30 and tenants["searches_per_mode"] == 20
+    for side in ("crowded_p50_ms", "alone_p50_ms"):
+        assert set(tenants[side]) == {"hybrid", "lexical", "dense", "recall"}
+        assert all(value > 0 for value in tenants[side].values())
+    assert tenants["v1_shared_fts_lexical_p50_ms"] > 0
+    (common,) = payload["common"]
+    for kind in ("rare", "mid"):
+        row = common[kind]
+        assert row["queries_judged"] == 5 and set(row["p50_ms"]) == {"hybrid", "lexical", "dense"}
+        # The cut posting lists keep what an exhaustive search finds at this size.
+        assert row["lexical_recall_at_10_vs_exhaustive"] >= 0.9
+    markdown = (tmp_path / "search_scaling.md").read_text()
+    assert "## Many tenants in one store" in markdown and "schema 1 / ours" in markdown
