@@ -26,6 +26,8 @@ def test_search_scaling_writes_tenant_and_common_word_figures(tmp_path: Path) ->
             "10",
             "--quality-queries",
             "5",
+            "--embedding-turns",
+            "0",
             "--out",
             str(tmp_path),
         ],

@@ -32,7 +32,6 @@ RECALL_AFTER = 2  # following messages a recall message is indexed with (it is i
 CONTEXT_CHARS = 300  # of each neighbour: a long tool output is context, not a second record
 CONTEXT_WEIGHT = 0.5
 DATE_WEIGHT = 0.5
-EMBED_CONTEXT_CHARS = 1000  # of each neighbour, in a recall message's embedding text
 
 
 def date_words(created_at: str | None) -> str:
@@ -77,5 +76,5 @@ def neighbours(
 
 def embedding_text(own: str, before: str | None, after: str | None) -> str:
     """What a recall message is embedded as: its text, then its neighbours as context."""
-    context = [t[:EMBED_CONTEXT_CHARS] for t in (before, after) if t]
+    context = [t[:CONTEXT_CHARS] for t in (before, after) if t]
     return own if not context else f"{own}\n(context: {' | '.join(context)})"
