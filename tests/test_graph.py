@@ -43,7 +43,8 @@ def test_answer_without_tool_calls_ends_the_turn(memory, run_config) -> None:
     state = agent.get_state(run_config).values
     assert state["messages"][-1].content == "hello!"
     assert len(model.prompts) == 1
-    assert [h.text for h in memory.recall.search("hi", user_id="u1")] == ["hi"]
+    # The input and the answer were both written to recall memory, in the same step.
+    assert {"hi", "hello!"} <= {h.text for h in memory.recall.search("hi hello", user_id="u1")}
     assert (state["turn"], state["steps"]) == (1, 1)
 
 
@@ -211,9 +212,9 @@ def test_compact_runs_only_for_turns_whose_prompt_needs_it(memory, run_config) -
     # The pressure alert, then the eviction: each time reason measures the prompt, hands it
     # to compact once and calls the model on what compact left.
     assert compacted == [["reason", "compact", "reason"]] * 2
-    assert [h.text for h in memory.recall.search("message 0", user_id="u1", k=3)][:1] == [
-        "message 0 " + "word " * 60
-    ]
+    first = "message 0 " + "word " * 60  # evicted by now, and in recall memory
+    assert state["evicted_total"] > 0
+    assert any(h.text == first for h in memory.recall.search("message 0", user_id="u1", k=50))
 
 
 def test_a_prompt_compact_cannot_shrink_goes_to_the_model_after_one_compaction(

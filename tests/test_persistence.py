@@ -203,3 +203,24 @@ def test_a_turn_whose_stream_was_abandoned_resumes_without_repeating_a_step(memo
     assert state["messages"][-1].content == "Noted: the boat leaves at 9."
     assert len(model.prompts) == 2
     assert memory.archival.count(user_id="me") == 1
+
+
+def test_the_checkpoint_files_stay_small_however_long_the_thread(tmp_path: Path) -> None:
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from langgraph_memgpt import Memory, create_memgpt_agent
+    from tests.conftest import ScriptedChatModel
+
+    memory = Memory.open(tmp_path / "d", embeddings=DeterministicFakeEmbedding(size=32))
+    model = ScriptedChatModel(fallback=AIMessage(content="noted " * 40))
+    agent = create_memgpt_agent(model, memory=memory, context_window=8192)
+    config = {"configurable": {"thread_id": "t1", "user_id": "u1"}}
+    sizes = []
+    for i in range(80):
+        agent.invoke({"messages": [("user", f"entry {i}: " + "words " * 150)]}, config)
+        files = (tmp_path / "d").glob("checkpoints.sqlite*")
+        sizes.append(sum(f.stat().st_size for f in files))
+    # Two snapshots of a prompt of at most 8k tokens (about 40 KB each) plus a WAL that is
+    # copied back every few turns: well under SQLite's default 4 MB WAL.
+    assert max(sizes) < 1_000_000
+    memory.close()
