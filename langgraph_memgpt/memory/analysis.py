@@ -60,6 +60,12 @@ def words(text: str) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=256)
+def _counts(text: str) -> tuple[tuple[str, int], ...]:
+    # Cached: a recall message is analysed again as context of the next messages.
+    return tuple(Counter(words(text)).items())
+
+
 def term_frequencies(fields: Iterable[tuple[str, float]]) -> dict[str, float]:
     """Weighted term frequencies of a document made of ``(text, weight)`` fields.
 
@@ -71,7 +77,7 @@ def term_frequencies(fields: Iterable[tuple[str, float]]) -> dict[str, float]:
     for text, weight in fields:
         if not text or weight <= 0:
             continue
-        for term, count in Counter(words(text)).items():
+        for term, count in _counts(text):
             out[term] = out.get(term, 0.0) + count * weight
     return out
 
