@@ -23,7 +23,10 @@ CHECKPOINT_FILE = "checkpoints.sqlite"
 
 
 #: Runs inside each checkpoint INSERT (in SQLite, in the same statement and transaction), so
-#: pruning costs no extra statement, commit or lock round trip from Python. TEMP: it lives only
+#: pruning costs no extra statement, commit or lock round trip from Python. With LangGraph's
+#: default async durability a step's writes can land after the next checkpoint pruned theirs;
+#: the second trigger drops such late writes of an already-pruned checkpoint (a checkpoint not
+#: written yet is newer than every kept one, so its early writes stay). TEMP: it lives only
 #: on this connection, so a plain ``SqliteSaver`` opening the same file keeps everything.
 _KEEP_NEWEST_TRIGGER = """
 CREATE TEMP TRIGGER IF NOT EXISTS memgpt_keep_newest_checkpoints
@@ -41,6 +44,17 @@ BEGIN
         SELECT checkpoint_id FROM checkpoints
         WHERE thread_id = NEW.thread_id AND checkpoint_ns = NEW.checkpoint_ns
         ORDER BY checkpoint_id DESC LIMIT 1 OFFSET {offset});
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS memgpt_drop_late_writes
+AFTER INSERT ON main.writes
+WHEN NEW.checkpoint_id < (
+    SELECT checkpoint_id FROM checkpoints
+    WHERE thread_id = NEW.thread_id AND checkpoint_ns = NEW.checkpoint_ns
+    ORDER BY checkpoint_id DESC LIMIT 1 OFFSET {offset})
+BEGIN
+    DELETE FROM writes
+    WHERE thread_id = NEW.thread_id AND checkpoint_ns = NEW.checkpoint_ns
+      AND checkpoint_id = NEW.checkpoint_id;
 END;
 """
 
