@@ -52,9 +52,12 @@ ROLES = ("user", "assistant", "system", "tool")
 SOURCE = "recall"
 SEARCH_EMBED_CAP = 512  # messages a search embeds before answering, at most
 # What a message is embedded as (``documents.embedding_text``): its text (the start of a long
-# tool output; its role when it has none, e.g. a message that only calls tools), with the
-# message before and after it in the thread as context.
-_OWN = "CASE WHEN {t}.content = '' THEN {t}.role ELSE substr({t}.content, 1, 4000) END"
+# tool output; its role and tool calls when it has no text), with the message before and after
+# it in the thread as context.
+_OWN = (
+    "CASE WHEN {t}.content = '' THEN {t}.role || ' ' || coalesce(substr({t}.tool_calls, 1, 1000), '') "
+    "ELSE substr({t}.content, 1, 4000) END"
+)
 PENDING_SQL = (
     f"SELECT r.id, {_OWN.format(t='r')}, "
     f"(SELECT {_OWN.format(t='p')} FROM recall p WHERE p.ns = r.ns AND p.thread_id = r.thread_id "
