@@ -133,7 +133,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     config: RunnableConfig = {"configurable": {"thread_id": args.thread, "user_id": args.user}}
     print(f"thread {args.thread!r}, user {args.user!r}, data {args.data_dir}. Ctrl-D to quit.")
     try:
-        if agent.get_state(config).next:
+        if has_unfinished_turn(agent, config):
             print("(resuming an interrupted turn)")
             _chat_turn(agent, None, config, args.trace)
         while True:
@@ -150,6 +150,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return 130
     finally:
         memory.close()
+
+
+def has_unfinished_turn(agent: Any, config: RunnableConfig) -> bool:
+    """Whether the thread's last turn stopped before its end (Ctrl-C, a crash).
+
+    ``next`` alone misses one case: when the stream's reader stops after a step was saved but
+    before the following checkpoint, LangGraph reports no ``next`` node and lists the finished
+    step in ``tasks``; ``invoke(None, config)`` then resumes correctly.
+    """
+    snapshot = agent.get_state(config)
+    return bool(snapshot.next or snapshot.tasks)
 
 
 def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trace: bool) -> str:

@@ -199,7 +199,12 @@ def test_a_turn_whose_stream_was_abandoned_resumes_without_repeating_a_step(memo
     # The model's step finished and was saved, but the step after it was never started:
     # LangGraph reports that as no `next` node, with the finished task still listed.
     assert [task.name for task in snapshot.tasks] == ["reason"]
+    from langgraph_memgpt.cli import has_unfinished_turn
+
+    assert has_unfinished_turn(agent, config)  # what `chat` checks on start to resume
     state = agent.invoke(None, config)
+    assert not has_unfinished_turn(agent, config)
+    assert not has_unfinished_turn(agent, {"configurable": {"thread_id": "new", "user_id": "me"}})
     assert state["messages"][-1].content == "Noted: the boat leaves at 9."
     assert len(model.prompts) == 2
     assert memory.archival.count(user_id="me") == 1
