@@ -143,12 +143,11 @@ class Database:
         self.conn = conn
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        # Truncate the WAL back to 1 MiB after each checkpoint instead of leaving it at its
-        # high-water mark (about 4 MB per file, most of the disk a short thread uses).
-        conn.execute("PRAGMA journal_size_limit=1048576")
-        # Copy the WAL back every 256 pages (1 MiB) instead of SQLite's 1000 (4 MiB): the WAL
-        # was most of a young store's disk, and a turn writes only a few pages.
-        conn.execute("PRAGMA wal_autocheckpoint=256")
+        # Copy the WAL back every 64 pages (256 KiB) instead of SQLite's 1000 (4 MiB), and
+        # truncate it to that size after each checkpoint: the WAL was most of a young store's
+        # disk, and a turn writes only a few pages.
+        conn.execute("PRAGMA journal_size_limit=262144")
+        conn.execute("PRAGMA wal_autocheckpoint=64")
         conn.execute("PRAGMA foreign_keys=ON")
         # Searches read postings and vectors of one tenant at a time: a 32 MiB page cache and
         # memory-mapped reads keep a busy tenant's pages hot without a read() per page.
