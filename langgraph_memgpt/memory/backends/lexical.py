@@ -83,11 +83,17 @@ CREATE TABLE IF NOT EXISTS lex_postings (
 """,
     """
 CREATE TABLE IF NOT EXISTS lex_docs (
-    ns INTEGER NOT NULL, tier INTEGER NOT NULL, doc INTEGER NOT NULL, terms BLOB NOT NULL,
-    PRIMARY KEY (ns, tier, doc)
-) WITHOUT ROWID
+    key INTEGER PRIMARY KEY, ns INTEGER NOT NULL, terms BLOB NOT NULL
+)
 """,
 )
+
+
+def _key(doc: int, tier: int) -> int:
+    """A document's row in ``lex_docs``: record ids are unique within their table, and a
+    rowid table keeps a term vector of a few KB in its page where an index B-tree (``WITHOUT
+    ROWID``) would spill it to a mostly empty overflow page."""
+    return doc * 2 + int(tier)
 
 
 @lru_cache(maxsize=262_144)
@@ -175,8 +181,8 @@ class _Tail:
         restrict: tuple[str, tuple[Any, ...]] | None,
     ) -> _Tail:
         sql = (
-            "SELECT d.doc, d.terms FROM lex_tail t JOIN lex_docs d "
-            "ON d.ns = t.ns AND d.tier = t.tier AND d.doc = t.doc WHERE t.ns=? AND t.tier=?"
+            "SELECT t.doc, d.terms FROM lex_tail t JOIN lex_docs d "
+            "ON d.key = t.doc * 2 + t.tier WHERE t.ns=? AND t.tier=?"
             + (f" AND t.doc IN ({restrict[0]})" if restrict else "")
         )
         rows = conn.execute(sql, (ns, int(tier), *(restrict[1] if restrict else ()))).fetchall()
@@ -225,7 +231,10 @@ class LexicalIndex:
             total += vector.length
         if not doc_rows:
             return
-        conn.executemany("INSERT INTO lex_docs(ns, tier, doc, terms) VALUES (?,?,?,?)", doc_rows)
+        conn.executemany(
+            "INSERT INTO lex_docs(key, ns, terms) VALUES (?,?,?)",
+            [(_key(doc, tier), ns_, blob) for ns_, tier, doc, blob in doc_rows],
+        )
         conn.executemany(
             "INSERT INTO lex_tail(ns, tier, doc) VALUES (?,?,?)", [r[:3] for r in doc_rows]
         )
@@ -243,8 +252,8 @@ class LexicalIndex:
         """Write the postings and document frequencies of the tenant's tail, sorted by key so
         each term's page is touched once per merge rather than once per document."""
         rows = conn.execute(
-            "SELECT d.doc, d.terms FROM lex_tail t JOIN lex_docs d "
-            "ON d.ns = t.ns AND d.tier = t.tier AND d.doc = t.doc WHERE t.ns=? AND t.tier=?",
+            "SELECT t.doc, d.terms FROM lex_tail t JOIN lex_docs d "
+            "ON d.key = t.doc * 2 + t.tier WHERE t.ns=? AND t.tier=?",
             (ns, tier),
         ).fetchall()
         postings: list[tuple[int, ...]] = []
@@ -273,7 +282,7 @@ class LexicalIndex:
     def remove(conn: Any, ns: int, tier: Tier, docs: Sequence[int]) -> None:
         for doc in docs:
             row = conn.execute(
-                "SELECT terms FROM lex_docs WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
+                "SELECT terms FROM lex_docs WHERE key=? AND ns=?", (_key(doc, tier), ns)
             ).fetchone()
             if row is None:
                 continue
@@ -294,9 +303,7 @@ class LexicalIndex:
                     "UPDATE lex_df SET df = df - 1 WHERE ns=? AND tier=? AND term=?",
                     [(ns, int(tier), t) for t, _ in pairs],
                 )
-            conn.execute(
-                "DELETE FROM lex_docs WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
-            )
+            conn.execute("DELETE FROM lex_docs WHERE key=? AND ns=?", (_key(doc, tier), ns))
             conn.execute(
                 "UPDATE lex_stats SET docs = docs - 1, length = length - ?, tail = tail - ? "
                 "WHERE ns=? AND tier=?",
@@ -419,8 +426,8 @@ class LexicalIndex:
         position = {int(docs[i]): int(i) for i in top}
         marks = ",".join("?" * len(position))
         rows = conn.execute(
-            f"SELECT doc, terms FROM lex_docs WHERE ns=? AND tier=? AND doc IN ({marks})",
-            (ns, int(tier), *position),
+            f"SELECT key >> 1, terms FROM lex_docs WHERE ns=? AND key IN ({marks})",
+            (ns, *(_key(doc, tier) for doc in position)),
         ).fetchall()
         if not rows:
             return scores
