@@ -157,8 +157,9 @@ def _split(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass
-class _Tail:
-    """The query's terms in the tenant's tail: documents not merged into postings yet."""
+class _Matches:
+    """Where the query's terms occur in a set of term vectors: the tenant's tail (documents not
+    merged into postings yet), or the candidates being re-scored exactly."""
 
     docs: np.ndarray  # matching entries: document id
     terms: np.ndarray  # ... term id
@@ -167,7 +168,7 @@ class _Tail:
     df: dict[int, int]
 
     @classmethod
-    def empty(cls) -> _Tail:
+    def empty(cls) -> _Matches:
         none = np.empty(0, dtype=np.int64)
         return cls(none, none, none.astype(np.float64), none.astype(np.float64), {})
 
@@ -179,13 +180,18 @@ class _Tail:
         tier: Tier,
         query_ids: np.ndarray,
         restrict: tuple[str, tuple[Any, ...]] | None,
-    ) -> _Tail:
+    ) -> _Matches:
         sql = (
             "SELECT t.doc, d.terms FROM lex_tail t JOIN lex_docs d "
             "ON d.key = t.doc * 2 + t.tier WHERE t.ns=? AND t.tier=?"
             + (f" AND t.doc IN ({restrict[0]})" if restrict else "")
         )
         rows = conn.execute(sql, (ns, int(tier), *(restrict[1] if restrict else ()))).fetchall()
+        return cls.from_rows(rows, query_ids)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[int, bytes]], query_ids: np.ndarray) -> _Matches:
+        """The query's terms in ``(doc, term vector blob)`` rows."""
         if not rows:
             return cls.empty()
         parts = [_split(blob) for _, blob in rows]
@@ -354,7 +360,7 @@ class LexicalIndex:
                 (ns, int(tier), *query_ids.tolist()),
             )
         }
-        tail = _Tail.load(conn, ns, tier, query_ids, restrict) if tail_docs else _Tail.empty()
+        tail = _Matches.load(conn, ns, tier, query_ids, restrict) if tail_docs else _Matches.empty()
         df_all = dict(main_df)
         for tid, count in tail.df.items():
             df_all[tid] = df_all.get(tid, 0) + count
@@ -429,8 +435,14 @@ class LexicalIndex:
             f"SELECT key >> 1, terms FROM lex_docs WHERE ns=? AND key IN ({marks})",
             (ns, *(_key(doc, tier) for doc in position)),
         ).fetchall()
-        if not rows:
-            return scores
+        matches = _Matches.from_rows(rows, np.array(sorted(weights), dtype=np.int64))
+        for doc, _ in rows:
+            scores[position[int(doc)]] = 0.0
+        for doc, value in zip(
+            matches.docs.tolist(), matches.scores(weights, avgdl).tolist(), strict=True
+        ):
+            scores[position[int(doc)]] += value
+        return scores
         parts = [_split(blob) for _, blob in rows]
         sizes = np.array([len(t) for t, _ in parts])
         owner = np.repeat(np.arange(len(rows)), sizes)
