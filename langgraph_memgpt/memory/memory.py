@@ -15,7 +15,6 @@ re-embedded from its texts the first time it is searched.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,15 +26,18 @@ from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.sqlite_faiss import SqliteFaissArchival
 from langgraph_memgpt.memory.core import CoreMemory
-from langgraph_memgpt.memory.documents import RECALL_AFTER, context_fields, neighbours
-from langgraph_memgpt.memory.embed_worker import BackgroundEmbedder
 from langgraph_memgpt.memory.embeddings import (
     EmbeddingsSpec,
     embedder_identity,
     resolve_embeddings,
 )
 from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
-from langgraph_memgpt.memory.recall import PENDING_SQL, RecallMemory, pending_embedding_text
+from langgraph_memgpt.memory.recall import (
+    PENDING_SQL,
+    RecallMemory,
+    pending_embedding_text,
+    thread_documents,
+)
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
 
 DB_FILE = "memory.sqlite"
@@ -103,7 +105,6 @@ class Memory:
             )
             archival = ArchivalMemory(db, backend, embedder, fusion=fusion)
             archival_holder.append(archival)
-            recall_holder: list[RecallMemory] = []
             recall_vectors = FaissCache(
                 db,
                 directory,
@@ -122,9 +123,7 @@ class Memory:
                 vectors=recall_vectors,
                 embed_query=None if embedder is None else archival.embed_query,
                 fusion=fusion,
-                worker=None if embedder is None else BackgroundEmbedder(_late(recall_holder)),
             )
-            recall_holder.append(recall)
             if embedder is not None:
                 _check_embedder(
                     db, backend, recall_vectors, embedder_identity(embedder), reembed=reembed
@@ -180,11 +179,6 @@ class Memory:
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"Memory({str(self.path)!r}, {state})"
-
-
-def _late(holder: list[RecallMemory]) -> Callable[[int, int], int]:
-    """The worker's task, bound to the recall memory built after it."""
-    return lambda ns, limit: holder[0].embed_pending(ns, limit)
 
 
 def _check_embedder(
@@ -249,12 +243,5 @@ def _build_lexical_index(db: Database) -> None:
         ).fetchall():
             threads.setdefault((int(ns), thread), []).append((int(rid), content, created_at))
         for (ns, _thread), rows in threads.items():
-            texts = [text for _, text, _ in rows]
-            order = list(range(len(rows)))
-            docs = []
-            for i, (rid, text, created_at) in enumerate(rows):
-                before, after = neighbours(texts, order, i, after_window=RECALL_AFTER)
-                fields = context_fields(text, created_at, before, after)
-                docs.append((rid, term_frequencies(fields)))
-            LexicalIndex.add(conn, ns, Tier.RECALL, docs)
+            LexicalIndex.add(conn, ns, Tier.RECALL, thread_documents(rows, range(len(rows))))
         conn.execute("DELETE FROM meta WHERE key=?", (REINDEX_KEY,))

@@ -72,6 +72,21 @@ def pending_embedding_text(row: tuple[Any, ...]) -> str:
     return embedding_text(row[1], row[2], row[3])
 
 
+def thread_documents(
+    sequence: Sequence[tuple[int, str, str]], positions: Sequence[int]
+) -> list[tuple[int, dict[str, float]]]:
+    """What the lexical index stores for the messages at ``positions`` of a thread's
+    ``(id, content, created_at)`` sequence: each with its date and neighbours as context."""
+    texts = [text for _, text, _ in sequence]
+    order = list(range(len(sequence)))
+    docs = []
+    for i in positions:
+        before, after = neighbours(texts, order, i, after_window=RECALL_AFTER)
+        fields = context_fields(texts[i], sequence[i][2], before, after)
+        docs.append((sequence[i][0], term_frequencies(fields)))
+    return docs
+
+
 _ROLE_OF_TYPE = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
 _COLUMNS = "r.id, r.message_id, r.thread_id, r.turn, r.role, r.content, r.created_at, " + (
     "r.tool_calls, r.tool_call_id, r.name"
@@ -115,13 +130,17 @@ class RecallMemory:
         vectors: FaissCache | None = None,
         embed_query: Callable[[str], np.ndarray] | None = None,
         fusion: FusionFn = DEFAULT_FUSION,
-        worker: BackgroundEmbedder | None = None,
+        background: bool = True,
     ) -> None:
         self._db = db
         self._vectors = vectors if vectors is not None and vectors.embeds else None
         self._embed_query = embed_query
         self.fusion = fusion
-        self._worker = worker if self._vectors is not None else None
+        self._worker = (
+            BackgroundEmbedder(self.embed_pending)
+            if background and self._vectors is not None
+            else None
+        )
 
     @property
     def hybrid(self) -> bool:
@@ -191,14 +210,8 @@ class RecallMemory:
                     sequence.append((int(cur.lastrowid or 0), row[5], row[6]))
             if len(sequence) == first_new:
                 return
-            texts = [text for _, text, _ in sequence]
-            order = list(range(len(sequence)))
             again = range(max(0, first_new - RECALL_AFTER), first_new)
-            docs = []
-            for i in (*again, *range(first_new, len(sequence))):
-                before, after = neighbours(texts, order, i, after_window=RECALL_AFTER)
-                fields = context_fields(texts[i], sequence[i][2], before, after)
-                docs.append((sequence[i][0], term_frequencies(fields)))
+            docs = thread_documents(sequence, (*again, *range(first_new, len(sequence))))
             LexicalIndex.remove(conn, ns, Tier.RECALL, [sequence[i][0] for i in again])
             LexicalIndex.add(conn, ns, Tier.RECALL, docs)
         if self._worker is not None:
