@@ -29,7 +29,7 @@ from langgraph_memgpt.memory._validate import (
     to_json,
 )
 from langgraph_memgpt.memory.analysis import query_terms
-from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.sqlite_faiss import ArchivalRow
 from langgraph_memgpt.memory.documents import (
     context_fields,
@@ -74,7 +74,7 @@ class ArchivalMemory:
 
     def __init__(
         self,
-        db: Database,
+        db: MemoryDatabase,
         backend: ArchivalBackend,
         embeddings: Embeddings | None,
         *,

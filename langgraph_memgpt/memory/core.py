@@ -9,9 +9,11 @@ edited like any other block.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id, check_text, now_iso
-from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, Block, MemoryStoreError
 
 DEFAULT_LIMIT = 2000
@@ -53,7 +55,7 @@ def _quote(value: str) -> str:
 class CoreMemory:
     """Read and edit core blocks. Every edit is checked against the block's character limit."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self._seeded: set[int] = set()
 
@@ -69,8 +71,8 @@ class CoreMemory:
         with self._db.transaction() as conn:
             for position, block in enumerate(DEFAULT_BLOCKS):
                 conn.execute(
-                    "INSERT OR IGNORE INTO core_blocks(ns, label, value, char_limit, "
-                    "description, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO core_blocks(ns, label, value, char_limit, description, "
+                    "position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (
                         ns,
                         block.label,
@@ -86,12 +88,7 @@ class CoreMemory:
 
     def _blocks(self, ns: int) -> dict[str, Block]:
         with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT label, value, char_limit, description FROM core_blocks WHERE ns=? "
-                "ORDER BY position, label",
-                (ns,),
-            ).fetchall()
-        return {row[0]: Block(row[0], row[1], int(row[2]), row[3]) for row in rows}
+            return _read_blocks(conn, ns)
 
     def get(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> dict[str, Block]:
         """All blocks of the namespace, ordered persona, human, then others by creation."""
@@ -114,8 +111,13 @@ class CoreMemory:
             raise MemoryStoreError(f"unknown core memory block {label!r}; valid labels: {valid}.")
         return blocks[label]
 
-    def _write(self, ns: int, block: Block) -> Block:
+    def _edit(self, ns: int, label: object, change: Callable[[Block], str]) -> Block:
+        """Read, check and write a block in one transaction, its rows locked (a write lock on
+        SQLite, ``FOR UPDATE`` on Postgres): two processes appending at once both keep their
+        text, where a read outside the transaction would let the second overwrite the first."""
         with self._db.transaction() as conn:
+            block = self._require(_read_blocks(conn, ns, lock=self._db.row_lock), label)
+            block.value = change(block)
             conn.execute(
                 "UPDATE core_blocks SET value=?, updated_at=? WHERE ns=? AND label=?",
                 (block.value, now_iso(), ns, block.label),
@@ -138,44 +140,47 @@ class CoreMemory:
     ) -> Block:
         """Append ``content`` on a new line of the block; error if it would exceed the limit."""
         ns = self._ns(user_id, agent_id)
-        with self._db.lock:
-            block = self._require(self._blocks(ns), label)
-            content = check_text(content, "content", MAX_LIMIT)
+        content = check_text(content, "content", MAX_LIMIT)
+
+        def appended(block: Block) -> str:
             new_value = f"{block.value}\n{content}" if block.value else content
             self._check_fits(block, new_value, f"append {len(content)} characters")
-            block.value = new_value
-            return self._write(ns, block)
+            return new_value
+
+        return self._edit(ns, label, appended)
 
     def replace(
         self, label: str, old: str, new: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
     ) -> Block:
         """Replace every occurrence of ``old`` with ``new`` (``""`` deletes), as MemGPT does."""
         ns = self._ns(user_id, agent_id)
-        with self._db.lock:
-            block = self._require(self._blocks(ns), label)
-            old = check_text(old, "old", MAX_LIMIT)
-            new = check_text(new, "new", MAX_LIMIT, allow_empty=True)
-            if old not in block.value:
+
+        def replaced(block: Block) -> str:
+            checked_old = check_text(old, "old", MAX_LIMIT)
+            checked_new = check_text(new, "new", MAX_LIMIT, allow_empty=True)
+            if checked_old not in block.value:
                 raise MemoryStoreError(
-                    f"text {old!r} not found in block {label!r}; its current value is "
+                    f"text {checked_old!r} not found in block {label!r}; its current value is "
                     f"{_quote(block.value)}. Copy the exact text to replace from the block."
                 )
-            new_value = block.value.replace(old, new)
+            new_value = block.value.replace(checked_old, checked_new)
             self._check_fits(block, new_value, "replace")
-            block.value = new_value
-            return self._write(ns, block)
+            return new_value
+
+        return self._edit(ns, label, replaced)
 
     def set(
         self, label: str, value: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
     ) -> Block:
         """Overwrite a block's whole value (for the graph's write-through and admin tools)."""
         ns = self._ns(user_id, agent_id)
-        with self._db.lock:
-            block = self._require(self._blocks(ns), label)
-            value = check_text(value, "value", MAX_LIMIT, allow_empty=True)
-            self._check_fits(block, value, "set the value")
-            block.value = value
-            return self._write(ns, block)
+
+        def overwritten(block: Block) -> str:
+            checked = check_text(value, "value", MAX_LIMIT, allow_empty=True)
+            self._check_fits(block, checked, "set the value")
+            return checked
+
+        return self._edit(ns, label, overwritten)
 
     def create_block(
         self,
@@ -225,3 +230,12 @@ class CoreMemory:
 
     def count(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
         return len(self.get(user_id=user_id, agent_id=agent_id))
+
+
+def _read_blocks(conn: Any, ns: int, *, lock: str = "") -> dict[str, Block]:
+    rows = conn.execute(
+        "SELECT label, value, char_limit, description FROM core_blocks WHERE ns=? "
+        "ORDER BY position, label" + lock,
+        (ns,),
+    ).fetchall()
+    return {row[0]: Block(row[0], row[1], int(row[2]), row[3]) for row in rows}

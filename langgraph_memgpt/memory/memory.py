@@ -204,7 +204,7 @@ def _check_embedder(
         ).fetchone()
     if stored is not None and stored != identity and has_vectors and not reembed:
         raise MemoryStoreError(
-            f"{db.path.parent} holds archival vectors from embedding model {stored!r} but it "
+            f"{db.location} holds archival vectors from embedding model {stored!r} but it "
             f"was opened with {identity!r}. Open it with the same model, or pass "
             "reembed=True to re-embed every archival record with the new one."
         )

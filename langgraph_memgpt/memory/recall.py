@@ -30,9 +30,9 @@ from langgraph_memgpt.memory._validate import (
     to_json,
 )
 from langgraph_memgpt.memory.analysis import query_terms, term_frequencies
+from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
-from langgraph_memgpt.memory.backends.sqlite_db import Database
 from langgraph_memgpt.memory.documents import (
     RECALL_AFTER,
     WINDOW,
@@ -125,7 +125,7 @@ class RecallMemory:
 
     def __init__(
         self,
-        db: Database,
+        db: MemoryDatabase,
         *,
         vectors: FaissCache | None = None,
         embed_query: Callable[[str], np.ndarray] | None = None,
@@ -201,13 +201,14 @@ class RecallMemory:
             sequence: list[tuple[int, str, str]] = [(int(r[0]), r[1], r[2]) for r in tail]
             first_new = len(sequence)
             for row in rows:
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO recall(ns, message_id, thread_id, turn, role, content, "
-                    "created_at, tool_calls, tool_call_id, name) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                inserted = conn.execute(
+                    "INSERT INTO recall(ns, message_id, thread_id, turn, role, content, "
+                    "created_at, tool_calls, tool_call_id, name) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT DO NOTHING RETURNING id",
                     row,
-                )
-                if cur.rowcount:
-                    sequence.append((int(cur.lastrowid or 0), row[5], row[6]))
+                ).fetchone()
+                if inserted is not None:
+                    sequence.append((int(inserted[0]), row[5], row[6]))
             if len(sequence) == first_new:
                 return
             again = range(max(0, first_new - RECALL_AFTER), first_new)
@@ -400,30 +401,19 @@ class RecallMemory:
         while left > 0 and (done := self._vectors.embed_pending(ns, min(left, 128))):
             left -= done
         vector = self._embed_query(query)
-        if thread_id is None:
-            index = self._vectors.index(ns)
-            return [] if index is None else index.search(vector, limit)
-        with self._db.read() as conn:
-            allowed = np.fromiter(
-                (
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT id FROM recall WHERE ns=? AND thread_id=? AND vector IS NOT NULL",
-                        (ns, thread_id),
-                    )
-                ),
-                dtype=np.int64,
+        restrict = None
+        if thread_id is not None:
+            restrict = (
+                "SELECT id FROM recall WHERE ns=? AND thread_id=? AND vector IS NOT NULL",
+                (ns, thread_id),
             )
-        return self._vectors.exact(ns, vector, limit, allowed)
+        return self._vectors.search(ns, vector, limit, restrict)
 
     def embed_pending(self, ns: int, limit: int) -> int:
         """Embed up to ``limit`` waiting messages of a namespace and add them to its index."""
         if self._vectors is None:
             return 0
-        done = self._vectors.embed_pending(ns, limit)
-        if done:
-            self._vectors.index(ns)  # picks up the new vectors
-        return done
+        return self._vectors.embed_pending(ns, limit)
 
     def flush(self) -> None:
         """Save changed FAISS files of recall messages."""

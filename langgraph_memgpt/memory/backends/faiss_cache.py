@@ -31,6 +31,7 @@ from langgraph_memgpt.memory.backends.sqlite_db import Database
 EmbedFn = Callable[[list[str]], np.ndarray]
 
 _EMBED_BATCH = 256
+EXACT_LIMIT = 20_000  # restricted searches below this many ids: exact, from the BLOBs
 
 
 @dataclass
@@ -200,14 +201,15 @@ class FaissCache:
         unless the owner embeds them itself (``embed_on_load=False``)."""
         if not self._embed_on_load:
             return
-        while self.embed_pending(ns, _EMBED_BATCH):
+        while self.embed_pending(ns, _EMBED_BATCH, refresh=False):
             pass
 
-    def embed_pending(self, ns: int, limit: int) -> int:
+    def embed_pending(self, ns: int, limit: int, *, refresh: bool = True) -> int:
         """Embed up to ``limit`` rows without a vector; returns how many were embedded.
 
         The embedding runs without the database lock, so a background worker calling this
-        never blocks a turn's writes for the length of a model call.
+        never blocks a turn's writes for the length of a model call. ``refresh`` brings a
+        loaded index up to date at once (the load itself passes False: it syncs afterwards).
         """
         if self._embed is None:
             return 0
@@ -226,6 +228,8 @@ class FaissCache:
                 ],
             )
             self.bump(conn, ns)
+        if refresh and ns in self._loaded:
+            self.index(ns)
         return len(rows)
 
     def pending(self) -> list[int]:
@@ -263,6 +267,30 @@ class FaissCache:
             self._loaded.clear()
             for path in self._dir.glob(f"{self._prefix}-*.faiss"):
                 path.unlink()
+
+    def search(
+        self,
+        ns: int,
+        query: np.ndarray,
+        limit: int,
+        restrict: tuple[str, tuple[Any, ...]] | None = None,
+    ) -> list[tuple[int, float]]:
+        """Top ``limit`` (id, cosine) of the namespace, best first.
+
+        ``restrict`` is an SQL query selecting the ids allowed (with its parameters), e.g. a
+        thread's messages or a tag's records: a few thousand are scored exactly from their
+        BLOBs; more are searched in FAISS with an id selector.
+        """
+        if restrict is None:
+            index = self.index(ns)
+            return [] if index is None else index.search(query, limit)
+        with self._db.lock:
+            rows = self._db.conn.execute(*restrict).fetchall()
+            allowed = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            if len(allowed) > EXACT_LIMIT:
+                index = self.index(ns)
+                return [] if index is None else index.search(query, limit, allowed=allowed)
+        return self.exact(ns, query, limit, allowed)
 
     def exact(
         self, ns: int, query: np.ndarray, limit: int, allowed: np.ndarray

@@ -246,8 +246,9 @@ class LexicalIndex:
         )
         (tail,) = conn.execute(
             "INSERT INTO lex_stats(ns, tier, docs, length, tail) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(ns, tier) DO UPDATE SET docs = docs + excluded.docs, "
-            "length = length + excluded.length, tail = tail + excluded.tail RETURNING tail",
+            "ON CONFLICT(ns, tier) DO UPDATE SET docs = lex_stats.docs + excluded.docs, "
+            "length = lex_stats.length + excluded.length, tail = lex_stats.tail + excluded.tail "
+            "RETURNING tail",
             (ns, int(tier), len(doc_rows), total, len(doc_rows)),
         ).fetchone()
         if tail >= TAIL_LIMIT:
@@ -278,7 +279,7 @@ class LexicalIndex:
         )
         conn.executemany(
             "INSERT INTO lex_df(ns, tier, term, df) VALUES (?,?,?,?) "
-            "ON CONFLICT(ns, tier, term) DO UPDATE SET df = df + excluded.df",
+            "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
             sorted((ns, tier, tid, n) for tid, n in df.items()),
         )
         conn.execute("DELETE FROM lex_tail WHERE ns=? AND tier=?", (ns, tier))
@@ -442,21 +443,4 @@ class LexicalIndex:
             matches.docs.tolist(), matches.scores(weights, avgdl).tolist(), strict=True
         ):
             scores[position[int(doc)]] += value
-        return scores
-        parts = [_split(blob) for _, blob in rows]
-        sizes = np.array([len(t) for t, _ in parts])
-        owner = np.repeat(np.arange(len(rows)), sizes)
-        terms = np.concatenate([t for t, _ in parts])
-        tf_q = np.concatenate([f for _, f in parts])
-        lengths = np.round(np.bincount(owner, weights=tf_q, minlength=len(rows)) / TF_SCALE)
-        tf = tf_q / TF_SCALE
-        query_ids = np.array(sorted(weights), dtype=np.int64)
-        query_weights = np.array([weights[int(t)] for t in query_ids], dtype=np.float64)
-        hit = np.isin(terms, query_ids)
-        part = query_weights[np.searchsorted(query_ids, terms[hit])] * _tf_component(
-            tf[hit], lengths[owner[hit]], avgdl
-        )
-        exact = np.bincount(owner[hit], weights=part, minlength=len(rows))
-        for (doc, _), value in zip(rows, exact, strict=True):
-            scores[position[int(doc)]] = float(value)
         return scores

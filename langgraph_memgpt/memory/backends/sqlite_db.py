@@ -129,6 +129,8 @@ class Database:
     in ``BEGIN IMMEDIATE`` ... ``COMMIT`` so a failed write leaves nothing behind.
     """
 
+    row_lock = ""  # BEGIN IMMEDIATE already holds the write lock for the whole transaction
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.RLock()
@@ -181,13 +183,17 @@ class Database:
                 )
 
     @property
+    def location(self) -> str:
+        return str(self.path.parent)
+
+    @property
     def closed(self) -> bool:
         return self._closed
 
     def check_open(self) -> None:
         if self._closed:
             raise MemoryStoreError(
-                f"the memory store at {self.path.parent} is closed; open it again with "
+                f"the memory store at {self.location} is closed; open it again with "
                 "Memory.open(path)."
             )
 
@@ -226,7 +232,8 @@ class Database:
             self.check_open()
             if create and not self.conn.in_transaction:
                 self.conn.execute(
-                    "INSERT OR IGNORE INTO namespaces(agent_id, user_id) VALUES (?, ?)", key
+                    "INSERT INTO namespaces(agent_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    key,
                 )
             row = self.conn.execute(
                 "SELECT id FROM namespaces WHERE agent_id=? AND user_id=?", key

@@ -32,8 +32,6 @@ def _noop() -> None:
 # ``os._exit`` to simulate a crash between the two writes.
 after_commit_hook: Callable[[], None] = _noop
 
-_DENSE_EXACT_LIMIT = 20_000  # tag-filtered dense search below this many rows: exact, from BLOBs
-
 
 @dataclass
 class ArchivalRow:
@@ -87,9 +85,9 @@ class SqliteFaissArchival:
                 ids = []
                 for i, row in enumerate(rows):
                     blob = None if vectors is None else vectors[i].astype(np.float32).tobytes()
-                    cur = conn.execute(
+                    (rid,) = conn.execute(
                         "INSERT INTO archival(ns, uid, text, tags, thread_id, turn, created_at, "
-                        "source, extra, vector) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        "source, extra, vector) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
                         (
                             ns,
                             row.uid,
@@ -102,9 +100,8 @@ class SqliteFaissArchival:
                             row.extra,
                             blob,
                         ),
-                    )
-                    rid = int(cur.lastrowid or 0)
-                    ids.append(rid)
+                    ).fetchone()
+                    ids.append(int(rid))
                     conn.executemany(
                         "INSERT INTO archival_tags(record, ns, tag) VALUES (?,?,?)",
                         [(rid, ns, tag) for tag in row.tags],
@@ -138,13 +135,7 @@ class SqliteFaissArchival:
         self, ns: int, terms: Sequence[str], limit: int, tags: list[str] | None = None
     ) -> list[tuple[int, float]]:
         """Top ``limit`` (rowid, BM25) for the OR of analysed ``terms``, best first."""
-        restrict = None
-        if tags:
-            restrict = (
-                "SELECT record FROM archival_tags WHERE ns=? AND tag IN "
-                f"({','.join('?' * len(tags))})",
-                (ns, *tags),
-            )
+        restrict = tagged(ns, tags) if tags else None
         with self._db.read() as conn:
             return LexicalIndex.search(conn, ns, Tier.ARCHIVAL, terms, limit, restrict=restrict)
 
@@ -152,24 +143,7 @@ class SqliteFaissArchival:
         self, ns: int, query: np.ndarray, limit: int, tags: list[str] | None = None
     ) -> list[tuple[int, float]]:
         """Top ``limit`` (rowid, cosine) by the query vector, best first."""
-        with self._db.lock:
-            index = self.index(ns)
-            if index is None:
-                return []
-            if not tags:
-                return index.search(query, limit)
-            allowed = self._tagged(ns, tags)
-            if len(allowed) > _DENSE_EXACT_LIMIT:
-                return index.search(query, limit, allowed=allowed)
-        return self.vectors.exact(ns, query, limit, allowed)
-
-    def _tagged(self, ns: int, tags: list[str]) -> np.ndarray:
-        rows = self._db.conn.execute(
-            f"SELECT DISTINCT record FROM archival_tags WHERE ns=? AND tag IN "
-            f"({','.join('?' * len(tags))})",
-            (ns, *tags),
-        ).fetchall()
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        return self.vectors.search(ns, query, limit, tagged(ns, tags) if tags else None)
 
     def fetch(self, ns: int, rids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         """Rows by rowid, restricted to the namespace (stale ids simply do not come back)."""
@@ -210,6 +184,12 @@ class SqliteFaissArchival:
     def clear_vectors(self) -> None:
         """Forget every stored vector (before re-embedding with another model)."""
         self.vectors.clear_vectors()
+
+
+def tagged(ns: int, tags: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+    """The SQL selecting a namespace's records that carry any of ``tags``."""
+    marks = ",".join("?" * len(tags))
+    return f"SELECT record FROM archival_tags WHERE ns=? AND tag IN ({marks})", (ns, *tags)
 
 
 def _json_list(values: list[str]) -> str:
