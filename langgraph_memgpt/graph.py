@@ -28,7 +28,6 @@ from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 
-from langgraph_memgpt.checkpointing import sqlite_checkpointer
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
 from langgraph_memgpt.nodes.compact import make_compact_node
@@ -51,7 +50,7 @@ def create_memgpt_agent(
     *,
     memory: Memory,
     tools: Sequence[BaseTool | Callable[..., Any]] = (),
-    checkpointer: Checkpointer | Literal["sqlite"] = "sqlite",
+    checkpointer: Checkpointer | Literal["default", "sqlite"] = "default",
     store: Any = None,
     context_window: int | None = None,
     config: MemGPTConfig | None = None,
@@ -60,9 +59,11 @@ def create_memgpt_agent(
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile a MemGPT agent.
 
-    ``checkpointer="sqlite"`` (the default) keeps threads in ``checkpoints.sqlite`` inside the
-    memory's data directory, pruned to the newest snapshots (recall memory keeps every message); pass ``None`` when the graph runs as a subgraph of a parent that
-    has its own checkpointer, or any LangGraph checkpointer (e.g. ``PostgresSaver``).
+    ``checkpointer="default"`` keeps threads where the memory lives, pruned to the newest
+    snapshots (recall memory keeps every message): ``checkpoints.sqlite`` in the memory's
+    directory, or a ``PostgresSaver`` on the memory's database (``"sqlite"`` is an older name
+    for the same). Pass ``None`` when the graph runs as a subgraph of a parent that has its own
+    checkpointer, or any LangGraph checkpointer.
     """
     settings_config = config or MemGPTConfig()
     if context_window is not None:
@@ -120,7 +121,15 @@ def create_memgpt_agent(
     builder.add_conditional_edges("memory_interrupt", route_tools, ["execute_tool", "reason"])
     builder.add_conditional_edges("execute_tool", route_tools, ["memory_interrupt", "reason"])
 
-    saver = sqlite_checkpointer(memory.path) if checkpointer == "sqlite" else checkpointer
+    saver: Checkpointer
+    if isinstance(checkpointer, str):
+        if checkpointer not in ("default", "sqlite"):
+            raise ValueError(
+                f"checkpointer must be 'default', None or a saver; got {checkpointer!r}"
+            )
+        saver = memory.default_checkpointer()
+    else:
+        saver = checkpointer
     return builder.compile(checkpointer=saver, store=store, name=name)
 
 

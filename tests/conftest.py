@@ -1,7 +1,18 @@
-"""Shared fixtures: a scripted chat model and temporary memory stores."""
+"""Shared fixtures: a scripted chat model and temporary memory stores on every backend.
+
+Tests of the memory tiers and the graph take ``memory`` (or ``new_store`` for a location to
+open and reopen themselves) and run once per backend, the way LangGraph parametrizes its
+checkpointer tests: ``sqlite`` (a temporary directory) and ``postgres`` (a fresh schema in
+the test server). The Postgres server comes from ``MEMGPT_TEST_DATABASE_URL`` or the local
+``bash scripts/postgres.sh start``; without one those cases skip, except under
+``MEMGPT_REQUIRE_POSTGRES=1`` (CI), where a missing server fails them.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -67,9 +78,93 @@ def tool_call(name: str, call_id: str = "call-1", **args: Any) -> dict[str, Any]
     return {"name": name, "args": args, "id": call_id, "type": "tool_call"}
 
 
+BACKENDS = ("sqlite", "postgres")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _find_postgres() -> tuple[str | None, str]:
+    """The test server's URL, or None and why there is none."""
+    url = os.environ.get("MEMGPT_TEST_DATABASE_URL")
+    if not url:
+        probe = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "postgres.sh"), "url"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        url = probe.stdout.strip()
+    try:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
+    except Exception as exc:  # no driver, no server, no pgvector
+        return None, (
+            f"no PostgreSQL test server ({type(exc).__name__}: {str(exc).strip()[:200]}); "
+            "run `bash scripts/postgres.sh start` or set MEMGPT_TEST_DATABASE_URL"
+        )
+    return url, ""
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url, why = _find_postgres()
+    if url is None:
+        if os.environ.get("MEMGPT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
+    return url
+
+
+def with_schema(url: str, schema: str) -> str:
+    """``url`` with every connection's search path set to ``schema`` (then pgvector's public)."""
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema},public"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def memory(tmp_path: Path) -> Iterator[Memory]:
-    mem = Memory.open(tmp_path / "data", embeddings=DeterministicFakeEmbedding(size=32))
+def new_store(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], Any]]:
+    """A function that gives a new, empty store location each call, on the test's backend:
+    a directory under ``tmp_path``, or a URL whose connections use a fresh schema."""
+    schemas: list[str] = []
+    server: str | None = request.getfixturevalue("postgres_url") if backend == "postgres" else None
+
+    def make(name: str = "m") -> Any:
+        if server is None:
+            return tmp_path / name
+        import psycopg
+
+        schema = f"test_{name}_{uuid.uuid4().hex[:10]}".lower()
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        schemas.append(schema)
+        return with_schema(server, schema)
+
+    yield make
+    if server is not None and schemas:
+        import psycopg
+
+        with psycopg.connect(server, autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def store(new_store: Callable[[str], Any]) -> Any:
+    """One store location on the test's backend."""
+    return new_store("data")
+
+
+@pytest.fixture
+def memory(store: Any) -> Iterator[Memory]:
+    mem = Memory.open(store, embeddings=DeterministicFakeEmbedding(size=32))
     yield mem
     mem.close()
 

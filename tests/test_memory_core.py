@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,8 +11,8 @@ from langgraph_memgpt.memory import Memory, MemoryStoreError
 
 
 @pytest.fixture
-def mem(tmp_path: Path) -> Iterator[Memory]:
-    with Memory.open(tmp_path / "m", embeddings=None) as memory:
+def mem(store: Any) -> Iterator[Memory]:
+    with Memory.open(store, embeddings=None) as memory:
         yield memory
 
 

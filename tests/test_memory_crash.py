@@ -19,7 +19,7 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     from langgraph_memgpt.memory import Memory
-    from langgraph_memgpt.memory.backends import sqlite_faiss
+    from langgraph_memgpt.memory.backends import sql_archival as sqlite_faiss
     from langgraph_memgpt.memory.testing import HashEmbeddings
 
     mem = Memory.open(sys.argv[1], embeddings=HashEmbeddings())

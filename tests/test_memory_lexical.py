@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+from langgraph_memgpt.memory.testing import sql_row
 
 ALICE = [
     "Alice's favourite colour is teal",
@@ -24,15 +27,15 @@ def _scores(mem: Memory, query: str, user: str = "alice") -> list[tuple[str, flo
     return [(h.text, round(h.score, 9)) for h in hits]
 
 
-def test_scores_do_not_depend_on_other_tenants(tmp_path: Path) -> None:
-    with Memory.open(tmp_path / "alone", embeddings=None) as alone:
+def test_scores_do_not_depend_on_other_tenants(new_store: Callable[[str], Any]) -> None:
+    with Memory.open(new_store("alone"), embeddings=None) as alone:
         alone.archival.insert_many(ALICE, user_id="alice")
         alone.recall.append("user", "my dog Rex likes teal toys", user_id="alice", thread_id="t")
         expected = _scores(alone, "teal dog")
         expected_recall = [
             (h.text, h.score) for h in alone.recall.search("teal dog", user_id="alice")
         ]
-    with Memory.open(tmp_path / "crowded", embeddings=None) as crowded:
+    with Memory.open(new_store("crowded"), embeddings=None) as crowded:
         # Other users write the same words many times: with one shared index they would lower
         # "teal" and "dog"'s idf for Alice and change her scores.
         for i in range(30):
@@ -50,7 +53,7 @@ def test_scores_do_not_depend_on_other_tenants(tmp_path: Path) -> None:
         assert crowded.recall.count(user_id="alice") == 1
 
 
-def _common_word_store(path: Path, n: int) -> tuple[Memory, list[str]]:
+def _common_word_store(path: Any, n: int) -> tuple[Memory, list[str]]:
     rng = random.Random(7)
     nouns = [f"thing{i}" for i in range(400)]
     texts = [
@@ -63,11 +66,10 @@ def _common_word_store(path: Path, n: int) -> tuple[Memory, list[str]]:
     return mem, texts
 
 
-def test_common_words_are_cut_but_rare_words_still_rank_first(tmp_path: Path) -> None:
-    mem, texts = _common_word_store(tmp_path / "m", 3000)
-    with mem:
+def test_common_words_are_cut_but_rare_words_still_rank_first(store: Any) -> None:
+    mem, texts = _common_word_store(store, 3000)
+    with mem, mem._db.read() as conn:
         query = "what does the user like about thing7, very much?"
-        conn = mem._db.conn
         ns = mem._db.namespace("default", "u", create=False)
         assert ns is not None
         terms = lexical_terms(query)
@@ -76,12 +78,12 @@ def test_common_words_are_cut_but_rare_words_still_rank_first(tmp_path: Path) ->
         real_execute = conn.execute
 
         class Counting:
-            def execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+            def execute(self, sql: str, params: tuple[object, ...] = ()) -> Any:
                 cur = real_execute(sql, params)
                 if "FROM lex_postings" in sql:
                     rows = cur.fetchall()
                     reads.append(len(rows))
-                    return _Rows(rows)  # type: ignore[return-value]
+                    return _Rows(rows)
                 return cur
 
         cut = LexicalIndex.search(Counting(), ns, Tier.ARCHIVAL, terms, 10, budget=200)
@@ -105,53 +107,57 @@ def lexical_terms(query: str) -> list[str]:
     return query_terms(query)
 
 
-def test_delete_removes_the_record_from_the_index(tmp_path: Path) -> None:
-    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+def test_delete_removes_the_record_from_the_index(new_store: Callable[[str], Any]) -> None:
+    with Memory.open(new_store("m"), embeddings=None) as mem:
         ids = mem.archival.insert_many(ALICE, user_id="alice")
         mem.archival.delete(ids[0], user_id="alice")
         assert mem.archival.count(user_id="alice") == 2
         assert mem.archival.search("teal", user_id="alice", mode="lexical") == []
         meta = [{"created_at": "2024-05-01T10:00:00Z"}] * 2
-        with Memory.open(tmp_path / "fresh", embeddings=None) as fresh:
+        with Memory.open(new_store("fresh"), embeddings=None) as fresh:
             fresh.archival.insert_many(ALICE[1:], user_id="alice", metadatas=meta)
             mem.archival.delete(ids[1], user_id="alice")
             mem.archival.delete(ids[2], user_id="alice")
             mem.archival.insert_many(ALICE[1:], user_id="alice", metadatas=meta)
             assert _scores(mem, "dog Lisbon") == _scores(fresh, "dog Lisbon")
-            count = "SELECT (SELECT count(*) FROM lex_postings), (SELECT sum(df > 0) FROM lex_df)"
-            assert (
-                mem._db.conn.execute(count).fetchone() == fresh._db.conn.execute(count).fetchone()
+            count = (
+                "SELECT (SELECT count(*) FROM lex_postings), "
+                "(SELECT count(*) FROM lex_df WHERE df > 0)"
             )
+            assert sql_row(mem, count) == sql_row(fresh, count)
 
 
-def test_failed_write_indexes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+def test_failed_write_indexes_nothing(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Memory.open(store, embeddings=None) as mem:
         mem.archival.insert("Alice likes teal", user_id="alice")
         mem.recall.append("user", "hello teal", user_id="alice", thread_id="t", message_id="m1")
 
         def boom(*args: object, **kwargs: object) -> None:
-            raise sqlite3.OperationalError("disk I/O error")
+            raise RuntimeError("disk I/O error")
 
-        before = mem._db.conn.execute(
-            "SELECT (SELECT count(*) FROM lex_postings), (SELECT count(*) FROM lex_docs), "
-            "(SELECT sum(docs) FROM lex_stats)"
-        ).fetchone()
+        before = _index_size(mem)
         monkeypatch.setattr(LexicalIndex, "add", staticmethod(boom))
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(RuntimeError):
             mem.archival.insert("Alice likes teal a lot", user_id="alice")
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(RuntimeError):
             mem.recall.append("user", "more teal", user_id="alice", thread_id="t")
         monkeypatch.undo()
-        after = mem._db.conn.execute(
-            "SELECT (SELECT count(*) FROM lex_postings), (SELECT count(*) FROM lex_docs), "
-            "(SELECT sum(docs) FROM lex_stats)"
-        ).fetchone()
+        after = _index_size(mem)
         assert after == before
         assert mem.archival.count(user_id="alice") == 1 and mem.recall.count(user_id="alice") == 1
         # Appending an existing message id again indexes nothing new.
         mem.recall.append("user", "hello teal", user_id="alice", thread_id="t", message_id="m1")
         assert mem.recall.count(user_id="alice") == 1
         assert len(mem.recall.search("teal", user_id="alice")) == 1
+
+
+def _index_size(mem: Memory) -> tuple[int, ...]:
+    with mem._db.read() as conn:
+        row = conn.execute(
+            "SELECT (SELECT count(*) FROM lex_postings), (SELECT count(*) FROM lex_docs), "
+            "(SELECT sum(docs) FROM lex_stats)"
+        ).fetchone()
+    return tuple(int(v) for v in row)
 
 
 def test_a_store_from_schema_1_is_indexed_on_open(tmp_path: Path) -> None:
@@ -185,16 +191,16 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         Memory.open(tmp_path / "m", embeddings=None)
 
 
-def test_query_of_only_common_words_explains_itself(tmp_path: Path) -> None:
+def test_query_of_only_common_words_explains_itself(store: Any) -> None:
     with (
-        Memory.open(tmp_path / "m", embeddings=None) as mem,
+        Memory.open(store, embeddings=None) as mem,
         pytest.raises(MemoryStoreError, match="no words to search for"),
     ):
         mem.recall.search("what is it?", user_id="alice")
 
 
-def test_recall_messages_are_found_through_their_neighbours(tmp_path: Path) -> None:
-    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+def test_recall_messages_are_found_through_their_neighbours(store: Any) -> None:
+    with Memory.open(store, embeddings=None) as mem:
         mem.recall.append("user", "Where did you go on holiday?", user_id="u", thread_id="t")
         mem.recall.append("user", "Unrelated note about taxes", user_id="u", thread_id="other")
         # The answer arrives in a later call: the question is indexed again with it.
@@ -215,9 +221,9 @@ def test_recall_messages_are_found_through_their_neighbours(tmp_path: Path) -> N
         assert mem.recall.count(user_id="u") == 4
 
 
-def test_archival_sequences_share_context_single_records_do_not(tmp_path: Path) -> None:
+def test_archival_sequences_share_context_single_records_do_not(store: Any) -> None:
     session = {"thread_id": "s1", "created_at": "2023-05-08T13:56:00Z"}
-    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+    with Memory.open(store, embeddings=None) as mem:
         mem.archival.insert_many(
             ["Caroline: Guess where I went last weekend?", "Melanie: Where?", "Caroline: Lisbon!"],
             user_id="u",

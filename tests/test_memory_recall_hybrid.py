@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessage, HumanMessage
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
-from langgraph_memgpt.memory.testing import HashEmbeddings
+from langgraph_memgpt.memory.testing import HashEmbeddings, sql_row
 
 # Words with one meaning share a direction, as a real sentence embedder would place them.
 SYNONYMS = {"puppy": "dog", "dog": "dog", "couch": "sofa", "sofa": "sofa", "furniture": "sofa"}
@@ -42,15 +42,13 @@ def embedder() -> SynonymEmbeddings:
 
 
 @pytest.fixture
-def mem(tmp_path: Path, embedder: SynonymEmbeddings) -> Iterator[Memory]:
-    with Memory.open(tmp_path / "m", embeddings=embedder) as memory:
+def mem(store: Any, embedder: SynonymEmbeddings) -> Iterator[Memory]:
+    with Memory.open(store, embeddings=embedder) as memory:
         yield memory
 
 
 def _pending(mem: Memory) -> int:
-    return int(
-        mem._db.conn.execute("SELECT count(*) FROM recall WHERE vector IS NULL").fetchone()[0]
-    )
+    return int(sql_row(mem, "SELECT count(*) FROM recall WHERE vector IS NULL")[0])
 
 
 def test_dense_finds_a_message_that_shares_no_word(
@@ -86,8 +84,8 @@ def test_appends_do_not_embed_and_search_embeds_what_waits(
     assert embedder.documents == 2 and _pending(mem) == 0
 
 
-def test_background_worker_embeds_when_idle(tmp_path: Path, embedder: SynonymEmbeddings) -> None:
-    with Memory.open(tmp_path / "m", embeddings=embedder) as mem:
+def test_background_worker_embeds_when_idle(store: Any, embedder: SynonymEmbeddings) -> None:
+    with Memory.open(store, embeddings=embedder) as mem:
         for i in range(5):
             mem.recall.append("user", f"note {i} about the couch", user_id="u", thread_id="t")
         deadline = time.monotonic() + 10
@@ -97,14 +95,19 @@ def test_background_worker_embeds_when_idle(tmp_path: Path, embedder: SynonymEmb
         calls = embedder.documents
         mem.recall.search("sofa", user_id="u")
         assert embedder.documents == calls  # nothing left for the search to embed
-    # Reopened, the recall FAISS file is loaded and agrees with SQLite.
-    with Memory.open(tmp_path / "m", embeddings=embedder) as mem:
-        index = mem.recall._vectors.index(1)  # type: ignore[union-attr]
-        assert index is not None and sorted(index.ids().tolist()) == [1, 2, 3, 4, 5]
+    # Reopened, the vectors are there (a local store loads its FAISS file, which agrees with
+    # SQLite) and the search embeds nothing.
+    with Memory.open(store, embeddings=embedder) as mem:
+        if mem.backend == "sqlite":
+            index = mem.recall._vectors.index(1)  # type: ignore[union-attr]
+            assert index is not None and sorted(index.ids().tolist()) == [1, 2, 3, 4, 5]
+        calls = embedder.documents
+        assert mem.recall.search("sofa", user_id="u", k=5)
+        assert embedder.documents == calls
 
 
-def test_lexical_only_store_searches_recall_by_words(tmp_path: Path) -> None:
-    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+def test_lexical_only_store_searches_recall_by_words(store: Any) -> None:
+    with Memory.open(store, embeddings=None) as mem:
         mem.recall.append("user", "Our puppy chewed the couch", user_id="u", thread_id="t")
         assert not mem.recall.hybrid
         assert [h.text for h in mem.recall.search("puppy", user_id="u")] == [
@@ -113,16 +116,17 @@ def test_lexical_only_store_searches_recall_by_words(tmp_path: Path) -> None:
         assert mem.recall.search("dog", user_id="u") == []
 
 
-def test_reembed_clears_recall_vectors(tmp_path: Path, embedder: SynonymEmbeddings) -> None:
-    with Memory.open(tmp_path / "m", embeddings=embedder) as mem:
+def test_reembed_clears_recall_vectors(store: Any, embedder: SynonymEmbeddings) -> None:
+    with Memory.open(store, embeddings=embedder) as mem:
         mem.recall.append("user", "puppy", user_id="u", thread_id="t")
         mem.recall.search("dog", user_id="u")
         assert _pending(mem) == 0
     with pytest.raises(MemoryStoreError, match="reembed"):
-        Memory.open(tmp_path / "m", embeddings=HashEmbeddings(dim=16))
-    with Memory.open(tmp_path / "m", embeddings=HashEmbeddings(dim=16), reembed=True) as mem:
+        Memory.open(store, embeddings=HashEmbeddings(dim=16))
+    with Memory.open(store, embeddings=HashEmbeddings(dim=16), reembed=True) as mem:
         assert _pending(mem) == 1
         hits = mem.recall.search("puppy", user_id="u")
         assert hits[0].text == "puppy" and _pending(mem) == 0
-        blob = mem._db.conn.execute("SELECT vector FROM recall").fetchone()[0]
-        assert len(np.frombuffer(blob, np.float32)) == 16
+        (stored,) = sql_row(mem, "SELECT vector FROM recall")
+        stored = np.frombuffer(stored, np.float32) if isinstance(stored, bytes) else stored
+        assert len(np.asarray(stored.to_numpy() if hasattr(stored, "to_numpy") else stored)) == 16

@@ -3,7 +3,7 @@
 ``ArchivalMemory`` validates input, embeds text, fuses the two rankers and builds cited
 ``SearchHit``s; storage and candidate retrieval sit behind :class:`ArchivalBackend`, so a
 scale-out backend (e.g. Postgres + pgvector) can implement the same protocol. The embedded
-default is :class:`~langgraph_memgpt.memory.backends.sqlite_faiss.SqliteFaissArchival`.
+implementation is :class:`~langgraph_memgpt.memory.backends.sql_archival.SqlArchival` (SQLite + FAISS or Postgres + pgvector).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from langgraph_memgpt.memory._validate import (
 )
 from langgraph_memgpt.memory.analysis import query_terms
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
-from langgraph_memgpt.memory.backends.sqlite_faiss import ArchivalRow
+from langgraph_memgpt.memory.backends.sql_archival import ArchivalRow
 from langgraph_memgpt.memory.documents import (
     context_fields,
     embedding_text,

@@ -1,10 +1,14 @@
-"""The ``Memory`` facade: one directory holding all three MemGPT memory tiers.
+"""The ``Memory`` facade: the three MemGPT memory tiers over one store.
 
-Layout of the directory::
+A store is either a local directory (the embedded default) or a PostgreSQL database::
 
-    memory.sqlite (+ -wal, -shm)   core blocks, recall messages + FTS5, archival records,
-                                   their vectors (float32 BLOBs) + FTS5, metadata
+    memory.sqlite (+ -wal, -shm)   core blocks, recall messages, archival records, their
+                                   vectors (float32 BLOBs), the lexical index, metadata
     faiss/ns-<n>.faiss             FAISS index of archival namespace n (a rebuildable cache)
+    faiss/recall-<n>.faiss         FAISS index of namespace n's recall messages
+
+    postgresql://...               the same tables in Postgres, vectors in pgvector columns
+                                   (``backends/postgres_schema.py``): nothing on local disk
 
 The embedder's identity is recorded with the vectors. Opening a store whose vectors came from
 another model raises :class:`MemoryStoreError` (mixing vector spaces would silently ruin
@@ -19,12 +23,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
+
 from langgraph_memgpt.memory.analysis import term_frequencies
 from langgraph_memgpt.memory.archival import ArchivalMemory
+from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
+from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
 from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
-from langgraph_memgpt.memory.backends.sqlite_faiss import SqliteFaissArchival
+from langgraph_memgpt.memory.backends.vectors import VectorStore
 from langgraph_memgpt.memory.core import CoreMemory
 from langgraph_memgpt.memory.embeddings import (
     EmbeddingsSpec,
@@ -41,70 +50,118 @@ from langgraph_memgpt.memory.recall import (
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
 
 DB_FILE = "memory.sqlite"
+DATABASE_URL_ENV = "MEMGPT_DATABASE_URL"
 
 
 class Memory:
-    """Core, recall and archival memory over one storage directory.
+    """Core, recall and archival memory over one store (a directory or a Postgres database).
 
-    Thread-safe (one SQLite connection behind a lock). Use :meth:`open`, and close it (or use
-    it as a context manager) so the FAISS index files are saved; if the process dies instead,
-    the next open repairs them from SQLite.
+    Thread-safe. Use :meth:`open`, and close it (or use it as a context manager) so the FAISS
+    index files of a local store are saved; if the process dies instead, the next open
+    repairs them from SQLite.
     """
 
     def __init__(
         self,
-        path: Path,
-        db: Database,
+        location: Path | str,
+        db: MemoryDatabase,
         core: CoreMemory,
         recall: RecallMemory,
         archival: ArchivalMemory,
-        backend: SqliteFaissArchival,
+        backend: SqlArchival,
     ) -> None:
-        self.path = path
+        #: The local directory, or None for a Postgres store (see ``url``).
+        self.path: Path | None = location if isinstance(location, Path) else None
+        #: The Postgres URL, or None for a local store.
+        self.url: str | None = None if isinstance(location, Path) else location
         self._db = db
         self.core = core
         self.recall = recall
         self.archival = archival
         self._backend = backend
+        self._savers: list[Any] = []
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` (a local directory: SQLite + FAISS) or ``"postgres"``."""
+        return "sqlite" if self.path is not None else "postgres"
+
+    @property
+    def location(self) -> str:
+        """Where the store lives, safe to print (a Postgres password is masked)."""
+        return self._db.location
 
     @classmethod
     def open(
         cls,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         embeddings: EmbeddingsSpec = "auto",
         *,
         reembed: bool = False,
         fusion: FusionFn = DEFAULT_FUSION,
         save_interval: float = 30.0,
     ) -> Memory:
-        """Open (creating if missing) the memory directory at ``path``.
+        """Open (creating if missing) the store at ``path``: a directory, or a
+        ``postgresql://`` URL. Without ``path``, ``MEMGPT_DATABASE_URL`` names the database.
 
         ``embeddings``: ``"auto"`` (env ``MEMGPT_EMBEDDINGS`` = local | openai | none, else the
         local MiniLM when installed, else lexical only), ``"local"``, ``"openai"``, ``"none"``/
         ``None`` (lexical only), or any LangChain ``Embeddings``.
         """
-        directory = Path(path)
+        if path is None:
+            path = os.environ.get(DATABASE_URL_ENV) or None
+            if path is None:
+                raise MemoryStoreError(
+                    f"Memory.open() needs a directory or a postgresql:// URL (or set "
+                    f"{DATABASE_URL_ENV})."
+                )
+        embedder = resolve_embeddings(embeddings)
+        if is_postgres_url(path):
+            return cls._open_postgres(str(path), embedder, reembed=reembed, fusion=fusion)
+        if isinstance(path, str) and "://" in path:
+            raise MemoryStoreError(
+                f"{path.split('://')[0]}:// stores are not supported; use a directory or a "
+                "postgresql:// URL."
+            )
+        return cls._open_sqlite(
+            Path(path), embedder, reembed=reembed, fusion=fusion, save_interval=save_interval
+        )
+
+    @classmethod
+    def _open_sqlite(
+        cls,
+        directory: Path,
+        embedder: Embeddings | None,
+        *,
+        reembed: bool,
+        fusion: FusionFn,
+        save_interval: float,
+    ) -> Memory:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise MemoryStoreError(
                 f"cannot create the memory directory {directory}: {exc}"
             ) from exc
-        embedder = resolve_embeddings(embeddings)
         db = Database(directory / DB_FILE)
         try:
-            archival_holder: list[ArchivalMemory] = []
-            backend = SqliteFaissArchival(
+            holder: list[ArchivalMemory] = []
+            embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
+
+            def dim() -> int | None:
+                return holder[0].dim
+
+            archival_vectors = FaissCache(
                 db,
                 directory,
-                dim=lambda: archival_holder[0].dim,
-                embed=None
-                if embedder is None
-                else lambda texts: archival_holder[0].embed_texts(texts),
+                table="archival",
+                state_table="archival_state",
+                pending_sql=ARCHIVAL_PENDING_SQL,
+                prefix="ns",
+                dim=dim,
+                embed=embed,
                 save_interval=save_interval,
             )
-            archival = ArchivalMemory(db, backend, embedder, fusion=fusion)
-            archival_holder.append(archival)
             recall_vectors = FaissCache(
                 db,
                 directory,
@@ -113,27 +170,93 @@ class Memory:
                 pending_sql=PENDING_SQL,
                 compose=pending_embedding_text,
                 prefix="recall",
-                dim=lambda: archival.dim,
-                embed=None if embedder is None else archival.embed_texts,
+                dim=dim,
+                embed=embed,
                 save_interval=save_interval,
                 embed_on_load=False,
             )
-            recall = RecallMemory(
-                db,
-                vectors=recall_vectors,
-                embed_query=None if embedder is None else archival.embed_query,
-                fusion=fusion,
+            memory = cls._assemble(
+                directory, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
             )
-            if embedder is not None:
-                _check_embedder(
-                    db, backend, recall_vectors, embedder_identity(embedder), reembed=reembed
-                )
             if db.get_meta(REINDEX_KEY):
                 _build_lexical_index(db)
         except BaseException:
             db.close()
             raise
-        return cls(directory, db, CoreMemory(db), recall, archival, backend)
+        return memory
+
+    @classmethod
+    def _open_postgres(
+        cls, url: str, embedder: Embeddings | None, *, reembed: bool, fusion: FusionFn
+    ) -> Memory:
+        from langgraph_memgpt.memory.backends.pgvector_store import PgVectors
+        from langgraph_memgpt.memory.backends.postgres_db import PostgresDatabase
+
+        db = PostgresDatabase(url)
+        try:
+            holder: list[ArchivalMemory] = []
+            embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
+            archival_vectors = PgVectors(
+                db, table="archival", pending_sql=ARCHIVAL_PENDING_SQL, embed=embed
+            )
+            recall_vectors = PgVectors(
+                db,
+                table="recall",
+                pending_sql=PENDING_SQL,
+                compose=pending_embedding_text,
+                embed=embed,
+            )
+            return cls._assemble(
+                url, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
+            )
+        except BaseException:
+            db.close()
+            raise
+
+    @classmethod
+    def _assemble(
+        cls,
+        location: Path | str,
+        db: MemoryDatabase,
+        archival_vectors: VectorStore,
+        recall_vectors: VectorStore,
+        embedder: Embeddings | None,
+        holder: list[ArchivalMemory],
+        fusion: FusionFn,
+        reembed: bool,
+    ) -> Memory:
+        """The tiers over a database and its two vector stores (the same on both engines)."""
+        backend = SqlArchival(db, archival_vectors)
+        archival = ArchivalMemory(db, backend, embedder, fusion=fusion)
+        holder.append(archival)
+        recall = RecallMemory(
+            db,
+            vectors=recall_vectors,
+            embed_query=None if embedder is None else archival.embed_query,
+            fusion=fusion,
+        )
+        if embedder is not None:
+            _check_embedder(
+                db, archival_vectors, recall_vectors, embedder_identity(embedder), reembed=reembed
+            )
+        return cls(location, db, CoreMemory(db), recall, archival, backend)
+
+    def default_checkpointer(self) -> Any:
+        """The checkpointer that goes with this store, pruned to the newest snapshots (recall
+        keeps every message): ``checkpoints.sqlite`` in a local directory, or LangGraph's
+        ``PostgresSaver`` on the same database, so a Postgres-backed agent writes no file."""
+        self._db.check_open()
+        if self.path is not None:
+            from langgraph_memgpt.checkpointing import sqlite_checkpointer
+
+            saver: Any = sqlite_checkpointer(self.path)
+        else:
+            from langgraph_memgpt.postgres_checkpointer import postgres_checkpointer
+
+            assert self.url is not None
+            saver = postgres_checkpointer(self.url)
+        self._savers.append(saver)
+        return saver
 
     def stats(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> dict[str, Any]:
         """Record counts per tier, for the prompt's memory statistics."""
@@ -164,6 +287,10 @@ class Memory:
             self.recall.flush()
         finally:
             self._db.close()
+            for saver in self._savers:
+                pool: Any = getattr(saver, "conn", None)
+                if self.url is not None and pool is not None:
+                    pool.close()  # the Postgres saver's own pool; SQLite savers stay usable
 
     def __enter__(self) -> Memory:
         return self
@@ -178,13 +305,13 @@ class Memory:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        return f"Memory({str(self.path)!r}, {state})"
+        return f"Memory({self.location!r}, {state})"
 
 
 def _check_embedder(
-    db: Database,
-    backend: SqliteFaissArchival,
-    recall_vectors: FaissCache,
+    db: MemoryDatabase,
+    archival_vectors: VectorStore,
+    recall_vectors: VectorStore,
     identity: str,
     *,
     reembed: bool,
@@ -217,7 +344,7 @@ def _check_embedder(
             (identity,),
         )
     if reembed and has_vectors:
-        backend.clear_vectors()
+        archival_vectors.clear_vectors()
         recall_vectors.clear_vectors()
 
 

@@ -31,8 +31,8 @@ from langgraph_memgpt.memory._validate import (
 )
 from langgraph_memgpt.memory.analysis import query_terms, term_frequencies
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
-from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+from langgraph_memgpt.memory.backends.vectors import VectorStore
 from langgraph_memgpt.memory.documents import (
     RECALL_AFTER,
     WINDOW,
@@ -127,7 +127,7 @@ class RecallMemory:
         self,
         db: MemoryDatabase,
         *,
-        vectors: FaissCache | None = None,
+        vectors: VectorStore | None = None,
         embed_query: Callable[[str], np.ndarray] | None = None,
         fusion: FusionFn = DEFAULT_FUSION,
         background: bool = True,

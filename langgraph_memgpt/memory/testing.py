@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -44,3 +45,10 @@ class HashEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._embed(text)
+
+
+def sql_row(memory: Any, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+    """One row of a read on a store's own connection, whichever its backend (for tests that
+    look under the API, e.g. at the lexical index)."""
+    with memory._db.read() as conn:
+        return tuple(conn.execute(sql, params).fetchone())

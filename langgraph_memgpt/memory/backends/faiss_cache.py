@@ -96,6 +96,18 @@ class FaissCache:
         (version,) = conn.execute(f"SELECT version FROM {self._state} WHERE ns=?", (ns,)).fetchone()
         return int(version)
 
+    @staticmethod
+    def encode(vector: np.ndarray) -> bytes:
+        return np.asarray(vector, dtype=np.float32).tobytes()
+
+    def added(self, ns: int, version: int, ids: np.ndarray, vectors: np.ndarray) -> None:
+        with self._db.lock:
+            self.apply(ns, version, lambda index: index.add(ids, vectors))
+
+    def removed(self, ns: int, version: int, ids: np.ndarray) -> None:
+        with self._db.lock:
+            self.apply(ns, version, lambda index: index.remove(ids))
+
     def apply(self, ns: int, version: int, change: Callable[[VectorIndex], object]) -> None:
         """Apply our own committed write to the namespace's index.
 

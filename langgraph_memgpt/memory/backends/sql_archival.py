@@ -1,9 +1,11 @@
-"""Embedded archival backend: records in SQLite (with their vectors), a FAISS index per namespace.
+"""Archival storage on either engine: records, tags, lexical index and vectors in one transaction.
 
-Records, tags, the per-tenant lexical index and the vectors (float32 BLOBs) commit in one SQLite
-transaction; FAISS is a rebuildable cache of the vectors (``faiss_cache.py``).
+The SQL is the shared dialect of ``database.py``; what differs between SQLite and Postgres is
+only where vectors are searched (``vectors.py``): a FAISS cache beside the SQLite file, or
+pgvector inside Postgres. A write commits to the database first and only then tells the vector
+store, so a crash in between costs a cache repair, never a record.
 
-Isolation: each (agent_id, user_id) has its own FAISS index and lexical corpus, and every SQL
+Isolation: each (agent_id, user_id) has its own lexical corpus and vector search, and every SQL
 query filters on the namespace id, so no search can return another user's records.
 """
 
@@ -11,16 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from langgraph_memgpt.memory.analysis import term_frequencies
-from langgraph_memgpt.memory.backends.faiss_cache import EmbedFn, FaissCache
-from langgraph_memgpt.memory.backends.faiss_index import VectorIndex
+from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
-from langgraph_memgpt.memory.backends.sqlite_db import Database
+from langgraph_memgpt.memory.backends.vectors import VectorStore
 from langgraph_memgpt.memory.fusion import speaker_of
 
 
@@ -28,9 +28,13 @@ def _noop() -> None:
     return None
 
 
-# Called after the SQLite commit of a write and before FAISS is touched. Tests replace it with
-# ``os._exit`` to simulate a crash between the two writes.
+# Called after the commit of a write and before the vector store is told. Tests replace it
+# with ``os._exit`` to simulate a crash between the two.
 after_commit_hook: Callable[[], None] = _noop
+
+ARCHIVAL_PENDING_SQL = (
+    "SELECT id, text FROM archival WHERE ns=? AND vector IS NULL ORDER BY id LIMIT ?"
+)
 
 
 @dataclass
@@ -48,86 +52,67 @@ class ArchivalRow:
     fields: list[tuple[str, float]] | None = None  # what the lexical index sees (documents.py)
 
 
-class SqliteFaissArchival:
+class SqlArchival:
     """Archival storage and candidate retrieval; ranking fusion lives in ``archival.py``."""
 
     COLUMNS = "a.id, a.uid, a.text, a.tags, a.thread_id, a.turn, a.created_at, a.source, a.extra"
 
-    def __init__(
-        self,
-        db: Database,
-        directory: Path,
-        *,
-        dim: Callable[[], int | None],
-        embed: EmbedFn | None,
-        save_interval: float = 30.0,
-    ) -> None:
+    def __init__(self, db: MemoryDatabase, vectors: VectorStore) -> None:
         self._db = db
-        self.vectors = FaissCache(
-            db,
-            directory,
-            table="archival",
-            state_table="archival_state",
-            pending_sql="SELECT id, text FROM archival WHERE ns=? AND vector IS NULL "
-            "ORDER BY id LIMIT ?",
-            prefix="ns",
-            dim=dim,
-            embed=embed,
-            save_interval=save_interval,
-        )
+        self.vectors = vectors
 
     # -- writes --------------------------------------------------------------------------
     def insert(self, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None) -> list[int]:
-        """Insert rows (and their vectors) in one transaction, then add them to FAISS."""
+        """Insert rows (and their vectors) in one transaction, then tell the vector store."""
         frequencies = [term_frequencies(row.fields or [(row.text, 1.0)]) for row in rows]
-        with self._db.lock:
-            with self._db.transaction() as conn:
-                ids = []
-                for i, row in enumerate(rows):
-                    blob = None if vectors is None else vectors[i].astype(np.float32).tobytes()
-                    (rid,) = conn.execute(
-                        "INSERT INTO archival(ns, uid, text, tags, thread_id, turn, created_at, "
-                        "source, extra, vector) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                        (
-                            ns,
-                            row.uid,
-                            row.text,
-                            _json_list(row.tags),
-                            row.thread_id,
-                            row.turn,
-                            row.created_at,
-                            row.source,
-                            row.extra,
-                            blob,
-                        ),
-                    ).fetchone()
-                    ids.append(int(rid))
+        with self._db.transaction() as conn:
+            ids = []
+            for i, row in enumerate(rows):
+                vector = None if vectors is None else self.vectors.encode(vectors[i])
+                (rid,) = conn.execute(
+                    "INSERT INTO archival(ns, uid, text, tags, thread_id, turn, created_at, "
+                    "source, extra, vector) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                    (
+                        ns,
+                        row.uid,
+                        row.text,
+                        _json_list(row.tags),
+                        row.thread_id,
+                        row.turn,
+                        row.created_at,
+                        row.source,
+                        row.extra,
+                        vector,
+                    ),
+                ).fetchone()
+                ids.append(int(rid))
+                if row.tags:
                     conn.executemany(
                         "INSERT INTO archival_tags(record, ns, tag) VALUES (?,?,?)",
-                        [(rid, ns, tag) for tag in row.tags],
+                        [(int(rid), ns, tag) for tag in row.tags],
                     )
-                LexicalIndex.add(conn, ns, Tier.ARCHIVAL, zip(ids, frequencies, strict=True))
-                version = self.vectors.bump(conn, ns)
-            after_commit_hook()
-            if vectors is not None:
-                self.vectors.apply(ns, version, lambda index: index.add(np.asarray(ids), vectors))
-            return ids
+            LexicalIndex.add(conn, ns, Tier.ARCHIVAL, zip(ids, frequencies, strict=True))
+            version = self.vectors.bump(conn, ns)
+        after_commit_hook()
+        if vectors is not None:
+            self.vectors.added(ns, version, np.asarray(ids, dtype=np.int64), vectors)
+        return ids
 
     def delete(self, ns: int, rid: int) -> None:
-        with self._db.lock:
-            with self._db.transaction() as conn:
-                LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, [rid])
-                conn.execute("DELETE FROM archival WHERE id=? AND ns=?", (rid, ns))
-                version = self.vectors.bump(conn, ns)
-            after_commit_hook()
-            self.vectors.apply(ns, version, lambda index: index.remove(np.asarray([rid])))
+        with self._db.transaction() as conn:
+            LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, [rid])
+            conn.execute("DELETE FROM archival WHERE id=? AND ns=?", (rid, ns))
+            version = self.vectors.bump(conn, ns)
+        after_commit_hook()
+        self.vectors.removed(ns, version, np.asarray([rid], dtype=np.int64))
 
-    def index(self, ns: int) -> VectorIndex | None:
-        """The namespace's FAISS index, loaded/repaired if needed; None without vectors."""
-        return self.vectors.index(ns)
+    def index(self, ns: int) -> Any:
+        """The namespace's FAISS index (SQLite stores only), loaded or repaired if needed."""
+        index = getattr(self.vectors, "index", None)
+        return None if index is None else index(ns)
 
     def flush(self) -> None:
-        """Write every changed index file now (also done by ``close``)."""
+        """Write changed index files now (also done by ``close``); nothing on Postgres."""
         self.vectors.flush()
 
     # -- reads ---------------------------------------------------------------------------

@@ -1,0 +1,270 @@
+"""The PostgreSQL database of the scale-out backend: a connection pool behind the same protocol.
+
+Several processes and machines (app replicas, the LangGraph server, the CLI) share one
+database, so there is no process-wide lock here: each write is a Postgres transaction, and the
+rows a transaction reads in order to update them are locked with ``FOR UPDATE`` (``row_lock``).
+Connections come from a ``psycopg_pool.ConnectionPool``; a thread that opens a transaction
+keeps its connection for nested reads, so a read inside a write sees the write.
+
+The tiers write ``?`` parameters (the SQLite dialect); :class:`PgConnection` turns them into
+psycopg's ``%s``. Automatic prepared statements are off: after five runs psycopg would switch
+the lexical search to a generic plan, measured 5x slower.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from langgraph_memgpt.memory._validate import check_id
+from langgraph_memgpt.memory.backends.postgres_schema import (
+    ADVISORY_LOCK,
+    EXTENSION,
+    SCHEMA,
+    SCHEMA_VERSION,
+)
+from langgraph_memgpt.memory.types import MemoryStoreError
+
+URL_PREFIXES = ("postgresql://", "postgres://")
+DEFAULT_POOL_SIZE = 10
+
+
+def is_postgres_url(location: object) -> bool:
+    return isinstance(location, str) and location.startswith(URL_PREFIXES)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    url = re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    return re.sub(r"(password=)[^&\s]*", r"\1***", url)
+
+
+@lru_cache(maxsize=1024)
+def _translate(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+class PgConnection:
+    """A psycopg connection that runs the tiers' ``?``-parameter SQL."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.raw.execute(_translate(sql), tuple(params), prepare=False)
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        cursor = self.raw.cursor()
+        cursor.executemany(_translate(sql), [tuple(r) for r in rows])
+        return cursor
+
+
+def _require_driver() -> tuple[Any, Any]:
+    try:
+        import psycopg
+        import psycopg_pool
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise MemoryStoreError(
+            "the Postgres backend needs psycopg, psycopg_pool and pgvector: "
+            "pip install 'langgraph-memgpt[postgres]'"
+        ) from exc
+    return psycopg, psycopg_pool
+
+
+def configure_connection(conn: Any) -> None:
+    """Adapters every pooled connection needs: pgvector's ``vector`` type and NumPy scalars."""
+    from pgvector.psycopg import register_vector
+    from psycopg.types.numeric import FloatDumper, Int8Dumper
+
+    register_vector(conn)
+    integers: tuple[type, ...] = (np.int64, np.int32, np.uint32)
+    floats: tuple[type, ...] = (np.float64, np.float32)
+    for integer in integers:
+        conn.adapters.register_dumper(integer, Int8Dumper)
+    for real in floats:
+        conn.adapters.register_dumper(real, FloatDumper)
+
+
+class PostgresDatabase:
+    """One Postgres database holding every tier, shared by any number of processes."""
+
+    row_lock = " FOR UPDATE"
+
+    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        psycopg, psycopg_pool = _require_driver()
+        self.url = url
+        self._closed = False
+        self._local = threading.local()
+        self._ns_cache: dict[tuple[str, str], int] = {}
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+                _create_schema(conn, redact(url))
+        except psycopg.Error as exc:
+            raise MemoryStoreError(
+                f"cannot open the Postgres memory store at {redact(url)}: "
+                f"{str(exc).strip() or type(exc).__name__}"
+            ) from exc
+        self._pool = psycopg_pool.ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(1, pool_size),
+            kwargs={"autocommit": True, "prepare_threshold": None},
+            configure=configure_connection,
+            name="langgraph-memgpt",
+            open=False,
+        )
+        try:
+            self._pool.open(wait=True, timeout=30)
+        except Exception as exc:
+            self._pool.close()
+            raise MemoryStoreError(
+                f"cannot connect to the Postgres memory store at {redact(url)}: {exc}"
+            ) from exc
+
+    @property
+    def location(self) -> str:
+        return redact(self.url)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def check_open(self) -> None:
+        if self._closed:
+            raise MemoryStoreError(
+                f"the memory store at {self.location} is closed; open it again with "
+                "Memory.open(url)."
+            )
+
+    @contextmanager
+    def _connection(self) -> Iterator[PgConnection]:
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        self.check_open()
+        with self._pool.connection() as raw:
+            wrapped = PgConnection(raw)
+            self._local.conn = wrapped
+            try:
+                yield wrapped
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def read(self) -> Iterator[PgConnection]:
+        """A connection for a group of reads (each statement sees the latest commits)."""
+        with self._connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[PgConnection]:
+        """One write transaction (a savepoint when nested): all statements or none."""
+        with self._connection() as conn, conn.raw.transaction():
+            yield conn
+
+    def _in_transaction(self) -> bool:
+        current = getattr(self._local, "conn", None)
+        if current is None:
+            return False
+        from psycopg.pq import TransactionStatus
+
+        return bool(current.raw.info.transaction_status != TransactionStatus.IDLE)
+
+    def namespace(self, agent_id: str, user_id: str, *, create: bool) -> int | None:
+        """The integer id of (agent_id, user_id), created on first write if ``create``.
+
+        Created in its own statement before the caller's transaction, so a cached id always
+        exists even if that transaction rolls back.
+        """
+        key = (agent_id, user_id)
+        cached = self._ns_cache.get(key)
+        if cached is not None:
+            return cached
+        if create and self._in_transaction():
+            raise RuntimeError("PostgresDatabase.namespace(create=True) inside a transaction")
+        with self._connection() as conn:
+            if create:
+                conn.execute(
+                    "INSERT INTO namespaces(agent_id, user_id) VALUES (?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    key,
+                )
+            row = conn.execute(
+                "SELECT id FROM namespaces WHERE agent_id=? AND user_id=?", key
+            ).fetchone()
+        if row is None:
+            return None
+        ns = int(row[0])
+        self._ns_cache[key] = ns
+        return ns
+
+    def write_namespace(self, agent_id: str, user_id: str) -> int:
+        check_id(user_id, "user_id")
+        check_id(agent_id, "agent_id")
+        ns = self.namespace(agent_id, user_id, create=True)
+        assert ns is not None
+        return ns
+
+    def get_meta(self, key: str) -> str | None:
+        with self.read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._pool.close()
+
+
+def _create_schema(conn: Any, where: str) -> None:
+    """Create or check the schema, one process at a time (an advisory lock)."""
+    import psycopg
+
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
+        try:
+            with conn.transaction():  # a savepoint: a failure here keeps the lock's transaction
+                conn.execute(EXTENSION)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise MemoryStoreError(
+                f"the database at {where} has no pgvector extension and this user may not "
+                "create it; ask an administrator to run CREATE EXTENSION vector there."
+            ) from exc
+        except psycopg.errors.FeatureNotSupported as exc:
+            raise MemoryStoreError(
+                f"the server at {where} does not have pgvector installed "
+                f"({exc}); see https://github.com/pgvector/pgvector#installation."
+            ) from exc
+        except psycopg.errors.UndefinedFile as exc:
+            raise MemoryStoreError(
+                f"the server at {where} does not have pgvector installed "
+                f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
+            ) from exc
+        for statement in SCHEMA:
+            conn.execute(statement)
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', %s)",
+                (str(SCHEMA_VERSION),),
+            )
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise MemoryStoreError(
+                f"{where} was written by a newer langgraph-memgpt (Postgres schema {row[0]}); "
+                "upgrade the package to open it."
+            )

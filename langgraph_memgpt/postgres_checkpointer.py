@@ -1,0 +1,62 @@
+"""Checkpoints in the memory's Postgres database, kept small like the SQLite default.
+
+LangGraph's ``PostgresSaver`` keeps every super-step's checkpoint forever. Recall memory
+already holds every message, so old snapshots are dead weight here as they are on SQLite
+(``checkpointing.py``): after every few checkpoints of a thread we call the saver's own
+``prune(..., strategy="keep_latest")``, which keeps the latest checkpoint with its pending
+writes, all that a crashed turn needs to resume.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from langgraph.checkpoint.postgres import PostgresSaver
+
+logger = logging.getLogger(__name__)
+
+#: Prune a thread after this many of its checkpoints (a turn writes two or three).
+PRUNE_EVERY = 8
+
+
+class PruningPostgresSaver(PostgresSaver):
+    """A ``PostgresSaver`` that prunes each thread to its latest checkpoint as it goes."""
+
+    def __init__(self, conn: Any, *, prune_every: int = PRUNE_EVERY, **kwargs: Any) -> None:
+        super().__init__(conn, **kwargs)
+        self.prune_every = prune_every
+        self._puts: dict[str, int] = {}
+        self._puts_lock = threading.Lock()
+
+    def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
+        saved = super().put(config, checkpoint, metadata, new_versions)
+        thread_id = str(config["configurable"]["thread_id"])
+        with self._puts_lock:
+            count = self._puts.get(thread_id, 0) + 1
+            self._puts[thread_id] = count
+        if count % self.prune_every == 0:
+            try:
+                self.prune([thread_id], strategy="keep_latest")
+            except Exception:  # another writer changed the thread meanwhile: next time
+                logger.debug("pruning thread %s deferred", thread_id, exc_info=True)
+        return saved
+
+
+def postgres_checkpointer(url: str, *, pool_size: int = 4) -> PruningPostgresSaver:
+    """A pruning ``PostgresSaver`` on its own small pool (it needs dict rows), tables created."""
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
+
+    pool = ConnectionPool(
+        url,
+        min_size=1,
+        max_size=pool_size,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        name="langgraph-memgpt-checkpoints",
+        open=True,
+    )
+    saver = PruningPostgresSaver(pool)
+    saver.setup()
+    return saver

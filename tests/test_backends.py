@@ -1,0 +1,122 @@
+"""Choosing a backend, and what each must do the same: open, refuse, share, leave no files."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from langgraph_memgpt import Memory, MemoryStoreError, create_memgpt_agent
+from langgraph_memgpt.memory.testing import sql_row
+
+
+def test_a_url_of_another_database_is_refused_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MemoryStoreError, match="mysql:// stores are not supported"):
+        Memory.open("mysql://localhost/db", embeddings=None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unreachable_postgres_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("psycopg")
+    monkeypatch.chdir(tmp_path)
+    url = f"postgresql://nobody:secret@/memgpt?host={tmp_path}/no-socket-here"
+    with pytest.raises(MemoryStoreError) as caught:
+        Memory.open(url, embeddings=None)
+    message = str(caught.value)
+    assert message.startswith("cannot open the Postgres memory store at postgresql://nobody:***@")
+    assert "secret" not in message
+    assert list(tmp_path.iterdir()) == []  # no directory named "postgresql:"
+
+
+def test_no_path_uses_the_database_url_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("MEMGPT_DATABASE_URL", raising=False)
+    with pytest.raises(MemoryStoreError, match="MEMGPT_DATABASE_URL"):
+        Memory.open(embeddings=None)
+    monkeypatch.setenv("MEMGPT_DATABASE_URL", str(tmp_path / "from-env"))
+    with Memory.open(embeddings=None) as mem:
+        assert mem.path == tmp_path / "from-env"
+
+
+def test_postgres_url_from_the_environment(
+    new_store: Callable[[str], Any], backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = new_store("env")
+    monkeypatch.setenv("MEMGPT_DATABASE_URL", str(location))
+    with Memory.open(embeddings=None) as mem:
+        assert mem.backend == backend
+        mem.archival.insert("Alice keeps bees", user_id="alice")
+    with Memory.open(location, embeddings=None) as mem:
+        assert mem.archival.search("bees", user_id="alice")[0].text == "Alice keeps bees"
+
+
+def test_a_newer_schema_refuses_to_open(store: Any, backend: str) -> None:
+    with Memory.open(store, embeddings=None) as mem, mem._db.transaction() as conn:
+        conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    with pytest.raises(MemoryStoreError, match="newer langgraph-memgpt"):
+        Memory.open(store, embeddings=None)
+
+
+def test_core_appends_from_two_writers_both_survive(new_store: Callable[[str], Any]) -> None:
+    """Two stores open on one location (two processes, in effect) append to the same block at
+    once: each append reads and writes under a lock, so none is lost."""
+    location = new_store("shared")
+    first = Memory.open(location, embeddings=None)
+    second = Memory.open(location, embeddings=None)
+    first.core.get(user_id="u")  # seed the blocks before the race
+    errors: list[BaseException] = []
+
+    def writer(mem: Memory, name: str) -> None:
+        try:
+            for i in range(15):
+                mem.core.append("human", f"{name}{i}", user_id="u")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=writer, args=(first, "a")),
+        threading.Thread(target=writer, args=(second, "b")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    lines = first.core.get_block("human", user_id="u").value.splitlines()
+    assert {f"a{i}" for i in range(15)} | {f"b{i}" for i in range(15)} <= set(lines)
+    first.close()
+    second.close()
+
+
+def test_an_agent_writes_nothing_outside_its_store(
+    new_store: Callable[[str], Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory and checkpoints live in the store (a directory elsewhere, or the database): the
+    working directory stays empty, so a Postgres-backed agent writes no local file."""
+    from conftest import ScriptedChatModel
+
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with Memory.open(new_store("agent"), embeddings=None) as mem:
+        agent = create_memgpt_agent(
+            ScriptedChatModel(fallback=AIMessage(content="noted")), memory=mem
+        )
+        config = {"configurable": {"thread_id": "t1", "user_id": "u1"}}
+        agent.invoke({"messages": [("user", "I live in Lisbon")]}, config)
+        state = agent.get_state(config)
+        assert state.values["messages"][-1].content == "noted"
+        assert mem.recall.count(user_id="u1") == 2
+        (checkpoints,) = sql_row(mem, "SELECT count(*) FROM checkpoints")
+        assert checkpoints >= 1
+    assert list(work.iterdir()) == []
