@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 + pgvector for the tests, the benchmarks and trying the Postgres
 # backend locally. Nothing here touches a system cluster: the data directory and the Unix
-# socket live under $MEMGPT_PG_DIR (default .pg/ in the repository), so tests never clash on
-# ports.
+# socket live under $MEMGPT_PG_DIR (default /tmp/langgraph-memgpt-pg, outside the repository so
+# the postgres user can reach it), and the server listens on no TCP port, so nothing clashes.
 #
 #   bash scripts/postgres.sh install   # Debian packages + pgvector 0.8.0 (built from Debian's
 #                                      # source package; bookworm has no pgvector for 15)
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 PG_VERSION=15
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
-PG_DIR=${MEMGPT_PG_DIR:-$PWD/.pg}
+PG_DIR=${MEMGPT_PG_DIR:-${TMPDIR:-/tmp}/langgraph-memgpt-pg}
 PG_PORT=${MEMGPT_PG_PORT:-54329} # only names the socket file; we listen on no TCP port
 PGVECTOR_VERSION=0.8.0
 PGVECTOR_SHA256=867a2c328d4928a5a9d6f052cd3bc78c7d60228a9b914ad32aa3db88e9de27b0
