@@ -138,11 +138,13 @@ _default_graph_lock = threading.Lock()
 
 
 def make_default_graph() -> CompiledStateGraph:
-    """Build the graph ``langgraph dev`` serves: model from the environment, memory in
-    ``MEMGPT_DATA_DIR`` (default ``./memgpt-data``), and no checkpointer of its own.
+    """Build the graph ``langgraph dev`` serves: model from the environment, memory in the
+    Postgres database of ``MEMGPT_DATABASE_URL`` when set, else in ``MEMGPT_DATA_DIR``
+    (default ``./memgpt-data``), and no checkpointer of its own.
 
     ``checkpointer=None`` and no store because the LangGraph server attaches its own to a copy
-    of the graph for every run; our memory tiers stay in ``MEMGPT_DATA_DIR``.
+    of the graph for every run (in a deployment, on the same Postgres database); our memory
+    tiers stay where the environment says.
     """
     import os
 
@@ -150,7 +152,9 @@ def make_default_graph() -> CompiledStateGraph:
     from langgraph_memgpt.memory import Memory
 
     model, _ = chat_model_from_settings()
-    memory = Memory.open(os.environ.get("MEMGPT_DATA_DIR", "./memgpt-data"))
+    memory = Memory.open(
+        os.environ.get("MEMGPT_DATABASE_URL") or os.environ.get("MEMGPT_DATA_DIR", "./memgpt-data")
+    )
     window = int(os.environ.get("MEMGPT_CONTEXT_WINDOW", "8192"))
     return create_memgpt_agent(model, memory=memory, checkpointer=None, context_window=window)
 
