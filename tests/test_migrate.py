@@ -38,7 +38,7 @@ def _local_store(path: Path) -> dict[str, Any]:
     """A store with every tier, vectors and an agent thread; returns what to look for."""
     from conftest import ScriptedChatModel
 
-    with Memory.open(path, embeddings=HashEmbeddings()) as mem:
+    with Memory.open(path, embeddings=CountingEmbeddings()) as mem:
         rid = mem.archival.insert(
             "Alice's sister Maya lives in Porto", user_id="alice", tags=["family"]
         )
