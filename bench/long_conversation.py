@@ -11,7 +11,10 @@ peak RSS is its own:
 * ``langmem``: langmem's ``SummarizationNode`` in a two-node graph (its documented pattern) with
   ``SqliteSaver``;
 * ``memgpt``: ours, embedded default (``Memory.open(dir)``: SQLite + FAISS, local MiniLM; the
-  default pruning SQLite checkpointer), same budget.
+  default pruning SQLite checkpointer), same budget;
+* ``memgpt_pg``: ours on Postgres (``Memory.open("postgresql://...")``: pgvector, the pruning
+  ``PostgresSaver``), on a fresh schema of the local server (``scripts/postgres.sh``); its disk
+  is ``pg_total_relation_size`` of the schema's tables (memory and checkpoints).
 
 Every agent plays the longest N once; the figures for smaller N are read at that turn (disk at
 that moment, peak RSS so far, timings of its first and last 10% of turns).
@@ -53,11 +56,12 @@ from _locomo import DEFAULT_DATA, RESULTS, user_messages  # noqa: E402
 
 AGENTS: dict[str, str] = {
     "memgpt": "ours (langgraph-memgpt)",
+    "memgpt_pg": "ours on Postgres (pgvector + PostgresSaver)",
     "full": "full history (create_agent + SqliteSaver)",
     "summarization": "SummarizationMiddleware (create_agent + SqliteSaver)",
     "langmem": "langmem SummarizationNode (+ SqliteSaver)",
 }
-BASELINES = ("full", "summarization", "langmem")
+BASELINES = ("memgpt_pg", "full", "summarization", "langmem")
 BASELINE_SYSTEM_PROMPT = "You are a helpful assistant. Answer the user briefly."
 WORDS_PER_MESSAGE = 150
 REPLY_WORDS = 40
@@ -75,6 +79,7 @@ class Built:
     directory: Path
     embed_timer: TimedEmbeddings | None = None
     close: Callable[[], None] = lambda: None
+    sizes: Callable[[], dict[str, int]] | None = None  # disk by part, when not files
 
 
 def _sqlite_saver(directory: Path, allow: Sequence[tuple[str, str]] = ()) -> Any:
@@ -102,6 +107,8 @@ def build(kind: str, model: FixedReplyChatModel, directory: Path, budget: int) -
     """
     limit = budget - RESERVE_TOKENS
     target = budget // 2
+    if kind == "memgpt_pg":
+        return _build_memgpt_postgres(model, budget)
     if kind == "memgpt":
         from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent
         from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings
@@ -141,6 +148,59 @@ def build(kind: str, model: FixedReplyChatModel, directory: Path, budget: int) -
     if kind == "langmem":
         return _build_langmem(model, directory, limit)
     raise SystemExit(f"unknown agent {kind!r}; choose from {', '.join(AGENTS)}")
+
+
+def postgres_server() -> str | None:
+    """The local throwaway Postgres (``scripts/postgres.sh``) or MEMGPT_TEST_DATABASE_URL."""
+    url = os.environ.get("MEMGPT_TEST_DATABASE_URL")
+    if not url:
+        script = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
+        probe = subprocess.run(["bash", str(script), "url"], capture_output=True, text=True)
+        url = probe.stdout.strip()
+    try:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
+    except Exception:
+        return None
+    return url
+
+
+def _build_memgpt_postgres(model: FixedReplyChatModel, budget: int) -> Built:
+    """Ours with the memory and the checkpoints in a fresh schema of the Postgres server."""
+    import uuid
+
+    import psycopg
+
+    from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent
+
+    server = os.environ["BENCH_PG_URL"]
+    schema = f"bench_long_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    joiner = "&" if "?" in server else "?"
+    memory = Memory.open(f"{server}{joiner}options=-csearch_path%3D{schema},public")
+    timer = TimedEmbeddings(memory.archival.embeddings)
+    memory.archival.embeddings = timer
+    agent = create_memgpt_agent(model, memory=memory, config=MemGPTConfig(context_window=budget))
+
+    def sizes() -> dict[str, int]:
+        with memory._db.read() as conn:
+            rows = conn.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = ? AND c.relkind = 'r'",
+                (schema,),
+            ).fetchall()
+        return {str(name): int(size) for name, size in rows}
+
+    def close() -> None:
+        memory.close()
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    return Built(agent, Path(tempfile.gettempdir()), timer, close, sizes)
 
 
 class LangmemState(MessagesState):
@@ -285,7 +345,7 @@ def run_worker(args: argparse.Namespace) -> None:
         embed_s = (built.embed_timer.seconds - embed_before) if built.embed_timer else 0.0
         chat = [c.prompt_tokens for c in calls if c.kind == "chat"]
         summary = [c.prompt_tokens for c in calls if c.kind == "summary"]
-        sizes = disk_usage(directory)
+        sizes = built.sizes() if built.sizes else disk_usage(directory)
         if played in checkpoints:
             breakdown[str(played)] = sizes
         row = {
@@ -304,13 +364,14 @@ def run_worker(args: argparse.Namespace) -> None:
             "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         channel.write(json.dumps(row) + "\n")
-    breakdown.setdefault(str(played), disk_usage(directory))
+    breakdown.setdefault(str(played), built.sizes() if built.sizes else disk_usage(directory))
     final = {
         "disk_breakdown": breakdown,
         "embedded_texts": built.embed_timer.texts if built.embed_timer else 0,
     }
     built.close()
-    shutil.rmtree(directory, ignore_errors=True)
+    if built.sizes is None:
+        shutil.rmtree(directory, ignore_errors=True)
     channel.write(json.dumps(final) + "\n")
 
 
@@ -562,6 +623,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown agents {sorted(unknown)}; choose from {', '.join(AGENTS)}")
     notes: list[str] = []
+    if "memgpt_pg" in kinds:
+        server = postgres_server()
+        if server is None:
+            kinds.remove("memgpt_pg")
+            notes.append("ours on Postgres left out: no server (bash scripts/postgres.sh start)")
+        else:
+            os.environ["BENCH_PG_URL"] = server
     if "langmem" in kinds and (why := langmem_available()):
         kinds.remove("langmem")
         notes.append(f"langmem left out: {why}")

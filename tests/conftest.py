@@ -157,6 +157,26 @@ def new_store(
 
 
 @pytest.fixture
+def pg_store(postgres_url: str) -> Iterator[Callable[[str], str]]:
+    """For Postgres-only tests: a function giving a URL on a fresh schema (dropped after)."""
+    import psycopg
+
+    schemas: list[str] = []
+
+    def make(name: str = "pg") -> str:
+        schema = f"test_{name}_{uuid.uuid4().hex[:10]}".lower()
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        schemas.append(schema)
+        return with_schema(postgres_url, schema)
+
+    yield make
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for schema in schemas:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
 def store(new_store: Callable[[str], Any]) -> Any:
     """One store location on the test's backend."""
     return new_store("data")

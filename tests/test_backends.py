@@ -123,3 +123,54 @@ def test_an_agent_writes_nothing_outside_its_store(
             (checkpoints,) = sql_row(mem, "SELECT count(*) FROM checkpoints")
             assert checkpoints >= 1
     assert list(work.iterdir()) == []
+
+
+def test_a_big_postgres_tenant_gets_its_own_hnsw_index(
+    pg_store: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the threshold a tenant is searched through its own partial HNSW index: still k
+    rows, the true nearest first, k rows under a tag filter; small tenants stay exact."""
+    import numpy as np
+
+    from langgraph_memgpt.memory.backends import pgvector_store
+
+    monkeypatch.setattr(pgvector_store, "HNSW_MIN_ROWS", 200)
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((400, 16)).astype(np.float32)
+    texts = [f"record {i}" for i in range(400)]
+    with Memory.open(pg_store("hnsw"), embeddings=None) as mem:
+        mem.archival.insert_many(texts[0::2], user_id="big", tags=["even"], vectors=vectors[0::2])
+        mem.archival.insert_many(texts[1::2], user_id="big", tags=["odd"], vectors=vectors[1::2])
+        mem.archival.insert_many(texts[:30], user_id="small", vectors=vectors[:30])
+        query = vectors[7] + 0.05 * rng.standard_normal(16).astype(np.float32)
+        mem.archival.search("x", user_id="big", mode="dense", query_vector=query, k=1)  # builds
+        (indexes,) = sql_row(
+            mem, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'archival_hnsw_%'"
+        )
+        assert indexes == 1  # the big tenant's only
+        seen: list[str] = []
+        from langgraph_memgpt.memory.backends.postgres_db import PgConnection
+
+        real = PgConnection.execute
+
+        def spy(self: PgConnection, sql: str, params: Any = ()) -> Any:
+            if "ORDER BY" in sql and "<=>" in sql:
+                plan = real(self, "EXPLAIN " + sql, params).fetchall()
+                seen.append(" ".join(str(r[0]) for r in plan))
+            return real(self, sql, params)
+
+        monkeypatch.setattr(PgConnection, "execute", spy)
+        hits = mem.archival.search("x", user_id="big", mode="dense", query_vector=query, k=10)
+        assert len(hits) == 10 and hits[0].text == "record 7"
+        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        exact = np.argsort(-(unit @ (query / np.linalg.norm(query))))[:10]
+        assert len({f"record {i}" for i in exact} & {h.text for h in hits}) >= 8
+        even = mem.archival.search(
+            "x", user_id="big", mode="dense", query_vector=query, k=10, tags=["even"]
+        )
+        assert len(even) == 10 and all(int(h.text.split()[1]) % 2 == 0 for h in even)
+        small = mem.archival.search("x", user_id="small", mode="dense", query_vector=query, k=10)
+        assert len(small) == 10 and small[0].text == "record 7"
+        # The big tenant's searches went through its index; the small one's scanned exactly.
+        assert "archival_hnsw_" in seen[0] and "archival_hnsw_" in seen[1]
+        assert "archival_hnsw_" not in seen[-1]

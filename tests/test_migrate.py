@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +21,6 @@ class CountingEmbeddings(HashEmbeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         self.documents += len(texts)
         return super().embed_documents(texts)
-
-
-def _fresh_schema(postgres_url: str, name: str) -> str:
-    import uuid
-
-    import psycopg
-    from conftest import with_schema
-
-    schema = f"test_{name}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    return with_schema(postgres_url, schema)
 
 
 def _local_store(path: Path) -> dict[str, Any]:
@@ -58,10 +47,12 @@ def _local_store(path: Path) -> dict[str, Any]:
     return {"rid": rid, **before}
 
 
-def test_migrate_moves_every_tier_and_the_threads(tmp_path: Path, postgres_url: str) -> None:
+def test_migrate_moves_every_tier_and_the_threads(
+    tmp_path: Path, pg_store: Callable[[str], str]
+) -> None:
     source = tmp_path / "local"
     expected = _local_store(source)
-    target = _fresh_schema(postgres_url, "mig")
+    target = pg_store("mig")
     report = migrate(source, target, progress=False)
     assert report.rows["archival"] == 302 and report.rows["recall"] == 2
     assert report.threads == 1
@@ -88,11 +79,11 @@ def test_migrate_moves_every_tier_and_the_threads(tmp_path: Path, postgres_url: 
 
 
 def test_an_interrupted_migration_resumes(
-    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, pg_store: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = tmp_path / "local"
     _local_store(source)
-    target = _fresh_schema(postgres_url, "resume")
+    target = pg_store("resume")
     real_copy = migrate_module._copy_table
     copied: list[str] = []
 
@@ -114,9 +105,9 @@ def test_an_interrupted_migration_resumes(
 
 
 def test_migrate_refuses_a_database_holding_another_store(
-    tmp_path: Path, postgres_url: str
+    tmp_path: Path, pg_store: Callable[[str], str]
 ) -> None:
-    target = _fresh_schema(postgres_url, "busy")
+    target = pg_store("busy")
     with Memory.open(target, embeddings=None) as mem:
         mem.archival.insert("someone else's memory", user_id="zed")
     _local_store(tmp_path / "local")

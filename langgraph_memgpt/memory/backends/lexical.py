@@ -89,6 +89,14 @@ CREATE TABLE IF NOT EXISTS lex_docs (
 )
 
 
+#: The term vectors of a tenant's tail: one primary-key lookup per tail document (at most
+#: ``TAIL_LIMIT``), whatever the planner knows of the tables' sizes.
+TAIL_VECTORS = (
+    "SELECT t.doc, (SELECT d.terms FROM lex_docs d WHERE d.key = t.doc * 2 + t.tier) "
+    "FROM lex_tail t WHERE t.ns=? AND t.tier=?"
+)
+
+
 def _key(doc: int, tier: int) -> int:
     """A document's row in ``lex_docs``: record ids are unique within their table, and a
     rowid table keeps a term vector of a few KB in its page where an index B-tree (``WITHOUT
@@ -181,11 +189,7 @@ class _Matches:
         query_ids: np.ndarray,
         restrict: tuple[str, tuple[Any, ...]] | None,
     ) -> _Matches:
-        sql = (
-            "SELECT t.doc, d.terms FROM lex_tail t JOIN lex_docs d "
-            "ON d.key = t.doc * 2 + t.tier WHERE t.ns=? AND t.tier=?"
-            + (f" AND t.doc IN ({restrict[0]})" if restrict else "")
-        )
+        sql = TAIL_VECTORS + (f" AND t.doc IN ({restrict[0]})" if restrict else "")
         rows = conn.execute(sql, (ns, int(tier), *(restrict[1] if restrict else ()))).fetchall()
         return cls.from_rows(rows, query_ids)
 
@@ -258,11 +262,7 @@ class LexicalIndex:
     def merge(conn: Any, ns: int, tier: int) -> None:
         """Write the postings and document frequencies of the tenant's tail, sorted by key so
         each term's page is touched once per merge rather than once per document."""
-        rows = conn.execute(
-            "SELECT t.doc, d.terms FROM lex_tail t JOIN lex_docs d "
-            "ON d.key = t.doc * 2 + t.tier WHERE t.ns=? AND t.tier=?",
-            (ns, tier),
-        ).fetchall()
+        rows = conn.execute(TAIL_VECTORS, (ns, tier)).fetchall()
         postings: list[tuple[int, ...]] = []
         df: dict[int, int] = {}
         for doc, blob in rows:
@@ -352,14 +352,18 @@ class LexicalIndex:
         n_docs, total, tail_docs = int(stats[0]), int(stats[1]), int(stats[2])
         avgdl = total / n_docs if total else 1.0
         query_ids = np.array(sorted({term_id(t) for t in terms}), dtype=np.int64)
-        marks = ",".join("?" * len(query_ids))
+        # One lookup of the full key per query term (a correlated subquery), not ``term IN
+        # (...)``: Postgres planning without statistics (a table just loaded) used only (ns,
+        # tier) of the key for an IN list or a join, and read every term of the tenant.
+        values = ",".join(["(?)"] * len(query_ids))
         main_df = {
             int(t): int(df)
             for t, df in conn.execute(
-                f"SELECT term, df FROM lex_df WHERE ns=? AND tier=? AND df > 0 "
-                f"AND term IN ({marks})",
+                "SELECT q.column1, (SELECT d.df FROM lex_df d WHERE d.ns = ? AND d.tier = ? "
+                f"AND d.term = q.column1) FROM (VALUES {values}) AS q",
                 (ns, int(tier), *query_ids.tolist()),
             )
+            if df
         }
         tail = _Matches.load(conn, ns, tier, query_ids, restrict) if tail_docs else _Matches.empty()
         df_all = dict(main_df)

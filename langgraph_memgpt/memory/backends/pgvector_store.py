@@ -1,23 +1,33 @@
 """Vectors in a pgvector column, searched by Postgres: nothing outside the database to sync.
 
-Search is an exact cosine scan of the tenant's rows (``WHERE ns = ...`` on the ``(ns, id)``
-index, then ``ORDER BY vector <=> query``). Measured on this project's machine, a tenant of
-tens of thousands of rows scans in a few milliseconds, and exact search always returns k rows:
-an HNSW index shared by every tenant, filtered by tenant afterwards, returned half of them
-(pgvector's post-filtering) unless iterative scans are tuned per query. So the cost per user
-depends on that user's rows only, which is what a many-tenant store needs.
+Small tenants (the many-users case) are searched by an exact cosine scan of their own rows
+(``WHERE ns = ...`` on the ``(ns, id)`` index, then ``ORDER BY vector <=> query``): about a
+millisecond for a few thousand rows, always k rows back, and a cost that depends on that user's
+rows only. An HNSW index shared by every tenant would not do: filtered by tenant after the
+index scan it returned half of k (pgvector's post-filtering) unless iterative scans are tuned.
+
+A tenant past ``HNSW_MIN_ROWS`` rows gets its own *partial* HNSW index (``WHERE ns = <n>``),
+built once with ``CREATE INDEX CONCURRENTLY`` (other writers are not blocked) the first time
+it is searched, and used from then on with ``hnsw.iterative_scan`` so that a restricted search
+(tags, a thread) still returns k rows. Only big tenants pay the index's upkeep on insert.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from langgraph_memgpt.memory.backends.lexical import Tier
 from langgraph_memgpt.memory.backends.postgres_db import PostgresDatabase
 
+logger = logging.getLogger(__name__)
+
 EmbedFn = Callable[[list[str]], np.ndarray]
+HNSW_MIN_ROWS = 20_000  # a tenant this big gets its own HNSW index
+_TIERS = {"archival": Tier.ARCHIVAL, "recall": Tier.RECALL}
 
 
 class PgVectors:
@@ -37,6 +47,7 @@ class PgVectors:
         self._pending_sql = pending_sql
         self._compose = compose
         self._embed = embed
+        self._indexed: dict[int, int] = {}  # namespace -> dimension of its valid HNSW index
 
     @property
     def embeds(self) -> bool:
@@ -65,17 +76,77 @@ class PgVectors:
         limit: int,
         restrict: tuple[str, tuple[Any, ...]] | None = None,
     ) -> list[tuple[int, float]]:
-        """Top ``limit`` (id, cosine similarity) of the namespace by an exact scan."""
+        """Top ``limit`` (id, cosine similarity) of the namespace: an exact scan, or the
+        tenant's own HNSW index once it is big."""
         self.embed_pending(ns, 256)
         vector = np.asarray(query, dtype=np.float32).reshape(-1)
         where = f" AND id IN ({restrict[0]})" if restrict else ""
+        extra = restrict[1] if restrict else ()
+        dim = self._hnsw(ns)
+        if dim is not None and dim == len(vector):
+            # ``ns`` is written into the SQL (an integer of ours) so the planner can match the
+            # partial index's predicate; the cast is the indexed expression.
+            column = f"(vector::vector({dim}))"
+            with self._db.transaction() as conn:
+                conn.execute(f"SET LOCAL hnsw.ef_search = {max(64, 2 * limit)}")
+                conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                # The choice is made: statistics of a table just loaded would send the planner
+                # to a scan and sort (fine at 200 rows, not at 200,000).
+                for plan in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                    conn.execute(f"SET LOCAL {plan} = off")
+                rows = conn.execute(
+                    f"SELECT id, 1 - ({column} <=> ?) FROM {self._table} "
+                    f"WHERE ns = {int(ns)} AND vector IS NOT NULL{where} "
+                    f"ORDER BY {column} <=> ? LIMIT ?",
+                    (vector, *extra, vector, limit),
+                ).fetchall()
+            ranked = sorted(((float(s), int(r)) for r, s in rows), key=lambda p: (-p[0], p[1]))
+            return [(rid, score) for score, rid in ranked]
         with self._db.read() as conn:
             rows = conn.execute(
                 f"SELECT id, 1 - (vector <=> ?) FROM {self._table} "
                 f"WHERE ns=? AND vector IS NOT NULL{where} ORDER BY vector <=> ?, id LIMIT ?",
-                (vector, ns, *(restrict[1] if restrict else ()), vector, limit),
+                (vector, ns, *extra, vector, limit),
             ).fetchall()
         return [(int(rid), float(score)) for rid, score in rows]
+
+    def _hnsw(self, ns: int) -> int | None:
+        """The dimension of the tenant's HNSW index, building it first if the tenant is big
+        enough and has none; None while it is small (exact scans)."""
+        if ns in self._indexed:
+            return self._indexed[ns]
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT docs FROM lex_stats WHERE ns=? AND tier=?", (ns, int(_TIERS[self._table]))
+            ).fetchone()
+            if row is None or int(row[0]) < HNSW_MIN_ROWS:
+                return None
+            meta = conn.execute("SELECT value FROM meta WHERE key='embedding_dim'").fetchone()
+            if meta is None:
+                return None
+            dim = int(meta[0])
+            name = f"{self._table}_hnsw_{int(ns)}"
+            state = conn.execute(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE c.relname = ? AND c.relnamespace = "
+                "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+                (name,),
+            ).fetchone()
+            if state is None or not state[0]:
+                logger.info("building HNSW index %s (%s rows)", name, row[0])
+                try:
+                    if state is not None:  # a build that died half-way leaves an invalid index
+                        conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+                    conn.execute(
+                        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {self._table} "
+                        f"USING hnsw ((vector::vector({dim})) vector_cosine_ops) "
+                        f"WHERE ns = {int(ns)}"
+                    )
+                except Exception:  # another process builds it now: scan exactly meanwhile
+                    logger.info("HNSW index %s not built here", name, exc_info=True)
+                    return None
+        self._indexed[ns] = dim
+        return dim
 
     def embed_pending(self, ns: int, limit: int) -> int:
         """Embed up to ``limit`` rows stored without a vector (outside any transaction, so a
@@ -95,5 +166,18 @@ class PgVectors:
         return len(rows)
 
     def clear_vectors(self) -> None:
+        """Forget the vectors (a new embedding model): the tenants' HNSW indexes go too."""
+        with self._db.read() as conn:
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND indexname LIKE ?",
+                    (f"{self._table}\\_hnsw\\_%",),
+                ).fetchall()
+            ]
+            for name in names:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+        self._indexed.clear()
         with self._db.transaction() as conn:
             conn.execute(f"UPDATE {self._table} SET vector = NULL")

@@ -47,7 +47,8 @@ def redact(url: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _translate(sql: str) -> str:
-    return sql.replace("?", "%s")
+    """``?`` parameters to psycopg's ``%s`` (a literal ``%`` doubled, as psycopg requires)."""
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 class PgConnection:
