@@ -26,7 +26,7 @@ memory.close()
 """
 
 
-def run(data: Path, thread: str, text: str) -> dict:
+def run(data: Path | str, thread: str, text: str) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(data), thread, text],
         check=True,
@@ -37,13 +37,14 @@ def run(data: Path, thread: str, text: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_new_process_continues_the_thread_and_new_thread_remembers(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_new_process_continues_the_thread_and_new_thread_remembers(store: Any) -> None:
+    data = store  # a directory, or a Postgres URL: the same story on both
     first = run(data, "t1", "My name is Alice.")
     second = run(data, "t1", "Remember that the Q3 launch moved to May 14.")
     assert second["turn"] == first["turn"] + 1
     assert second["n"] > first["n"]  # the same thread, continued from its checkpoint
-    assert (data / "checkpoints.sqlite").exists()
+    if isinstance(data, Path):
+        assert (data / "checkpoints.sqlite").exists()
     other = run(data, "t2", "When is the Q3 launch?")
     assert other["turn"] == 1  # a new thread...
     assert "Alice" in other["human"]  # ...with the user's core memory
@@ -51,22 +52,28 @@ def test_new_process_continues_the_thread_and_new_thread_remembers(tmp_path: Pat
     assert "thread t1" in other["answer"]  # with its citation
 
 
-def test_checkpoints_are_pruned_but_the_thread_resumes(tmp_path: Path) -> None:
-    import sqlite3
-
+def test_checkpoints_are_pruned_but_the_thread_resumes(store: Any) -> None:
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
     from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
+    from langgraph_memgpt.memory.testing import sql_row
+    from langgraph_memgpt.postgres_checkpointer import PRUNE_EVERY
 
-    memory = Memory.open(tmp_path / "d", embeddings=DeterministicFakeEmbedding(size=32))
+    memory = Memory.open(store, embeddings=DeterministicFakeEmbedding(size=32))
     agent = create_memgpt_agent(OfflineDriver(), memory=memory)
     config = {"configurable": {"thread_id": "t1", "user_id": "u1"}}
     for i in range(20):
         agent.invoke({"messages": [("user", f"Remember that box {i} is red.")]}, config)
-    conn = sqlite3.connect(tmp_path / "d" / "checkpoints.sqlite")
-    (count,) = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id='t1'").fetchone()
-    conn.close()
-    assert count <= 2
+    if memory.path is not None:
+        import sqlite3
+
+        conn = sqlite3.connect(memory.path / "checkpoints.sqlite")
+        (count,) = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id='t1'").fetchone()
+        conn.close()
+        assert count <= 2
+    else:  # PostgresSaver pruned by its own prune(keep_latest) every PRUNE_EVERY checkpoints
+        (count,) = sql_row(memory, "SELECT count(*) FROM checkpoints WHERE thread_id='t1'")
+        assert 1 <= count <= PRUNE_EVERY
     state = agent.get_state(config).values
     assert state["turn"] == 20
     agent.invoke({"messages": [("user", "hello")]}, config)
