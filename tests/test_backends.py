@@ -145,7 +145,9 @@ def test_a_big_postgres_tenant_gets_its_own_hnsw_index(
         query = vectors[7] + 0.05 * rng.standard_normal(16).astype(np.float32)
         mem.archival.search("x", user_id="big", mode="dense", query_vector=query, k=1)  # builds
         (indexes,) = sql_row(
-            mem, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'archival_hnsw_%'"
+            mem,
+            "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND indexname LIKE 'archival_hnsw_%'",
         )
         assert indexes == 1  # the big tenant's only
         seen: list[str] = []
