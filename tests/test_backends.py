@@ -176,3 +176,27 @@ def test_a_big_postgres_tenant_gets_its_own_hnsw_index(
         # The big tenant's searches went through its index; the small one's scanned exactly.
         assert "archival_hnsw_" in seen[0] and "archival_hnsw_" in seen[1]
         assert "archival_hnsw_" not in seen[-1]
+
+
+def test_the_server_graph_keeps_memory_in_the_database_url(
+    pg_store: Callable[[str], str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``langgraph.json``'s graph with MEMGPT_DATABASE_URL set: memory goes to Postgres, and
+    MEMGPT_DATA_DIR is not touched."""
+    from langgraph_memgpt.graph import make_default_graph
+
+    url = pg_store("server")
+    monkeypatch.setenv("MEMGPT_DATABASE_URL", url)
+    monkeypatch.setenv("MEMGPT_DATA_DIR", str(tmp_path / "unused"))
+    monkeypatch.setenv("MEMGPT_EMBEDDINGS", "none")
+    for key in ("OPENAI_API_KEY", "MEMGPT_MODEL", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(key, raising=False)
+    graph = make_default_graph()
+    graph.invoke(
+        {"messages": [("user", "Remember that the Q3 launch moved to May 14.")]},
+        {"configurable": {"thread_id": "s1", "user_id": "alice"}},
+    )
+    assert not (tmp_path / "unused").exists()
+    with Memory.open(url, embeddings=None) as mem:
+        assert mem.recall.count(user_id="alice") >= 2
+        assert mem.archival.search("Q3 launch", user_id="alice")[0].text.count("May 14")
