@@ -200,3 +200,36 @@ def test_the_server_graph_keeps_memory_in_the_database_url(
     with Memory.open(url, embeddings=None) as mem:
         assert mem.recall.count(user_id="alice") >= 2
         assert mem.archival.search("Q3 launch", user_id="alice")[0].text.count("May 14")
+
+
+def test_one_store_shared_by_threads_loses_nothing(memory: Memory) -> None:
+    """Threads of one process (LangGraph runs nodes in a pool) write every tier at once."""
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(15):
+                memory.recall.append(
+                    "user", f"worker {n} message {i} about kites", user_id="u", thread_id=f"t{n}"
+                )
+                memory.archival.insert(f"worker {n} fact {i} about kites", user_id="u")
+            memory.core.append("human", f"worker {n} was here", user_id="u")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert memory.recall.count(user_id="u") == 60 and memory.archival.count(user_id="u") == 60
+    human = memory.core.get_block("human", user_id="u").value
+    assert all(f"worker {n} was here" in human for n in range(4))
+    assert len(memory.archival.search("kites", user_id="u", k=50, mode="lexical")) == 50
+    assert {h.metadata["thread_id"] for h in memory.recall.search("kites", user_id="u", k=40)} == {
+        "t0",
+        "t1",
+        "t2",
+        "t3",
+    }
