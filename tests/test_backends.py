@@ -233,3 +233,22 @@ def test_one_store_shared_by_threads_loses_nothing(memory: Memory) -> None:
         "t2",
         "t3",
     }
+
+
+def test_unstorable_text_gets_one_answer_on_every_backend(memory: Memory) -> None:
+    """Postgres text cannot hold NUL: every backend refuses it in what a caller writes (with a
+    message the model can act on) and keeps a message that carries one, marked."""
+    with pytest.raises(MemoryStoreError, match="NUL character"):
+        memory.archival.insert("a\x00b", user_id="u")
+    with pytest.raises(MemoryStoreError, match="NUL character"):
+        memory.core.append("human", "x\x00", user_id="u")
+    with pytest.raises(MemoryStoreError, match="NUL character"):
+        memory.recall.append("user", "hi", user_id="u", thread_id="t\x00")
+    with pytest.raises(MemoryStoreError, match="not valid Unicode"):
+        memory.archival.insert("half a pair \ud83d", user_id="u")
+    with pytest.raises(MemoryStoreError, match="NUL character"):
+        memory.archival.insert("ok", user_id="u", tags=["t\x00"])
+    memory.recall.append("tool", "binary\x00output \ud83d", user_id="u", thread_id="t")
+    (hit,) = memory.recall.messages(user_id="u", thread_id="t")
+    assert hit.text == "binary\ufffdoutput \ufffd"
+    assert memory.archival.count(user_id="u") == 0

@@ -27,7 +27,7 @@ def check_id(value: object, what: str) -> str:
         raise MemoryStoreError(f"{what} must be a non-empty string, got {value!r}.")
     if len(value) > 256:
         raise MemoryStoreError(f"{what} is {len(value)} characters long; the maximum is 256.")
-    return value
+    return check_storable(value, what)
 
 
 def check_text(value: object, what: str, max_chars: int, *, allow_empty: bool = False) -> str:
@@ -41,6 +41,22 @@ def check_text(value: object, what: str, max_chars: int, *, allow_empty: bool = 
             f"{what} is {len(value)} characters long; the maximum is {max_chars}. "
             "Split it into several shorter pieces."
         )
+    return check_storable(value, what)
+
+
+def check_storable(value: str, what: str) -> str:
+    """Text every backend can store: no NUL (Postgres text cannot hold it) and valid UTF-8
+    (no lone surrogates), refused the same way everywhere."""
+    if "\x00" in value:
+        raise MemoryStoreError(f"{what} contains a NUL character (\\x00); remove it.")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise MemoryStoreError(
+                f"{what} is not valid Unicode ({exc.reason} at character {exc.start}); "
+                "send it as UTF-8 text."
+            ) from exc
     return value
 
 
@@ -75,6 +91,7 @@ def check_tags(tags: object) -> list[str]:
             raise MemoryStoreError(
                 f"each tag must be a non-empty string of at most 64 characters, got {tag!r}."
             )
+        check_storable(tag, "a tag")
         if tag.strip() not in out:
             out.append(tag.strip())
     if len(out) > 32:

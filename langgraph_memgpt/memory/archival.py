@@ -19,6 +19,7 @@ from langchain_core.embeddings import Embeddings
 from langgraph_memgpt.memory._validate import (
     check_id,
     check_k_page,
+    check_storable,
     check_tags,
     check_text,
     check_turn,
@@ -160,6 +161,8 @@ class ArchivalMemory:
         source = md.pop("source", None)
         if source is not None and not isinstance(source, str):
             raise MemoryStoreError(f"metadata source must be a string, got {source!r}.")
+        if source is not None:
+            check_storable(source, "metadata source")
         created = md.pop("created_at", None)
         created_at = now_iso() if created is None else parse_when(created, "metadata created_at")
         return ArchivalRow(

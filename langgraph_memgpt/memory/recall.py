@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
@@ -66,6 +67,19 @@ PENDING_SQL = (
     "AND n.id > r.id ORDER BY n.id LIMIT 1) "
     "FROM recall r WHERE r.ns = ? AND r.vector IS NULL ORDER BY r.id LIMIT ?"
 )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable_message(content: str) -> str:
+    """A message is kept rather than failing the turn: a tool's output may carry NUL bytes or
+    lone surrogates, which no backend can store; U+FFFD takes their place."""
+    if "\x00" in content:
+        content = content.replace("\x00", "\ufffd")
+    if not content.isascii():
+        content = _SURROGATE.sub("\ufffd", content)
+    return content
 
 
 def pending_embedding_text(row: tuple[Any, ...]) -> str:
@@ -163,6 +177,8 @@ class RecallMemory:
     ) -> tuple[Any, ...]:
         if role not in ROLES:
             raise MemoryStoreError(f"role must be one of {', '.join(ROLES)}; got {role!r}.")
+        if isinstance(content, str):
+            content = storable_message(content)
         content = check_text(content, "message content", MAX_MESSAGE_CHARS, allow_empty=True)
         if message_id is None:
             message_id = str(uuid.uuid4())
