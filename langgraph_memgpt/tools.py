@@ -8,9 +8,9 @@ and how to fix it; nothing raises through the graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
@@ -18,6 +18,7 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field, ValidationError
 
 from langgraph_memgpt.configuration import resolve_identity
+from langgraph_memgpt.memory.archival import MAX_TEXT_CHARS
 from langgraph_memgpt.memory.types import MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ MEMORY_TOOL_NAMES = (
     "conversation_search_date",
 )
 CORE_TOOL_NAMES = ("core_memory_append", "core_memory_replace")
+#: Size of each piece when a passage longer than one archival record is saved in pieces.
+PIECE_CHARS = 4000
 
 
 class CoreMemoryAppendArgs(BaseModel):
@@ -83,16 +86,27 @@ def _handle_tool_error(error: ToolException) -> str:
     return f"Error: {error}"
 
 
-def format_hits(hits: Sequence[SearchHit], *, tier: str, query: str, page: int) -> str:
-    """Human- and model-readable result list: each line carries its citation."""
+#: What a search says when no record matched well enough (see ``memory.fusion.relevance_floor``).
+NO_GOOD_MATCH = "Nothing matched well."
+
+
+def format_hits(
+    hits: Sequence[SearchHit], *, tier: str, query: str, page: int, more: bool = False
+) -> str:
+    """Human- and model-readable result list: each line carries its citation.
+
+    The next page is offered only when ``more`` says it holds results: a model told "More:
+    page=1" pages into nothing.
+    """
     if not hits:
-        return f"No results in {tier} for {query!r} (page {page})."
+        return f"No results in {tier} for {query!r} (page {page}). {NO_GOOD_MATCH}"
     lines = [f"{len(hits)} result(s), page {page}, in {tier} for {query!r}:"]
     for i, hit in enumerate(hits, start=1):
         role = hit.metadata.get("role")
         prefix = f"{role}: " if role else ""
         lines.append(f"[{i}] ({hit.citation}) {prefix}{hit.text}")
-    lines.append(f"Cite results by their (thread, turn, time). More: page={page + 1}.")
+    tail = f" More: page={page + 1}." if more else " No more results."
+    lines.append(f"Cite results by their (thread, turn, time).{tail}")
     return "\n".join(lines)
 
 
@@ -122,9 +136,53 @@ def _store_errors_as_tool_errors() -> Iterator[None]:
 
 
 def _search_reply(
-    hits: Sequence[SearchHit], *, tier: str, query: str, page: int
+    hits: Sequence[SearchHit], *, tier: str, query: str, page: int, more: bool
 ) -> tuple[str, dict[str, Any]]:
-    return format_hits(hits, tier=tier, query=query, page=page), hits_artifact(hits, page)
+    text = format_hits(hits, tier=tier, query=query, page=page, more=more)
+    return text, hits_artifact(hits, page)
+
+
+def _page_with_lookahead(
+    search: Callable[[int, int], list[SearchHit]], page: int, page_size: int
+) -> tuple[list[SearchHit], bool]:
+    """Page ``page`` of a search, and whether a next page holds anything.
+
+    One search of the first ``(page + 1) * page_size + 1`` results instead of two searches;
+    past the end, the store's own search is asked for the page so that it says how many pages
+    there are.
+    """
+    end = (page + 1) * page_size
+    hits = search(end + 1, 0)
+    window = hits[page * page_size : end]
+    if not window and page > 0:
+        return search(page_size, page), False  # raises the store's "past the end" error
+    return window, len(hits) > end
+
+
+def split_passage(text: str, limit: int) -> list[str]:
+    """Cut ``text`` into pieces of at most ``limit`` characters, at paragraph, sentence or
+    word boundaries when there is one in the second half of a piece.
+
+    A long message is saved in pieces rather than refused: the store caps one record's size,
+    and a model that is told to split a 100 KB text itself rarely manages to.
+    """
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for mark in ("\n\n", "\n", ". ", "? ", "! ", "; ", " "):
+            at = window.rfind(mark)
+            if at >= limit // 2:
+                cut = at + len(mark)
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces
 
 
 def _parse_day(value: str, field_name: str) -> date:
@@ -172,35 +230,56 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
     ) -> str:
         ident = resolve_identity(config)
         turn = (config.get("configurable") or {}).get(TURN_CONFIG_KEY)
+        pieces = split_passage(content, PIECE_CHARS) if len(content) > MAX_TEXT_CHARS else [content]
+        metadata: dict[str, Any] = {"thread_id": ident.thread_id, "turn": turn, "source": "agent"}
+        if len(pieces) > 1:
+            # One time for all: pieces of a thread with the same time form a sequence, and each
+            # is indexed with its neighbours as context.
+            metadata["created_at"] = datetime.now(UTC).isoformat()
         with _store_errors_as_tool_errors():
-            record_id = memory.archival.insert(
-                content,
+            record_ids = memory.archival.insert_many(
+                pieces,
                 user_id=ident.user_id,
                 agent_id=ident.agent_id,
                 tags=tags,
-                metadata={"thread_id": ident.thread_id, "turn": turn, "source": "agent"},
+                metadatas=[metadata] * len(pieces),
             )
-        return f"Stored in archival memory as record {record_id} (thread {ident.thread_id}, turn {turn})."
+        where = f"(thread {ident.thread_id}, turn {turn})"
+        if len(record_ids) == 1:
+            return f"Stored in archival memory as record {record_ids[0]} {where}."
+        return (
+            f"The passage ({len(content)} characters) was longer than one record holds, so it "
+            f"was stored in archival memory as {len(record_ids)} records, {record_ids[0]} to "
+            f"{record_ids[-1]} {where}."
+        )
 
     def archival_memory_search(
         query: str, config: RunnableConfig, page: int = 0
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
         with _store_errors_as_tool_errors():
-            hits = memory.archival.search(
-                query, user_id=ident.user_id, agent_id=ident.agent_id, k=page_size, page=page
+            hits, more = _page_with_lookahead(
+                lambda k, p: memory.archival.search(
+                    query, user_id=ident.user_id, agent_id=ident.agent_id, k=k, page=p
+                ),
+                page,
+                page_size,
             )
-        return _search_reply(hits, tier="archival memory", query=query, page=page)
+        return _search_reply(hits, tier="archival memory", query=query, page=page, more=more)
 
     def conversation_search(
         query: str, config: RunnableConfig, page: int = 0
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
         with _store_errors_as_tool_errors():
-            hits = memory.recall.search(
-                query, user_id=ident.user_id, agent_id=ident.agent_id, k=page_size, page=page
+            hits, more = _page_with_lookahead(
+                lambda k, p: memory.recall.search(
+                    query, user_id=ident.user_id, agent_id=ident.agent_id, k=k, page=p
+                ),
+                page,
+                page_size,
             )
-        return _search_reply(hits, tier="recall memory", query=query, page=page)
+        return _search_reply(hits, tier="recall memory", query=query, page=page, more=more)
 
     def conversation_search_date(
         start_date: str, end_date: str, config: RunnableConfig, page: int = 0
@@ -213,16 +292,20 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 f"end_date {end} is before start_date {start}. Swap them or widen the range."
             )
         with _store_errors_as_tool_errors():
-            hits = memory.recall.search_by_date(
-                start.isoformat(),
-                end.isoformat(),
-                user_id=ident.user_id,
-                agent_id=ident.agent_id,
-                k=page_size,
-                page=page,
+            hits, more = _page_with_lookahead(
+                lambda k, p: memory.recall.search_by_date(
+                    start.isoformat(),
+                    end.isoformat(),
+                    user_id=ident.user_id,
+                    agent_id=ident.agent_id,
+                    k=k,
+                    page=p,
+                ),
+                page,
+                page_size,
             )
         label = f"{start}..{end}"
-        return _search_reply(hits, tier="recall memory", query=label, page=page)
+        return _search_reply(hits, tier="recall memory", query=label, page=page, more=more)
 
     specs: list[tuple[Any, type[BaseModel], str, bool]] = [
         (

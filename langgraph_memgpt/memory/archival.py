@@ -38,7 +38,12 @@ from langgraph_memgpt.memory.documents import (
     neighbours,
     sequences,
 )
-from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn, boost_speaker
+from langgraph_memgpt.memory.fusion import (
+    DEFAULT_FUSION,
+    FusionFn,
+    boost_speaker,
+    relevance_floor,
+)
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 MAX_TEXT_CHARS = 20_000
@@ -360,6 +365,8 @@ class ArchivalMemory:
             fused = self.fuse(query, rankings, user_id=user_id, agent_id=agent_id)
         else:
             fused = list(rankings[0]) if rankings else []
+        if mode == "hybrid":
+            fused = relevance_floor(fused, lists.get("lexical", []), lists.get("dense", []))
         window = fused[page * k : (page + 1) * k]
         if not window:
             if page > 0:

@@ -86,6 +86,28 @@ def default_fusion(rankings: Sequence[Ranking]) -> Fused:
 DEFAULT_FUSION: FusionFn = default_fusion
 
 
+#: Cosine similarity a record needs when none of the query's words is in it. With
+#: all-MiniLM-L6-v2, unrelated short texts score about -0.1 to 0.15 against a query ("peanuts"
+#: against a wifi note: 0.03) and paraphrases without a shared word 0.35 to 0.6 ("ferry
+#: departure time" against "The boat leaves at 9.": 0.47).
+DENSE_FLOOR = 0.3
+
+
+def relevance_floor(
+    fused: Ranking, lexical: Ranking, dense: Ranking, floor: float = DENSE_FLOOR
+) -> Fused:
+    """Drop fused results that only the dense ranker found, with a similarity below ``floor``.
+
+    A dense ranker always returns its nearest records, however far: without a floor a query
+    that matches nothing ("peanuts") gets unrelated records, which a model then quotes as an
+    answer. Lexical matches are kept; the order is unchanged. Works on ranked lists only, so
+    every backend gets the same floor; cosine scores are what every dense ranker here returns.
+    """
+    matched = {rid for rid, _score in lexical}
+    similar = {rid for rid, score in dense if score >= floor}
+    return [(rid, score) for rid, score in fused if rid in matched or rid in similar]
+
+
 SPEAKER_BOOST = 0.2
 _SPEAKER = re.compile(r"^\s*([^\W\d_][\w .'-]{0,38}?)\s*:", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -42,7 +42,13 @@ from langgraph_memgpt.memory.documents import (
     neighbours,
 )
 from langgraph_memgpt.memory.embed_worker import BackgroundEmbedder
-from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn, boost_speaker, speaker_of
+from langgraph_memgpt.memory.fusion import (
+    DEFAULT_FUSION,
+    FusionFn,
+    boost_speaker,
+    relevance_floor,
+    speaker_of,
+)
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 logger = logging.getLogger(__name__)
@@ -399,6 +405,8 @@ class RecallMemory:
                 ranking = boost_speaker(ranking, self._speakers(ns, ranking), query)
             elif rankings:
                 ranking = list(rankings[0])
+            if dense:
+                ranking = relevance_floor(ranking, lexical, similar)
         window = ranking[page * k : (page + 1) * k]
         if not window:
             if page > 0:
