@@ -54,7 +54,7 @@ def test_chat_resumes_an_interrupted_turn(tmp_path: Path, monkeypatch, capsys) -
 
     memory = Memory.open(data, embeddings=None)
     agent = create_memgpt_agent(ScriptedChatModel(fallback=dies), memory=memory)
-    config = {"configurable": {"thread_id": "main", "user_id": "me"}}
+    config = {"configurable": {"thread_id": "main", "user_id": "default-user"}}
     with pytest.raises(KeyboardInterrupt):
         agent.invoke({"messages": [("user", "Remember that the boat leaves at 9.")]}, config)
     memory.close()
@@ -65,15 +65,17 @@ def test_chat_resumes_an_interrupted_turn(tmp_path: Path, monkeypatch, capsys) -
     assert "resuming an interrupted turn" in out
     assert "archival_memory_insert" in out  # the offline driver finished the saved turn
     memory = Memory.open(data, embeddings=None)
-    assert memory.archival.count(user_id="me") == 1
+    assert memory.archival.count(user_id="default-user") == 1
     memory.close()
 
 
 def test_memory_show_search_stats(tmp_path: Path, capsys) -> None:
     data = tmp_path / "d"
     memory = Memory.open(data, embeddings=None)
-    memory.core.append("human", "Name: Erin", user_id="me")
-    memory.archival.insert("Erin's bike is green", user_id="me", metadata={"thread_id": "t"})
+    memory.core.append("human", "Name: Erin", user_id="default-user")
+    memory.archival.insert(
+        "Erin's bike is green", user_id="default-user", metadata={"thread_id": "t"}
+    )
     memory.close()
     assert main(["memory", "show", "--data-dir", str(data)]) == 0
     assert "Name: Erin" in capsys.readouterr().out

@@ -37,6 +37,28 @@ def tool_config(config: RunnableConfig, identity: Identity, turn: int) -> Runnab
     return {**config, "configurable": configurable}
 
 
+def _result_saved_before(
+    settings: AgentSettings, identity: Identity, result_id: str, call_id: str, name: str
+) -> ToolMessage | None:
+    """The result of a call this node already ran, if the process stopped before LangGraph
+    saved the node's writes (a kill right after it): re-running would store a fact twice.
+
+    Results are written to recall memory under an id made of thread, turn and call id before
+    the node returns, so a resumed turn finds them there and reuses them.
+    """
+    recall = settings.memory.recall
+    ident = {"user_id": identity.user_id, "agent_id": identity.agent_id}
+    if not recall.contains(result_id, **ident):
+        return None
+    for hit in recall.messages(thread_id=identity.thread_id, **ident):  # rare: a resumed turn
+        if hit.id == result_id:
+            status = "error" if hit.text.startswith("Error") else "success"
+            return ToolMessage(
+                content=hit.text, tool_call_id=call_id, name=name, status=status, id=result_id
+            )
+    return None
+
+
 def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str]) -> Any:
     """Build the page-fault handler for one agent's memory tools."""
     memory_tools = {t.name: t for t in settings.tools if t.name not in user_tool_names}
@@ -56,6 +78,11 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
         for call in calls:
             call_id = call.get("id") or f"call-{uuid.uuid4()}"
             tool = memory_tools.get(call["name"])
+            result_id = f"tool-{identity.thread_id}-{turn}-{call_id}"
+            saved = _result_saved_before(settings, identity, result_id, call_id, call["name"])
+            if saved is not None:
+                results.append(saved)
+                continue
             if call.get("invalid"):
                 message = ToolMessage(
                     content=(
@@ -87,7 +114,7 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
                         name=call["name"],
                         status="error",
                     )
-            message.id = message.id or f"tool-{uuid.uuid4()}"
+            message.id = result_id
             results.append(message)
         persist_to_recall(settings, identity, results, turn)
         update: dict[str, Any] = {

@@ -1,0 +1,187 @@
+"""``langgraph-memgpt chat``: an interactive thread that survives Ctrl-C and crashes.
+
+Every turn is streamed with ``durability="sync"``: each step's checkpoint is written before the
+next step starts, so a turn killed at any node boundary (Ctrl-C, SIGKILL, a crash) resumes from
+its last finished step when ``chat`` starts again on the same thread, instead of being lost with
+a checkpoint that was still queued. A chat turn waits for a model anyway; the few milliseconds a
+synchronous write costs are not felt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langgraph_memgpt.cli.datadir import DataDirError, open_memory
+from langgraph_memgpt.cli.display import format_call, print_update, result_line
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+    from langgraph_memgpt.memory import Memory
+
+#: Typed alone, these end the chat instead of being sent to the model.
+QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", ":q"})
+
+
+def has_unfinished_turn(agent: Any, config: RunnableConfig) -> bool:
+    """Whether the thread's last turn stopped before its end (Ctrl-C, a crash).
+
+    ``next`` alone misses one case: when the process stops after a step's writes were saved
+    but before the checkpoint that follows them, LangGraph reports no ``next`` node and lists
+    the finished step in ``tasks``; ``invoke(None, config)`` then applies the saved writes and
+    carries on. Any LangGraph checkpointer reports it this way.
+    """
+    snapshot = agent.get_state(config)
+    return bool(snapshot.next or snapshot.tasks)
+
+
+def warm_up_embeddings(memory: Memory, out: Any, *, background: bool) -> threading.Thread | None:
+    """Say once that the local embedding model loads (a few seconds), and load it.
+
+    The first embedding otherwise pauses the first memory use for ~5 s with no word. In chat the
+    model loads in the background while the user types.
+    """
+    from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings
+
+    embeddings = memory.archival.embeddings
+    if not isinstance(embeddings, LocalMiniLMEmbeddings):
+        return None
+    how = "in the background" if background else "once"
+    print(f"loading the local embedding model ({how}, about 5 s)...", file=out, flush=True)
+    if not background:
+        embeddings.embed_query("warm up")
+        return None
+    thread = threading.Thread(
+        target=embeddings.embed_query, args=("warm up",), name="memgpt-cli-warm-up", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trace: bool) -> str:
+    """Stream one turn: answer tokens as they arrive, tool calls and results as they happen.
+
+    Uses ``stream_mode=["messages", "updates"]``: token chunks of the ``reason`` node (not the
+    summarizer's calls inside ``compact``) and each node's update for the tool activity. An
+    answer that arrives without tokens (a resumed turn whose model step had finished before
+    the interruption) is printed from the update, so a resumed turn never ends in silence.
+    """
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    answer: list[str] = []
+    speaking = False
+    streamed = False  # tokens of the current model step were printed
+    for mode, data in agent.stream(
+        payload, config, stream_mode=["messages", "updates"], durability="sync"
+    ):
+        if mode == "messages":
+            chunk, meta = data
+            if meta.get("langgraph_node") != "reason" or not isinstance(chunk, AIMessage):
+                continue
+            if chunk.text:
+                if not speaking:
+                    print("assistant> ", end="", file=out)
+                    speaking = True
+                print(chunk.text, end="", file=out, flush=True)
+                answer.append(chunk.text)
+                streamed = True
+            continue
+        for node, update in data.items():
+            if node.startswith("__"):
+                continue
+            messages = (update or {}).get("messages") or []
+            final = [
+                m for m in messages if isinstance(m, AIMessage) and not m.tool_calls and m.text
+            ]
+            if speaking:
+                print(file=out)
+                speaking = False
+            if node == "reason" and final and not streamed:
+                for message in final:
+                    if not trace:
+                        print(f"assistant> {message.text}", file=out, flush=True)
+                    answer.append(message.text)
+            if node == "reason":
+                if final:
+                    answer.append("\n")
+                streamed = False
+            if trace:
+                print_update(node, update, out)
+                continue
+            for message in messages:
+                if isinstance(message, AIMessage):
+                    for call in message.tool_calls:
+                        print(f"  -> {format_call(call['name'], call['args'])}", file=out)
+                elif isinstance(message, ToolMessage):
+                    status = "error" if message.status == "error" else "ok"
+                    line = result_line(message.content)
+                    print(f"  <- {message.name} [{status}] {line}", file=out, flush=True)
+    if speaking:
+        print(file=out)
+    return "".join(answer).strip()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Chat on one thread; resume its unfinished turn first, if it has one."""
+    from langgraph_memgpt import create_memgpt_agent
+    from langgraph_memgpt.configuration import chat_model_from_settings
+
+    out = sys.stdout
+    data_dir = Path(args.data_dir)
+    model, description = chat_model_from_settings(model=args.model, base_url=args.base_url)
+    memory = open_memory(data_dir, create=True)
+    try:
+        try:
+            agent = create_memgpt_agent(model, memory=memory, context_window=args.context_window)
+        except (OSError, sqlite3.Error) as exc:
+            raise DataDirError(f"cannot open the checkpoints in {data_dir}: {exc}") from None
+        config: RunnableConfig = {"configurable": {"thread_id": args.thread, "user_id": args.user}}
+        print(f"model: {description}", file=out)
+        print(
+            f"thread {args.thread!r}, user {args.user!r}, data {data_dir.resolve()}. "
+            "Type quit or press Ctrl-D to leave.",
+            file=out,
+        )
+        warm_up_embeddings(memory, out, background=True)
+        return _chat_loop(agent, config, args, out)
+    finally:
+        memory.close()
+
+
+def _chat_loop(agent: Any, config: RunnableConfig, args: argparse.Namespace, out: Any) -> int:
+    in_turn = False
+    try:
+        if has_unfinished_turn(agent, config):
+            print("(resuming an interrupted turn)", file=out)
+            in_turn = True
+            stream_turn(agent, None, config, out, args.trace)
+            in_turn = False
+        while True:
+            try:
+                text = input("you> ").strip()
+            except EOFError:
+                print(file=out)
+                return 0
+            if not text:
+                continue
+            if text.lower() in QUIT_WORDS:
+                return 0
+            in_turn = True
+            stream_turn(agent, {"messages": [("user", text)]}, config, out, args.trace)
+            in_turn = False
+    except KeyboardInterrupt:
+        print(file=out)
+        if in_turn and has_unfinished_turn(agent, config):
+            print(
+                f"interrupted: the turn is saved; run chat again on thread {args.thread!r} "
+                "to finish it.",
+                file=out,
+            )
+        else:
+            print("interrupted.", file=out)
+        return 130

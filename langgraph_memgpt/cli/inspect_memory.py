@@ -1,0 +1,62 @@
+"""``langgraph-memgpt memory show|stats|search``: read a data directory, never create one.
+
+A directory without a store is refused (a typo must not create an empty store), and a user
+with nothing stored gets the list of users that do have memory there, so a wrong ``--user``
+does not look like an empty memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from langgraph_memgpt.cli.chat import warm_up_embeddings
+from langgraph_memgpt.cli.datadir import CliError, DataDirError, known_users, open_memory
+from langgraph_memgpt.tools import NO_GOOD_MATCH
+
+
+def _unknown_user_message(path: Path, user: str, agent: str) -> str:
+    pairs = known_users(path)
+    if not pairs:
+        return f"nothing is stored in {path} yet"
+    names = ", ".join(u if a == agent else f"{u} (agent {a})" for u, a in pairs)
+    return f"no memory for user {user!r} (agent {agent!r}) in {path}; users there: {names}"
+
+
+def cmd_memory(args: argparse.Namespace) -> int:
+    """Print core blocks, record counts, or search results of one user."""
+    from langgraph_memgpt import MemoryStoreError
+
+    if args.action == "search" and not args.query:
+        print("langgraph-memgpt: error: memory search needs a query", file=sys.stderr)
+        return 2
+    path = Path(args.data_dir)
+    memory = open_memory(path, create=False)
+    try:
+        ident = {"user_id": args.user, "agent_id": args.agent}
+        if (args.user, args.agent) not in known_users(path):
+            raise DataDirError(_unknown_user_message(path, args.user, args.agent))
+        if args.action == "show":
+            print(memory.core.render(**ident))
+        elif args.action == "stats":
+            for tier, count in memory.stats(**ident).items():
+                print(f"{tier}: {count}")
+        else:
+            query = " ".join(args.query)
+            warm_up_embeddings(memory, sys.stderr, background=False)
+            try:
+                for tier, hits in (
+                    ("archival", memory.archival.search(query, k=args.k, **ident)),
+                    ("recall", memory.recall.search(query, k=args.k, **ident)),
+                ):
+                    print(f"== {tier} ==")
+                    for hit in hits:
+                        print(f"[{hit.score:.3f}] ({hit.citation}) {hit.text}")
+                    if not hits:
+                        print(NO_GOOD_MATCH)
+            except MemoryStoreError as exc:
+                raise CliError(str(exc)) from None
+    finally:
+        memory.close()
+    return 0

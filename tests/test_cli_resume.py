@@ -1,0 +1,81 @@
+"""Ctrl-C (a real SIGINT) or a kill (SIGKILL) at every node boundary of a turn, then `chat`
+again: the turn is finished exactly once, and the user is told the truth at each step.
+
+The turn stores a fact: reason -> memory_interrupt (archival insert) -> reason, six
+boundaries. Each case is two real processes of the command line.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from langgraph_memgpt import Memory
+from langgraph_memgpt.configuration import DEFAULT_USER_ID
+from tests.cli_run import run_cli
+
+MESSAGE = "Remember that the boat leaves at 9.\n"
+ANSWER = "assistant> Stored in archival memory: The boat leaves at 9."
+BOUNDARIES = [
+    "start reason",
+    "end reason",
+    "start memory_interrupt",
+    "end memory_interrupt",
+    "start reason",
+    "end reason",
+]
+
+
+def test_the_turn_has_the_six_boundaries_the_cases_below_interrupt(tmp_path: Path) -> None:
+    log = tmp_path / "boundaries.log"
+    done = run_cli(
+        ["chat", "--data-dir", "d"],
+        tmp_path,
+        stdin=MESSAGE,
+        harness=["INT", "0"],
+        HARNESS_LOG=str(log),
+    )
+    assert done.returncode == 0, done.stderr
+    assert ANSWER in done.stdout
+    logged = [line.split(" ", 1)[1] for line in log.read_text().splitlines()]
+    assert logged == BOUNDARIES
+
+
+@pytest.mark.parametrize("boundary", range(1, len(BOUNDARIES) + 1))
+@pytest.mark.parametrize("sig", ["INT", "KILL"])
+def test_an_interrupted_turn_is_finished_exactly_once_by_the_next_chat(
+    tmp_path: Path, sig: str, boundary: int
+) -> None:
+    first = run_cli(
+        ["chat", "--data-dir", "d"],
+        tmp_path,
+        stdin=MESSAGE,
+        harness=[sig, str(boundary)],
+        HARNESS_LOG=str(tmp_path / "boundaries.log"),
+    )
+    if sig == "INT":
+        assert first.returncode == 130, first.stderr
+        assert "Traceback" not in first.stderr, first.stderr
+        assert "interrupted: the turn is saved; run chat again on thread 'main'" in first.stdout
+    else:
+        assert first.returncode == -signal.SIGKILL
+
+    second = run_cli(["chat", "--data-dir", "d"], tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "Traceback" not in second.stderr, second.stderr
+    assert "(resuming an interrupted turn)" in second.stdout
+    # The answer of the finished turn is shown when it resumes, even when the model's step
+    # had finished before the interruption and nothing is streamed again.
+    assert ANSWER in second.stdout.split("(resuming an interrupted turn)", 1)[1]
+
+    third = run_cli(["chat", "--data-dir", "d"], tmp_path)
+    assert "resuming" not in third.stdout  # the turn is finished: nothing left to resume
+
+    with Memory.open(tmp_path / "d", embeddings=None) as memory:
+        # stored once: a step re-run after a kill does not store the fact a second time
+        hits = memory.archival.search("boat", user_id=DEFAULT_USER_ID)
+        assert [hit.text for hit in hits] == ["The boat leaves at 9."]
+        messages = memory.recall.messages(user_id=DEFAULT_USER_ID, thread_id="main")
+        assert [m.text for m in messages if m.metadata["role"] == "user"] == [MESSAGE.strip()]
