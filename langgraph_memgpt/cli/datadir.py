@@ -62,8 +62,11 @@ def check_writable(path: Path) -> None:
 
 def check_store(path: Path) -> None:
     """Refuse a directory that holds no memory store (reading commands never create one)."""
-    if path.is_file():
+    blocker = _blocking_file(path)
+    if blocker == path:
         raise DataDirError(f"data directory {path} is a file, not a directory")
+    if blocker is not None:
+        raise DataDirError(f"cannot use data directory {path}: {blocker} is a file")
     if not (path / STORE_FILE).is_file():
         where = "does not exist" if not path.exists() else f"holds no memory store ({STORE_FILE})"
         raise DataDirError(
