@@ -67,3 +67,5 @@ def test_notebook_runs_offline_top_to_bottom(
         if output.output_type == "error"
     ]
     assert not errors
+    # the walkthroughs clean up after themselves: no data directories left in the temp dir
+    assert not list(tmp_path.glob("memgpt-*"))
