@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def data_dir_help(default: str | None) -> str:
         where = "" if default is None else " (relative to the current directory)"
-        return f"directory holding the memory stores and checkpoints{where}"
+        return f"directory holding the memory stores and checkpoints{where}, or a postgresql:// URL"
 
     demo = sub.add_parser(
         "demo",

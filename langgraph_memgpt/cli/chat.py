@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langgraph_memgpt.cli.datadir import DataDirError, open_memory
+from langgraph_memgpt.cli.datadir import DataDirError, is_database_url, open_memory
 from langgraph_memgpt.cli.display import format_call, print_update, result_line
 
 if TYPE_CHECKING:
@@ -132,18 +132,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from langgraph_memgpt.configuration import chat_model_from_settings
 
     out = sys.stdout
-    data_dir = Path(args.data_dir)
     model, description = chat_model_from_settings(model=args.model, base_url=args.base_url)
-    memory = open_memory(data_dir, create=True)
+    memory = open_memory(args.data_dir, create=True)
+    where = args.data_dir if is_database_url(args.data_dir) else Path(args.data_dir).resolve()
     try:
         try:
             agent = create_memgpt_agent(model, memory=memory, context_window=args.context_window)
         except (OSError, sqlite3.Error) as exc:
-            raise DataDirError(f"cannot open the checkpoints in {data_dir}: {exc}") from None
+            raise DataDirError(f"cannot open the checkpoints in {where}: {exc}") from None
         config: RunnableConfig = {"configurable": {"thread_id": args.thread, "user_id": args.user}}
         print(f"model: {description}", file=out)
         print(
-            f"thread {args.thread!r}, user {args.user!r}, data {data_dir.resolve()}. "
+            f"thread {args.thread!r}, user {args.user!r}, data {where}. "
             "Type quit or press Ctrl-D to leave.",
             file=out,
         )

@@ -77,10 +77,29 @@ def check_store(path: Path) -> None:
         raise DataDirError(f"data directory {path} is not writable (SQLite needs it to read)")
 
 
-def open_memory(path: Path, *, create: bool) -> Memory:
-    """``Memory.open`` for a command: checked first, and any failure as one line."""
+def is_database_url(location: str | Path) -> bool:
+    """A ``postgresql://`` URL: a database, not a directory to check."""
+    from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
+
+    return is_postgres_url(str(location)) if isinstance(location, str) else False
+
+
+def open_memory(location: str | Path, *, create: bool) -> Memory:
+    """``Memory.open`` for a command: a directory checked first, and any failure as one line.
+
+    A ``postgresql://`` URL is passed through to ``Memory.open`` (the database decides).
+    """
     from langgraph_memgpt.memory import Memory, MemoryStoreError
 
+    if is_database_url(location):
+        from langgraph_memgpt.memory.backends.postgres_db import redact
+
+        try:
+            return Memory.open(str(location))
+        except (MemoryStoreError, OSError) as exc:
+            where = redact(str(location))
+            raise DataDirError(f"cannot open the memory store at {where}: {exc}") from None
+    path = Path(location)
     if create:
         check_writable(path)
     else:

@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 
 from langgraph_memgpt.cli.chat import warm_up_embeddings
-from langgraph_memgpt.cli.datadir import CliError, DataDirError, known_users, open_memory
+from langgraph_memgpt.cli.datadir import (
+    CliError,
+    DataDirError,
+    is_database_url,
+    known_users,
+    open_memory,
+)
 from langgraph_memgpt.tools import NO_GOOD_MATCH
 
 
@@ -31,11 +37,11 @@ def cmd_memory(args: argparse.Namespace) -> int:
     if args.action == "search" and not args.query:
         print("langgraph-memgpt: error: memory search needs a query", file=sys.stderr)
         return 2
-    path = Path(args.data_dir)
-    memory = open_memory(path, create=False)
+    memory = open_memory(args.data_dir, create=False)
     try:
         ident = {"user_id": args.user, "agent_id": args.agent}
-        if (args.user, args.agent) not in known_users(path):
+        path = Path(args.data_dir)
+        if not is_database_url(args.data_dir) and (args.user, args.agent) not in known_users(path):
             raise DataDirError(_unknown_user_message(path, args.user, args.agent))
         if args.action == "show":
             print(memory.core.render(**ident))
