@@ -11,7 +11,7 @@ import logging
 import uuid
 from typing import Any
 
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
@@ -43,8 +43,8 @@ def _result_saved_before(
     """The result of a call this node already ran, if the process stopped before LangGraph
     saved the node's writes (a kill right after it): re-running would store a fact twice.
 
-    Results are written to recall memory under an id made of thread, turn and call id before
-    the node returns, so a resumed turn finds them there and reuses them.
+    Results are written to recall memory under an id made of the calling message's id and the
+    call id before the node returns, so a resumed turn finds them there and reuses them.
     """
     recall = settings.memory.recall
     ident = {"user_id": identity.user_id, "agent_id": identity.agent_id}
@@ -74,11 +74,16 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
             if c["name"] not in user_tool_names or c.get("invalid")
         ]
         run_config = tool_config(config, identity, turn)
+        caller_id = next(
+            (m.id for m in reversed(state["messages"]) if isinstance(m, AIMessage)), None
+        )
         results: list[ToolMessage] = []
         for call in calls:
             call_id = call.get("id") or f"call-{uuid.uuid4()}"
             tool = memory_tools.get(call["name"])
-            result_id = f"tool-{identity.thread_id}-{turn}-{call_id}"
+            # Named after the model message that made the call: the same on a re-run of this
+            # step, different for a later call that happens to reuse the call id.
+            result_id = f"tool-{caller_id}-{call_id}" if caller_id else f"tool-{uuid.uuid4()}"
             saved = _result_saved_before(settings, identity, result_id, call_id, call["name"])
             if saved is not None:
                 results.append(saved)
