@@ -1,8 +1,9 @@
 """Runs the command line and sends this very process a real signal at one node boundary.
 
-Usage: ``python tests/crash_harness.py SIGNAL N CLI-ARGS...`` where SIGNAL is INT (what Ctrl-C
-sends) or KILL, and N counts node boundaries (the start and the end of each node function)
-from 1; 0 sends nothing and only logs them. Each boundary is appended to ``$HARNESS_LOG``.
+Usage: ``python tests/crash_harness.py SIGNAL AT CLI-ARGS...`` where SIGNAL is INT (what Ctrl-C
+sends) or KILL, and AT is either N, counting node boundaries (the start and the end of each
+node function) from 1, with 0 to send nothing and only log them, or a boundary's name such as
+``start:compact`` for its first occurrence. Each boundary is appended to ``$HARNESS_LOG``.
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ NODE_FACTORIES = (
 )
 
 
-def install(sig: signal.Signals, target: int, log_path: str) -> None:
+def install(sig: signal.Signals, target: str, log_path: str) -> None:
     count = 0
+    sent = False
 
     def boundary(name: str) -> None:
-        nonlocal count
+        nonlocal count, sent
         count += 1
         with open(log_path, "a") as log:
             log.write(f"{count} {name}\n")
-        if count == target:
+        if not sent and target in (str(count), name.replace(" ", ":")):
+            sent = True
             os.kill(os.getpid(), sig)
 
     def wrap(factory_name: str) -> None:
@@ -57,7 +60,7 @@ def install(sig: signal.Signals, target: int, log_path: str) -> None:
 
 
 if __name__ == "__main__":
-    install(SIGNALS[sys.argv[1]], int(sys.argv[2]), os.environ["HARNESS_LOG"])
+    install(SIGNALS[sys.argv[1]], sys.argv[2], os.environ["HARNESS_LOG"])
     from langgraph_memgpt.cli import main
 
     raise SystemExit(main(sys.argv[3:]))

@@ -14,6 +14,7 @@ import pytest
 
 from langgraph_memgpt import Memory
 from langgraph_memgpt.configuration import DEFAULT_USER_ID
+from langgraph_memgpt.prompts import MEMORY_ALERT_NAME
 from tests.cli_run import run_cli
 
 MESSAGE = "Remember that the boat leaves at 9.\n"
@@ -79,3 +80,43 @@ def test_an_interrupted_turn_is_finished_exactly_once_by_the_next_chat(
         assert [hit.text for hit in hits] == ["The boat leaves at 9."]
         messages = memory.recall.messages(user_id=DEFAULT_USER_ID, thread_id="main")
         assert [m.text for m in messages if m.metadata["role"] == "user"] == [MESSAGE.strip()]
+
+
+FILLER = (
+    "Let me tell you about my weekend: I walked along the river, watched the boats, tried a new "
+    "bakery near the old tram stop and read two chapters of a long novel about sailors.\n"
+)
+
+
+@pytest.mark.parametrize("boundary", ["start:compact", "end:compact"])
+@pytest.mark.parametrize("sig", ["INT", "KILL"])
+def test_a_turn_interrupted_while_compacting_is_finished_by_the_next_chat(
+    tmp_path: Path, sig: str, boundary: str
+) -> None:
+    args = ["chat", "--data-dir", "d", "--context-window", "1800"]
+    first = run_cli(
+        args,
+        tmp_path,
+        stdin=FILLER * 12,
+        harness=[sig, boundary],
+        HARNESS_LOG=str(tmp_path / "boundaries.log"),
+    )
+    assert first.returncode == (130 if sig == "INT" else -signal.SIGKILL), first.stderr
+    assert "Traceback" not in first.stderr, first.stderr
+    assert boundary.replace(":", " ") in (tmp_path / "boundaries.log").read_text()
+    second = run_cli(args, tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "Traceback" not in second.stderr, second.stderr
+    assert "(resuming an interrupted turn)" in second.stdout
+    assert "assistant> " in second.stdout.split("(resuming an interrupted turn)", 1)[1]
+    assert "resuming" not in run_cli(args, tmp_path).stdout
+    with Memory.open(tmp_path / "d", embeddings=None) as memory:
+        messages = memory.recall.messages(user_id=DEFAULT_USER_ID, thread_id="main")
+        users = [m for m in messages if m.metadata["role"] == "user"]
+        alerts = [m for m in users if m.metadata.get("name") == MEMORY_ALERT_NAME]
+        said = [m for m in users if m not in alerts]
+        assert said and {m.text for m in said} == {FILLER.strip()}
+        # each turn's message and pressure alert once: nothing was redone twice
+        for group in (said, alerts):
+            turns = [m.metadata["turn"] for m in group]
+            assert turns == sorted(set(turns))
