@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from langgraph_memgpt import Memory
+from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
+from langgraph_memgpt.cli import has_unfinished_turn
 from langgraph_memgpt.configuration import DEFAULT_USER_ID
 from langgraph_memgpt.prompts import MEMORY_ALERT_NAME
 from tests.cli_run import run_cli
@@ -27,6 +28,12 @@ BOUNDARIES = [
     "start reason",
     "end reason",
 ]
+
+
+def turn_left_to_resume(memory: Memory) -> bool:
+    """What the next `chat` would check on start: is a turn of thread main unfinished?"""
+    agent = create_memgpt_agent(OfflineDriver(), memory=memory)
+    return has_unfinished_turn(agent, {"configurable": {"thread_id": "main"}})
 
 
 def test_the_turn_has_the_six_boundaries_the_cases_below_interrupt(tmp_path: Path) -> None:
@@ -71,10 +78,8 @@ def test_an_interrupted_turn_is_finished_exactly_once_by_the_next_chat(
     # had finished before the interruption and nothing is streamed again.
     assert ANSWER in second.stdout.split("(resuming an interrupted turn)", 1)[1]
 
-    third = run_cli(["chat", "--data-dir", "d"], tmp_path)
-    assert "resuming" not in third.stdout  # the turn is finished: nothing left to resume
-
     with Memory.open(tmp_path / "d", embeddings=None) as memory:
+        assert not turn_left_to_resume(memory)
         # stored once: a step re-run after a kill does not store the fact a second time
         hits = memory.archival.search("boat", user_id=DEFAULT_USER_ID)
         assert [hit.text for hit in hits] == ["The boat leaves at 9."]
@@ -109,8 +114,8 @@ def test_a_turn_interrupted_while_compacting_is_finished_by_the_next_chat(
     assert "Traceback" not in second.stderr, second.stderr
     assert "(resuming an interrupted turn)" in second.stdout
     assert "assistant> " in second.stdout.split("(resuming an interrupted turn)", 1)[1]
-    assert "resuming" not in run_cli(args, tmp_path).stdout
     with Memory.open(tmp_path / "d", embeddings=None) as memory:
+        assert not turn_left_to_resume(memory)
         messages = memory.recall.messages(user_id=DEFAULT_USER_ID, thread_id="main")
         users = [m for m in messages if m.metadata["role"] == "user"]
         alerts = [m for m in users if m.metadata.get("name") == MEMORY_ALERT_NAME]
