@@ -18,6 +18,7 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field, ValidationError
 
 from langgraph_memgpt.configuration import resolve_identity
+from langgraph_memgpt.memory._validate import MAX_K
 from langgraph_memgpt.memory.archival import MAX_TEXT_CHARS
 from langgraph_memgpt.memory.types import MemoryStoreError, SearchHit
 
@@ -149,9 +150,15 @@ def _page_with_lookahead(
 
     One search of the first ``(page + 1) * page_size + 1`` results instead of two searches;
     past the end, the store's own search is asked for the page so that it says how many pages
-    there are.
+    there are. Deep pages (more results than one search returns) take two searches.
     """
     end = (page + 1) * page_size
+    if end + 1 > MAX_K:
+        window = search(page_size, page)
+        try:
+            return window, bool(search(page_size, page + 1))
+        except MemoryStoreError:  # the next page is past the end
+            return window, False
     hits = search(end + 1, 0)
     window = hits[page * page_size : end]
     if not window and page > 0:

@@ -101,6 +101,17 @@ def test_next_page_is_offered_only_when_it_holds_results(tools, memory: Memory) 
     assert "1 result(s)" in str(recall.content) and "More:" not in str(recall.content)
 
 
+def test_deep_pages_say_whether_more_follow(tools, memory: Memory) -> None:
+    texts = [f"The red kite number {i} nests here." for i in range(105)]
+    memory.archival.insert_many(texts, user_id="u1")
+    # page size 2: page 51 holds results 103-104 of 105, page 52 the last one
+    before_last = call(tools, "archival_memory_search", query="red kite", page=51)
+    assert "2 result(s), page 51" in str(before_last.content)
+    assert "More: page=52." in str(before_last.content)
+    last = call(tools, "archival_memory_search", query="red kite", page=52)
+    assert "1 result(s), page 52" in str(last.content) and "More:" not in str(last.content)
+
+
 class _Topics(Embeddings):
     """Unit vectors by topic: texts about birds point one way, network notes another."""
 
