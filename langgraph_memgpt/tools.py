@@ -111,7 +111,7 @@ def format_hits(
     return "\n".join(lines)
 
 
-def hits_artifact(hits: Sequence[SearchHit], page: int) -> dict[str, Any]:
+def hits_artifact(hits: Sequence[SearchHit], page: int, more: bool = False) -> dict[str, Any]:
     return {
         "hits": [
             {
@@ -124,6 +124,7 @@ def hits_artifact(hits: Sequence[SearchHit], page: int) -> dict[str, Any]:
             for hit in hits
         ],
         "page": page,
+        "more": more,
     }
 
 
@@ -140,7 +141,7 @@ def _search_reply(
     hits: Sequence[SearchHit], *, tier: str, query: str, page: int, more: bool
 ) -> tuple[str, dict[str, Any]]:
     text = format_hits(hits, tier=tier, query=query, page=page, more=more)
-    return text, hits_artifact(hits, page)
+    return text, hits_artifact(hits, page, more)
 
 
 def _page_with_lookahead(

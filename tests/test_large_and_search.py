@@ -107,9 +107,10 @@ def test_deep_pages_say_whether_more_follow(tools, memory: Memory) -> None:
     # page size 2: page 51 holds results 103-104 of 105, page 52 the last one
     before_last = call(tools, "archival_memory_search", query="red kite", page=51)
     assert "2 result(s), page 51" in str(before_last.content)
-    assert "More: page=52." in str(before_last.content)
+    assert "More: page=52." in str(before_last.content) and before_last.artifact["more"]
     last = call(tools, "archival_memory_search", query="red kite", page=52)
     assert "1 result(s), page 52" in str(last.content) and "More:" not in str(last.content)
+    assert last.artifact["more"] is False
 
 
 class _Topics(Embeddings):
