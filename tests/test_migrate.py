@@ -115,3 +115,47 @@ def test_migrate_refuses_a_database_holding_another_store(
         migrate(tmp_path / "local", target, progress=False)
     with pytest.raises(MemoryStoreError, match="holds no memory store"):
         migrate(tmp_path / "nowhere", target, progress=False)
+
+
+def test_the_migrate_command_moves_a_store_and_says_what_it_did(
+    tmp_path: Path, pg_store: Callable[[str], str]
+) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "local"
+    _local_store(source)
+    target = pg_store("cli")
+    command = [sys.executable, "-m", "langgraph_memgpt", "memory", "migrate"]
+    done = subprocess.run(
+        [*command, "--data-dir", str(source), "--to", target],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "migrated" in done.stdout and "archival 302" in done.stdout
+    assert "counts verified" in done.stdout
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "langgraph_memgpt",
+            "memory",
+            "stats",
+            "--data-dir",
+            target,
+            "--user",
+            "alice",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "MEMGPT_EMBEDDINGS": "none"},
+    )
+    assert "archival: 301" in shown.stdout, shown.stderr
+    refused = subprocess.run(
+        [*command, "--data-dir", str(source)], capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "--to postgresql://" in refused.stderr

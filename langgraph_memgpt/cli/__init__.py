@@ -81,22 +81,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     mem = sub.add_parser(
         "memory",
-        help="inspect the memory tiers of a data directory",
-        description="Read a data directory's memory (never creates one).",
+        help="inspect the memory tiers of a data directory, or move them to Postgres",
+        description="Read a data directory's memory (never creates one), or copy it to PostgreSQL.",
         epilog=(
             "actions:\n"
             "  show     the user's core memory blocks, as the model sees them\n"
             "  stats    record counts per tier\n"
-            "  search   QUERY...: best archival and recall matches, with citations"
+            "  search   QUERY...: best archival and recall matches, with citations\n"
+            "  migrate  --to postgresql://...: copy every tier (vectors included) and each\n"
+            "           thread's latest checkpoint into Postgres; resumable, counts verified"
         ),
         formatter_class=_Formatter,
     )
-    mem.add_argument("action", choices=["show", "search", "stats"], help="what to print")
+    mem.add_argument("action", choices=["show", "search", "stats", "migrate"], help="what to do")
     mem.add_argument("query", nargs="*", help="words to search for (search only)")
     mem.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
     mem.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory to read")
     mem.add_argument("--agent", default="default", help="agent id of the memory")
     mem.add_argument("-k", type=int, default=5, help="results per tier (search)")
+    mem.add_argument("--to", default=None, help="postgresql:// URL to copy into (migrate)")
     mem.set_defaults(func=cmd_memory)
     return parser
 

@@ -34,6 +34,10 @@ def cmd_memory(args: argparse.Namespace) -> int:
     """Print core blocks, record counts, or search results of one user."""
     from langgraph_memgpt import MemoryStoreError
 
+    if args.action == "migrate":
+        from langgraph_memgpt.cli.migrate_memory import cmd_migrate
+
+        return cmd_migrate(args)
     if args.action == "search" and not args.query:
         print("langgraph-memgpt: error: memory search needs a query", file=sys.stderr)
         return 2
