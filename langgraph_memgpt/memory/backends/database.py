@@ -13,6 +13,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from langgraph_memgpt.memory._validate import check_id
+from langgraph_memgpt.memory.types import MemoryStoreError
+
 
 class Cursor(Protocol):
     rowcount: int
@@ -50,3 +53,59 @@ class MemoryDatabase(Protocol):
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str) -> None: ...
     def close(self) -> None: ...
+
+
+class SharedQueries:
+    """What both databases do the same way through their own ``read``/``transaction``."""
+
+    def namespace(self, agent_id: str, user_id: str, *, create: bool) -> int | None:
+        raise NotImplementedError
+
+    def read(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def write_namespace(self, agent_id: str, user_id: str) -> int:
+        """The namespace a write goes to: identifiers validated, the row created if new."""
+        check_id(user_id, "user_id")
+        check_id(agent_id, "agent_id")
+        ns = self.namespace(agent_id, user_id, create=True)
+        assert ns is not None
+        return ns
+
+    def get_meta(self, key: str) -> str | None:
+        with self.read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+
+def apply_schema(
+    conn: Any, statements: Sequence[str], version: int, where: str, *, marker: str = "?"
+) -> int | None:
+    """Create what is missing and check the stored schema version (inside the caller's
+    transaction): None for a new store (``version`` recorded), else the stored version, which
+    the caller upgrades from. A newer one than this package knows is refused."""
+    for statement in statements:
+        conn.execute(statement)
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if row is None:
+        conn.execute(
+            f"INSERT INTO meta(key, value) VALUES ('schema_version', {marker})", (str(version),)
+        )
+        return None
+    if int(row[0]) > version:
+        raise MemoryStoreError(
+            f"{where} was written by a newer langgraph-memgpt (schema {row[0]}); upgrade the "
+            "package to open it."
+        )
+    return int(row[0])

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory._validate import check_id
+from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.postgres_schema import (
     ADVISORY_LOCK,
     EXTENSION,
@@ -92,7 +92,7 @@ def configure_connection(conn: Any) -> None:
         conn.adapters.register_dumper(real, FloatDumper)
 
 
-class PostgresDatabase:
+class PostgresDatabase(SharedQueries):
     """One Postgres database holding every tier, shared by any number of processes."""
 
     row_lock = " FOR UPDATE"
@@ -206,26 +206,6 @@ class PostgresDatabase:
         self._ns_cache[key] = ns
         return ns
 
-    def write_namespace(self, agent_id: str, user_id: str) -> int:
-        check_id(user_id, "user_id")
-        check_id(agent_id, "agent_id")
-        ns = self.namespace(agent_id, user_id, create=True)
-        assert ns is not None
-        return ns
-
-    def get_meta(self, key: str) -> str | None:
-        with self.read() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-            return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                (key, value),
-            )
-
     def close(self) -> None:
         if not self._closed:
             self._closed = True
@@ -256,16 +236,4 @@ def _create_schema(conn: Any, where: str) -> None:
                 f"the server at {where} does not have pgvector installed "
                 f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
             ) from exc
-        for statement in SCHEMA:
-            conn.execute(statement)
-        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES ('schema_version', %s)",
-                (str(SCHEMA_VERSION),),
-            )
-        elif int(row[0]) > SCHEMA_VERSION:
-            raise MemoryStoreError(
-                f"{where} was written by a newer langgraph-memgpt (Postgres schema {row[0]}); "
-                "upgrade the package to open it."
-            )
+        apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")

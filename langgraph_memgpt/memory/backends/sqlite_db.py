@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from langgraph_memgpt.memory._validate import check_id
+from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
 from langgraph_memgpt.memory.types import MemoryStoreError
 
@@ -122,7 +122,7 @@ CREATE TABLE IF NOT EXISTS archival_tags (
 )
 
 
-class Database:
+class Database(SharedQueries):
     """The shared SQLite connection plus the namespace table.
 
     ``lock`` must be held for every statement; :meth:`transaction` takes it and wraps the body
@@ -156,20 +156,8 @@ class Database:
         conn.execute("PRAGMA cache_size=-32768")
         conn.execute("PRAGMA mmap_size=268435456")
         with self.transaction():
-            for statement in SCHEMA:
-                conn.execute(statement)
-            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise MemoryStoreError(
-                    f"{path} was written by a newer langgraph-memgpt (schema {row[0]}); "
-                    "upgrade the package to open it."
-                )
-            elif int(row[0]) < 2:
+            stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, str(path))
+            if stored is not None and stored < 2:
                 for statement in _V1_FTS:
                     conn.execute(statement)
                 columns = {r[1] for r in conn.execute("PRAGMA table_info(recall)")}
@@ -245,27 +233,6 @@ class Database:
             ns = int(row[0])
             self._ns_cache[key] = ns
             return ns
-
-    def write_namespace(self, agent_id: str, user_id: str) -> int:
-        """The namespace a write goes to: identifiers validated, the row created if new."""
-        check_id(user_id, "user_id")
-        check_id(agent_id, "agent_id")
-        ns = self.namespace(agent_id, user_id, create=True)
-        assert ns is not None
-        return ns
-
-    def get_meta(self, key: str) -> str | None:
-        with self.read() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-            return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                (key, value),
-            )
 
     def close(self) -> None:
         with self.lock:
