@@ -143,7 +143,10 @@ def test_a_big_postgres_tenant_gets_its_own_hnsw_index(
         mem.archival.insert_many(texts[1::2], user_id="big", tags=["odd"], vectors=vectors[1::2])
         mem.archival.insert_many(texts[:30], user_id="small", vectors=vectors[:30])
         query = vectors[7] + 0.05 * rng.standard_normal(16).astype(np.float32)
-        mem.archival.search("x", user_id="big", mode="dense", query_vector=query, k=1)  # builds
+        # The first search starts the build in the background and scans exactly meanwhile.
+        first = mem.archival.search("x", user_id="big", mode="dense", query_vector=query, k=1)
+        assert first[0].text == "record 7"
+        mem.flush()  # waits for the build
         (indexes,) = sql_row(
             mem,
             "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "

@@ -7,14 +7,17 @@ rows only. An HNSW index shared by every tenant would not do: filtered by tenant
 index scan it returned half of k (pgvector's post-filtering) unless iterative scans are tuned.
 
 A tenant past ``HNSW_MIN_ROWS`` rows gets its own *partial* HNSW index (``WHERE ns = <n>``),
-built once with ``CREATE INDEX CONCURRENTLY`` (other writers are not blocked) the first time
-it is searched, and used from then on with ``hnsw.iterative_scan`` so that a restricted search
-(tags, a thread) still returns k rows. Only big tenants pay the index's upkeep on insert.
+built once, in the background, with ``CREATE INDEX CONCURRENTLY`` (other writers are not
+blocked; searches scan exactly until it is valid) when it is first searched that big, and used
+from then on with ``hnsw.iterative_scan`` so that a restricted search (tags, a thread) still
+returns k rows. Only big tenants pay the index's upkeep on insert.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +31,19 @@ logger = logging.getLogger(__name__)
 EmbedFn = Callable[[list[str]], np.ndarray]
 HNSW_MIN_ROWS = 5_000  # a tenant this big gets its own HNSW index (exact scan: ~5 ms)
 _TIERS = {"archival": Tier.ARCHIVAL, "recall": Tier.RECALL}
+_BUILD_LOCK = 0x4D47  # advisory lock class of index builds (key: namespace and tier)
+
+
+def _index_state(conn: Any, name: str) -> bool | None:
+    """True: the index exists and is valid; False: it exists, invalid (being built, or a
+    build died); None: no such index in the current schema."""
+    row = conn.execute(
+        "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE c.relname = ? AND c.relnamespace = "
+        "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+        (name,),
+    ).fetchone()
+    return None if row is None else bool(row[0])
 
 
 class PgVectors:
@@ -48,6 +64,8 @@ class PgVectors:
         self._compose = compose
         self._embed = embed
         self._indexed: dict[int, int] = {}  # namespace -> dimension of its valid HNSW index
+        self._building: set[int] = set()
+        self._threads: list[threading.Thread] = []
 
     @property
     def embeds(self) -> bool:
@@ -67,7 +85,9 @@ class PgVectors:
         return None
 
     def flush(self) -> None:
-        return None
+        """Nothing to save on Postgres; waits for HNSW index builds in progress, so that a
+        store flushed or closed leaves each big tenant indexed."""
+        self.wait_for_indexes()
 
     def search(
         self,
@@ -115,10 +135,12 @@ class PgVectors:
         return [(int(rid), float(score)) for rid, score in rows]
 
     def _hnsw(self, ns: int) -> int | None:
-        """The dimension of the tenant's HNSW index, building it first if the tenant is big
-        enough and has none; None while it is small (exact scans)."""
+        """The dimension of the tenant's valid HNSW index; None while it has none (exact
+        scans). A big tenant without one gets it built in the background."""
         if ns in self._indexed:
             return self._indexed[ns]
+        if ns in self._building:
+            return None
         with self._db.read() as conn:
             row = conn.execute(
                 "SELECT docs FROM lex_stats WHERE ns=? AND tier=?", (ns, int(_TIERS[self._table]))
@@ -129,28 +151,56 @@ class PgVectors:
             if meta is None:
                 return None
             dim = int(meta[0])
-            name = f"{self._table}_hnsw_{int(ns)}"
-            state = conn.execute(
-                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "WHERE c.relname = ? AND c.relnamespace = "
-                "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
-                (name,),
-            ).fetchone()
-            if state is None or not state[0]:
-                logger.info("building HNSW index %s (%s rows)", name, row[0])
+            if _index_state(conn, self._index_name(ns)) is True:
+                self._indexed[ns] = dim
+                return dim
+        self._building.add(ns)
+        thread = threading.Thread(
+            target=self._build, args=(ns, dim), name=f"memgpt-hnsw-{ns}", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
+        return None
+
+    def _index_name(self, ns: int) -> str:
+        return f"{self._table}_hnsw_{int(ns)}"
+
+    def _build(self, ns: int, dim: int) -> None:
+        """Build the tenant's partial HNSW index without blocking writers (``CONCURRENTLY``),
+        once across processes (an advisory lock; an invalid index left by a build that died
+        is dropped first). Searches scan exactly until it is valid."""
+        name = self._index_name(ns)
+        key = int(ns) * 2 + int(_TIERS[self._table])
+        try:
+            with self._db.read() as conn:
+                (mine,) = conn.execute(
+                    "SELECT pg_try_advisory_lock(?, ?)", (_BUILD_LOCK, key)
+                ).fetchone()
+                if not mine:  # another process is building it
+                    return
                 try:
-                    if state is not None:  # a build that died half-way leaves an invalid index
+                    started = time.monotonic()
+                    if _index_state(conn, name) is False:
                         conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
                     conn.execute(
                         f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {self._table} "
                         f"USING hnsw ((vector::vector({dim})) vector_cosine_ops) "
                         f"WHERE ns = {int(ns)}"
                     )
-                except Exception:  # another process builds it now: scan exactly meanwhile
-                    logger.info("HNSW index %s not built here", name, exc_info=True)
-                    return None
-        self._indexed[ns] = dim
-        return dim
+                    logger.info("built %s in %.1f s", name, time.monotonic() - started)
+                finally:
+                    conn.execute("SELECT pg_advisory_unlock(?, ?)", (_BUILD_LOCK, key))
+            self._indexed[ns] = dim
+        except Exception as exc:  # the store closed, the server went away: exact scans go on
+            logger.warning("HNSW index %s not built (%s); searches stay exact", name, exc)
+        finally:
+            self._building.discard(ns)
+
+    def wait_for_indexes(self, timeout: float | None = None) -> None:
+        """Wait for the HNSW index builds this process started."""
+        for thread in list(self._threads):
+            thread.join(timeout)
+        self._threads = [t for t in self._threads if t.is_alive()]
 
     def embed_pending(self, ns: int, limit: int) -> int:
         """Embed up to ``limit`` rows stored without a vector (outside any transaction, so a
