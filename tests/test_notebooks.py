@@ -1,4 +1,4 @@
-"""Every notebook in ``notebooks/`` runs top to bottom, offline, in under a minute.
+"""Every notebook in ``notebooks/`` runs top to bottom, offline, without an error.
 
 Executed with nbclient on the ``python3`` kernel of this interpreter (ipykernel). The notebooks
 are committed without outputs, so a diff shows code changes only.
@@ -6,7 +6,6 @@ are committed without outputs, so a diff shows code changes only.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,9 @@ nbclient = pytest.importorskip("nbclient", reason="needs nbclient, nbformat and 
 pytest.importorskip("ipykernel", reason="needs ipykernel")
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-BUDGET_SECONDS = 60
+#: Only a guard against a hung kernel; how long a notebook takes is not asserted (it depends on
+#: the machine, so a timed assertion would flake).
+TIMEOUT_SECONDS = 600
 OFFLINE_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MEMGPT_MODEL", "LANGSMITH_API_KEY")
 
 
@@ -51,14 +52,11 @@ def test_notebook_runs_offline_top_to_bottom(
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = nbclient.NotebookClient(
         notebook,
-        timeout=BUDGET_SECONDS * 2,
+        timeout=TIMEOUT_SECONDS,
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
-    started = time.monotonic()
     client.execute()  # raises CellExecutionError with the cell and traceback on failure
-    elapsed = time.monotonic() - started
-    assert elapsed < BUDGET_SECONDS, f"{name} took {elapsed:.0f}s (budget {BUDGET_SECONDS}s)"
     errors = [
         output
         for cell in notebook.cells
