@@ -6,6 +6,7 @@ exact same rendering, so it lives here once.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
     from langgraph_memgpt.memory.types import Block
 
 
+#: How many per-run budgets (``context_window`` overrides) one agent keeps built. A server whose
+#: callers each pick a budget must not grow this without limit; the least recently used goes.
+MAX_RUN_VARIANTS = 8
+
+
 @dataclass
 class AgentSettings:
     """What every node of one compiled agent shares."""
@@ -46,7 +52,9 @@ class AgentSettings:
     tools: Sequence[BaseTool] = field(default_factory=tuple)
     agent_id: str | None = None
     tool_tokens: int = 0
-    _variants: dict[int, AgentSettings] = field(default_factory=dict, repr=False, compare=False)
+    _variants: OrderedDict[int, AgentSettings] = field(
+        default_factory=OrderedDict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         schemas: list[Any] = [convert_to_openai_tool(t) for t in self.tools]
@@ -63,12 +71,18 @@ class AgentSettings:
         window = getattr(context, "context_window", None)
         if isinstance(context, dict):
             window = context.get("context_window")
-        if not window or window == self.config.context_window:
+        if not window or int(window) == self.config.context_window:
             return self
+        window = int(window)  # "4096" from a form and 4096 are one budget
         cached = self._variants.get(window)
         if cached is None:
-            cached = replace(self, config=replace(self.config, context_window=int(window)))
+            cached = replace(self, config=replace(self.config, context_window=window))
+            cached._variants = OrderedDict()  # a variant builds no variants of its own
             self._variants[window] = cached
+            while len(self._variants) > MAX_RUN_VARIANTS:
+                self._variants.popitem(last=False)
+        else:
+            self._variants.move_to_end(window)
         return cached
 
     @property

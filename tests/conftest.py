@@ -21,11 +21,12 @@ import pytest
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.embeddings import DeterministicFakeEmbedding
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 from langgraph_memgpt import Memory
+from tests.pairing import Turn, check_pairing
 
 Script = Callable[[list[BaseMessage]], AIMessage]
 
@@ -34,7 +35,8 @@ class ScriptedChatModel(BaseChatModel):
     """A fake chat model: each call is answered by the next script entry.
 
     Entries are AIMessages or functions of the prompt. Every prompt it receives is recorded,
-    so tests can assert on what the model saw (the splice-back, the budget).
+    so tests can assert on what the model saw (the splice-back, the budget). Like a real
+    server, it rejects a prompt that breaks the tool-call pairing rule (``tests/pairing.py``).
     """
 
     script: list[Any] = Field(default_factory=list)
@@ -58,6 +60,7 @@ class ScriptedChatModel(BaseChatModel):
     ) -> ChatResult:
         from langgraph_memgpt.prompts import SUMMARY_REQUEST_MARKER
 
+        check_pairing(as_turns(messages))
         if str(messages[0].content).startswith(SUMMARY_REQUEST_MARKER):
             self.summary_prompts.append(list(messages))
             reply = AIMessage(content=f"summary #{len(self.summary_prompts)}")
@@ -72,6 +75,20 @@ class ScriptedChatModel(BaseChatModel):
             reply = entry(list(messages)) if callable(entry) else entry
             reply = reply.model_copy(deep=True)
         return ChatResult(generations=[ChatGeneration(message=reply)])
+
+
+def as_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
+    """Messages as the pairing rule sees them; unparsable calls are sent as calls too."""
+    turns = []
+    for message in messages:
+        if isinstance(message, AIMessage):
+            calls = [*message.tool_calls, *message.invalid_tool_calls]
+            turns.append(Turn("assistant", tuple(str(c.get("id")) for c in calls)))
+        elif isinstance(message, ToolMessage):
+            turns.append(Turn("tool", answers=message.tool_call_id))
+        else:
+            turns.append(Turn(message.type))
+    return turns
 
 
 def tool_call(name: str, call_id: str = "call-1", **args: Any) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 It answers from a script (replies with text and/or tool calls, HTTP errors, delays), streams
 when asked (server-sent events, as the real API does) and records every request body, so tests
-can drive the real ``ChatOpenAI`` client through the graph and assert on what it sent.
+can drive the real ``ChatOpenAI`` client through the graph and assert on what it sent. Like the
+real API it answers 400 to messages that break the tool-call pairing rule (``pairing.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.pairing import PairingError, Turn, check_pairing
 
 
 @dataclass
@@ -52,6 +55,7 @@ class FakeOpenAI:
         self.script: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
         self.default = Reply(content="ok")
+        self.rejected: list[str] = []  # why requests were refused (the pairing rule)
         self._lock = threading.Lock()
         self._count = 0
 
@@ -121,6 +125,25 @@ class FakeOpenAI:
         yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
 
 
+def pairing_error(messages: list[dict[str, Any]] | None) -> str | None:
+    """Why the real API would refuse ``messages`` (a chat request's), or None."""
+    if not messages:
+        return None
+    turns = [
+        Turn(
+            m.get("role", ""),
+            tuple(c["id"] for c in m.get("tool_calls") or ()),
+            m.get("tool_call_id"),
+        )
+        for m in messages
+    ]
+    try:
+        check_pairing(turns)
+    except PairingError as exc:
+        return str(exc)
+    return None
+
+
 def _handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:  # keep test output clean
@@ -145,6 +168,15 @@ def _handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
             server.requests.append(body)
+            refusal = pairing_error(body.get("messages"))
+            if refusal is not None:
+                server.rejected.append(refusal)
+                self._send_json(
+                    400,
+                    {"error": {"message": refusal, "type": "invalid_request_error", "code": None}},
+                    {},
+                )
+                return
             reply = server.next_reply()
             if reply.delay:
                 time.sleep(reply.delay)

@@ -406,3 +406,65 @@ def test_a_message_keeps_its_stated_time_in_recall(memory, run_config) -> None:
     hits = memory.recall.search_by_date("2023-05-08", "2023-05-08", user_id="u1")
     assert [h.text for h in hits] == ["We moved to Porto."]
     assert memory.recall.search("No date here", user_id="u1")
+
+
+def _invalid_call(call_id: str) -> dict[str, Any]:
+    return {
+        "name": "archival_memory_insert",
+        "args": '{"content": "unterminated',
+        "id": call_id,
+        "error": "arguments are not valid JSON",
+        "type": "invalid_tool_call",
+    }
+
+
+@pytest.mark.parametrize("calls", ["parallel", "unparsable"])
+def test_eviction_keeps_every_result_with_its_call(memory, run_config, calls: str) -> None:
+    """Each user message gets one model message with several calls (three parallel calls, or
+    one parsed and two unparsable): eviction must take or keep the call and all its results.
+    The scripted model rejects a prompt with a result split from its call, as OpenAI does."""
+
+    def respond(prompt: list[Any]) -> AIMessage:
+        last = prompt[-1]
+        if not (isinstance(last, HumanMessage) and last.name != MEMORY_ALERT_NAME):
+            return AIMessage(content="saved " + "ok " * 10)
+        n = f"{len(prompt)}-{last.id}"
+        note = last.content[:60]
+        if calls == "parallel":
+            return AIMessage(
+                content="",
+                tool_calls=[
+                    tool_call("archival_memory_insert", f"p{i}-{n}", content=f"{i} {note}")
+                    for i in range(3)
+                ],
+            )
+        return AIMessage(
+            content="",
+            tool_calls=[tool_call("archival_memory_insert", f"ok-{n}", content=note)],
+            invalid_tool_calls=[_invalid_call(f"bad{i}-{n}") for i in range(2)],
+        )
+
+    model = ScriptedChatModel(fallback=respond)
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200)
+    agent = create_memgpt_agent(model, memory=memory, config=config, checkpointer=InMemorySaver())
+    for i in range(30):
+        agent.invoke({"messages": [("user", f"fact {i}: " + "detail " * 40)]}, run_config)
+    state = agent.get_state(run_config).values
+    assert state["evicted_total"] > 0
+    fifo = state["messages"]
+    assert not isinstance(fifo[0], ToolMessage)  # the FIFO never starts with an orphan result
+    for group in message_groups(fifo):
+        callers = [m for m in group if isinstance(m, AIMessage)]
+        results = {m.tool_call_id for m in group if isinstance(m, ToolMessage)}
+        if callers:
+            made = {c["id"] for c in [*callers[0].tool_calls, *callers[0].invalid_tool_calls]}
+            assert results == made
+    # Every prompt the model received passed the pairing rule (the fake raises otherwise), and
+    # the calls were of the kind under test.
+    per_call = 3
+    assert all(
+        len([*m.tool_calls, *m.invalid_tool_calls]) == per_call
+        for p in model.prompts
+        for m in p
+        if isinstance(m, AIMessage) and (m.tool_calls or m.invalid_tool_calls)
+    )

@@ -23,6 +23,8 @@ CONFIG = {"configurable": {"thread_id": "t1", "user_id": "u1"}}
 def server():
     with serve() as (fake, url):
         yield fake, url
+    # A refused request may end as a graceful "service failure" turn: it must not pass unseen.
+    assert not fake.rejected, fake.rejected
 
 
 def make_agent(url: str, memory, *, retries: int = 0, timeout: float = 5.0, **config: Any):
