@@ -468,3 +468,50 @@ def test_eviction_keeps_every_result_with_its_call(memory, run_config, calls: st
         for m in p
         if isinstance(m, AIMessage) and (m.tool_calls or m.invalid_tool_calls)
     )
+
+
+class _SaverThatDies(InMemorySaver):
+    """A checkpointer of a process that dies just after memory_interrupt wrote its results to
+    recall: from that step's writes on nothing is saved, so the next run resumes from the
+    step before and executes memory_interrupt (and what follows) again."""
+
+    dead = False
+
+    def put_writes(self, config: Any, writes: Any, task_id: str, task_path: str = "") -> None:
+        if any(
+            channel == "messages" and any(isinstance(m, ToolMessage) for m in value)
+            for channel, value in writes
+        ):
+            self.dead = self.dead or not getattr(self, "revived", False)
+        if not self.dead:
+            super().put_writes(config, writes, task_id, task_path)
+
+    def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
+        if self.dead:
+            return config
+        return super().put(config, checkpoint, metadata, new_versions)
+
+
+def test_a_retried_step_does_not_duplicate_recall_rows(memory, run_config) -> None:
+    answer = AIMessage(content="Nothing yet.", id="ai-answer")
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(
+                content="", tool_calls=[tool_call("conversation_search", query="tea")], id="ai-call"
+            )
+        ],
+        fallback=answer,
+    )
+    saver = _SaverThatDies()
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=saver)
+    agent.invoke({"messages": [("user", "Bob likes tea?")]}, run_config, durability="sync")
+    assert saver.dead and agent.get_state(run_config).next == ("memory_interrupt",)
+    assert memory.recall.count(user_id="u1") == 4  # the whole turn reached recall
+
+    saver.dead, saver.revived = False, True  # the process restarts and resumes the thread
+    state = agent.invoke(None, run_config, durability="sync")  # memory_interrupt runs again
+    assert state["messages"][-1].content == "Nothing yet."
+    assert len(model.prompts) == 3
+    rows = memory.recall.messages(thread_id="t1", user_id="u1")
+    assert [h.id for h in rows] == [m.id for m in state["messages"]]  # each message once
+    assert memory.recall.count(user_id="u1") == 4
