@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +56,10 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.default = Reply(content="ok")
         self.rejected: list[str] = []  # why requests were refused (the pairing rule)
+        #: Answers requests sent without tools (the graph's summarizer) when set: called with
+        #: the number of such requests so far, so each summary can be told apart.
+        self.summarize: Callable[[int], Reply] | None = None
+        self._summaries = 0
         self._lock = threading.Lock()
         self._count = 0
 
@@ -63,9 +67,12 @@ class FakeOpenAI:
     def chat_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.requests if "messages" in r]
 
-    def next_reply(self) -> Reply:
+    def next_reply(self, body: dict[str, Any] | None = None) -> Reply:
         with self._lock:
             self._count += 1
+            if self.summarize is not None and body is not None and not body.get("tools"):
+                self._summaries += 1
+                return self.summarize(self._summaries)
             return self.script.pop(0) if self.script else self.default
 
     def completion(self, reply: Reply, model: str) -> dict[str, Any]:
@@ -177,7 +184,7 @@ def _handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     {},
                 )
                 return
-            reply = server.next_reply()
+            reply = server.next_reply(body)
             if reply.delay:
                 time.sleep(reply.delay)
             if reply.status != 200:

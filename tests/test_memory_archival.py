@@ -78,15 +78,17 @@ def test_tags_filter(mem: Memory) -> None:
 
 
 def test_user_and_agent_isolation(mem: Memory) -> None:
-    _fill(mem, "u1")
-    mem.archival.insert("u2 secret: the vault code is 1234", user_id="u2")
+    own = set(_fill(mem, "u1"))
+    secret = mem.archival.insert("u2 secret: the vault code is 1234", user_id="u2")
     mem.archival.insert("agent b note about teal", user_id="u1", agent_id="b")
+    query = "vault code teal colour note agent"  # words of every user's records
     for mode in ("hybrid", "lexical", "dense"):
-        hits = mem.archival.search("vault code teal colour", user_id="u1", k=50, mode=mode)  # type: ignore[arg-type]
-        assert hits and all(h.metadata["user_id"] == "u1" for h in hits)
-        assert all("vault" not in h.text and "agent b" not in h.text for h in hits)
-        other = mem.archival.search("teal colour", user_id="u2", k=50, mode=mode)  # type: ignore[arg-type]
-        assert [h.text for h in other] in ([], ["u2 secret: the vault code is 1234"])
+        # Record ids, not the user_id stamped on a hit (it is the caller's, so always matches).
+        hits = mem.archival.search(query, user_id="u1", k=50, mode=mode)  # type: ignore[arg-type]
+        assert hits and {h.id for h in hits} <= own
+        assert "Alice's favourite colour is teal" in [h.text for h in hits]
+        other = mem.archival.search(query, user_id="u2", k=50, mode=mode)  # type: ignore[arg-type]
+        assert [h.id for h in other] == [secret]
     assert mem.archival.search("teal", user_id="nobody") == []
     rid = mem.archival.search("vault", user_id="u2")[0].id
     with pytest.raises(MemoryStoreError, match="no archival record"):

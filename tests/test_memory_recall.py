@@ -106,7 +106,8 @@ def test_search_by_date(mem: Memory) -> None:
     assert hits[0].metadata["created_at"] == "2024-03-01T10:00:00.000000+00:00"
     hits = mem.recall.search_by_date("2024-03-02T12:00:00+00:00", "2024-03-03", user_id="u1")
     assert len(hits) == 2
-    assert mem.recall.search_by_date("2024-03-01", "2024-03-03", user_id="u1", k=2, page=1)
+    second_page = mem.recall.search_by_date("2024-03-01", "2024-03-03", user_id="u1", k=2, page=1)
+    assert [h.text for h in second_page] == ["on 2024-03-03T00:00:00Z"]  # the third, in order
     with pytest.raises(MemoryStoreError, match="YYYY-MM-DD"):
         mem.recall.search_by_date("March 1st", "2024-03-02", user_id="u1")
     with pytest.raises(MemoryStoreError, match="after end"):

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from langchain_core.messages import convert_to_messages
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
@@ -64,20 +65,22 @@ def test_memory_tool_turn_with_splice_back(server, memory) -> None:
     tool_messages = [m for m in requests[3]["messages"] if m["role"] == "tool"]
     assert "May 14" in tool_messages[-1]["content"]
     assert "thread t1, turn 1" in tool_messages[-1]["content"]
-    # Every prompt stayed within the budget (same counter as the graph, plus tool schemas).
+    # Every prompt stayed within the budget: the messages and tool schemas sent, counted with
+    # the graph's counter, fit the window less the room kept for the answer.
     for request in requests:
-        tokens = count_tokens_approximately(
-            [
-                (m["role"] if m["role"] != "tool" else "user", m["content"] or "")
-                for m in request["messages"]
-            ]
-        )
-        assert tokens < 4096
+        assert sent_tokens(request) <= 4096 - MemGPTConfig().reserve_tokens
+
+
+def sent_tokens(request: dict[str, Any]) -> int:
+    """Tokens of a request body by the graph's counter: its messages and its tool schemas."""
+    messages = convert_to_messages(request["messages"])
+    return count_tokens_approximately(messages, tools=request.get("tools") or None)
 
 
 def test_budget_holds_against_the_server_over_many_turns(server, memory) -> None:
     fake, url = server
     fake.default = Reply(content="noted " * 30)
+    fake.summarize = lambda n: Reply(content=f"The user told long story number {n}.")
     agent = make_agent(url, memory, context_window=2500, reserve_tokens=200)
     for i in range(25):
         agent.invoke({"messages": [("user", f"turn {i}: " + "long story " * 60)]}, CONFIG)
@@ -88,10 +91,10 @@ def test_budget_holds_against_the_server_over_many_turns(server, memory) -> None
     summaries = [r for r in fake.chat_requests if "tools" not in r]
     assert summaries, "the model was asked to summarize evicted messages"
     for request in chat:
-        approx = sum(len(str(m.get("content") or "")) for m in request["messages"]) / 4
-        assert approx < 2500
-    # The most recent summary reached the next system prompt.
-    assert "noted" in system_text(chat[-1]) or state["summary"] in system_text(chat[-1])
+        assert request["tools"] and sent_tokens(request) <= 2500 - 200
+    # The most recent summary is the state's and reached the next system prompt.
+    assert state["summary"] == f"The user told long story number {len(summaries)}."
+    assert state["summary"] in system_text(chat[-1])
 
 
 def test_retries_on_429_then_succeeds(server, memory) -> None:

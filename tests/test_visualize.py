@@ -136,7 +136,18 @@ def test_every_family_gets_a_figure_and_missing_ones_are_named(tmp_path: Path) -
     figures = plot_bench_results(results, out_dir=tmp_path / "plots")
     assert set(figures) == {"retrieval_locomo", "archival_scale_small", "agent_recall"}
     assert len(list((tmp_path / "plots").glob("*.png"))) == 3
-    assert plot_bench_result("long_conversation", LONG) is not None
+    long = plot_bench_result("long_conversation", LONG)
+    assert long is not None
+    # One line per agent, prompt tokens against turns, as in the payload.
+    drawn = {
+        line.get_label(): (list(line.get_xdata()), list(line.get_ydata()))
+        for axes in long.axes
+        for line in axes.lines
+    }
+    assert drawn == {
+        "agents.ours": ([100, 300], [3000, 3100]),
+        "agents.full history": ([100, 300], [25000, 76914]),
+    }
     assert plot_bench_result("empty", {"machine": {"cpus": 2}}) is None
 
 
