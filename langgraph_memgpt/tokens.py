@@ -1,7 +1,8 @@
 """Token counting: exact where a tokenizer is on this machine, approximate otherwise.
 
 Never a network call at run time and never a crash: ``tiktoken`` downloads its vocabularies on
-first use, so it is used only when the vocabulary is already in its local cache; a Hugging Face
+first use, so it is used only when the vocabulary is already in its local cache (checked here,
+before tiktoken is asked, rather than by patching tiktoken's loader for the whole process); a Hugging Face
 ``tokenizer.json`` (the usual file next to a model served by vLLM, llama.cpp or Ollama) can be
 named with ``MEMGPT_TOKENIZER``. Everything else falls back to LangChain's
 ``count_tokens_approximately``.
@@ -9,9 +10,11 @@ named with ``MEMGPT_TOKENIZER``. Everything else falls back to LangChain's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -51,29 +54,76 @@ def hf_tokenizer_counter(path: str | Path) -> TokenCounter:
     return count
 
 
+#: The vocabulary file of each tiktoken encoding, as tiktoken fetches it (its cache is keyed by
+#: this URL), with the file's SHA-256 (a cached file that does not match is fetched again).
+_OPENAI_BLOBS = "https://openaipublic.blob.core.windows.net/encodings"
+_VOCABULARIES = {
+    "r50k_base": (
+        f"{_OPENAI_BLOBS}/r50k_base.tiktoken",
+        "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+    ),
+    "p50k_base": (
+        f"{_OPENAI_BLOBS}/p50k_base.tiktoken",
+        "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
+    ),
+    "cl100k_base": (
+        f"{_OPENAI_BLOBS}/cl100k_base.tiktoken",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    ),
+    "o200k_base": (
+        f"{_OPENAI_BLOBS}/o200k_base.tiktoken",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    ),
+}
+_VOCABULARIES["p50k_edit"] = _VOCABULARIES["p50k_base"]
+_VOCABULARIES["o200k_harmony"] = _VOCABULARIES["o200k_base"]
+
+
+def tiktoken_cache_file(url: str) -> Path | None:
+    """Where tiktoken caches the file at ``url`` (its own rule), or None if caching is off."""
+    cache_dir = os.environ.get("TIKTOKEN_CACHE_DIR", os.environ.get("DATA_GYM_CACHE_DIR"))
+    if cache_dir is None:
+        cache_dir = os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    if cache_dir == "":
+        return None
+    return Path(cache_dir) / hashlib.sha1(url.encode()).hexdigest()
+
+
+def vocabulary_is_cached(encoding_name: str) -> bool:
+    """Whether tiktoken would build ``encoding_name`` from its local cache, with no download:
+    the cached file is there and is the one tiktoken expects (else it fetches it again)."""
+    known = _VOCABULARIES.get(encoding_name)
+    file = tiktoken_cache_file(known[0]) if known else None
+    if file is None or not file.is_file():
+        return False
+    try:
+        return hashlib.sha256(file.read_bytes()).hexdigest() == known[1]  # type: ignore[index]
+    except OSError:
+        return False
+
+
 def _tiktoken_offline(model_name: str) -> Any | None:
-    """The model's tiktoken encoding if its vocabulary is cached locally, else ``None``."""
+    """The model's tiktoken encoding if it is loaded or its vocabulary is cached, else ``None``.
+
+    Checked before asking tiktoken, which downloads on a cache miss; nothing of tiktoken is
+    patched, so other threads using it are unaffected.
+    """
     try:
         import tiktoken
-        import tiktoken.load as tiktoken_load
+        import tiktoken.registry
     except ImportError:
         return None
     try:
         encoding_name = tiktoken.encoding_name_for_model(model_name)
     except KeyError:
         encoding_name = "o200k_base"
-    original = tiktoken_load.read_file
-
-    def refuse_download(blobpath: str) -> bytes:
-        raise OSError(f"not cached locally: {blobpath}")
-
-    tiktoken_load.read_file = refuse_download  # a cache miss must not reach the network
+    if encoding_name not in tiktoken.registry.ENCODINGS and not vocabulary_is_cached(encoding_name):
+        return None
     try:
         return tiktoken.get_encoding(encoding_name)
-    except Exception:
+    except (OSError, ValueError):  # the cache file went away or changed since the check
+        logger.warning("tiktoken vocabulary %s unusable; counting approximately", encoding_name)
         return None
-    finally:
-        tiktoken_load.read_file = original
 
 
 def tiktoken_counter(model_name: str) -> TokenCounter | None:

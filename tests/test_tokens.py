@@ -61,3 +61,25 @@ def test_unusable_tokenizer_setting_falls_back(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("MEMGPT_TOKENIZER", str(tmp_path / "missing.json"))
     counter, how = select_token_counter(OfflineDriver())
     assert how.startswith("approximate") and counter(MESSAGES) > 0
+
+
+def test_a_cached_vocabulary_is_used_only_if_it_is_the_expected_file(monkeypatch, tmp_path) -> None:
+    import tiktoken.load
+    import tiktoken.registry
+
+    from langgraph_memgpt import tokens
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
+    url, _ = tokens._VOCABULARIES["o200k_base"]
+    file = tokens.tiktoken_cache_file(url)
+    assert file is not None and file.parent == tmp_path
+    assert not tokens.vocabulary_is_cached("o200k_base")  # nothing cached
+    file.write_bytes(b"not the vocabulary")  # tiktoken would download a replacement
+    assert not tokens.vocabulary_is_cached("o200k_base")
+    read_file = tiktoken.load.read_file
+    assert tokens.tiktoken_counter("gpt-4o") is None
+    assert tiktoken.load.read_file is read_file  # nothing of tiktoken was patched
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "")  # caching off: every use downloads
+    assert tokens.tiktoken_cache_file(url) is None
+    assert not tokens.vocabulary_is_cached("o200k_base")
