@@ -545,3 +545,45 @@ def test_a_retried_step_does_not_duplicate_recall_rows(memory, run_config) -> No
     rows = memory.recall.messages(thread_id="t1", user_id="u1")
     assert [h.id for h in rows] == [m.id for m in state["messages"]]  # each message once
     assert memory.recall.count(user_id="u1") == 4
+
+
+def _insert_then_answer() -> ScriptedChatModel:
+    return ScriptedChatModel(
+        script=[
+            AIMessage(content="", tool_calls=[tool_call("archival_memory_insert", content="x")]),
+            AIMessage(content="done"),
+        ]
+    )
+
+
+def test_a_store_failure_in_a_memory_tool_is_told_to_the_model(
+    memory, run_config, monkeypatch, caplog
+) -> None:
+    import sqlite3
+
+    def locked(*args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(memory.archival, "insert_many", locked)
+    model = _insert_then_answer()
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    with caplog.at_level("WARNING"):
+        state = agent.invoke({"messages": [("user", "save x")]}, run_config)
+    assert state["messages"][-1].content == "done"
+    result = model.prompts[1][-1]
+    assert isinstance(result, ToolMessage) and result.status == "error"
+    assert "database is locked" in result.content
+    assert "archival_memory_insert failed" in caplog.text
+
+
+def test_a_bug_in_a_memory_tool_is_not_hidden_as_a_tool_error(
+    memory, run_config, monkeypatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise TypeError("a bug in our code")
+
+    monkeypatch.setattr(memory.archival, "insert_many", broken)
+    agent = create_memgpt_agent(_insert_then_answer(), memory=memory, checkpointer=InMemorySaver())
+    with pytest.raises(TypeError, match="a bug in our code"):
+        agent.invoke({"messages": [("user", "save x")]}, run_config)
+    assert agent.get_state(run_config).next == ("memory_interrupt",)  # resumable once fixed

@@ -199,7 +199,9 @@ def test_reopen_keeps_everything(store: Any) -> None:
         }
 
 
-def test_stale_or_corrupt_faiss_file_is_repaired(tmp_path: Path) -> None:
+def test_stale_or_corrupt_faiss_file_is_repaired(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "m"
     with Memory.open(path, embeddings=HashEmbeddings()) as mem:
         _fill(mem)
@@ -213,9 +215,11 @@ def test_stale_or_corrupt_faiss_file_is_repaired(tmp_path: Path) -> None:
     with Memory.open(path, embeddings=HashEmbeddings()) as mem:
         hits = mem.archival.search("bees roof Zed", user_id="u1", mode="dense", k=10)
         assert hits[0].id == new and first not in {h.id for h in hits} and len(hits) == 5
+    assert "rebuilding" not in caplog.text  # a stale file is brought up to date, not rebuilt
     index_file.write_bytes(b"garbage")
-    with Memory.open(path, embeddings=HashEmbeddings()) as mem:
+    with caplog.at_level("WARNING"), Memory.open(path, embeddings=HashEmbeddings()) as mem:
         assert mem.archival.search("bees", user_id="u1", mode="dense", k=1)[0].id == new
+    assert f"rebuilding FAISS index {index_file}" in caplog.text  # the repair is logged
 
 
 def test_lexical_only_store_and_later_embedding(store: Any) -> None:

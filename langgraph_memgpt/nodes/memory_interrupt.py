@@ -8,7 +8,9 @@ A malformed or unknown call becomes an error message to the model, never an exce
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
+from functools import cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, ToolMessage
@@ -57,6 +59,21 @@ def _result_saved_before(
                 content=hit.text, tool_call_id=call_id, name=name, status=status, id=result_id
             )
     return None
+
+
+@cache
+def expected_tool_failures() -> tuple[type[BaseException], ...]:
+    """What a memory tool may fail with although our code is right: the database or the
+    embedding service being unreachable, locked or refusing. Such a failure becomes an error
+    message the model reads and the turn goes on; any other exception is a bug in our code
+    and propagates (the thread resumes from its checkpoint once it is fixed)."""
+    failures: list[type[BaseException]] = [OSError, TimeoutError, sqlite3.Error]
+    for module, name in (("psycopg", "Error"), ("openai", "OpenAIError"), ("httpx", "HTTPError")):
+        try:
+            failures.append(getattr(__import__(module), name))
+        except (ImportError, AttributeError):
+            continue  # an optional dependency that is not installed cannot fail
+    return tuple(failures)
 
 
 def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str]) -> Any:
@@ -111,8 +128,8 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
             else:
                 try:
                     message = tool.invoke({**call, "id": call_id, "type": "tool_call"}, run_config)
-                except Exception as exc:  # a store failure must not abort the turn
-                    logger.exception("memory tool %s failed", call["name"])
+                except expected_tool_failures() as exc:  # a store failure must not abort the turn
+                    logger.warning("memory tool %s failed: %r", call["name"], exc)
                     message = ToolMessage(
                         content=f"Error: {call['name']} failed: {exc}. Try again or continue without it.",
                         tool_call_id=call_id,

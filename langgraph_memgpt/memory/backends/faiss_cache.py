@@ -17,6 +17,7 @@ One class serves archival records (``ns-<n>.faiss``) and recall messages (``reca
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ import numpy as np
 
 from langgraph_memgpt.memory.backends.faiss_index import VectorIndex, build, normalize
 from langgraph_memgpt.memory.backends.sqlite_db import Database
+
+logger = logging.getLogger(__name__)
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 
@@ -154,7 +157,10 @@ class FaissCache:
             if path.exists():
                 try:
                     index = VectorIndex.load(path, dim)
-                except Exception:  # torn/corrupt/foreign file: rebuild from SQLite
+                except (RuntimeError, ValueError, OSError) as exc:
+                    # FAISS raises RuntimeError on a torn or foreign file, VectorIndex.load
+                    # ValueError on a wrong shape: the cache is rebuilt from SQLite, the truth.
+                    logger.warning("rebuilding FAISS index %s from the database: %s", path, exc)
                     index = None
             if index is None:
                 ids, vectors = self.vectors(ns)
