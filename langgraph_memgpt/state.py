@@ -44,11 +44,3 @@ class MemGPTInput(TypedDict):
     """What a caller passes in: new messages only."""
 
     messages: Annotated[list[AnyMessage], add_messages]
-
-
-class MemGPTOutput(TypedDict, total=False):
-    """What a caller reads back."""
-
-    messages: list[AnyMessage]
-    summary: str
-    context_tokens: int

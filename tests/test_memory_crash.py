@@ -19,13 +19,12 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     from langgraph_memgpt.memory import Memory
-    from langgraph_memgpt.memory.backends import sql_archival as sqlite_faiss
     from langgraph_memgpt.memory.testing import HashEmbeddings
 
     mem = Memory.open(sys.argv[1], embeddings=HashEmbeddings())
     mem.archival.insert("Alice's favourite colour is teal", user_id="u1")
     mem.flush()  # an index file exists, without the record below
-    sqlite_faiss.after_commit_hook = lambda: os._exit(137)
+    mem._backend.after_commit = lambda: os._exit(137)
     mem.archival.insert("The spare key is under the blue flowerpot", user_id="u1",
                         metadata={"thread_id": "t9", "turn": 4, "source": "chat"})
     print("not reached", flush=True)

@@ -23,15 +23,6 @@ from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.vectors import VectorStore
 from langgraph_memgpt.memory.fusion import speaker_of
 
-
-def _noop() -> None:
-    return None
-
-
-# Called after the commit of a write and before the vector store is told. Tests replace it
-# with ``os._exit`` to simulate a crash between the two.
-after_commit_hook: Callable[[], None] = _noop
-
 ARCHIVAL_PENDING_SQL = (
     "SELECT id, text FROM archival WHERE ns=? AND vector IS NULL ORDER BY id LIMIT ?"
 )
@@ -57,9 +48,18 @@ class SqlArchival:
 
     COLUMNS = "a.id, a.uid, a.text, a.tags, a.thread_id, a.turn, a.created_at, a.source, a.extra"
 
-    def __init__(self, db: MemoryDatabase, vectors: VectorStore) -> None:
+    def __init__(
+        self,
+        db: MemoryDatabase,
+        vectors: VectorStore,
+        *,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
         self._db = db
         self.vectors = vectors
+        #: Called after a write commits and before the vector store is told: the window a crash
+        #: must not lose a record in. None in use; a crash test sets it to ``os._exit``.
+        self.after_commit = after_commit
 
     # -- writes --------------------------------------------------------------------------
     def insert(self, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None) -> list[int]:
@@ -93,7 +93,8 @@ class SqlArchival:
                     )
             LexicalIndex.add(conn, ns, Tier.ARCHIVAL, zip(ids, frequencies, strict=True))
             version = self.vectors.bump(conn, ns)
-        after_commit_hook()
+        if self.after_commit is not None:
+            self.after_commit()
         if vectors is not None:
             self.vectors.added(ns, version, np.asarray(ids, dtype=np.int64), vectors)
         return ids
@@ -103,7 +104,8 @@ class SqlArchival:
             LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, [rid])
             conn.execute("DELETE FROM archival WHERE id=? AND ns=?", (rid, ns))
             version = self.vectors.bump(conn, ns)
-        after_commit_hook()
+        if self.after_commit is not None:
+            self.after_commit()
         self.vectors.removed(ns, version, np.asarray([rid], dtype=np.int64))
 
     def index(self, ns: int) -> Any:
