@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -259,6 +260,100 @@ def drop_resent_evictions(
     return [m for m in messages if m.id not in dropped], resent
 
 
+def compaction_target(settings: AgentSettings, tokens: int, forced: bool) -> int:
+    """Tokens to compact down to. After the server rejected a prompt as too long (``forced``)
+    our count was wrong for that model: at most half of what was sent, whatever it says."""
+    return min(settings.target_tokens, tokens // 2) if forced else settings.target_tokens
+
+
+def prompt_limit_after(settings: AgentSettings, target: int, forced: bool) -> int:
+    """The most a compacted prompt may take: the limit, or the target after a rejection."""
+    return min(settings.prompt_limit, target) if forced else settings.prompt_limit
+
+
+@dataclass
+class TurnStart:
+    """Where a compaction stands in the thread: the turn, model calls so far, and the state
+    fields to write when this call opens a new turn."""
+
+    turn: int
+    steps: int
+    update: dict[str, Any]
+    new_turn: bool
+
+
+def turn_start(state: MemGPTState, newest_user: HumanMessage | None) -> TurnStart:
+    """A new user message opens a new turn (steps restart at 0); otherwise the turn goes on."""
+    turn, steps = state.get("turn", 0), state.get("steps", 0)
+    if newest_user is None or newest_user.id == state.get("turn_started_by"):
+        return TurnStart(turn, steps, {}, new_turn=False)
+    update = {"turn": turn + 1, "turn_started_by": newest_user.id, "steps": 0}
+    return TurnStart(turn + 1, 0, update, new_turn=True)
+
+
+@dataclass
+class Prompt:
+    """The prompt being compacted: what ``compact`` re-renders and re-measures as it goes."""
+
+    settings: AgentSettings
+    identity: Identity
+    messages: list[AnyMessage]
+    summary: str
+    evicted_total: int
+    system: SystemMessage = field(init=False)
+    tokens: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.render()
+
+    def render(self) -> None:
+        """Re-render the system message (memory statistics change) and re-measure."""
+        self.system = render_system_message(
+            self.settings, self.identity, self.summary, self.evicted_total
+        )
+        self.tokens = prompt_tokens(self.settings, self.system, self.messages)
+
+
+def add_pressure_alert(prompt: Prompt, alert_id: str, turn: int) -> HumanMessage:
+    """Append the one-off pressure alert (written to recall first) and re-measure."""
+    alert = pressure_alert(prompt.settings, prompt.tokens, alert_id)
+    persist_to_recall(prompt.settings, prompt.identity, [alert], turn)
+    prompt.messages.append(alert)
+    prompt.render()
+    return alert
+
+
+def evict_to(
+    model: BaseChatModel,
+    prompt: Prompt,
+    newest_user: HumanMessage | None,
+    target: int,
+    limit: int,
+    config: RunnableConfig,
+) -> tuple[list[AnyMessage], list[BaseMessage], list[AnyMessage]]:
+    """Evict the oldest groups down to ``target`` (folding them into the summary), then
+    shorten what is kept until it fits ``limit``.
+
+    Returns what is kept, the removals to apply and the shortened replacements; ``prompt``
+    ends with the new summary and the kept messages' size.
+    """
+    evicted, kept = choose_evictions(
+        prompt.settings, prompt.system, prompt.messages, newest_user, target
+    )
+    removals: list[BaseMessage] = [RemoveMessage(id=m.id) for m in evicted if m.id]
+    prompt.messages = kept
+    if evicted:
+        prompt.summary = summarize(model, prompt.settings, prompt.summary, evicted, config)
+        prompt.evicted_total += len(evicted)
+        prompt.render()  # the summary and the statistics changed
+    truncated = _truncate_to_fit(prompt.settings, prompt.system, kept, limit)
+    if truncated:
+        by_id = {m.id: m for m in truncated}
+        prompt.messages = [by_id.get(m.id, m) for m in kept]
+        prompt.tokens = prompt_tokens(prompt.settings, prompt.system, prompt.messages)
+    return prompt.messages, removals, truncated
+
+
 def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
     """Build the compact node bound to one agent's model and memory."""
 
@@ -266,75 +361,53 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
         identity = resolve_identity(config, runtime.context)
         settings = base_settings.for_run(runtime.context)
         messages: list[AnyMessage] = list(state.get("messages", []))
-        update: dict[str, Any] = {}
-
-        turn = state.get("turn", 0)
-        steps = state.get("steps", 0)
         newest_user = latest_user_message(messages)
-        if newest_user is not None and newest_user.id != state.get("turn_started_by"):
-            turn, steps = turn + 1, 0
-            update.update(turn=turn, turn_started_by=newest_user.id, steps=0)
+        start = turn_start(state, newest_user)
+        update: dict[str, Any] = dict(start.update)
+        resent: list[AnyMessage] = []
+        if start.new_turn and newest_user is not None:
             messages, resent = drop_resent_evictions(
                 settings, identity, state, messages, newest_user
             )
-        else:
-            resent = []
 
         # Messages listed in ``fifo_ids`` were in the FIFO at the last compact, which wrote them
         # to recall before recording the ids: only the others (the new input, the replies and
         # tool results since) need writing. Re-writing all of them is harmless but was the
         # largest cost of this node, growing with the FIFO.
         known = set(state.get("fifo_ids") or ())
-        persist_to_recall(
-            settings, identity, [m for m in messages if not m.id or m.id not in known], turn
-        )
+        unwritten = [m for m in messages if not m.id or m.id not in known]
+        persist_to_recall(settings, identity, unwritten, start.turn)
 
-        summary = state.get("summary", "")
-        evicted_total = state.get("evicted_total", 0)
-        system = render_system_message(settings, identity, summary, evicted_total)
-        tokens = prompt_tokens(settings, system, messages)
+        prompt = Prompt(
+            settings, identity, messages, state.get("summary", ""), state.get("evicted_total", 0)
+        )
         added: list[BaseMessage] = [RemoveMessage(id=m.id) for m in resent if m.id]
-        kept = messages
 
         warned = state.get("pressure_warned", False)
-        if settings.warning_tokens <= tokens <= settings.prompt_limit and not warned:
-            alert = pressure_alert(settings, tokens, f"alert-{identity.thread_id}-{turn}")
-            persist_to_recall(settings, identity, [alert], turn)
-            messages.append(alert)
-            added.append(alert)
+        if settings.warning_tokens <= prompt.tokens <= settings.prompt_limit and not warned:
+            alert_id = f"alert-{identity.thread_id}-{start.turn}"
+            added.append(add_pressure_alert(prompt, alert_id, start.turn))
             update["pressure_warned"] = True
-            # Re-rendered: the memory statistics in the system prompt just changed.
-            system = render_system_message(settings, identity, summary, evicted_total)
-            tokens = prompt_tokens(settings, system, messages)
 
-        # After the server rejected a prompt as too long, our count was wrong for that model:
-        # compact to at most half of what was sent, whatever the count says.
         forced = bool(state.get("overflow_retry"))
-        target = min(settings.target_tokens, tokens // 2) if forced else settings.target_tokens
-        if tokens > settings.prompt_limit or forced:
-            evicted, kept = choose_evictions(settings, system, messages, newest_user, target)
-            removals: list[BaseMessage]
-            if evicted:
-                summary = summarize(model, settings, summary, evicted, config)
-                evicted_total += len(evicted)
-                system = render_system_message(settings, identity, summary, evicted_total)
-                update.update(summary=summary, evicted_total=evicted_total, pressure_warned=False)
-                removals = [RemoveMessage(id=m.id) for m in evicted if m.id]
-            else:
-                removals = []
-            limit = min(settings.prompt_limit, target) if forced else settings.prompt_limit
-            truncated = _truncate_to_fit(settings, system, kept, limit)
-            if truncated:
-                by_id = {m.id: m for m in truncated}
-                kept = [by_id.get(m.id, m) for m in kept]
+        if prompt.tokens > settings.prompt_limit or forced:
+            target = compaction_target(settings, prompt.tokens, forced)
+            limit = prompt_limit_after(settings, target, forced)
+            before = prompt.evicted_total
+            _kept, removals, truncated = evict_to(model, prompt, newest_user, target, limit, config)
+            if prompt.evicted_total != before:
+                update.update(
+                    summary=prompt.summary,
+                    evicted_total=prompt.evicted_total,
+                    pressure_warned=False,
+                )
             added = [*removals, *added, *truncated]
-            tokens = prompt_tokens(settings, system, kept)
 
         if added:
             update["messages"] = added
-        update["fifo_ids"] = [m.id for m in kept if m.id]
-        update["context_tokens"] = tokens
-        update["compacted_at"] = compaction_marker(turn, steps)
+        update["fifo_ids"] = [m.id for m in prompt.messages if m.id]
+        update["context_tokens"] = prompt.tokens
+        update["compacted_at"] = compaction_marker(start.turn, start.steps)
         if state.get("compact_requested"):
             update["compact_requested"] = False
         return update
