@@ -202,6 +202,101 @@ def _parse_day(value: str, field_name: str) -> date:
         ) from None
 
 
+def archival_pieces(content: str) -> list[str]:
+    """The records a passage is saved as: itself, or pieces when one record cannot hold it."""
+    return split_passage(content, PIECE_CHARS) if len(content) > MAX_TEXT_CHARS else [content]
+
+
+def archival_metadata(thread_id: str, turn: Any, pieces: int) -> dict[str, Any]:
+    """Citation metadata of a saved passage. Pieces of one passage share one time: pieces of
+    a thread with the same time form a sequence, and each is indexed with its neighbours."""
+    metadata: dict[str, Any] = {"thread_id": thread_id, "turn": turn, "source": "agent"}
+    if pieces > 1:
+        metadata["created_at"] = datetime.now(UTC).isoformat()
+    return metadata
+
+
+def insert_reply(content: str, record_ids: Sequence[str], where: str) -> str:
+    """What the model is told after a save: the record, or the range of pieces and why."""
+    if len(record_ids) == 1:
+        return f"Stored in archival memory as record {record_ids[0]} {where}."
+    return (
+        f"The passage ({len(content)} characters) was longer than one record holds, so it "
+        f"was stored in archival memory as {len(record_ids)} records, {record_ids[0]} to "
+        f"{record_ids[-1]} {where}."
+    )
+
+
+def date_range(start_date: str, end_date: str) -> tuple[date, date]:
+    """The days a date search covers, or a tool error the model can act on."""
+    start = _parse_day(start_date, "start_date")
+    end = _parse_day(end_date, "end_date")
+    if end < start:
+        raise ToolException(
+            f"end_date {end} is before start_date {start}. Swap them or widen the range."
+        )
+    return start, end
+
+
+def block_reply(action: str, label: str, block: Any) -> str:
+    """What the model is told after a core edit: how full the block now is."""
+    return (
+        f"{action} core memory block {label!r} ({len(block.value)}/{block.limit} characters used)."
+    )
+
+
+def _paged_search(
+    search: Callable[[int, int], list[SearchHit]],
+    *,
+    tier: str,
+    query: str,
+    page: int,
+    page_size: int,
+) -> tuple[str, dict[str, Any]]:
+    """One page of a search as the tool's reply (text and artifact); store refusals become
+    tool errors."""
+    with _store_errors_as_tool_errors():
+        hits, more = _page_with_lookahead(search, page, page_size)
+    return _search_reply(hits, tier=tier, query=query, page=page, more=more)
+
+
+#: Each tool's argument schema, description and whether it returns an artifact (hits).
+TOOL_SPECS: dict[str, tuple[type[BaseModel], str, bool]] = {
+    "core_memory_append": (
+        CoreMemoryAppendArgs,
+        "Append a lasting fact to a pinned core-memory block (always in your prompt). "
+        "Use label 'human' for facts about the user, 'persona' for yourself.",
+        False,
+    ),
+    "core_memory_replace": (
+        CoreMemoryReplaceArgs,
+        "Replace exact text in a core-memory block, e.g. to correct or remove a fact.",
+        False,
+    ),
+    "archival_memory_insert": (
+        ArchivalInsertArgs,
+        "Save a passage to archival memory (unlimited, searchable later). Write it so it "
+        "makes sense on its own, with names and dates.",
+        False,
+    ),
+    "archival_memory_search": (
+        SearchArgs,
+        "Search archival memory (hybrid text + semantic). Results carry citations.",
+        True,
+    ),
+    "conversation_search": (
+        SearchArgs,
+        "Search every past message by words and meaning, including ones no longer in your prompt.",
+        True,
+    ),
+    "conversation_search_date": (
+        DateSearchArgs,
+        "List past messages between two dates (inclusive, YYYY-MM-DD).",
+        True,
+    ),
+}
+
+
 def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]:
     """Build the six MemGPT memory tools bound to ``memory``.
 
@@ -215,10 +310,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
             block = memory.core.append(
                 label, content, user_id=ident.user_id, agent_id=ident.agent_id
             )
-        return (
-            f"Appended to core memory block {label!r} "
-            f"({len(block.value)}/{block.limit} characters used)."
-        )
+        return block_reply("Appended to", label, block)
 
     def core_memory_replace(
         label: str, old_content: str, new_content: str, config: RunnableConfig
@@ -228,22 +320,15 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
             block = memory.core.replace(
                 label, old_content, new_content, user_id=ident.user_id, agent_id=ident.agent_id
             )
-        return (
-            f"Replaced text in core memory block {label!r} "
-            f"({len(block.value)}/{block.limit} characters used)."
-        )
+        return block_reply("Replaced text in", label, block)
 
     def archival_memory_insert(
         content: str, config: RunnableConfig, tags: list[str] | None = None
     ) -> str:
         ident = resolve_identity(config)
         turn = (config.get("configurable") or {}).get(TURN_CONFIG_KEY)
-        pieces = split_passage(content, PIECE_CHARS) if len(content) > MAX_TEXT_CHARS else [content]
-        metadata: dict[str, Any] = {"thread_id": ident.thread_id, "turn": turn, "source": "agent"}
-        if len(pieces) > 1:
-            # One time for all: pieces of a thread with the same time form a sequence, and each
-            # is indexed with its neighbours as context.
-            metadata["created_at"] = datetime.now(UTC).isoformat()
+        pieces = archival_pieces(content)
+        metadata = archival_metadata(ident.thread_id, turn, len(pieces))
         with _store_errors_as_tool_errors():
             record_ids = memory.archival.insert_many(
                 pieces,
@@ -252,121 +337,76 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 tags=tags,
                 metadatas=[metadata] * len(pieces),
             )
-        where = f"(thread {ident.thread_id}, turn {turn})"
-        if len(record_ids) == 1:
-            return f"Stored in archival memory as record {record_ids[0]} {where}."
-        return (
-            f"The passage ({len(content)} characters) was longer than one record holds, so it "
-            f"was stored in archival memory as {len(record_ids)} records, {record_ids[0]} to "
-            f"{record_ids[-1]} {where}."
-        )
+        return insert_reply(content, record_ids, f"(thread {ident.thread_id}, turn {turn})")
 
     def archival_memory_search(
         query: str, config: RunnableConfig, page: int = 0
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
-        with _store_errors_as_tool_errors():
-            hits, more = _page_with_lookahead(
-                lambda k, p: memory.archival.search(
-                    query, user_id=ident.user_id, agent_id=ident.agent_id, k=k, page=p
-                ),
-                page,
-                page_size,
-            )
-        return _search_reply(hits, tier="archival memory", query=query, page=page, more=more)
+        return _paged_search(
+            lambda k, p: memory.archival.search(
+                query, user_id=ident.user_id, agent_id=ident.agent_id, k=k, page=p
+            ),
+            tier="archival memory",
+            query=query,
+            page=page,
+            page_size=page_size,
+        )
 
     def conversation_search(
         query: str, config: RunnableConfig, page: int = 0
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
-        with _store_errors_as_tool_errors():
-            hits, more = _page_with_lookahead(
-                lambda k, p: memory.recall.search(
-                    query, user_id=ident.user_id, agent_id=ident.agent_id, k=k, page=p
-                ),
-                page,
-                page_size,
-            )
-        return _search_reply(hits, tier="recall memory", query=query, page=page, more=more)
+        return _paged_search(
+            lambda k, p: memory.recall.search(
+                query, user_id=ident.user_id, agent_id=ident.agent_id, k=k, page=p
+            ),
+            tier="recall memory",
+            query=query,
+            page=page,
+            page_size=page_size,
+        )
 
     def conversation_search_date(
         start_date: str, end_date: str, config: RunnableConfig, page: int = 0
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
-        start = _parse_day(start_date, "start_date")
-        end = _parse_day(end_date, "end_date")
-        if end < start:
-            raise ToolException(
-                f"end_date {end} is before start_date {start}. Swap them or widen the range."
-            )
-        with _store_errors_as_tool_errors():
-            hits, more = _page_with_lookahead(
-                lambda k, p: memory.recall.search_by_date(
-                    start.isoformat(),
-                    end.isoformat(),
-                    user_id=ident.user_id,
-                    agent_id=ident.agent_id,
-                    k=k,
-                    page=p,
-                ),
-                page,
-                page_size,
-            )
-        label = f"{start}..{end}"
-        return _search_reply(hits, tier="recall memory", query=label, page=page, more=more)
-
-    specs: list[tuple[Any, type[BaseModel], str, bool]] = [
-        (
-            core_memory_append,
-            CoreMemoryAppendArgs,
-            "Append a lasting fact to a pinned core-memory block (always in your prompt). "
-            "Use label 'human' for facts about the user, 'persona' for yourself.",
-            False,
-        ),
-        (
-            core_memory_replace,
-            CoreMemoryReplaceArgs,
-            "Replace exact text in a core-memory block, e.g. to correct or remove a fact.",
-            False,
-        ),
-        (
-            archival_memory_insert,
-            ArchivalInsertArgs,
-            "Save a passage to archival memory (unlimited, searchable later). Write it so it "
-            "makes sense on its own, with names and dates.",
-            False,
-        ),
-        (
-            archival_memory_search,
-            SearchArgs,
-            "Search archival memory (hybrid text + semantic). Results carry citations.",
-            True,
-        ),
-        (
-            conversation_search,
-            SearchArgs,
-            "Search every past message by words and meaning, including ones no longer in your "
-            "prompt.",
-            True,
-        ),
-        (
-            conversation_search_date,
-            DateSearchArgs,
-            "List past messages between two dates (inclusive, YYYY-MM-DD).",
-            True,
-        ),
-    ]
-    tools: list[BaseTool] = []
-    for func, schema, description, returns_artifact in specs:
-        tools.append(
-            StructuredTool.from_function(
-                func=func,
-                name=func.__name__,
-                description=description,
-                args_schema=schema,
-                response_format="content_and_artifact" if returns_artifact else "content",
-                handle_tool_error=_handle_tool_error,
-                handle_validation_error=_handle_validation_error,
-            )
+        start, end = date_range(start_date, end_date)
+        return _paged_search(
+            lambda k, p: memory.recall.search_by_date(
+                start.isoformat(),
+                end.isoformat(),
+                user_id=ident.user_id,
+                agent_id=ident.agent_id,
+                k=k,
+                page=p,
+            ),
+            tier="recall memory",
+            query=f"{start}..{end}",
+            page=page,
+            page_size=page_size,
         )
-    return tools
+
+    functions = (
+        core_memory_append,
+        core_memory_replace,
+        archival_memory_insert,
+        archival_memory_search,
+        conversation_search,
+        conversation_search_date,
+    )
+    return [_as_tool(func) for func in functions]
+
+
+def _as_tool(func: Callable[..., Any]) -> BaseTool:
+    """A memory tool function as a LangChain tool, with its schema and error handling."""
+    schema, description, returns_artifact = TOOL_SPECS[func.__name__]
+    return StructuredTool.from_function(
+        func=func,
+        name=func.__name__,
+        description=description,
+        args_schema=schema,
+        response_format="content_and_artifact" if returns_artifact else "content",
+        handle_tool_error=_handle_tool_error,
+        handle_validation_error=_handle_validation_error,
+    )

@@ -114,3 +114,35 @@ def test_date_search_pages(tools, memory) -> None:
     assert {h["id"] for h in first.artifact["hits"]}.isdisjoint(
         h["id"] for h in second.artifact["hits"]
     )
+
+
+def test_a_date_search_covers_ordered_days_or_says_how_to_fix_it() -> None:
+    from datetime import date
+
+    from langchain_core.tools import ToolException
+
+    from langgraph_memgpt.tools import date_range
+
+    assert date_range("2024-03-01", "2024-03-02T10:00") == (date(2024, 3, 1), date(2024, 3, 2))
+    with pytest.raises(ToolException, match="before start_date 2024-03-02. Swap them"):
+        date_range("2024-03-02", "2024-03-01")
+    with pytest.raises(ToolException, match="start_date 'May' is not a date"):
+        date_range("May", "2024-03-01")
+
+
+def test_a_passage_too_long_for_one_record_is_saved_as_pieces_of_one_time() -> None:
+    from langgraph_memgpt.memory.archival import MAX_TEXT_CHARS
+    from langgraph_memgpt.tools import archival_metadata, archival_pieces, insert_reply
+
+    assert archival_pieces("short") == ["short"]
+    long = "A sentence about the plan. " * (MAX_TEXT_CHARS // 20)
+    pieces = archival_pieces(long)
+    assert len(pieces) > 1 and all(len(p) <= MAX_TEXT_CHARS for p in pieces)
+    assert " ".join(pieces).split() == long.split()  # nothing lost at the cuts
+    assert "created_at" not in archival_metadata("t1", 3, 1)  # one record: the store's time
+    shared = archival_metadata("t1", 3, len(pieces))
+    assert shared["created_at"] and (shared["thread_id"], shared["turn"]) == ("t1", 3)
+    assert insert_reply("x", ["r1"], "(thread t1, turn 3)") == (
+        "Stored in archival memory as record r1 (thread t1, turn 3)."
+    )
+    assert "as 2 records, r1 to r2" in insert_reply(long, ["r1", "r2"], "(thread t1, turn 3)")
