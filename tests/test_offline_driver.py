@@ -141,6 +141,16 @@ def results(ai: AIMessage, outcomes: dict[str, Any] | None = None) -> list[ToolM
     return out
 
 
+def finish(model: Any, history: list[BaseMessage], rounds: int = 6) -> AIMessage:
+    """Run the turn to its reply, every further search coming back empty (nothing more)."""
+    for _ in range(rounds):
+        ai = model.invoke(history)
+        if not ai.tool_calls:
+            return ai
+        history = [*history, ai, *results(ai, {c["name"]: [] for c in ai.tool_calls})]
+    pytest.fail("the driver never answered")
+
+
 @pytest.fixture
 def model() -> Any:
     return OfflineDriver().bind_tools(MEMORY_TOOLS)
@@ -295,7 +305,7 @@ def test_recall_prefers_what_the_user_said_over_an_earlier_answer(model: Any) ->
         hit(earlier_answer, "thread t1, turn 5", role="assistant"),
         hit("I parked the car on level 3", "thread t1, turn 2", role="user"),
     ]
-    final = model.invoke([*history, second, *results(second, {"conversation_search": recall_hits})])
+    final = finish(model, [*history, second, *results(second, {"conversation_search": recall_hits})])
     assert "thread t1, turn 2" in final.content and "thread t0" not in final.content
 
 
