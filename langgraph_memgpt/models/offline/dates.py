@@ -44,6 +44,19 @@ def is_weekday(word: str) -> bool:
     return _INFO.weekday(word) is not None
 
 
+_WHEN_RE = re.compile(
+    r"(?i)\b(?:yesterday|tomorrow|tonight|recently|ago"
+    r"|(?:last|next|this|past) (?:week|weekend|month|year|night|summer|winter|spring|fall"
+    r"|autumn|monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"
+)
+
+
+def says_when(text: str) -> bool:
+    """A time relative to the speaker's day ("yesterday", "last Friday", "two weeks ago"):
+    it dates what the sentence tells, which makes the sentence worth keeping."""
+    return _WHEN_RE.search(text) is not None
+
+
 def extract_dates(text: str, today: date | None = None) -> list[date]:
     """Calendar days a text names, in order; "today", "yesterday", "N days ago" need ``today``."""
     found: list[tuple[int, date]] = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from langgraph_memgpt.models.offline.dates import is_month, is_weekday
+from langgraph_memgpt.models.offline.dates import is_month, is_weekday, says_when
 from langgraph_memgpt.models.offline.identity import identity
 from langgraph_memgpt.models.offline.text import (
     SECOND_PERSON,
@@ -51,13 +51,57 @@ REMEMBER_RE = re.compile(
 )
 
 
-def has_fact_signal(sentence: str) -> bool:
-    """Numbers, months and proper nouns: what makes a sentence worth keeping.
+# Words that open a line addressed to someone: the name after them is who is spoken to.
+_INTERJECTIONS = (
+    "hey|hi|hello|hiya|howdy|wow|whoa|thanks|thank you|yep|yeah|yes|congrats|congratulations"
+    "|oh|aw+|ok|okay|sure|well|dear|sorry|haha|great|cool|nice|awesome|good|bye|goodbye|love you"
+)
+_VOCATIVE_RE = re.compile(
+    rf"^(?:(?i:{_INTERJECTIONS})\b[,!.]?\s*)+[A-Z][\w'-]*\b[,!.]*\s*"  # "Hey Mel! ..."
+    r"|,\s*[A-Z][\w'-]*[.!?]*\s*$"  # "... that's awesome, Caroline!"
+)
+_SPEAKER_RE = re.compile(
+    r"^(?P<speaker>[A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+(?P<text>\S.*)$", re.DOTALL
+)
+# "Note: ..." or "PS: ..." label a line; they do not name who says it.
+_NOT_SPEAKERS = frozenset(
+    ["note", "notes", "remember", "reminder", "ps", "fyi", "update", "todo", "name", "age", "q", "a", "re", "subject", "warning", "error", "important", "tip", "edit", "nb"]  # noqa: SIM905
+)
+_ASIDE_RE = re.compile(r"^\([^)]*\)\s*")
 
-    Weekday names alone do not count: they mark narratives ("On Sunday I cooked soup") far more
-    often than lasting facts; "Remember that ..." saves anything explicitly.
+
+def speaker_of(text: str) -> tuple[str | None, str]:
+    """("Melanie", "I signed up ...") for a line of a transcript ("Melanie: I signed up ..."),
+    (None, text) for anything else. A leading "(aside)", such as a date, is dropped."""
+    text = _ASIDE_RE.sub("", text.strip())
+    match = _SPEAKER_RE.match(text)
+    if match and match.group("speaker").lower() not in _NOT_SPEAKERS:
+        body = match.group("text")
+        if len(body.split()) >= 2:
+            return match.group("speaker"), body
+    return None, text
+
+
+def without_vocatives(sentence: str) -> str:
+    """The sentence without the name of whoever it is addressed to: "Wow, Caroline!" says
+    nothing about Caroline, and must not pass for a sentence about a named person."""
+    previous = None
+    while previous != sentence:
+        previous, sentence = sentence, _VOCATIVE_RE.sub("", sentence).strip()
+    return sentence
+
+
+def has_fact_signal(sentence: str) -> bool:
+    """Numbers, dates and proper nouns: what makes a sentence worth keeping.
+
+    A date can be a calendar one ("3 March", "May 2023") or one relative to the speaker's day
+    ("yesterday", "last Friday", "two weeks ago"). Weekday names alone do not count: they mark
+    narratives ("On Sunday I cooked soup") far more often than facts someone will ask about; a
+    name the sentence is addressed to ("Thanks, Bob!") does not count either; "Remember that
+    ..." saves anything explicitly.
     """
-    if re.search(r"\d", sentence):
+    sentence = without_vocatives(sentence)
+    if re.search(r"\d", sentence) or says_when(sentence):
         return True
     tokens = WORD_RE.findall(norm_text(sentence))
     for i, token in enumerate(tokens):
@@ -81,11 +125,15 @@ def extract_facts(text: str) -> list[Fact]:
 
     Identity facts ("My name is Alice", "I live in Lisbon") are normalised for core memory;
     sentences prefixed with "Remember that ..." are always kept; any other declarative sentence
-    is kept when it carries a fact signal (a number, a date, a proper noun). Questions and small
-    talk state nothing.
+    is kept when it carries a fact signal (a number, a date, a proper noun), wherever it stands
+    in the message: a greeting that names its addressee is not the informative sentence. In a
+    transcript line ("Melanie: Hey Caroline! I signed up for a pottery class yesterday.") every
+    saved sentence keeps its speaker, and none is taken for the user's identity: it is
+    Melanie's. Questions and small talk state nothing.
     """
+    speaker, body = speaker_of(text)
     facts: list[Fact] = []
-    for raw in split_sentences(text):
+    for raw in split_sentences(body):
         explicit = False
         sentence = bare(raw)
         match = REMEMBER_RE.match(strip_filler(raw))
@@ -95,13 +143,15 @@ def extract_facts(text: str) -> list[Fact]:
             continue
         if not sentence:
             continue
-        core = identity(sentence)
         archival_text = sentence_case(sentence)
+        if speaker is not None:
+            archival_text = f"{speaker}: {archival_text}"
+        core = identity(sentence) if speaker is None else None
         if core is not None:
             label, core_text, key = core
             facts.append(Fact(label, core_text, archival_text, key))
             continue
-        tokens = words(sentence)
+        tokens = words(without_vocatives(sentence))
         if explicit or (
             len(tokens) >= 3
             and tokens[0] not in _NOT_A_FACT_START
