@@ -151,7 +151,7 @@ def resolve_question(turn: Turn, final: bool = False) -> tuple[Call | None, str]
         return None, _search_answer(turn, search)
     if final:
         ranked, relevance = search.scored()
-        chosen = pick(ranked, relevance, search.several)
+        chosen = pick(ranked, search.several)
         if chosen:
             return None, quote(chosen, relevance.words)
     return call, ""
@@ -164,7 +164,7 @@ def _search_answer(turn: Turn, search: Search) -> str:
     if not search.done:
         return f'I could not search my memory for "{question}": ' + "; ".join(search.errors)
     ranked, relevance = search.scored()
-    chosen = ranked[:1] if not relevance.words else pick(ranked, relevance, search.several)
+    chosen = ranked[:1] if not relevance.words else pick(ranked, search.several)
     if chosen:
         return quote(chosen, relevance.words)
     answer = (

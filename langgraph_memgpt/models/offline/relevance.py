@@ -29,6 +29,10 @@ ANSWERS = 0.6
 #: relevance): when the rules cannot tell two passages apart, the answer cites both.
 CLOSE = 0.85
 
+#: For a question that wants several facts, hits at least this share of the best one's
+#: relevance are quoted too: each may be another item of the list.
+LIST_SHARE = 0.5
+
 _LIST_WORDS = frozenset(
     """
     activities ways things kinds types sorts places books events hobbies items times both all
@@ -105,27 +109,24 @@ def rank(items: Sequence[Scored]) -> list[Scored]:
     )
 
 
-def pick(
-    items: Sequence[Scored], relevance: Relevance, several: bool, limit: int = 3
-) -> list[Scored]:
-    """The hits the answer quotes: the best one, and others that are as good or that add
-    question words the ones before lack (for a list question, each fact of the list)."""
+def pick(items: Sequence[Scored], several: bool, limit: int = 3) -> list[Scored]:
+    """The hits the answer quotes: the best one, and the others about the same people that
+    are nearly as relevant (:data:`CLOSE`), or, for a question that wants several facts, at
+    least half as relevant (each may be another item of the list)."""
     ranked = [s for s in rank(items) if s.relevance > 0]
     if not ranked:
         return []
-    chosen = [ranked[0]]
-    covered = set(ranked[0].words)
-    best = ranked[0].relevance
+    best = ranked[0]
+    floor = (LIST_SHARE if several else CLOSE) * best.relevance
+    chosen = [best]
     for item in ranked[1:]:
         if len(chosen) >= limit:
             break
-        if not item.names_ok or any(item.hit.citation == c.hit.citation for c in chosen):
+        if not item.names_ok or item.relevance < floor:
             continue
-        if item.hit.role == "assistant" and ranked[0].hit.role != "assistant":
+        if item.hit.role == "assistant" and best.hit.role != "assistant":
             continue  # an earlier reply restates what was said: quoting both nests citations
-        close = item.relevance >= CLOSE * best
-        adds = several and bool((item.words - covered) & relevance.words)
-        if close or adds:
-            chosen.append(item)
-            covered |= item.words
+        if any(item.hit.citation == c.hit.citation for c in chosen):
+            continue
+        chosen.append(item)
     return chosen

@@ -112,9 +112,9 @@ class Search:
                     yield call
 
     def _focused_query(self, ranked: list[Scored]) -> str:
-        """The question's names and dates, and its words the best hits lack; empty when the
-        best hits already hold every word (then only another page can help)."""
-        found = set().union(*(s.words for s in ranked[:3]))
+        """The question's names and dates, and its words no hit has matched; empty when the
+        hits already hold every word (then only another page can help)."""
+        found = set().union(*(s.words for s in ranked))
         people = [n.lower() for n in names(self.question)]
         missing = [
             w for w in key_words(self.question) if w not in people and not content_words(w) <= found
