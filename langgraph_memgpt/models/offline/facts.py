@@ -65,7 +65,28 @@ _SPEAKER_RE = re.compile(
 )
 # "Note: ..." or "PS: ..." label a line; they do not name who says it.
 _NOT_SPEAKERS = frozenset(
-    ["note", "notes", "remember", "reminder", "ps", "fyi", "update", "todo", "name", "age", "q", "a", "re", "subject", "warning", "error", "important", "tip", "edit", "nb"]  # noqa: SIM905
+    [
+        "note",
+        "notes",
+        "remember",
+        "reminder",
+        "ps",
+        "fyi",
+        "update",
+        "todo",
+        "name",
+        "age",
+        "q",
+        "a",
+        "re",
+        "subject",
+        "warning",
+        "error",
+        "important",
+        "tip",
+        "edit",
+        "nb",
+    ]  # noqa: SIM905
 )
 _ASIDE_RE = re.compile(r"^\([^)]*\)\s*")
 
