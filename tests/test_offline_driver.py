@@ -515,6 +515,24 @@ def test_a_list_question_searches_both_tiers_and_cites_each_fact(model: Any) -> 
     assert "turn 10" not in final.content  # about someone else: not quoted
 
 
+def test_a_line_that_also_asks_back_is_still_an_answer(model: Any) -> None:
+    question = "What class did Melanie sign up for?"
+    made, final = _search_turn(
+        model,
+        question,
+        {
+            ("archival_memory_search", question, 0): [
+                hit("Melanie: What class should I take?", "thread c, turn 1"),  # only asks
+                hit(
+                    "Melanie: I signed up for a pottery class! Have you tried it?",
+                    "thread c, turn 2",
+                ),
+            ]
+        },
+    )
+    assert "thread c, turn 2" in final.content and "turn 1" not in final.content
+
+
 def test_out_of_rounds_answers_from_what_was_found() -> None:
     model = OfflineDriver(max_tool_rounds=2).bind_tools(MEMORY_TOOLS)
     question = "What did Melanie sign up for at the pottery studio?"

@@ -21,6 +21,7 @@ from langgraph_memgpt.models.offline.calls import (
     Hit,
 )
 from langgraph_memgpt.models.offline.dates import extract_dates
+from langgraph_memgpt.models.offline.facts import speaker_of
 from langgraph_memgpt.models.offline.relevance import Scored, pick
 from langgraph_memgpt.models.offline.searching import Search, run
 from langgraph_memgpt.models.offline.text import (
@@ -44,7 +45,8 @@ NOT_FOUND_PREFIX = "I searched my memory"
 
 
 def usable(turn: Turn, hit: Hit) -> bool:
-    """Hits that could answer: not the question itself, not alerts or earlier non-answers."""
+    """Hits that could answer: not the question itself, not alerts or earlier non-answers,
+    not a line that only asks."""
     text = hit.text.strip()
     if not text or hit.role in {"tool", "system"}:
         return False
@@ -52,7 +54,10 @@ def usable(turn: Turn, hit: Hit) -> bool:
         return False
     if text.startswith((PRESSURE_ALERT_MARKER, STEP_LIMIT_MARKER, NOT_FOUND_PREFIX, "[calls")):
         return False
-    return not is_question(text.splitlines()[0])
+    # A line that also asks something back ("I signed up for pottery! Have you tried it?")
+    # still states something; only a line that does nothing but ask is no answer.
+    _, body = speaker_of(text)
+    return any(not is_question(sentence) for sentence in split_sentences(body))
 
 
 def core_answer(turn: Turn, question: str) -> str | None:
