@@ -515,6 +515,25 @@ def test_a_list_question_searches_both_tiers_and_cites_each_fact(model: Any) -> 
     assert "turn 10" not in final.content  # about someone else: not quoted
 
 
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("What activities does Melanie partake in?", True),
+        ("How many times has Melanie gone to the beach?", True),
+        ("What books has Melanie read?", True),
+        ("Where has Melanie camped?", True),
+        ("Which cities have both of them visited?", True),
+        ("What is Alice's favourite colour?", False),
+        ("When did Caroline go to the support group?", False),
+        ("What does Caroline do for work?", False),
+    ],
+)
+def test_questions_that_want_several_facts_are_told_apart(question: str, several: bool) -> None:
+    from langgraph_memgpt.models.offline.relevance import wants_several
+
+    assert wants_several(question) is several
+
+
 def test_a_line_that_also_asks_back_is_still_an_answer(model: Any) -> None:
     question = "What class did Melanie sign up for?"
     made, final = _search_turn(

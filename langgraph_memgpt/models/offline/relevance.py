@@ -42,12 +42,15 @@ _LIST_WORDS = frozenset(
 _HOW_MANY_RE = re.compile(
     r"(?i)\bhow (?:many|often|much)\b"
     r"|\b(?:what|which) (?:\w+ )?\w+[^s\W]s (?:do|does|did|has|have|had|are|were|is|was|can)\b"
+    # "Where has Melanie camped?": the perfect asks for every occasion, not the last one.
+    r"|^(?:what|where|which|who|whom)\b(?: \w+)? (?:has|have) \w+(?: \w+)? \w+(?:ed|en|ne|wn)\b"
 )
 
 
 def wants_several(question: str) -> bool:
     """A question whose answer is a list, a count or spans several facts (multi-hop):
-    "What activities does Melanie do?", "How many times...", "Which cities have both visited?".
+    "What activities does Melanie do?", "How many times...", "Which cities have both visited?",
+    "Where has Melanie camped?".
     One passage rarely answers it, so the search goes on after a first good hit."""
     if _HOW_MANY_RE.search(question):
         return True
