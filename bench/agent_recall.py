@@ -60,6 +60,7 @@ from _locomo import (  # noqa: E402
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage  # noqa: E402
 
 from langgraph_memgpt import MemGPTConfig, Memory, OfflineDriver, create_memgpt_agent  # noqa: E402
+from langgraph_memgpt.memory.recall import SEARCH_EMBED_CAP  # noqa: E402
 
 DEFAULT_BUDGET = 3000
 QUESTION_THREAD = "questions"
@@ -206,8 +207,22 @@ def play(conversation: Conversation, directory: Path, budget: int, max_turns: in
         fifo_user_turns=fifo_users,
         summary=str(state.get("summary", "")),
     )
+    _embed_backlog(memory, user_id)
     memory.close()
     return played
+
+
+def _embed_backlog(memory: Memory, user_id: str) -> None:
+    """Embed every recall message the background embedder has not reached yet, once.
+
+    Each question is asked on a copy of this directory, and a recall search embeds up to
+    ``SEARCH_EMBED_CAP`` waiting messages before it answers: left waiting, the backlog would
+    be embedded again in every copy (minutes per conversation), and cut off at the cap. Asked
+    later, as questions are in real use, the embedder has long caught up: this is that state.
+    """
+    rounds = memory.recall.count(user_id=user_id) // SEARCH_EMBED_CAP + 2
+    for _ in range(rounds):
+        memory.recall.search("backlog", user_id=user_id, k=1)
 
 
 _SPEAKER_RE = re.compile(r"^([A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+")
