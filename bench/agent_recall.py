@@ -18,6 +18,10 @@ land in recall memory and can crowd later searches).
 
     python bench/agent_recall.py                          # every conversation in --data
     python bench/agent_recall.py --conversations 26,30
+    python bench/agent_recall.py --before old/agent_recall.json --before-label "main at abc123"
+
+The results keep a ``before`` section (an earlier run's scores, from ``--before`` or carried
+over from the file being replaced) and the Markdown table starts with before and after.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from _locomo import (  # noqa: E402
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage  # noqa: E402
 
 from langgraph_memgpt import MemGPTConfig, Memory, OfflineDriver, create_memgpt_agent  # noqa: E402
+from langgraph_memgpt.memory.recall import SEARCH_EMBED_CAP  # noqa: E402
 
 DEFAULT_BUDGET = 3000
 QUESTION_THREAD = "questions"
@@ -202,17 +207,46 @@ def play(conversation: Conversation, directory: Path, budget: int, max_turns: in
         fifo_user_turns=fifo_users,
         summary=str(state.get("summary", "")),
     )
+    _embed_backlog(memory, user_id)
     memory.close()
     return played
 
 
+def _embed_backlog(memory: Memory, user_id: str) -> None:
+    """Embed every recall message the background embedder has not reached yet, once.
+
+    Each question is asked on a copy of this directory, and a recall search embeds up to
+    ``SEARCH_EMBED_CAP`` waiting messages before it answers: left waiting, the backlog would
+    be embedded again in every copy (minutes per conversation), and cut off at the cap. Asked
+    later, as questions are in real use, the embedder has long caught up: this is that state.
+    """
+    rounds = memory.recall.count(user_id=user_id) // SEARCH_EMBED_CAP + 2
+    for _ in range(rounds):
+        memory.recall.search("backlog", user_id=user_id, k=1)
+
+
+_SPEAKER_RE = re.compile(r"^([A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+")
+
+
+def _head(content: str) -> tuple[str, str]:
+    """(speaker, start of the text) of a saved passage, normalised for matching: the driver
+    saves each sentence of a "Speaker: ..." line with its speaker, so the passage is the
+    speaker plus words that appear further on in the turn."""
+    match = _SPEAKER_RE.match(content)
+    speaker = _norm(match.group(1)) if match else ""
+    return speaker, _norm(content[match.end() :] if match else content)[:60]
+
+
+def _holds(text: str, content: str) -> bool:
+    """Whether a played turn's normalised ``text`` holds the saved passage ``content``."""
+    speaker, head = _head(content)
+    return bool(head) and head in text and (not speaker or speaker in text)
+
+
 def _source_turn(content: str, recent: Sequence[tuple[str, str]]) -> str | None:
     """The newest played turn whose text holds ``content`` (what an archival insert saved)."""
-    needle = _norm(content)[:60]
-    if not needle:
-        return None
     for dia_id, text in reversed(recent):
-        if needle in text:
+        if _holds(text, content):
             return dia_id
     return None
 
@@ -294,8 +328,8 @@ def score(played: Played, question: dict[str, Any], turn: list[Any]) -> dict[str
             if dia is None:
                 continue
             retrieved.append(dia)
-            head = _norm(str(hit.get("text", "")))[:60]
-            if head and head not in _norm(played.dia_text.get(dia, "")):
+            text = str(hit.get("text", ""))
+            if _head(text)[1] and not _holds(_norm(played.dia_text.get(dia, "")), text):
                 miscited += 1  # e.g. a fact saved on the pressure alert cites the alert's turn
     found = set(evidence) & set(retrieved)
     return {
@@ -402,8 +436,69 @@ def _find_hybrid(payload: Any, trail: str = "") -> dict[str, Any] | None:
 README_HYBRID = {"R@1": 0.239, "R@5": 0.477, "R@10": 0.564, "R@25": 0.723}
 
 
+BEFORE_KEYS = ("overall", "by_category", "settings", "elapsed_s", "turns_played")
+
+
+def before_section(path: Path | None, out: Path, label: str | None) -> dict[str, Any] | None:
+    """The figures to compare against, kept in the results file beside the new ones.
+
+    ``--before FILE`` takes them from an earlier run's ``agent_recall.json`` (its scores, not
+    its per-question rows); without it, the ``before`` section of the results file being
+    replaced is carried over, so a rerun keeps comparing with the same baseline.
+    """
+    if path is None:
+        previous = out / "agent_recall.json"
+        if not previous.exists():
+            return None
+        try:
+            return json.loads(previous.read_text()).get("before")
+        except (OSError, json.JSONDecodeError):
+            return None
+    payload = json.loads(path.read_text())
+    section = {key: payload[key] for key in BEFORE_KEYS if key in payload}
+    section["conversations"] = {
+        name: {"scores": conv.get("scores", {}), "turns": conv.get("turns")}
+        for name, conv in (payload.get("conversations") or {}).items()
+    }
+    section["label"] = label or str(path)
+    return section
+
+
+def before_after(summary: dict[str, Any]) -> list[str]:
+    """A table of the headline figures, before and after, overall and per category."""
+    before = summary.get("before")
+    if not before:
+        return []
+    lines = [
+        f"Before: {before.get('label', 'an earlier run')}.",
+        "",
+        "| questions | answer cites evidence, before | after "
+        "| evidence recall (retrieved), before | after | hits/question, before | after |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    rows = [("**all**", before.get("overall") or {}, summary["overall"])]
+    rows += [
+        (cat, (before.get("by_category") or {}).get(cat) or {}, agg)
+        for cat, agg in summary["by_category"].items()
+    ]
+    for name, old, new in rows:
+        lines.append(
+            f"| {name} | {_f(old, 'answer_cites_evidence')} "
+            f"| {_f(new, 'answer_cites_evidence')} | {_f(old, 'evidence_recall_retrieved')} "
+            f"| {_f(new, 'evidence_recall_retrieved')} | {_f(old, 'hits_per_question', 1)} "
+            f"| {_f(new, 'hits_per_question', 1)} |"
+        )
+    return [*lines, ""]
+
+
+def _f(figures: dict[str, Any], key: str, digits: int = 3) -> str:
+    value = figures.get(key)
+    return f"{value:.{digits}f}" if isinstance(value, int | float) else "n/a"
+
+
 def markdown(summary: dict[str, Any]) -> str:
     lines = [
+        *before_after(summary),
         "| conversation | turns played | evicted (of the turns) | questions | answer cites evidence "
         "| evidence recall (retrieved) | evidence saved to archival | hits/question "
         "| 'not found' answers |",
@@ -488,12 +583,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="an earlier agent_recall.json whose scores are kept as 'before' in the results "
+        "(default: carry over the 'before' of the results file being replaced)",
+    )
+    parser.add_argument("--before-label", default=None, help="what the 'before' run was")
+    parser.add_argument(
         "--ceiling",
         type=Path,
         default=RESULTS / "retrieval_locomo.json",
         help="results of bench/retrieval_locomo.py to quote beside ours",
     )
     args = parser.parse_args(argv)
+    before = before_section(args.before, args.out, args.before_label)
 
     files = conversation_files(args.data, args.conversations)
     started = time.perf_counter()
@@ -581,6 +685,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "overall": aggregate(all_rows),
         "by_category": by_category,
         "ceiling": retrieval_ceiling(args.ceiling, [p.stem for p in files]),
+        "before": before,
         "conversations": conversations,
     }
     text = markdown(summary)

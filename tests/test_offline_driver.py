@@ -22,8 +22,14 @@ from langchain_core.messages import (
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.tools import tool
 
+from langgraph_memgpt.memory import analysis
 from langgraph_memgpt.models import OfflineDriver
-from langgraph_memgpt.models.offline import extract_facts, summarize_transcript
+from langgraph_memgpt.models.offline import (
+    content_words,
+    extract_dates,
+    extract_facts,
+    summarize_transcript,
+)
 from langgraph_memgpt.prompts import (
     CORE_MEMORY_HEADER,
     MEMORY_ALERT_NAME,
@@ -139,6 +145,16 @@ def results(ai: AIMessage, outcomes: dict[str, Any] | None = None) -> list[ToolM
             message = ToolMessage(str(outcome), tool_call_id=call["id"], name=call["name"])
         out.append(message)
     return out
+
+
+def finish(model: Any, history: list[BaseMessage], rounds: int = 6) -> AIMessage:
+    """Run the turn to its reply, every further search coming back empty (nothing more)."""
+    for _ in range(rounds):
+        ai = model.invoke(history)
+        if not ai.tool_calls:
+            return ai
+        history = [*history, ai, *results(ai, {c["name"]: [] for c in ai.tool_calls})]
+    pytest.fail("the driver never answered")
 
 
 @pytest.fixture
@@ -295,7 +311,9 @@ def test_recall_prefers_what_the_user_said_over_an_earlier_answer(model: Any) ->
         hit(earlier_answer, "thread t1, turn 5", role="assistant"),
         hit("I parked the car on level 3", "thread t1, turn 2", role="user"),
     ]
-    final = model.invoke([*history, second, *results(second, {"conversation_search": recall_hits})])
+    final = finish(
+        model, [*history, second, *results(second, {"conversation_search": recall_hits})]
+    )
     assert "thread t1, turn 2" in final.content and "thread t0" not in final.content
 
 
@@ -398,6 +416,198 @@ def test_date_questions_use_conversation_search_date(model: Any) -> None:
     final = model.invoke([*history, ai, *results(ai, {"conversation_search_date": hits})])
     assert "garden" in final.content and "2026-11-20T09:00:00" in final.content
     assert final.content.index("garden") < final.content.index("lovely")  # user's words first
+
+
+# --- paging like MemGPT: more searches while the hits do not answer --------------------------
+
+
+def _search_turn(
+    model: Any, question: str, answers: dict[tuple[str, str, int], list[dict[str, Any]]]
+) -> tuple[list[tuple[str, dict[str, Any]]], AIMessage]:
+    """Play one question to its reply; each search gets the hits keyed by (tool, query, page)
+    in ``answers`` (nothing when absent). Returns every call made and the reply."""
+    history: list[BaseMessage] = [system(), HumanMessage(question)]
+    made: list[tuple[str, dict[str, Any]]] = []
+    for _ in range(8):
+        ai = model.invoke(history)
+        if not ai.tool_calls:
+            return made, ai
+        made += calls(ai)
+        outcomes = {
+            name: answers.get((name, str(args.get("query")), int(args.get("page", 0))), [])
+            for name, args in calls(ai)
+        }
+        history += [ai, *results(ai, outcomes)]
+    pytest.fail("the driver never answered")
+
+
+def test_weak_first_pages_lead_to_a_second_query_of_names_and_missing_words(model: Any) -> None:
+    question = "What did Melanie sign up for at the pottery studio?"
+    weak = [hit("Melanie: pottery is so calming.", "thread c, turn 7")]
+    found = [hit("Melanie: I signed up at the pottery studio.", "thread c, turn 12")]
+    made, final = _search_turn(
+        model,
+        question,
+        {
+            ("archival_memory_search", question, 0): weak,
+            ("conversation_search", "melanie sign pottery studio", 0): weak,
+            ("conversation_search", "melanie sign studio", 0): found,
+        },
+    )
+    names = [name for name, _ in made]
+    assert names[:2] == ["archival_memory_search", "conversation_search"]
+    follow_ups = made[2:]
+    assert follow_ups, "a weak first page must not end the search"
+    second = follow_ups[0][1]["query"].split()
+    assert "melanie" in second and "pottery" not in second  # names + what no hit matched
+    assert {"sign", "studio"} <= set(second)
+    assert len(made) <= 4  # within the step budget: two first pages and two follow-ups
+    assert "thread c, turn 12" in final.content
+
+
+def test_next_page_when_every_word_was_matched_but_not_together(model: Any) -> None:
+    question = "Where did Alice park the car?"
+    page0 = [hit(f"Alice likes her car number {i}", f"thread c, turn {i}") for i in range(5)]
+    page0[0] = hit("Bob parked his bike", "thread c, turn 0")
+    answer = [hit("Alice parked the car on level 3", "thread c, turn 40")]
+    made, final = _search_turn(
+        model,
+        question,
+        {
+            ("archival_memory_search", question, 0): page0,
+            ("conversation_search", "alice park car", 0): page0,
+            ("archival_memory_search", question, 1): answer,
+        },
+    )
+    assert ("archival_memory_search", {"query": question, "page": 1}) in made
+    assert "thread c, turn 40" in final.content and "level 3" in final.content
+
+
+def test_an_answering_first_hit_stops_the_search(model: Any) -> None:
+    question = "What is Alice's favourite colour?"
+    made, final = _search_turn(
+        model,
+        question,
+        {("archival_memory_search", question, 0): [hit("Alice's favourite colour is teal")]},
+    )
+    assert [name for name, _ in made] == ["archival_memory_search"]
+    assert "teal" in final.content
+
+
+def test_a_list_question_searches_both_tiers_and_cites_each_fact(model: Any) -> None:
+    question = "What activities does Melanie do with her kids?"
+    made, final = _search_turn(
+        model,
+        question,
+        {
+            ("archival_memory_search", question, 0): [
+                hit("Melanie: I took the kids camping in the mountains.", "thread c, turn 3")
+            ],
+            ("conversation_search", "activities melanie kids", 0): [
+                hit("Melanie: The kids and I did pottery activities.", "thread c, turn 9"),
+                hit("Caroline: I went to a support group.", "thread c, turn 10"),
+            ],
+        },
+    )
+    names = [name for name, _ in made]
+    assert names[:2] == ["archival_memory_search", "conversation_search"]
+    assert "thread c, turn 3" in final.content and "thread c, turn 9" in final.content
+    assert "turn 10" not in final.content  # about someone else: not quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("What activities does Melanie partake in?", True),
+        ("How many times has Melanie gone to the beach?", True),
+        ("What books has Melanie read?", True),
+        ("Where has Melanie camped?", True),
+        ("Which cities have both of them visited?", True),
+        ("What is Alice's favourite colour?", False),
+        ("When did Caroline go to the support group?", False),
+        ("What does Caroline do for work?", False),
+    ],
+)
+def test_questions_that_want_several_facts_are_told_apart(question: str, several: bool) -> None:
+    from langgraph_memgpt.models.offline.relevance import wants_several
+
+    assert wants_several(question) is several
+
+
+def test_a_line_that_also_asks_back_is_still_an_answer(model: Any) -> None:
+    question = "What class did Melanie sign up for?"
+    made, final = _search_turn(
+        model,
+        question,
+        {
+            ("archival_memory_search", question, 0): [
+                hit("Melanie: What class should I take?", "thread c, turn 1"),  # only asks
+                hit(
+                    "Melanie: I signed up for a pottery class! Have you tried it?",
+                    "thread c, turn 2",
+                ),
+            ]
+        },
+    )
+    assert "thread c, turn 2" in final.content and "turn 1" not in final.content
+
+
+def test_out_of_rounds_answers_from_what_was_found() -> None:
+    model = OfflineDriver(max_tool_rounds=2).bind_tools(MEMORY_TOOLS)
+    question = "What did Melanie sign up for at the pottery studio?"
+    weak = [hit("Melanie: the studio was busy.", "thread c, turn 5")]
+    made, final = _search_turn(
+        model,
+        question,
+        {
+            ("archival_memory_search", question, 0): weak,
+            ("conversation_search", "melanie sign pottery studio", 0): [],
+        },
+    )
+    assert len(made) == 2 and "thread c, turn 5" in final.content
+
+
+# --- text, facts and dates rest on libraries --------------------------------------------------
+
+
+def test_content_words_are_the_search_analysers_stems() -> None:
+    assert content_words("Alice lives in Lisbon") == {"alic", "live", "lisbon"}
+    assert set(analysis.words("living")) <= content_words("She is living there")
+    # The driver's own synonyms and request words on top of the analyser.
+    assert content_words("favorite color") == content_words("favourite colour")
+    assert content_words("Can you remember what she said?") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What happened on the 3rd of March, 2026?", ["2026-03-03"]),
+        ("Between March 3 2026 and 2026-03-05, what did we say?", ["2026-03-03", "2026-03-05"]),
+        ("What did I say two weeks ago?", ["2026-11-11"]),
+        ("What did I say 31 February 2026?", []),  # date-shaped, but no day
+        ("What did I do on Sunday?", []),  # too vague to list a day by
+    ],
+)
+def test_dates_are_read_with_dateutil(text: str, expected: list[str]) -> None:
+    from datetime import date
+
+    found = extract_dates(text, today=date(2026, 11, 25))
+    assert [d.isoformat() for d in found] == expected
+
+
+def test_fact_saving_picks_the_informative_sentence_not_the_greeting() -> None:
+    line = (
+        "(1:14 pm on 25 May, 2023) Melanie: Wow, Caroline! That's great! "
+        "I just signed up for a pottery class yesterday. It's like therapy for me."
+    )
+    facts = extract_facts(line)
+    assert [f.archival_text for f in facts] == [
+        "Melanie: I just signed up for a pottery class yesterday."
+    ]
+    assert facts[0].label is None  # Melanie's line, not the user's identity
+    assert extract_facts("Thanks, Caroline! You've always been there for me.") == []
+    (named,) = extract_facts("Hey Mel! Bob moved to Porto last year.")
+    assert named.archival_text == "Bob moved to Porto last year."
 
 
 # --- the memory-pressure alert -------------------------------------------------------------

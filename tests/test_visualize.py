@@ -11,6 +11,7 @@ from langgraph_memgpt import visualize
 from langgraph_memgpt.visualize import (
     draw_mermaid,
     find_series,
+    graph_picture,
     graphviz_available,
     load_bench_results,
     missing_families,
@@ -36,7 +37,7 @@ def test_mermaid_and_dot_name_every_node_and_mark_conditional_edges() -> None:
 
 
 def test_committed_pictures_match_the_graph() -> None:
-    """docs/ must follow the code: regenerate with `python -m langgraph_memgpt.visualize`."""
+    """docs/ must follow the code: regenerate with `python -m langgraph_memgpt.visualize --out docs`."""
     assert (REPO / "docs" / "graph.mmd").read_text() == draw_mermaid()
     assert (REPO / "docs" / "graph.dot").read_text() == to_dot()
     assert (REPO / "docs" / "graph.png").read_bytes().startswith(PNG)
@@ -53,7 +54,7 @@ def test_png_with_graphviz() -> None:
 
 
 def test_auto_falls_back_to_matplotlib_without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(visualize.shutil, "which", lambda name: None)
+    monkeypatch.setattr(graph_picture.shutil, "which", lambda name: None)
     assert not graphviz_available()
     assert render_png().startswith(PNG)
 
@@ -62,6 +63,22 @@ def test_save_graph_pictures_writes_all_three(tmp_path: Path) -> None:
     paths = visualize.save_graph_pictures(tmp_path, method="matplotlib")
     assert sorted(p.name for p in paths.values()) == ["graph.dot", "graph.mmd", "graph.png"]
     assert all(p.stat().st_size > 0 for p in paths.values())
+
+
+def test_cli_never_overwrites_the_committed_pictures_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "graph.png").write_bytes(b"committed")
+    assert visualize.main(["--method", "matplotlib"]) == 0
+    printed = capsys.readouterr().out
+    assert (tmp_path / "docs" / "graph.png").read_bytes() == b"committed"
+    png = Path(next(line for line in printed.splitlines() if line.startswith("png: "))[5:])
+    assert png.read_bytes().startswith(PNG) and tmp_path not in png.parents
+    assert "--out docs" in printed  # says how to update the committed pictures
+    assert visualize.main(["--out", "docs", "--method", "matplotlib"]) == 0
+    assert (tmp_path / "docs" / "graph.png").read_bytes().startswith(PNG)
 
 
 def test_subgraph_parent_is_drawn_with_xray(tmp_path: Path) -> None:
@@ -110,6 +127,32 @@ LONG = {
     }
 }
 AGENT_RECALL = {"cited_fraction": 0.61, "evidence_recall": 0.72, "seconds": 40}
+SEARCH_SCALING = {
+    "tenants": [
+        {"users": 1000, "alone_p50_ms": {"hybrid": 1.25}, "crowded_p50_ms": {"hybrid": 1.27}},
+        {"users": 10000, "alone_p50_ms": {"hybrid": 1.34}, "crowded_p50_ms": {"hybrid": 1.38}},
+    ],
+    "common": [
+        {"n": 100000, "rare": {"p50_ms": {"lexical": 1.9}}, "mid": {"p50_ms": {"lexical": 2.6}}},
+        {"n": 1000000, "rare": {"p50_ms": {"lexical": 2.4}}, "mid": {"p50_ms": {"lexical": 2.4}}},
+    ],
+    "machine": {"cpus": 2},
+}
+
+
+def test_search_scaling_plots_latency_per_search_against_store_size() -> None:
+    figure = plot_bench_result("search_scaling", SEARCH_SCALING)
+    assert figure is not None
+    panels = [ax for ax in figure.axes if ax.lines]
+    assert [ax.get_title() for ax in panels] == [
+        "many tenants in one store",
+        "words every record shares",
+    ]
+    labels = {line.get_label() for ax in panels for line in ax.lines}
+    assert {"hybrid (alone)", "hybrid (crowded)", "lexical, rare", "lexical, mid"} == labels
+    tenants = next(line for line in panels[0].lines if line.get_label() == "hybrid (crowded)")
+    assert list(tenants.get_xdata()) == [1000, 10000]
+    assert "search_scaling" in visualize.BENCH_FAMILIES
 
 
 def test_series_are_found_in_formats_never_seen_before() -> None:
@@ -127,6 +170,7 @@ def test_every_family_gets_a_figure_and_missing_ones_are_named(tmp_path: Path) -
         "retrieval_locomo": RETRIEVAL,
         "archival_scale_small": ARCHIVAL,
         "agent_recall": AGENT_RECALL,
+        "search_scaling": SEARCH_SCALING,
     }.items():
         (results_dir / f"{name}.json").write_text(json.dumps(payload))
     (results_dir / "long_conversation.json").write_text('{"agents": ')  # still being written
@@ -134,8 +178,13 @@ def test_every_family_gets_a_figure_and_missing_ones_are_named(tmp_path: Path) -
     assert "long_conversation" in results.pop("_errors")
     assert missing_families(results) == ["long_conversation"]
     figures = plot_bench_results(results, out_dir=tmp_path / "plots")
-    assert set(figures) == {"retrieval_locomo", "archival_scale_small", "agent_recall"}
-    assert len(list((tmp_path / "plots").glob("*.png"))) == 3
+    assert set(figures) == {
+        "retrieval_locomo",
+        "archival_scale_small",
+        "agent_recall",
+        "search_scaling",
+    }
+    assert len(list((tmp_path / "plots").glob("*.png"))) == 4
     long = plot_bench_result("long_conversation", LONG)
     assert long is not None
     # One line per agent, prompt tokens against turns, as in the payload.
