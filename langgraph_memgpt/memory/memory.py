@@ -205,6 +205,7 @@ class Memory:
                 pending_sql=PENDING_SQL,
                 compose=pending_embedding_text,
                 embed=embed,
+                embed_on_first_search=False,  # RecallMemory embeds what waits before searching
             )
             return cls._assemble(
                 url, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed

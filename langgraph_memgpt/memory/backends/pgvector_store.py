@@ -57,12 +57,18 @@ class PgVectors:
         pending_sql: str,
         compose: Callable[[tuple[Any, ...]], str] = lambda row: str(row[1]),
         embed: EmbedFn | None,
+        embed_on_first_search: bool = True,
     ) -> None:
         self._db = db
         self._table = table
         self._pending_sql = pending_sql
         self._compose = compose
         self._embed = embed
+        # Rows stored without a vector (a lexical-only process wrote them, or a re-embedding)
+        # are embedded the first time this process searches their namespace, as the FAISS
+        # cache does when it loads; recall memory embeds its own backlog before each search.
+        self._embed_on_first_search = embed_on_first_search
+        self._searched: set[int] = set()
         self._indexed: dict[int, int] = {}  # namespace -> dimension of its valid HNSW index
         self._building: set[int] = set()
         self._threads: list[threading.Thread] = []
@@ -98,7 +104,10 @@ class PgVectors:
     ) -> list[tuple[int, float]]:
         """Top ``limit`` (id, cosine similarity) of the namespace: an exact scan, or the
         tenant's own HNSW index once it is big."""
-        self.embed_pending(ns, 256)
+        if self._embed_on_first_search and ns not in self._searched:
+            while self.embed_pending(ns, 256):
+                pass
+            self._searched.add(ns)
         vector = np.asarray(query, dtype=np.float32).reshape(-1)
         where = f" AND id IN ({restrict[0]})" if restrict else ""
         extra = restrict[1] if restrict else ()
@@ -233,5 +242,6 @@ class PgVectors:
             for name in names:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
         self._indexed.clear()
+        self._searched.clear()
         with self._db.transaction() as conn:
             conn.execute(f"UPDATE {self._table} SET vector = NULL")
