@@ -150,37 +150,15 @@ def build(kind: str, model: FixedReplyChatModel, directory: Path, budget: int) -
     raise SystemExit(f"unknown agent {kind!r}; choose from {', '.join(AGENTS)}")
 
 
-def postgres_server() -> str | None:
-    """The local throwaway Postgres (``scripts/postgres.sh``) or MEMGPT_TEST_DATABASE_URL."""
-    url = os.environ.get("MEMGPT_TEST_DATABASE_URL")
-    if not url:
-        script = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
-        probe = subprocess.run(["bash", str(script), "url"], capture_output=True, text=True)
-        url = probe.stdout.strip()
-    try:
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
-    except Exception:
-        return None
-    return url
-
-
 def _build_memgpt_postgres(model: FixedReplyChatModel, budget: int) -> Built:
     """Ours with the memory and the checkpoints in a fresh schema of the Postgres server."""
-    import uuid
-
-    import psycopg
 
     from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent
+    from langgraph_memgpt.memory.testing import Schemas
 
-    server = os.environ["BENCH_PG_URL"]
-    schema = f"bench_long_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    joiner = "&" if "?" in server else "?"
-    memory = Memory.open(f"{server}{joiner}options=-csearch_path%3D{schema},public")
+    schemas = Schemas(os.environ["BENCH_PG_URL"], prefix="bench")
+    memory = Memory.open(schemas.new("long"))
+    schema = schemas.names[-1]
     timer = TimedEmbeddings(memory.archival.embeddings)
     memory.archival.embeddings = timer
     agent = create_memgpt_agent(model, memory=memory, config=MemGPTConfig(context_window=budget))
@@ -197,8 +175,7 @@ def _build_memgpt_postgres(model: FixedReplyChatModel, budget: int) -> Built:
 
     def close() -> None:
         memory.close()
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        schemas.drop_all()
 
     return Built(agent, Path(tempfile.gettempdir()), timer, close, sizes)
 
@@ -624,7 +601,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown agents {sorted(unknown)}; choose from {', '.join(AGENTS)}")
     notes: list[str] = []
     if "memgpt_pg" in kinds:
-        server = postgres_server()
+        from langgraph_memgpt.memory.testing import find_postgres
+
+        server, _why = find_postgres()
         if server is None:
             kinds.remove("memgpt_pg")
             notes.append("ours on Postgres left out: no server (bash scripts/postgres.sh start)")

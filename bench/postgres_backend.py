@@ -24,11 +24,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,18 +51,18 @@ from search_scaling import (  # noqa: E402
 )
 
 from langgraph_memgpt.memory import Memory  # noqa: E402
+from langgraph_memgpt.memory.testing import Schemas, find_postgres  # noqa: E402
 
 BACKENDS = ("sqlite", "postgres")
 MODES = ("hybrid", "lexical", "dense", "recall")
 
 
 def server_url(given: str | None) -> str:
-    url = given or os.environ.get("MEMGPT_TEST_DATABASE_URL")
-    if not url:
-        script = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
-        url = subprocess.run(
-            ["bash", str(script), "start"], capture_output=True, text=True, check=True
-        ).stdout.strip()
+    if given:
+        return given
+    url, why = find_postgres(start=True)
+    if url is None:
+        raise SystemExit(why)
     return url
 
 
@@ -74,18 +72,11 @@ def store(backend: str, server: str, tmp: Path, name: str) -> Iterator[Any]:
     if backend == "sqlite":
         yield tmp / name
         return
-    import psycopg
-
-    schema = f"bench_{name}_{uuid.uuid4().hex[:8]}".replace("-", "_")
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    joiner = "&" if "?" in server else "?"
+    schemas = Schemas(server, prefix="bench")
     try:
-        yield f"{server}{joiner}options=-csearch_path%3D{schema},public"
+        yield schemas.new(name)
     finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        schemas.drop_all()
 
 
 def size_bytes(mem: Memory) -> int:

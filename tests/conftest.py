@@ -11,8 +11,6 @@ the test server). The Postgres server comes from ``MEMGPT_TEST_DATABASE_URL`` or
 from __future__ import annotations
 
 import os
-import subprocess
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 from langgraph_memgpt import Memory
+from langgraph_memgpt.memory.testing import Schemas, find_postgres
 from tests.pairing import Turn, check_pairing
 
 Script = Callable[[list[BaseMessage]], AIMessage]
@@ -99,44 +98,14 @@ BACKENDS = ("sqlite", "postgres")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _find_postgres() -> tuple[str | None, str]:
-    """The test server's URL, or None and why there is none."""
-    url = os.environ.get("MEMGPT_TEST_DATABASE_URL")
-    if not url:
-        probe = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "postgres.sh"), "url"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        url = probe.stdout.strip()
-    try:
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
-    except Exception as exc:  # no driver, no server, no pgvector
-        return None, (
-            f"no PostgreSQL test server ({type(exc).__name__}: {str(exc).strip()[:200]}); "
-            "run `bash scripts/postgres.sh start` or set MEMGPT_TEST_DATABASE_URL"
-        )
-    return url, ""
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    url, why = _find_postgres()
+    url, why = find_postgres()
     if url is None:
         if os.environ.get("MEMGPT_REQUIRE_POSTGRES") == "1":
             pytest.fail(why)
         pytest.skip(why)
     return url
-
-
-def with_schema(url: str, schema: str) -> str:
-    """``url`` with every connection's search path set to ``schema`` (then pgvector's public)."""
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options=-csearch_path%3D{schema},public"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -145,52 +114,21 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def new_store(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[Callable[[str], Any]]:
-    """A function that gives a new, empty store location each call, on the test's backend:
-    a directory under ``tmp_path``, or a URL whose connections use a fresh schema."""
-    schemas: list[str] = []
-    server: str | None = request.getfixturevalue("postgres_url") if backend == "postgres" else None
-
-    def make(name: str = "m") -> Any:
-        if server is None:
-            return tmp_path / name
-        import psycopg
-
-        schema = f"test_{name}_{uuid.uuid4().hex[:10]}".lower()
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        schemas.append(schema)
-        return with_schema(server, schema)
-
-    yield make
-    if server is not None and schemas:
-        import psycopg
-
-        with psycopg.connect(server, autocommit=True) as conn:
-            for schema in schemas:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def pg_store(postgres_url: str) -> Iterator[Callable[[str], str]]:
+    """For Postgres-only tests: a function giving a URL on a fresh schema (dropped after)."""
+    schemas = Schemas(postgres_url)
+    yield schemas.new
+    schemas.drop_all()
 
 
 @pytest.fixture
-def pg_store(postgres_url: str) -> Iterator[Callable[[str], str]]:
-    """For Postgres-only tests: a function giving a URL on a fresh schema (dropped after)."""
-    import psycopg
-
-    schemas: list[str] = []
-
-    def make(name: str = "pg") -> str:
-        schema = f"test_{name}_{uuid.uuid4().hex[:10]}".lower()
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        schemas.append(schema)
-        return with_schema(postgres_url, schema)
-
-    yield make
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        for schema in schemas:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def new_store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[str], Any]:
+    """A function that gives a new, empty store location each call, on the test's backend:
+    a directory under ``tmp_path``, or a URL whose connections use a fresh schema."""
+    if backend == "postgres":
+        make: Callable[[str], Any] = request.getfixturevalue("pg_store")
+        return make
+    return lambda name="m": tmp_path / name
 
 
 @pytest.fixture

@@ -58,6 +58,25 @@ class MemoryDatabase(Protocol):
 class SharedQueries:
     """What both databases do the same way through their own ``read``/``transaction``."""
 
+    _closed: bool
+    #: How to open the store again, for the message of a closed one.
+    reopen_hint: str = "Memory.open(...)"
+
+    @property
+    def location(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def check_open(self) -> None:
+        if self._closed:
+            raise MemoryStoreError(
+                f"the memory store at {self.location} is closed; open it again with "
+                f"{self.reopen_hint}."
+            )
+
     def namespace(self, agent_id: str, user_id: str, *, create: bool) -> int | None:
         raise NotImplementedError
 

@@ -95,6 +95,7 @@ def configure_connection(conn: Any) -> None:
 class PostgresDatabase(SharedQueries):
     """One Postgres database holding every tier, shared by any number of processes."""
 
+    reopen_hint = "Memory.open(url)"
     row_lock = " FOR UPDATE"
 
     def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
@@ -131,17 +132,6 @@ class PostgresDatabase(SharedQueries):
     @property
     def location(self) -> str:
         return redact(self.url)
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def check_open(self) -> None:
-        if self._closed:
-            raise MemoryStoreError(
-                f"the memory store at {self.location} is closed; open it again with "
-                "Memory.open(url)."
-            )
 
     @contextmanager
     def _connection(self) -> Iterator[PgConnection]:

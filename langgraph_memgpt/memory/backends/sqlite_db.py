@@ -129,6 +129,7 @@ class Database(SharedQueries):
     in ``BEGIN IMMEDIATE`` ... ``COMMIT`` so a failed write leaves nothing behind.
     """
 
+    reopen_hint = "Memory.open(path)"
     row_lock = ""  # BEGIN IMMEDIATE already holds the write lock for the whole transaction
 
     def __init__(self, path: Path) -> None:
@@ -173,17 +174,6 @@ class Database(SharedQueries):
     @property
     def location(self) -> str:
         return str(self.path.parent)
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def check_open(self) -> None:
-        if self._closed:
-            raise MemoryStoreError(
-                f"the memory store at {self.location} is closed; open it again with "
-                "Memory.open(path)."
-            )
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
