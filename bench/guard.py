@@ -105,20 +105,44 @@ def _rates(rows: list[dict[str, Any]], flags: list[bool]) -> dict[str, Any]:
     }
 
 
+def _long_records(rows: list[dict[str, Any]], size: int = 4000) -> list[str]:
+    """The hard case for speed: benign texts joined into records of ``size`` characters (an
+    archival piece holds up to 4,000), one attack sentence planted in every other one."""
+    benign = [r["text"] for r in rows if r["label"] == "benign"]
+    attacks = [r["text"] for r in rows if r["label"] == "attack" and r.get("encoding") is None]
+    out, current = [], ""
+    for text in benign:
+        current += text + "\n"
+        if len(current) >= size:
+            if len(out) % 2 and attacks:
+                middle = len(current) // 2
+                current = current[:middle] + attacks[len(out) % len(attacks)] + current[middle:]
+            out.append(current[: size + 400])
+            current = ""
+    return out
+
+
 def run(locomo: Path | None) -> dict[str, Any]:
     rows = guard_suite.load()
     if locomo is not None and locomo.exists():
         rows += _locomo(locomo)
     texts = [row["text"] for row in rows]
+    long_texts = _long_records(rows)
     result: dict[str, Any] = {"records": len(rows), "goals": GOALS, "methods": {}}
     for name, fn in (("guard", guard), ("keyword baseline", keyword_baseline)):
         flags = [fn(t) for t in texts]
         times = _time_per_record(fn, texts)
+        long_times = _time_per_record(fn, long_texts)
         result["methods"][name] = {
             "rates": _rates(rows, flags),
             "median_ms": statistics.median(times),
             "p95_ms": sorted(times)[int(0.95 * len(times))],
             "max_ms": max(times),
+            "long_records": len(long_texts),
+            "long_median_ms": statistics.median(long_times),
+            "long_flagged_with_attack": sum(fn(t) for t in long_texts[1::2])
+            / len(long_texts[1::2]),
+            "long_flagged_benign": sum(fn(t) for t in long_texts[0::2]) / len(long_texts[0::2]),
         }
     misses = [
         {"split": r["split"], "family": r["family"], "text": r["text"][:160]}
@@ -168,9 +192,16 @@ def markdown(result: dict[str, Any]) -> str:
         "| scan time per record | guard | keyword baseline | ratio |",
         "|---|---|---|---|",
     ]
-    for stat in ("median_ms", "p95_ms", "max_ms"):
+    for stat in ("median_ms", "p95_ms", "max_ms", "long_median_ms"):
         ratio = guard_r[stat] / base_r[stat] if base_r[stat] else float("nan")
         lines.append(f"| {stat} | {guard_r[stat]:.4f} | {base_r[stat]:.4f} | {ratio:.1f}x |")
+    lines += [
+        "",
+        f"Long records ({guard_r['long_records']} of ~4,000 characters, `long_median_ms`): the "
+        f"guard flags {guard_r['long_flagged_with_attack']:.3f} of those with one planted attack "
+        f"sentence and {guard_r['long_flagged_benign']:.3f} of the all-benign ones (keyword "
+        f"baseline: {base_r['long_flagged_with_attack']:.3f} / {base_r['long_flagged_benign']:.3f}).",
+    ]
     lines += [
         "",
         f"Guard misses: {len(result['guard_misses'])}; false alarms: "

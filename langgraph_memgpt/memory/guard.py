@@ -39,8 +39,15 @@ FAMILIES = ("override", "role", "persistence", "hiding", "exfiltration", "tool_c
 HIDDEN_TEXT = "hidden_text"
 OBFUSCATED = "obfuscated"
 ENCODED = "encoded"
+#: Texts longer than this (a tool's output; archival records hold at most 20,000 characters)
+#: are scanned on their first ``SCAN_HEAD`` and last ``SCAN_TAIL`` characters, which bounds a
+#: scan at tens of milliseconds: a megabyte tool output would take seconds.
+MAX_SCAN_CHARS = 20_000
+SCAN_HEAD, SCAN_TAIL = 16_000, 4_000
 
-_F = re.IGNORECASE | re.UNICODE
+#: Patterns are written in lower case and matched against the lower-cased text: Python's
+#: IGNORECASE makes the same alternations two to six times slower.
+_F = re.UNICODE
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -74,7 +81,7 @@ _SECRET = (
     r"address|email|phone|files|messages|history))"
 )
 _SEND = r"(?:send|forward|post|upload|e-?mail|transmit|leak|exfiltrate|share|submit|report|relay|deliver|copy|dump|export|transfer|wire|pass\s+on|append|attach|include|embed|encode)"
-_DEST = r"(?:https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|webhook|pastebin|\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}\b|\b(?:this|the\s+following|my|an?\s+external|attacker'?s?)\s+(?:url|link|address|server|endpoint|website|site|account))"
+_DEST = r"(?:https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|webhook|pastebin|\b[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}\b|\b(?:this|the\s+following|my|an?\s+external|attacker'?s?)\s+(?:url|link|address|server|endpoint|website|site|account))"
 
 # -- strong patterns (one is enough) ---------------------------------------------------------
 _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
@@ -123,7 +130,7 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:tu\s+es|vous\s+êtes)\s+(?:maintenant|désormais)\s+(?:un|une|le|la)?\s*\w*\s*(?:ia|assistant|modèle|bot|dan)\b",
         r"\b(?:ahora\s+eres|agora\s+você\s+é|ora\s+sei|adesso\s+sei)\s+(?:un|una|uma|o|a|el|la)?\s*\w*\s*(?:ia|asistente|assistente|modelo|modello|bot|dan)\b",
         r"теперь\s+ты\s+(?:\w+\s+)?(?:ии|ассистент|помощник|модель|бот|dan)",
-        r"你现在是(?:一个)?[^。，,.]{0,12}(?:助手|AI|人工智能|模型|机器人|DAN)",
+        r"你现在是(?:一个)?[^。，,.]{0,12}(?:助手|ai|人工智能|模型|机器人|dan)",
         r"(?:系统|系統)(?:提示|消息|指令)\s*[:：]",
     ),
     "persistence": (
@@ -198,7 +205,7 @@ _WEAK_PATTERNS: dict[str, tuple[str, ...]] = {
     "override": (
         rf"\b{_IGNORE}\s+(?:all|everything|any(?:thing)?)\b",
         r"\b(?:important|urgent|attention|warning)\s*(?:!{2,}|:)",
-        r"\*{3}\s*[A-Z ]{6,}\s*\*{3}",
+        r"\*{3}\s*[a-z ]{6,}\s*\*{3}",
         r"\b(?:regardless\s+of|no\s+matter\s+what|whatever\s+(?:the\s+user|anyone))\b",
     ),
     "tool_call": (
@@ -438,7 +445,7 @@ def _candidates(text: str) -> tuple[list[str], bool]:
     """The families worth trying on ``text``, and whether it needs the non-ASCII patterns."""
     if not text.isascii() and not _latin(text):
         return list(FAMILIES), True
-    words = set(_WORD_RE.findall(text.lower()))
+    words = set(_WORD_RE.findall(text))
     return [
         family
         for family in FAMILIES
@@ -461,7 +468,40 @@ def _families(text: str) -> tuple[set[str], set[str]]:
     return strong, weak
 
 
+#: A long text is judged in chunks of about this many characters (whole sentences, each chunk
+#: overlapping the next by one sentence): each chunk opens only the families its own words
+#: trigger, and two weak signals count only when they are near each other.
+CHUNK_CHARS = 500
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?。！？\n])\s+")
+
+
+def _chunks(text: str) -> list[str]:
+    sentences = _SENTENCE_END_RE.split(text)
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for sentence in sentences:
+        current.append(sentence)
+        size += len(sentence) + 1
+        if size >= CHUNK_CHARS:
+            chunks.append(" ".join(current))
+            current, size = [sentence], len(sentence) + 1
+    if len(current) > 1 or not chunks:
+        chunks.append(" ".join(current))
+    return chunks
+
+
 def _judge(text: str) -> set[str]:
+    if len(text) > 2 * CHUNK_CHARS:
+        found: set[str] = set()
+        for chunk in _chunks(text):
+            found |= _judge_one(chunk)
+        return found
+    return _judge_one(text)
+
+
+def _judge_one(text: str) -> set[str]:
+    text = text.lower()
     strong, weak = _families(text)
     if strong:
         return strong | weak
@@ -479,6 +519,8 @@ def scan(text: str) -> Verdict:
     """
     if not text or not isinstance(text, str):
         return CLEAN
+    if len(text) > MAX_SCAN_CHARS:
+        text = text[:SCAN_HEAD] + "\n" + text[-SCAN_TAIL:]
     norm = normalise(text)
     reasons = _judge(norm.text)
     for variant in norm.variants:
