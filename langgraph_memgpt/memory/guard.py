@@ -177,7 +177,9 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"{_DEST}[^.!?\n]{{0,40}}?\b(?:with|containing|including|and\s+(?:append|include|add))\s+(?:the\s+|all\s+|their\s+|his\s+|her\s+)?{_SECRET}",
         r"https?://\S*[?&]\w+=\s*(?:\{|\$\{|<|\[)\s*(?:\w+\s*){0,3}(?:\}|>|\])",
         r"\b(?:append|add|include|put|encode)\s+(?:the\s+|their\s+|his\s+|her\s+|all\s+)?(?:\w+\s+){0,3}?(?:to|in|into|as)\s+(?:the\s+|this\s+)?(?:url|link|query\s+string|query|image\s+(?:url|link|src))\b",
-        r"(?:envoie|envoyez|schick|sende|envía|envia|invia|отправь|отправить|发送|发给|送信)[^.\n。]{0,80}(?:mot\s+de\s+passe|passwort|contraseña|senha|password|пароль|密码|パスワード|token|clé|schlüssel|clave|chiave|ключ|密钥|historial|verlauf|historique|историю|聊天记录)",
+        r"\b(?:envoie|envoyez|transmets|schick|schicke|sende|envía|envia|manda|invia|stuur)\b[^.\n]{0,80}\b(?:mot\s+de\s+passe|passwort|kennwort|contraseña|senha|password|wachtwoord|token|clé|schlüssel|clave|chiave|historial|verlauf|historique|cronologia|histórico)",
+        r"(?:отправь|отправить|перешли|发送|发给|转发|送信|送って)[^.\n。]{0,80}(?:пароль|ключ|токен|историю|密码|密钥|令牌|聊天记录|パスワード|トークン|履歴)",
+        r"\binclude\s+(?:in\s+your\s+(?:response|reply|answer|output)\s+)?the\s+following\s+(?:\w+\s+)?(?:string|text|link|anchor|image|markdown|html|code|snippet)\b",
     ),
     "tool_call": (
         r"\b(?:core_memory_(?:append|replace)|archival_memory_(?:insert|search)|conversation_search(?:_date)?|send_(?:email|message|money|transaction)|delete_(?:file|email|record)|execute_(?:code|command))\s*\(",
@@ -205,6 +207,7 @@ _WEAK_PATTERNS: dict[str, tuple[str, ...]] = {
     "override": (
         rf"\b{_IGNORE}\s+(?:all|everything|any(?:thing)?)\b",
         r"\b(?:important|urgent|attention|warning)\s*(?:!{2,}|:)",
+        r"\*{2,}\s*(?:emergency|urgent|important|priority|attention|warning|alert)\b[^*\n]{0,30}\*{2,}",
         r"\*{3}\s*[a-z ]{6,}\s*\*{3}",
         r"\b(?:regardless\s+of|no\s+matter\s+what|whatever\s+(?:the\s+user|anyone))\b",
     ),
