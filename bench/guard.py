@@ -66,6 +66,8 @@ def _locomo(path: Path) -> list[dict[str, Any]]:
                             "family": None,
                             "package": "locomo",
                             "split": "locomo",
+                            "version": "5 conversations",
+                            "license": "CC BY-NC 4.0, read from ../shared/data, not copied",
                         }
                     )
     return rows
@@ -92,6 +94,7 @@ def _rates(rows: list[dict[str, Any]], flags: list[bool]) -> dict[str, Any]:
             groups[(split, row["family"])].append(flag)
             groups[(split, "all attacks")].append(flag)
             groups[("all", "all attacks")].append(flag)
+            groups[(f"{split}:{row['package']}", "attacks")].append(flag)
             if row.get("encoding"):
                 groups[(split, "encoded attacks")].append(flag)
         else:
