@@ -32,6 +32,7 @@ import binascii
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 FAMILIES = ("override", "role", "persistence", "hiding", "exfiltration", "tool_call")
@@ -536,3 +537,14 @@ def scan(text: str) -> Verdict:
         return CLEAN
     ordered = tuple(r for r in (*FAMILIES, ENCODED, HIDDEN_TEXT, OBFUSCATED) if r in reasons)
     return Verdict(True, ordered)
+
+
+@lru_cache(maxsize=4096)
+def _scan_short(text: str) -> Verdict:
+    return scan(text)
+
+
+def scan_cached(text: str) -> Verdict:
+    """``scan`` with a per-process cache for texts up to 4,000 characters: retrieval rescans
+    every hit, and the same records come back search after search."""
+    return _scan_short(text) if len(text) <= 4_000 else scan(text)

@@ -24,7 +24,7 @@ from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
-from langgraph_memgpt.memory.guard import scan
+from langgraph_memgpt.memory.guard import scan, scan_cached
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
 
 OPERATOR = "operator"
@@ -94,7 +94,7 @@ def hit_metadata(text: str, trust: str | None, guard: str | None, default: str) 
         return metadata
     flag = stored_flag(guard)
     reasons = list(flag.get("reasons", [])) if flag else []
-    for reason in scan(text).reasons:  # rescanned on retrieval: newer rules apply to old rows
+    for reason in scan_cached(text).reasons:  # rescanned on retrieval: new rules, old rows
         if reason not in reasons:
             reasons.append(reason)
     if reasons:
