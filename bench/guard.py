@@ -73,6 +73,35 @@ def _locomo(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _package_docs(limit: int = 4000) -> list[dict[str, Any]]:
+    """Benign technical prose: paragraphs of the long descriptions of the installed packages
+    (read in place). Badges, code samples and imperatives ("send a request to ...") abound.
+    The badge and heading rules were refined after a first look at this source, so it counts
+    as tuned on (split ``docs``)."""
+    from importlib.metadata import distributions
+
+    rows: list[dict[str, Any]] = []
+    for dist in sorted(distributions(), key=lambda d: str(d.metadata["Name"]).lower()):
+        body = (dist.read_text("METADATA") or "").split("\n\n", 1)[-1]
+        for para in re.split(r"\n\s*\n", body):
+            para = para.strip()
+            if 40 < len(para) < 1500 and not para.startswith(("```", "    ", ">>>", "$ ")):
+                rows.append(
+                    {
+                        "text": para,
+                        "label": "benign",
+                        "family": None,
+                        "package": "pypi-docs",
+                        "split": "docs",
+                        "version": "installed packages",
+                        "license": "each package's own; read in place, not copied",
+                    }
+                )
+                if len(rows) >= limit:
+                    return rows
+    return rows
+
+
 def _time_per_record(fn: Callable[[str], bool], texts: list[str], repeats: int = 3) -> list[float]:
     """Milliseconds per record: the fastest of ``repeats`` runs of each record."""
     out = []
@@ -100,7 +129,7 @@ def _rates(rows: list[dict[str, Any]], flags: list[bool]) -> dict[str, Any]:
         else:
             groups[(split, "benign")].append(flag)
             groups[(f"{split}:{row['package']}", "benign")].append(flag)
-            if split != "locomo":
+            if split not in ("locomo", "docs"):
                 groups[("all", "benign (suite)")].append(flag)
     return {
         f"{s}/{f}": {"n": len(v), "flagged": sum(v) / len(v)}
@@ -129,6 +158,7 @@ def run(locomo: Path | None) -> dict[str, Any]:
     rows = guard_suite.load()
     if locomo is not None and locomo.exists():
         rows += _locomo(locomo)
+    rows += _package_docs()
     texts = [row["text"] for row in rows]
     long_texts = _long_records(rows)
     result: dict[str, Any] = {"records": len(rows), "goals": GOALS, "methods": {}}

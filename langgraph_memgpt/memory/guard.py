@@ -91,7 +91,8 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\b{_IGNORE}\s+(?:all\s+|any\s+|everything\s+|what\s+)?(?:you\s+(?:were|have\s+been)\s+"
         rf"(?:told|instructed|given|programmed)|(?:that\s+)?(?:came|was\s+said)\s+before|above)",
         rf"\b(?:forget|ignore|disregard)\s+(?:all\s+|any\s+|everything\s+|about\s+)?(?:your|the)\s+{_RULES}\b",
-        r"\bnew\s+(?:important\s+|updated\s+|revised\s+|real\s+|actual\s+)*(?:instructions?|directives?|rules|system\s+prompt|task)\s*(?::|are\b|follow\b|\*)",
+        # A heading, not "the bytecode has two new instructions:".
+        r"(?:^|[\n*#=\[(>:.!-]\s*|\b(?:your|the|these|here\s+are\s+(?:your|the))\s+)new\s+(?:important\s+|updated\s+|revised\s+|real\s+|actual\s+)*(?:instructions?|directives?|rules|system\s+prompt|task)\s*(?::|are\b|follow\b|\*)",
         r"\byour\s+(?:new|real|actual|true|updated|only)\s+(?:task|instructions?|goal|objective|mission|directive|purpose|job)\s+(?:is|are|will\s+be|now)\b",
         rf"\b(?:instead|rather)\b[^.!?\n]{{0,30}}\b(?:of|than)\s+(?:following|obeying|answering)\s+(?:the\s+|your\s+|its\s+)?(?:user|{_RULES})",
         rf"\b(?:(?:previous|prior|above|earlier|original|old)\s+){_RULES}\s+(?:are|is)\s+(?:now\s+)?(?:void|null|obsolete|cancel+ed|revoked|outdated|invalid|superseded|no\s+longer)",
@@ -172,8 +173,10 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
     "exfiltration": (
         r"\b(?:repeat|print|output|paste|reveal|show|share|display|dump|leak|write\s+out|tell\s+me|give\s+me|what(?:'s|\s+is|\s+are))\s+(?:\w+\s+){0,4}?(?:your|the)\s+(?:\w+\s+){0,2}?(?:system\s+prompt|initial\s+prompt|hidden\s+prompt|original\s+prompt|prompt\s+you\s+were\s+given|instructions\s+you\s+were\s+given|configuration|unique\s+id|secret\s+(?:key|id|token)|context\s+window|developer\s+message)",
         r"\b(?:repeat|print|output|list|go\s+line\s+by\s+line\s+on|copy)\s+(?:\w+\s+){0,3}?(?:the\s+)?(?:words|text|lines|everything|what\s+you\s+see)\s+above\s+(?:this\s+message\s+)?(?:starting|beginning)",
-        r"!\[[^\]]{0,200}\]\(\s*(?:https?:)?//[^)\s]*\?[^)\s]*=",
-        r"<img\b[^>]{0,200}\bsrc\s*=\s*['\"]?(?:https?:)?//[^'\"\s>]*\?[^'\"\s>]*=",
+        # An image whose query carries a placeholder or a long token: data leaves with the
+        # request for the picture (badges such as ?branch=main&style=flat are left alone).
+        r"!\[[^\]]{0,200}\]\(\s*(?:https?:)?//[^)\s]*\?[^)\s]*=\s*(?:[{\[<$]|%7b|%5b|%3c|[a-z0-9+/_-]{16,})",
+        r"<img\b[^>]{0,200}\bsrc\s*=\s*['\"]?(?:https?:)?//[^'\"\s>]*\?[^'\"\s>]*=\s*(?:[{\[<$]|%7b|%5b|%3c|[a-z0-9+/_-]{16,})",
         rf"\b{_SEND}\b[^.!?\n]{{0,80}}?\b{_SECRET}\b[^.!?\n]{{0,100}}?{_DEST}",
         rf"{_DEST}[^.!?\n]{{0,40}}?\b(?:with|containing|including|and\s+(?:append|include|add))\s+(?:the\s+|all\s+|their\s+|his\s+|her\s+)?{_SECRET}",
         r"https?://\S*[?&]\w+=\s*(?:\{|\$\{|<|\[)\s*(?:\w+\s*){0,3}(?:\}|>|\])",
@@ -217,6 +220,7 @@ _WEAK_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:tool_call|function_call|tool_calls)\b",
     ),
     "exfiltration": (
+        r"!\[[^\]]{0,200}\]\(\s*(?:https?:)?//[^)\s]*\?[^)\s]*=",
         r"\b(?:send|forward|post|upload|leak|email|share)\b[^.!?\n]{0,40}\b" + _SECRET + r"\b",
     ),
     "role": (
@@ -504,9 +508,21 @@ def _judge(text: str) -> set[str]:
     return _judge_one(text)
 
 
+#: The one pattern that needs letter case: an image whose query value is a capitalised
+#: placeholder (``?q=QUERY``, ``?d=USER_SECRET``) for the model to fill in.
+_PLACEHOLDER_IMAGE_RE = re.compile(
+    r"(?:!\[[^\]]{0,200}\]\(|<img\b[^>]{0,200}\bsrc\s*=\s*['\"]?)\s*(?:https?:)?//[^)\s'\">]*\?"
+    r"[^)\s'\">]*=[A-Z][A-Z0-9_]{3,}\b"
+)
+
+
 def _judge_one(text: str) -> set[str]:
+    placeholder = "![" in text or "<img" in text.lower()
+    placeholder = placeholder and bool(_PLACEHOLDER_IMAGE_RE.search(text))
     text = text.lower()
     strong, weak = _families(text)
+    if placeholder:
+        strong.add("exfiltration")
     if strong:
         return strong | weak
     if len(weak) >= 2 or (weak and _ADDRESSED.search(text)):
