@@ -18,6 +18,7 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field, ValidationError
 
 from langgraph_memgpt.configuration import resolve_identity
+from langgraph_memgpt.memory import guard_policy, spotlight
 from langgraph_memgpt.memory._validate import MAX_K
 from langgraph_memgpt.memory.archival import MAX_TEXT_CHARS
 from langgraph_memgpt.memory.types import MemoryStoreError, SearchHit
@@ -102,10 +103,14 @@ def format_hits(
     if not hits:
         return f"No results in {tier} for {query!r} (page {page}). {NO_GOOD_MATCH}"
     lines = [f"{len(hits)} result(s), page {page}, in {tier} for {query!r}:"]
+    delimiter = spotlight.fence()  # untrusted hits are shown as DATA blocks (spotlight.py)
+    if any(spotlight.is_untrusted(hit.metadata) for hit in hits):
+        lines.append(spotlight.DATA_NOTE)
     for i, hit in enumerate(hits, start=1):
         role = hit.metadata.get("role")
         prefix = f"{role}: " if role else ""
-        lines.append(f"[{i}] ({hit.citation}) {prefix}{hit.text}")
+        text = spotlight.hit_text(hit.text, hit.metadata, delimiter)
+        lines.append(f"[{i}] ({hit.citation}) {prefix}{text}")
     tail = f" More: page={page + 1}." if more else " No more results."
     lines.append(f"Cite results by their (thread, turn, time).{tail}")
     return "\n".join(lines)
@@ -307,6 +312,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
     def core_memory_append(label: str, content: str, config: RunnableConfig) -> str:
         ident = resolve_identity(config)
         with _store_errors_as_tool_errors():
+            guard_policy.check_core_write(content)
             block = memory.core.append(
                 label, content, user_id=ident.user_id, agent_id=ident.agent_id
             )
@@ -317,6 +323,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
     ) -> str:
         ident = resolve_identity(config)
         with _store_errors_as_tool_errors():
+            guard_policy.check_core_write(new_content)
             block = memory.core.replace(
                 label, old_content, new_content, user_id=ident.user_id, agent_id=ident.agent_id
             )
@@ -336,6 +343,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 agent_id=ident.agent_id,
                 tags=tags,
                 metadatas=[metadata] * len(pieces),
+                trust=guard_policy.MODEL,
             )
         return insert_reply(content, record_ids, f"(thread {ident.thread_id}, turn {turn})")
 

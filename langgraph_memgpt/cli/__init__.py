@@ -89,17 +89,25 @@ def build_parser() -> argparse.ArgumentParser:
             "  stats    record counts per tier\n"
             "  search   QUERY...: best archival and recall matches, with citations\n"
             "  migrate  --to postgresql://...: copy every tier (vectors included) and each\n"
-            "           thread's latest checkpoint into Postgres; resumable, counts verified"
+            "           thread's latest checkpoint into Postgres; resumable, counts verified\n"
+            "  flagged  records the memory poisoning guard flagged (-k per tier, --tier)\n"
+            "  approve  ID --tier archival|recall: let a quarantined record be searched again\n"
+            "  quarantine [on|off]: keep flagged records out of search until approved"
         ),
         formatter_class=_Formatter,
     )
-    mem.add_argument("action", choices=["show", "search", "stats", "migrate"], help="what to do")
+    mem.add_argument(
+        "action",
+        choices=["show", "search", "stats", "migrate", "flagged", "approve", "quarantine"],
+        help="what to do",
+    )
     mem.add_argument("query", nargs="*", help="words to search for (search only)")
     mem.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
     mem.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory to read")
     mem.add_argument("--agent", default="default", help="agent id of the memory")
     mem.add_argument("-k", type=int, default=5, help="results per tier (search)")
     mem.add_argument("--to", default=None, help="postgresql:// URL to copy into (migrate)")
+    mem.add_argument("--tier", choices=["archival", "recall"], default=None, help="flagged/approve")
     mem.set_defaults(func=cmd_memory)
     return parser
 

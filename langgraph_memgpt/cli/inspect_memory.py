@@ -47,6 +47,10 @@ def cmd_memory(args: argparse.Namespace) -> int:
         path = Path(args.data_dir)
         if not is_database_url(args.data_dir) and (args.user, args.agent) not in known_users(path):
             raise DataDirError(_unknown_user_message(path, args.user, args.agent))
+        if args.action in ("flagged", "approve", "quarantine"):
+            from langgraph_memgpt.cli.guard_cmds import cmd_guard
+
+            return cmd_guard(memory, args, ident)
         if args.action == "show":
             print(memory.core.render(**ident))
         elif args.action == "stats":

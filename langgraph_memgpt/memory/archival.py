@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from langgraph_memgpt.memory import guard_policy
 from langgraph_memgpt.memory._validate import (
     check_id,
     check_k_page,
@@ -189,15 +190,18 @@ class ArchivalMemory:
         agent_id: str = DEFAULT_AGENT_ID,
         tags: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
+        trust: str = guard_policy.EXTERNAL,
     ) -> str:
         """Store one passage; returns its id. ``metadata`` may hold the citation keys
-        (thread_id, turn, source, created_at) and any JSON-serializable extras."""
+        (thread_id, turn, source, created_at) and any JSON-serializable extras; ``trust`` is
+        its origin (``guard_policy``)."""
         return self.insert_many(
             [text],
             user_id=user_id,
             agent_id=agent_id,
             tags=tags,
             metadatas=None if metadata is None else [metadata],
+            trust=trust,
         )[0]
 
     def insert_many(
@@ -209,14 +213,18 @@ class ArchivalMemory:
         tags: Sequence[str] | None = None,
         metadatas: Sequence[Mapping[str, Any] | None] | None = None,
         vectors: Any = None,
+        trust: str = guard_policy.EXTERNAL,
     ) -> list[str]:
         """Store passages in one transaction (all or nothing), embedding them in one batch.
 
         Passages that share a ``thread_id`` and ``created_at`` (an imported session, a
         document's chunks) form a sequence: each is indexed with its neighbours as context
         (``documents.py``). ``vectors`` (shape (n, dims)) skips the embedder and is stored
-        as given, e.g. for benchmarks with precomputed vectors.
+        as given, e.g. for benchmarks with precomputed vectors. ``trust``: where the texts
+        came from; every text but an operator's is scanned by the memory poisoning guard and
+        stored with its flag (``guard_policy.on_write``).
         """
+        trust = guard_policy.check_trust(trust)
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise MemoryStoreError("texts must be a list of strings.")
         if not texts:
@@ -232,6 +240,8 @@ class ArchivalMemory:
             self._row(text, tag_list, None if metadatas is None else metadatas[i])
             for i, text in enumerate(texts)
         ]
+        for row in rows:
+            row.trust, row.guard = trust, guard_policy.on_write(self._db, row.text, trust)
         groups = sequences([(row.thread_id, row.created_at) for row in rows])
         texts = [row.text for row in rows]
         embed_as = list(texts)
@@ -271,8 +281,9 @@ class ArchivalMemory:
 
     @staticmethod
     def _hit(row: tuple[Any, ...], score: float, user_id: str, agent_id: str) -> SearchHit:
-        _rid, uid, text, tags, thread_id, turn, created_at, source, extra = row
+        _rid, uid, text, tags, thread_id, turn, created_at, source, extra = row[:9]
         metadata: dict[str, Any] = json.loads(extra)
+        metadata.update(guard_policy.hit_metadata(text, row[9], row[10], guard_policy.EXTERNAL))
         metadata.update(
             thread_id=thread_id,
             turn=turn,
@@ -403,7 +414,9 @@ class ArchivalMemory:
             return []
         rows = self._backend.fetch(ns, [rid for rid, _ in ranking])
         return [
-            self._hit(rows[rid], score, user_id, agent_id) for rid, score in ranking if rid in rows
+            self._hit(rows[rid], score, user_id, agent_id)
+            for rid, score in ranking
+            if rid in rows and guard_policy.searchable(rows[rid][10])
         ]
 
     def _require(

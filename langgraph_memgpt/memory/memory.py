@@ -41,6 +41,7 @@ from langgraph_memgpt.memory.embeddings import (
     resolve_embeddings,
 )
 from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
+from langgraph_memgpt.memory.guard_policy import GuardControl
 from langgraph_memgpt.memory.recall import (
     PENDING_SQL,
     RecallMemory,
@@ -80,6 +81,11 @@ class Memory:
         self.archival = archival
         self._backend = backend
         self._savers: list[Any] = []
+
+    @property
+    def guard(self) -> GuardControl:
+        """Operator control of the memory poisoning guard: quarantine, flagged, approve."""
+        return GuardControl(self._db)
 
     @property
     def backend(self) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from langchain_core.messages import BaseMessage
 
+from langgraph_memgpt.memory import guard_policy
 from langgraph_memgpt.memory._validate import (
     check_id,
     check_k_page,
@@ -109,7 +110,7 @@ def thread_documents(
 
 _ROLE_OF_TYPE = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
 _COLUMNS = "r.id, r.message_id, r.thread_id, r.turn, r.role, r.content, r.created_at, " + (
-    "r.tool_calls, r.tool_call_id, r.name"
+    "r.tool_calls, r.tool_call_id, r.name, r.trust, r.guard"
 )
 
 
@@ -180,6 +181,7 @@ class RecallMemory:
         tool_calls: Sequence[dict[str, Any]] | None,
         tool_call_id: str | None,
         name: str | None,
+        trust: str | None = None,
     ) -> tuple[Any, ...]:
         if role not in ROLES:
             raise MemoryStoreError(f"role must be one of {', '.join(ROLES)}; got {role!r}.")
@@ -190,6 +192,7 @@ class RecallMemory:
             message_id = str(uuid.uuid4())
         check_id(message_id, "message_id")
         when = now_iso() if created_at is None else parse_when(created_at, "created_at")
+        trust = guard_policy.ROLE_TRUST[role] if trust is None else guard_policy.check_trust(trust)
         return (
             ns,
             message_id,
@@ -201,6 +204,8 @@ class RecallMemory:
             to_json(list(tool_calls), "tool_calls") if tool_calls else None,
             tool_call_id,
             name,
+            trust,
+            guard_policy.on_write(self._db, content, trust),
         )
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
@@ -225,7 +230,8 @@ class RecallMemory:
             for row in rows:
                 inserted = conn.execute(
                     "INSERT INTO recall(ns, message_id, thread_id, turn, role, content, "
-                    "created_at, tool_calls, tool_call_id, name) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                    "created_at, tool_calls, tool_call_id, name, trust, guard) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                     "ON CONFLICT DO NOTHING RETURNING id",
                     row,
                 ).fetchone()
@@ -258,8 +264,10 @@ class RecallMemory:
         tool_calls: Sequence[dict[str, Any]] | None = None,
         tool_call_id: str | None = None,
         name: str | None = None,
+        trust: str | None = None,
     ) -> str:
-        """Store one message; returns its ``message_id`` (a no-op if that id is stored)."""
+        """Store one message; returns its ``message_id`` (a no-op if that id is stored).
+        ``trust`` defaults to the role's (``guard_policy.ROLE_TRUST``)."""
         ns = self._write_ns(user_id, agent_id, thread_id)
         row = self._row(
             ns,
@@ -272,6 +280,7 @@ class RecallMemory:
             tool_calls,
             tool_call_id,
             name,
+            trust,
         )
         self._insert([row])
         return str(row[1])
@@ -311,6 +320,7 @@ class RecallMemory:
                     tool_calls,
                     getattr(message, "tool_call_id", None),
                     message.name,
+                    message.additional_kwargs.get("trust"),
                 )
             )
         self._insert(rows)
@@ -326,7 +336,9 @@ class RecallMemory:
     def _hit(
         self, row: sqlite3.Row | tuple[Any, ...], score: float, user_id: str, agent_id: str
     ) -> SearchHit:
-        (_rid, message_id, thread_id, turn, role, content, created_at, tool_calls, tcid, name) = row
+        (_rid, message_id, thread_id, turn, role, content, created_at, tool_calls, tcid, name) = (
+            row[:10]
+        )
         metadata: dict[str, Any] = {
             "thread_id": thread_id,
             "turn": turn,
@@ -337,6 +349,9 @@ class RecallMemory:
             "agent_id": agent_id,
             "role": role,
         }
+        metadata.update(
+            guard_policy.hit_metadata(content, row[10], row[11], guard_policy.ROLE_TRUST[role])
+        )
         if tool_calls:
             metadata["tool_calls"] = json.loads(tool_calls)
         if tcid:
@@ -414,7 +429,9 @@ class RecallMemory:
             return []
         rows = self._fetch(ns, [rid for rid, _ in window]) if ns is not None else {}
         return [
-            self._hit(rows[rid], score, user_id, agent_id) for rid, score in window if rid in rows
+            self._hit(rows[rid], score, user_id, agent_id)
+            for rid, score in window
+            if rid in rows and guard_policy.searchable(rows[rid][11])
         ]
 
     def _dense(
@@ -499,7 +516,11 @@ class RecallMemory:
             k,
             page,
         )
-        return [self._hit(row, 1.0, user_id, agent_id) for row in rows]
+        return [
+            self._hit(row, 1.0, user_id, agent_id)
+            for row in rows
+            if guard_policy.searchable(row[11])
+        ]
 
     def messages(
         self, *, user_id: str, thread_id: str, agent_id: str = DEFAULT_AGENT_ID

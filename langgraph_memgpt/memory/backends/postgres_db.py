@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
+from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.postgres_schema import (
     ADVISORY_LOCK,
     EXTENSION,
@@ -226,4 +227,8 @@ def _create_schema(conn: Any, where: str) -> None:
                 f"the server at {where} does not have pgvector installed "
                 f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
             ) from exc
-        apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
+        stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
+        # Schema 2, memory poisoning guard: trust and guard columns (guard_schema.py).
+        add_guard_columns(conn, postgres=True)
+        if stored is not None and stored < 2:
+            conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")

@@ -9,7 +9,7 @@ be embedded. Times stay ISO 8601 text, compared as strings, exactly as on SQLite
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Serialises schema creation and upgrades between processes opening the database at once.
 ADVISORY_LOCK = 0x4D454D475054
 

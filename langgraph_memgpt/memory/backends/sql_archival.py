@@ -41,12 +41,17 @@ class ArchivalRow:
     source: str | None
     extra: str  # JSON object
     fields: list[tuple[str, float]] | None = None  # what the lexical index sees (documents.py)
+    trust: str | None = None  # origin and flag of the memory poisoning guard (guard_policy.py)
+    guard: str | None = None
 
 
 class SqlArchival:
     """Archival storage and candidate retrieval; ranking fusion lives in ``archival.py``."""
 
-    COLUMNS = "a.id, a.uid, a.text, a.tags, a.thread_id, a.turn, a.created_at, a.source, a.extra"
+    COLUMNS = (
+        "a.id, a.uid, a.text, a.tags, a.thread_id, a.turn, a.created_at, a.source, a.extra, "
+        "a.trust, a.guard"
+    )
 
     def __init__(
         self,
@@ -71,7 +76,8 @@ class SqlArchival:
                 vector = None if vectors is None else self.vectors.encode(vectors[i])
                 (rid,) = conn.execute(
                     "INSERT INTO archival(ns, uid, text, tags, thread_id, turn, created_at, "
-                    "source, extra, vector) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                    "source, extra, vector, trust, guard) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "RETURNING id",
                     (
                         ns,
                         row.uid,
@@ -83,6 +89,8 @@ class SqlArchival:
                         row.source,
                         row.extra,
                         vector,
+                        row.trust,
+                        row.guard,
                     ),
                 ).fetchone()
                 ids.append(int(rid))

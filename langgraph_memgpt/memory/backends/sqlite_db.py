@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
+from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
 from langgraph_memgpt.memory.types import MemoryStoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Version 1 searched with FTS5 tables shared by every tenant; version 2 replaces them with the
 # per-tenant index of ``lexical.py`` (built from the stored texts on first open).
 _V1_FTS = (
@@ -170,6 +171,10 @@ class Database(SharedQueries):
                 conn.execute(
                     "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
+            # Schema 3, memory poisoning guard: trust and guard columns (guard_schema.py).
+            add_guard_columns(conn)
+            if stored is not None and stored < 3:
+                conn.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
 
     @property
     def location(self) -> str:

@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from langgraph_memgpt.memory.spotlight import safe_quote
 from langgraph_memgpt.models.offline.prompt import is_alert
 from langgraph_memgpt.models.offline.text import message_text
 
@@ -120,7 +121,7 @@ def hits_of(message: ToolMessage) -> list[Hit]:
                     untrusted=bool(metadata.get("untrusted")) or metadata.get("trusted") is False,
                 )
             )
-        return hits
+        return defused(hits)
     hits = []
     for line in message_text(message).splitlines():
         match = _HIT_LINE_RE.match(line.strip())
@@ -133,6 +134,21 @@ def hits_of(message: ToolMessage) -> list[Hit]:
             hits.append(Hit(text=text, citation=match.group(2), role=role))
         elif hits and line.strip() and not line.startswith("Cite results"):
             hits[-1].text += "\n" + line.strip()
+    return defused(hits)
+
+
+_DATA_MARK_RE = re.compile(r"<<(?:END )?DATA [0-9a-f]+(?: \([^)]*\))?>>")
+
+
+def defused(hits: list[Hit]) -> list[Hit]:
+    """Untrusted hits (flagged in metadata, or shown in a DATA block) keep only what may be
+    quoted: the driver reads no orders from them and never repeats a token they plant."""
+    for hit in hits:
+        if "<<DATA " in hit.text:
+            hit.untrusted = True
+            hit.text = _DATA_MARK_RE.sub("", hit.text).strip()
+        if hit.untrusted:
+            hit.text = safe_quote(hit.text)
     return hits
 
 
