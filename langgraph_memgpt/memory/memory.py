@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -80,6 +81,7 @@ class Memory:
         self.archival = archival
         self._backend = backend
         self._savers: list[Any] = []
+        self._close_hooks: list[Callable[[], None]] = []
 
     @property
     def backend(self) -> str:
@@ -265,8 +267,15 @@ class Memory:
             "core": self.core.count(user_id=user_id, agent_id=agent_id),
             "recall": self.recall.count(user_id=user_id, agent_id=agent_id),
             "archival": self.archival.count(user_id=user_id, agent_id=agent_id),
+            "archival_superseded": self.archival.count_superseded(
+                user_id=user_id, agent_id=agent_id
+            ),
             "archival_search": "hybrid" if self.archival.embeddings is not None else "lexical",
         }
+
+    def on_close(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` first when the store closes (background consolidation finishes)."""
+        self._close_hooks.append(hook)
 
     def flush(self) -> None:
         """Save changed FAISS index files now (``close`` does it too)."""
@@ -282,6 +291,8 @@ class Memory:
         """Save the FAISS files and close the database; later calls raise MemoryStoreError."""
         if self._db.closed:
             return
+        for hook in self._close_hooks:
+            hook()
         try:
             self.recall.stop_worker()
             self._backend.flush()

@@ -29,6 +29,7 @@ from langgraph_memgpt.memory.backends.postgres_schema import (
     SCHEMA,
     SCHEMA_VERSION,
 )
+from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError
 
 URL_PREFIXES = ("postgresql://", "postgres://")
@@ -226,4 +227,9 @@ def _create_schema(conn: Any, where: str) -> None:
                 f"the server at {where} does not have pgvector installed "
                 f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
             ) from exc
-        apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
+        stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
+        if stored is not None and stored < 2:  # superseded / duplicate records (validity.py)
+            upgrade_validity(conn, marker="%s")
+            conn.execute(
+                "UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+            )

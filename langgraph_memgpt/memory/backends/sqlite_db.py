@@ -17,9 +17,11 @@ from pathlib import Path
 
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
+from langgraph_memgpt.memory.backends.validity import SQLITE_SCHEMA as VALIDITY_SCHEMA
+from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Version 1 searched with FTS5 tables shared by every tenant; version 2 replaces them with the
 # per-tenant index of ``lexical.py`` (built from the stored texts on first open).
 _V1_FTS = (
@@ -119,6 +121,8 @@ CREATE TABLE IF NOT EXISTS archival_tags (
 )
 """,
     *LEXICAL_SCHEMA,
+    # Version 3: validity and history of archival records (``validity.py``).
+    *VALIDITY_SCHEMA,
 )
 
 
@@ -167,6 +171,11 @@ class Database(SharedQueries):
                 conn.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", (REINDEX_KEY,)
                 )
+                conn.execute(
+                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+                )
+            if stored is not None and stored < 3:  # superseded / duplicate records (validity.py)
+                upgrade_validity(conn)
                 conn.execute(
                     "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
