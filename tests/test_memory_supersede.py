@@ -114,7 +114,10 @@ def test_equal_text_is_stored_once(mem: Memory) -> None:
     assert [s.id for s in again[:2]] == [first, first] and again[0].duplicate
     assert not again[2].duplicate and again[3].id == again[2].id and again[3].duplicate
     assert mem.archival.count(**U) == 2
-    assert any(e["event"] == "restate" and "turn 7" in e["reason"] for e in mem.archival.history(first, **U))
+    assert any(
+        e["event"] == "restate" and "turn 7" in e["reason"]
+        for e in mem.archival.history(first, **U)
+    )
     assert mem.archival.insert("Maya lives in Lisbon", dedupe=False, **U) != first
     assert mem.archival.insert("Maya lives in Lisbon", user_id="u2") != first  # users apart
 
@@ -168,7 +171,8 @@ def test_rule_decider_never_supersedes_a_near_miss(near_miss: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "restated", ["Maya lives in Lisbon.", "As I said, Maya still lives in Lisbon", "Maya is living in Lisbon"]
+    "restated",
+    ["Maya lives in Lisbon.", "As I said, Maya still lives in Lisbon", "Maya is living in Lisbon"],
 )
 def test_rule_decider_knows_a_restatement(restated: str) -> None:
     assert [p.op for p in RuleDecider().decide(restated, ["Maya lives in Lisbon"])] == ["noop"]
@@ -212,7 +216,9 @@ def test_applier_validates_and_never_deletes_unasked(mem: Memory) -> None:
 def test_applier_merges_a_restatement_into_the_older_record(mem: Memory) -> None:
     a = mem.archival.insert("Maya lives in Lisbon", **U)
     new = mem.archival.insert("Maya is living in Lisbon", **U)
-    applied = apply_proposals(mem.archival, new, [mem.archival.get(a, **U)], [Proposal("noop", 0)], **U)
+    applied = apply_proposals(
+        mem.archival, new, [mem.archival.get(a, **U)], [Proposal("noop", 0)], **U
+    )
     assert applied.merged_into == a
     assert _ids(mem.archival.search("Maya Lisbon", **U)) == [a]
 
@@ -227,7 +233,9 @@ def test_model_decider_parses_small_ids_and_the_applier_rejects_unknown_ones(mem
         ]
     )
     decider = ModelDecider(model)
-    assert "0: Maya lives in Lisbon" in decider.prompt("Maya moved to Porto", ["Maya lives in Lisbon"])
+    assert "0: Maya lives in Lisbon" in decider.prompt(
+        "Maya moved to Porto", ["Maya lives in Lisbon"]
+    )
     proposals = decider.decide("Maya moved to Porto", ["Maya lives in Lisbon"])
     applied = apply_proposals(mem.archival, new, [mem.archival.get(a, **U)], proposals, **U)
     assert applied.superseded == [(a, new)] and len(applied.rejected) == 1

@@ -32,7 +32,9 @@ class Claim:
 
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w\-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w\-]*)?"
 _POSS = (
-    rf"(?:(?:{_NAME}['’]s|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)(?:\s+[a-z][\w\-]*){{1,3}}"
+    # "My friend Maya", "Maya's friend Ana": the name in apposition is the subject
+    rf"(?:(?:{_NAME}['’]s|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)(?:\s+[a-z][\w\-]*){{1,2}}\s+{_NAME}|"
+    rf"(?:{_NAME}['’]s|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)(?:\s+[a-z][\w\-]*){{1,3}}"
     rf"(?:['’]s(?:\s+[a-z][\w\-]*){{1,3}})*|{_NAME})"
 )
 # Leading words that change nothing about the claim.
@@ -75,29 +77,57 @@ _NEG = re.compile(
 _VERBS: list[tuple[str, bool, str]] = [
     # residence
     ("residence", False, r"(?:lives?|is living|resides?|is residing|stays?|is staying) (?:in|at)"),
-    ("residence", False, r"(?:has |have )?(?:moved|relocated|moved house|moved back|moved out) "
-     r"(?:\w+ )?(?:to|into)"),
+    (
+        "residence",
+        False,
+        r"(?:has |have )?(?:moved|relocated|moved house|moved back|moved out) "
+        r"(?:\w+ )?(?:to|into)",
+    ),
     ("residence", False, r"(?:is|am|are) (?:now )?(?:based|settled) in|settled (?:down )?in"),
     ("residence", False, r"(?:has |have )?made (?:her|his|their|my) home in"),
     ("residence", True, r"(?:lived|was living|resided|used to live|used to reside) (?:in|at)"),
-    ("residence", False, r"(?:vive|vivo|mora|moro|habite|habita|wohnt|lebt|abita) "
-     r"(?:en|em|no|na|à|a|au|in|im|bei)"),
+    (
+        "residence",
+        False,
+        r"(?:vive|vivo|mora|moro|habite|habita|wohnt|lebt|abita) "
+        r"(?:en|em|no|na|à|a|au|in|im|bei)",
+    ),
     ("residence", False, r"(?:vit|vis) (?:à|a|en|au)"),
-    ("residence", False, r"(?:se mudó|se ha mudado|me mudé|mudou-se|se mudou|a déménagé|"
-     r"s'est installée?|ist umgezogen|zog|si è trasferit[oa]|se trasladó) (?:a|para|à|en|au|"
-     r"nach|in|ad)"),
+    (
+        "residence",
+        False,
+        r"(?:se mudó|se ha mudado|me mudé|mudou-se|se mudou|a déménagé|"
+        r"s'est installée?|ist umgezogen|zog|si è trasferit[oa]|se trasladó) (?:a|para|à|en|au|"
+        r"nach|in|ad)",
+    ),
     ("residence", False, r"(?:ist|bin) nach"),
     # place of work (another slot than the employer and than home)
     ("workplace", False, r"(?:works?|is working) (?:in|from)"),
-    ("employer", False, r"(?:works?|is working|works full[- ]time|works part[- ]time) "
-     r"(?:at|for|with)"),
-    ("employer", False, r"(?:has |have )?(?:joined|started (?:a (?:new )?job )?(?:at|with)|"
-     r"started working (?:at|for)|got a (?:new )?job (?:at|with)|took a (?:new )?job (?:at|with)|"
-     r"switched (?:jobs )?to|is employed (?:at|by)|was hired by|signed with|moved jobs to)"),
+    (
+        "employer",
+        False,
+        r"(?:works?|is working|works full[- ]time|works part[- ]time) "
+        r"(?:at|for|with)",
+    ),
+    (
+        "employer",
+        False,
+        r"(?:has |have )?(?:joined|started (?:a (?:new )?job )?(?:at|with)|"
+        r"started working (?:at|for)|got a (?:new )?job (?:at|with)|took a (?:new )?job (?:at|with)|"
+        r"switched (?:jobs )?to|is employed (?:at|by)|was hired by|signed with|moved jobs to)",
+    ),
     ("employer", True, r"(?:worked|was working|used to work) (?:at|for)"),
-    ("employer", False, r"(?:trabaja|trabalha|travaille|arbeitet|lavora) (?:en|para|na|no|em|"
-     r"chez|pour|bei|für|per|presso|da)"),
-    ("occupation", False, r"(?:works?|is working) as(?: an?)?|(?:has )?become (?:an?)|became (?:an?)"),
+    (
+        "employer",
+        False,
+        r"(?:trabaja|trabalha|travaille|arbeitet|lavora) (?:en|para|na|no|em|"
+        r"chez|pour|bei|für|per|presso|da)",
+    ),
+    (
+        "occupation",
+        False,
+        r"(?:works?|is working) as(?: an?)?|(?:has )?become (?:an?)|became (?:an?)",
+    ),
     ("partner", False, r"(?:is|got) (?:married|engaged) to|is dating|is seeing|married"),
     ("car", False, r"(?:drives|bought|has bought) (?:an?|the)?"),
     ("studies", False, r"(?:studies|is studying|majors in|is majoring in)"),
@@ -110,8 +140,10 @@ _VERB_RE = [
     (slot, past, re.compile(rf"^(?P<subj>{_POSS})\s+(?:{verb})\s+(?P<value>.+)$"))
     for slot, past, verb in _VERBS
 ]
-_AGE_RE = re.compile(rf"^(?P<subj>{_POSS})\s+(?:is|turned|has turned|tiene|a|ist|tem|ha)\s+"
-                     r"(?P<value>\d{1,3})(?:\s+(?:years? old|años|ans|jahre alt|anos|anni))?$")
+_AGE_RE = re.compile(
+    rf"^(?P<subj>{_POSS})\s+(?:is|turned|has turned|tiene|a|ist|tem|ha)\s+"
+    r"(?P<value>\d{1,3})(?:\s+(?:years? old|años|ans|jahre alt|anos|anni))?$"
+)
 # "Maya's favourite colour is blue", "My phone number changed to ...", "Maya's new job is ..."
 _ATTR_RE = re.compile(
     rf"^(?P<owner>{_NAME}|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)(?:['’]s)?"
@@ -171,10 +203,15 @@ def _clean(sentence: str) -> str:
 
 
 def _subject(raw: str) -> str | None:
-    """"Maya's brother" -> "maya>brother"; "I"/"My" -> "user"; a bare pronoun -> None."""
+    """ "Maya's brother" -> "maya>brother"; "I"/"My" -> "user"; a bare pronoun -> None."""
     words = re.sub(r"['’]s\b", "", raw.strip()).split()
     if not words:
         return None
+    if len(words) > 1 and words[-1][:1].isupper() and not words[1][:1].isupper():
+        tail: list[str] = []  # an apposition: "my friend Maya" is Maya
+        while len(words) > 1 and words[-1][:1].isupper():
+            tail.insert(0, words.pop())
+        return _fold(" ".join(tail))
     head = words[0].casefold()
     if head in _PRONOUN_SUBJECTS:
         owner = _PRONOUN_SUBJECTS[head]

@@ -248,9 +248,7 @@ class Consolidator:
 
     def _run(self, key: tuple[str, str]) -> None:
         try:
-            report = consolidate(
-                self.memory, user_id=key[0], agent_id=key[1], decider=self.decider
-            )
+            report = consolidate(self.memory, user_id=key[0], agent_id=key[1], decider=self.decider)
             self.last_report = report
             self.runs += 1
         except Exception:  # a closed store, a failing model: the next run tries again

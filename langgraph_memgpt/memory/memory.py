@@ -19,8 +19,8 @@ re-embedded from its texts the first time it is searched.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 

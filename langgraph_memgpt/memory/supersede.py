@@ -57,9 +57,12 @@ class Decider(Protocol):
 
 # -- the offline decider ------------------------------------------------------------------------
 _STOP = frozenset(
-    "a an the is are am was were be been to of in on at for and or but that this it its i my "
-    "me we our you your he she they his her their really very just also so as now still again "
-    "actually currently".split()
+    re.findall(
+        r"\w+",
+        "a an the is are am was were be been to of in on at for and or but that this it its i "
+        "my me we our you your he she they his her their really very just also so as now still "
+        "again actually currently",
+    )
 )
 
 
@@ -86,8 +89,10 @@ class RuleDecider:
             if (old.subject, old.slot) != (claim.subject, claim.slot):
                 continue  # another subject or another relation: never touched
             if claim.past or old.past:
-                if claim.past == old.past and claim.negated == old.negated and same_value(
-                    old.value, claim.value
+                if (
+                    claim.past == old.past
+                    and claim.negated == old.negated
+                    and same_value(old.value, claim.value)
                 ):
                     proposals.append(Proposal("noop", i, "restates a past fact"))
                 continue

@@ -160,7 +160,9 @@ class Validity:
         for rid in Validity.dependents(conn, ns, uid):
             Validity.unmark(conn, ns, rid)
             row = conn.execute("SELECT uid FROM archival WHERE id=?", (rid,)).fetchone()
-            Validity.log(conn, ns, str(row[0]), "restore", other=uid, reason="its replacement was deleted")
+            Validity.log(
+                conn, ns, str(row[0]), "restore", other=uid, reason="its replacement was deleted"
+            )
         Validity.log(conn, ns, uid, "delete", reason=reason or "explicit delete")
 
     @staticmethod
@@ -273,7 +275,14 @@ class Validity:
     @staticmethod
     def history(conn: Any, ns: int, uid: str) -> list[dict[str, Any]]:
         return [
-            {"record": r[0], "event": r[1], "other": r[2], "reason": r[3], "actor": r[4], "at": r[5]}
+            {
+                "record": r[0],
+                "event": r[1],
+                "other": r[2],
+                "reason": r[3],
+                "actor": r[4],
+                "at": r[5],
+            }
             for r in conn.execute(
                 "SELECT record, event, other, reason, actor, at FROM archival_history "
                 "WHERE ns=? AND (record=? OR other=?) ORDER BY id",
