@@ -60,7 +60,7 @@ def consolidate(
     decider: Decider | None = None,
     max_records: int = 1000,
     batch: int = 100,
-    k: int = 6,
+    k: int | None = None,
     core: bool = True,
 ) -> ConsolidationReport:
     """Settle up to ``max_records`` archival records past the watermark, then tidy core."""

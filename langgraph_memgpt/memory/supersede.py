@@ -75,6 +75,10 @@ class RuleDecider:
     with a different value; restatement when the claim (or the content words) are equal;
     otherwise add. A text the patterns cannot read never supersedes anything."""
 
+    #: Older records shown per decision: cheap here, so many (a person's older fact can rank
+    #: below other people's facts of the same kind).
+    candidates = 20
+
     def decide(self, new: str, older: Sequence[str]) -> list[Proposal]:
         proposals: list[Proposal] = []
         claim = parse_claim(new)
@@ -134,6 +138,9 @@ class ModelDecider:
     """Mem0-style decision step with a real chat model: the new fact plus the most similar
     older ones, small integer ids, add / supersede / noop as JSON. A reply that is not valid
     JSON decides "add" (nothing changes)."""
+
+    #: Older records shown per decision (Mem0 shows a handful): each costs prompt tokens.
+    candidates = 6
 
     def __init__(self, model: BaseChatModel) -> None:
         self.model = model
@@ -295,10 +302,12 @@ def settle_record(
     *,
     user_id: str,
     agent_id: str = DEFAULT_AGENT_ID,
-    k: int = 6,
+    k: int | None = None,
     actor: str = "consolidation",
 ) -> Applied:
-    """Decide and apply one stored record against the older similar ones."""
+    """Decide and apply one stored record against the older similar ones (``k`` of them, by
+    default the decider's ``candidates``)."""
+    k = k if k is not None else int(getattr(decider, "candidates", 6))
     older = older_similar(archival, record, user_id=user_id, agent_id=agent_id, k=k)
     if not older:
         return Applied()
