@@ -43,6 +43,9 @@ class MemGPTConfig:
     max_steps: int = 12
     summary_max_words: int = 250
     search_page_size: int = 5
+    #: Sleep-time consolidation of memory (``memory/consolidation.py``) after every N finished
+    #: turns of a user, on a background thread; 0 turns it off.
+    consolidate_every: int = 5
     #: ``None``: the most exact offline counter for the model (see ``tokens.py``).
     token_counter: TokenCounter | None = None
 
@@ -55,6 +58,8 @@ class MemGPTConfig:
             raise ValueError("reserve_tokens must be below half the context window")
         if self.max_steps < 1:
             raise ValueError("max_steps must be at least 1")
+        if self.consolidate_every < 0:
+            raise ValueError("consolidate_every must be 0 (off) or a number of turns")
 
 
 @dataclass

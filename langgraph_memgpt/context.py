@@ -51,6 +51,8 @@ class AgentSettings:
     system_prompt: str
     tools: Sequence[BaseTool] = field(default_factory=tuple)
     agent_id: str | None = None
+    #: Sleep-time consolidation, told when a turn ends (``memory.consolidation.Consolidator``).
+    consolidator: Any = None
     tool_tokens: int = 0
     _variants: OrderedDict[int, AgentSettings] = field(
         default_factory=OrderedDict, repr=False, compare=False
@@ -143,7 +145,8 @@ def render_system_message(
     today = datetime.now(UTC).date().isoformat()
     stats_text = (
         f"{memory.recall.count(**ids)} messages in recall memory (conversation_search), "
-        f"{memory.archival.count(**ids)} passages in archival memory (archival_memory_search); "
+        f"{memory.archival.count(**ids)} passages in archival memory (archival_memory_search)"
+        f"{superseded_note(memory.archival.count_superseded(**ids))}; "
         f"{evicted_total} messages evicted from this prompt so far. Today is {today}."
     )
     content = (
@@ -153,6 +156,13 @@ def render_system_message(
         f"{MEMORY_STATS_HEADER}\n{stats_text}"
     )
     return SystemMessage(content=content)
+
+
+def superseded_note(superseded: int) -> str:
+    """How many archival passages were replaced by newer ones (kept, hidden from search)."""
+    if not superseded:
+        return ""
+    return f", {superseded} of them superseded by newer ones (kept, hidden from search)"
 
 
 def prompt_tokens(

@@ -30,6 +30,8 @@ from langgraph.types import Checkpointer
 
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
+from langgraph_memgpt.memory.consolidation import Consolidator
+from langgraph_memgpt.memory.supersede import Decider
 from langgraph_memgpt.nodes.compact import make_compact_node
 from langgraph_memgpt.nodes.execute_tool import make_execute_tool_node
 from langgraph_memgpt.nodes.memory_interrupt import make_memory_interrupt_node
@@ -56,6 +58,7 @@ def create_memgpt_agent(
     config: MemGPTConfig | None = None,
     system_prompt: str = SYSTEM_PROMPT,
     name: str = "memgpt",
+    decider: Decider | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile a MemGPT agent.
 
@@ -64,6 +67,11 @@ def create_memgpt_agent(
     directory, or a ``PostgresSaver`` on the memory's database (``"sqlite"`` is an older name
     for the same). Pass ``None`` when the graph runs as a subgraph of a parent that has its own
     checkpointer, or any LangGraph checkpointer.
+
+    Every ``config.consolidate_every`` finished turns of a user, memory is consolidated in the
+    background (``memory/consolidation.py``) with ``decider`` (default: the offline
+    ``RuleDecider``; ``ModelDecider(model)`` for a real model's judgement). The graph's
+    ``consolidator`` attribute is that scheduler (``.wait()`` for tests and benchmarks).
     """
     settings_config = config or MemGPTConfig()
     if context_window is not None:
@@ -78,11 +86,19 @@ def create_memgpt_agent(
     if clashes:
         raise ValueError(f"tool names clash with the memory tools: {sorted(clashes)}")
     user_tool_names = {t.name for t in user_tools}
+    consolidator = (
+        Consolidator(memory, every=settings_config.consolidate_every, decider=decider)
+        if settings_config.consolidate_every
+        else None
+    )
+    if consolidator is not None:
+        memory.on_close(consolidator.close)
     settings = AgentSettings(
         memory=memory,
         config=settings_config,
         system_prompt=system_prompt,
         tools=[*memory_tools, *user_tools],
+        consolidator=consolidator,
     )
     if settings.tool_tokens >= settings.target_tokens:
         raise ValueError(
@@ -130,7 +146,9 @@ def create_memgpt_agent(
         saver = memory.default_checkpointer()
     else:
         saver = checkpointer
-    return builder.compile(checkpointer=saver, store=store, name=name)
+    compiled = builder.compile(checkpointer=saver, store=store, name=name)
+    setattr(compiled, "consolidator", consolidator)  # noqa: B010 - not a declared attribute
+    return compiled
 
 
 _default_graph: CompiledStateGraph | None = None

@@ -110,10 +110,23 @@ def format_hits(
         role = hit.metadata.get("role")
         prefix = f"{role}: " if role else ""
         text = spotlight.hit_text(hit.text, hit.metadata, delimiter)
-        lines.append(f"[{i}] ({hit.citation}) {prefix}{text}")
+        lines.append(f"[{i}] ({hit.citation}) {prefix}{text}{validity_note(hit)}")
     tail = f" More: page={page + 1}." if more else " No more results."
     lines.append(f"Cite results by their (thread, turn, time).{tail}")
     return "\n".join(lines)
+
+
+def validity_note(hit: SearchHit) -> str:
+    """What a hit says about the records it replaced, or about being replaced itself."""
+    md = hit.metadata
+    if md.get("superseded_at"):
+        by = md.get("superseded_by")
+        return f" [superseded{f' by record {by}' if by else ''}: {md.get('superseded_reason')}]"
+    older = md.get("supersedes") or []
+    if not older:
+        return ""
+    quoted = "; ".join(repr(item["text"][:80]) for item in older[-2:])
+    return f" [updates {len(older)} earlier record(s), now hidden: {quoted}]"
 
 
 def hits_artifact(hits: Sequence[SearchHit], page: int, more: bool = False) -> dict[str, Any]:
@@ -337,7 +350,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         pieces = archival_pieces(content)
         metadata = archival_metadata(ident.thread_id, turn, len(pieces))
         with _store_errors_as_tool_errors():
-            record_ids = memory.archival.insert_many(
+            stored = memory.archival.insert_many_detailed(
                 pieces,
                 user_id=ident.user_id,
                 agent_id=ident.agent_id,
@@ -345,7 +358,12 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 metadatas=[metadata] * len(pieces),
                 trust=guard_policy.MODEL,
             )
-        return insert_reply(content, record_ids, f"(thread {ident.thread_id}, turn {turn})")
+        reply = insert_reply(
+            content, [s.id for s in stored], f"(thread {ident.thread_id}, turn {turn})"
+        )
+        if any(s.duplicate for s in stored):
+            reply += " The same text was already in archival memory, so it was not stored twice."
+        return reply
 
     def archival_memory_search(
         query: str, config: RunnableConfig, page: int = 0

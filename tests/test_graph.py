@@ -564,7 +564,7 @@ def test_a_store_failure_in_a_memory_tool_is_told_to_the_model(
     def locked(*args: Any, **kwargs: Any) -> None:
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(memory.archival, "insert_many", locked)
+    monkeypatch.setattr(memory.archival, "insert_many_detailed", locked)
     model = _insert_then_answer()
     agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
     with caplog.at_level("WARNING"):
@@ -582,7 +582,7 @@ def test_a_bug_in_a_memory_tool_is_not_hidden_as_a_tool_error(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise TypeError("a bug in our code")
 
-    monkeypatch.setattr(memory.archival, "insert_many", broken)
+    monkeypatch.setattr(memory.archival, "insert_many_detailed", broken)
     agent = create_memgpt_agent(_insert_then_answer(), memory=memory, checkpointer=InMemorySaver())
     with pytest.raises(TypeError, match="a bug in our code"):
         agent.invoke({"messages": [("user", "save x")]}, run_config)

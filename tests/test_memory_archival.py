@@ -195,6 +195,7 @@ def test_reopen_keeps_everything(store: Any) -> None:
             "core": 2,
             "recall": 1,
             "archival": 5,
+            "archival_superseded": 0,
             "archival_search": "hybrid",
         }
 

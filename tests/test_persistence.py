@@ -171,15 +171,15 @@ def test_a_turn_interrupted_inside_a_memory_tool_resumes_there(memory) -> None:
     model = ScriptedChatModel(fallback=_tool_then_answer)
     agent = create_memgpt_agent(model, memory=memory)  # the embedded pruning SQLite saver
     config = {"configurable": {"thread_id": "main", "user_id": "me"}}
-    insert = memory.archival.insert_many
+    insert = memory.archival.insert_many_detailed  # what archival_memory_insert calls
 
     def ctrl_c(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt  # the user pressed Ctrl-C while the fact was being embedded
 
-    memory.archival.insert_many = ctrl_c  # type: ignore[method-assign]
+    memory.archival.insert_many_detailed = ctrl_c  # type: ignore[method-assign]
     with pytest.raises(KeyboardInterrupt):
         agent.invoke({"messages": [("user", "Remember that the boat leaves at 9.")]}, config)
-    memory.archival.insert_many = insert  # type: ignore[method-assign]
+    memory.archival.insert_many_detailed = insert  # type: ignore[method-assign]
     assert agent.get_state(config).next == ("memory_interrupt",)
     state = agent.invoke(None, config)
     assert state["messages"][-1].content == "Noted: the boat leaves at 9."

@@ -3,9 +3,20 @@
 ``Memory.open(path)`` is the entry point; nothing here imports torch or loads a model.
 """
 
+from langgraph_memgpt.memory.archival import Stored
+from langgraph_memgpt.memory.claims import Claim, parse_claim
+from langgraph_memgpt.memory.consolidation import ConsolidationReport, Consolidator, consolidate
 from langgraph_memgpt.memory.guard import Verdict, scan
 from langgraph_memgpt.memory.guard_policy import GuardControl
 from langgraph_memgpt.memory.memory import Memory
+from langgraph_memgpt.memory.supersede import (
+    Applied,
+    Decider,
+    ModelDecider,
+    Proposal,
+    RuleDecider,
+    apply_proposals,
+)
 from langgraph_memgpt.memory.types import (
     DEFAULT_AGENT_ID,
     Block,
@@ -16,12 +27,24 @@ from langgraph_memgpt.memory.types import (
 
 __all__ = [
     "DEFAULT_AGENT_ID",
+    "Applied",
+    "apply_proposals",
     "Block",
     "Citation",
+    "Claim",
+    "consolidate",
+    "ConsolidationReport",
+    "Consolidator",
+    "Decider",
     "GuardControl",
     "Memory",
     "MemoryStoreError",
-    "SearchHit",
-    "Verdict",
+    "ModelDecider",
+    "parse_claim",
+    "Proposal",
+    "RuleDecider",
     "scan",
+    "SearchHit",
+    "Stored",
+    "Verdict",
 ]

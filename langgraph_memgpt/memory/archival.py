@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -33,6 +34,7 @@ from langgraph_memgpt.memory._validate import (
 from langgraph_memgpt.memory.analysis import query_terms
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.sql_archival import ArchivalRow
+from langgraph_memgpt.memory.backends.validity import Validity, norm_key
 from langgraph_memgpt.memory.documents import (
     context_fields,
     embedding_text,
@@ -56,13 +58,26 @@ SearchMode = Literal["hybrid", "lexical", "dense"]
 MODES = ("hybrid", "lexical", "dense")
 
 
+MAX_REASON_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What one text of :meth:`ArchivalMemory.insert_many_detailed` became."""
+
+    id: str
+    #: True when a current record with the same normalised text already existed (or came
+    #: earlier in the batch): ``id`` is that record's and nothing new was stored.
+    duplicate: bool = False
+
+
 class ArchivalBackend(Protocol):
     """What archival search needs from storage; ids are backend-internal integers."""
 
     def insert(
         self, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None
     ) -> list[int]: ...
-    def delete(self, ns: int, rid: int) -> None: ...
+    def delete(self, ns: int, rid: int, *, uid: str | None = None, reason: str = "") -> None: ...
     def lexical(
         self, ns: int, terms: Sequence[str], limit: int, tags: list[str] | None = None
     ) -> list[tuple[int, float]]: ...
@@ -190,17 +205,20 @@ class ArchivalMemory:
         agent_id: str = DEFAULT_AGENT_ID,
         tags: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
+        dedupe: bool = True,
         trust: str = guard_policy.EXTERNAL,
     ) -> str:
         """Store one passage; returns its id. ``metadata`` may hold the citation keys
-        (thread_id, turn, source, created_at) and any JSON-serializable extras; ``trust`` is
-        its origin (``guard_policy``)."""
+        (thread_id, turn, source, created_at) and any JSON-serializable extras. A text equal
+        to a current record (case, whitespace and punctuation aside) returns that record's
+        id instead, unless ``dedupe=False``; ``trust`` is its origin (``guard_policy``)."""
         return self.insert_many(
             [text],
             user_id=user_id,
             agent_id=agent_id,
             tags=tags,
             metadatas=None if metadata is None else [metadata],
+            dedupe=dedupe,
             trust=trust,
         )[0]
 
@@ -213,6 +231,7 @@ class ArchivalMemory:
         tags: Sequence[str] | None = None,
         metadatas: Sequence[Mapping[str, Any] | None] | None = None,
         vectors: Any = None,
+        dedupe: bool = True,
         trust: str = guard_policy.EXTERNAL,
     ) -> list[str]:
         """Store passages in one transaction (all or nothing), embedding them in one batch.
@@ -220,10 +239,39 @@ class ArchivalMemory:
         Passages that share a ``thread_id`` and ``created_at`` (an imported session, a
         document's chunks) form a sequence: each is indexed with its neighbours as context
         (``documents.py``). ``vectors`` (shape (n, dims)) skips the embedder and is stored
-        as given, e.g. for benchmarks with precomputed vectors. ``trust``: where the texts
-        came from; every text but an operator's is scanned by the memory poisoning guard and
-        stored with its flag (``guard_policy.on_write``).
+        as given, e.g. for benchmarks with precomputed vectors. With ``dedupe`` a text equal
+        to a current record after folding case, whitespace and punctuation is not stored
+        again: its position gets the existing record's id. ``trust``: where the texts came
+        from; every text but an operator's is scanned by the memory poisoning guard and stored
+        with its flag (``guard_policy.on_write``).
         """
+        return [
+            stored.id
+            for stored in self.insert_many_detailed(
+                texts,
+                user_id=user_id,
+                agent_id=agent_id,
+                tags=tags,
+                metadatas=metadatas,
+                vectors=vectors,
+                dedupe=dedupe,
+                trust=trust,
+            )
+        ]
+
+    def insert_many_detailed(
+        self,
+        texts: Sequence[str],
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        tags: Sequence[str] | None = None,
+        metadatas: Sequence[Mapping[str, Any] | None] | None = None,
+        vectors: Any = None,
+        dedupe: bool = True,
+        trust: str = guard_policy.EXTERNAL,
+    ) -> list[Stored]:
+        """:meth:`insert_many`, saying for each text whether it was a duplicate."""
         trust = guard_policy.check_trust(trust)
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise MemoryStoreError("texts must be a list of strings.")
@@ -240,8 +288,62 @@ class ArchivalMemory:
             self._row(text, tag_list, None if metadatas is None else metadatas[i])
             for i, text in enumerate(texts)
         ]
+        ns = self._db.write_namespace(agent_id, user_id)
+        array: np.ndarray | None = None
+        if vectors is not None:
+            try:
+                array = np.asarray(vectors, dtype=np.float32)
+            except (TypeError, ValueError) as exc:
+                raise MemoryStoreError(f"vectors must be numeric: {exc}.") from exc
+            if array.ndim != 2 or array.shape[0] != len(texts):
+                raise MemoryStoreError(
+                    f"vectors must have shape ({len(texts)}, dims), got {array.shape}."
+                )
+            array = self._check_dim(array, "vectors")
+        results: list[Stored | None] = [None] * len(rows)
+        if dedupe:
+            keep = self._dedupe(ns, rows, results)
+            rows = [rows[i] for i in keep]
+            if array is not None:
+                array = array[keep]
         for row in rows:
             row.trust, row.guard = trust, guard_policy.on_write(self._db, row.text, trust)
+        if rows:
+            self._store(ns, rows, array)
+        fresh = iter(rows)
+        return [r if r is not None else Stored(next(fresh).uid) for r in results]
+
+    def _dedupe(self, ns: int, rows: list[ArchivalRow], results: list[Stored | None]) -> list[int]:
+        """Fill ``results`` for rows equal to a current record (or to an earlier row of the
+        batch); returns the positions still to store. A restatement is logged in the
+        existing record's history with the new statement's citation."""
+        keys = [norm_key(row.text) for row in rows]
+        with self._db.read() as conn:
+            existing = Validity.current_by_key(conn, ns, keys)
+        first: dict[str, int] = {}
+        keep: list[int] = []
+        restated: list[tuple[str, ArchivalRow]] = []
+        for i, key in enumerate(keys):
+            if key in existing:
+                results[i] = Stored(existing[key], duplicate=True)
+                restated.append((existing[key], rows[i]))
+            elif key in first:
+                results[i] = Stored(rows[first[key]].uid, duplicate=True)
+            else:
+                first[key] = i
+                keep.append(i)
+        if restated:
+            with self._db.transaction() as conn:
+                for uid, row in restated:
+                    where = ", ".join(
+                        f"{name} {value}"
+                        for name, value in (("thread", row.thread_id), ("turn", row.turn))
+                        if value is not None
+                    )
+                    Validity.log(conn, ns, uid, "restate", reason=where or row.created_at)
+        return keep
+
+    def _store(self, ns: int, rows: list[ArchivalRow], array: np.ndarray | None) -> None:
         groups = sequences([(row.thread_id, row.created_at) for row in rows])
         texts = [row.text for row in rows]
         embed_as = list(texts)
@@ -253,24 +355,9 @@ class ArchivalMemory:
                 embed_as[position] = embedding_text(
                     row.text, before[-1] if before else None, after[0] if after else None
                 )
-        ns = self._db.write_namespace(agent_id, user_id)
-        array: np.ndarray | None
-        if vectors is not None:
-            try:
-                array = np.asarray(vectors, dtype=np.float32)
-            except (TypeError, ValueError) as exc:
-                raise MemoryStoreError(f"vectors must be numeric: {exc}.") from exc
-            if array.ndim != 2 or array.shape[0] != len(texts):
-                raise MemoryStoreError(
-                    f"vectors must have shape ({len(texts)}, dims), got {array.shape}."
-                )
-            array = self._check_dim(array, "vectors")
-        elif self.embeddings is not None:
+        if array is None and self.embeddings is not None:
             array = self.embed_texts(embed_as)
-        else:
-            array = None
         self._backend.insert(ns, rows, array)
-        return [row.uid for row in rows]
 
     # -- reading -------------------------------------------------------------------------
     def _read_ns(self, user_id: str, agent_id: str) -> int | None:
@@ -305,15 +392,24 @@ class ArchivalMemory:
         modes: Sequence[str] = ("lexical", "dense"),
         tags: Sequence[str] | None = None,
         query_vector: Any = None,
+        include_superseded: bool = False,
     ) -> dict[str, list[tuple[int, float]]]:
         """Each ranker's top ``pool`` (internal id, score) list, before fusion.
 
         Public so benchmarks can compare fusion methods on identical candidates. A ranker
-        that cannot run (no query words; no embedder) returns an empty list.
+        that cannot run (no query words; no embedder) returns an empty list. Superseded
+        records are left out unless ``include_superseded``: each ranker is asked for as many
+        more as there are superseded records, so the pool stays exact.
         """
         query = check_text(query, "query", MAX_QUERY_CHARS)
         tag_list = check_tags(tags) or None
         ns = self._read_ns(user_id, agent_id)
+        hidden: set[int] = set()
+        if ns is not None and not include_superseded:
+            with self._db.read() as conn:
+                hidden = Validity.superseded(conn, ns)
+        wanted = pool
+        pool += len(hidden)
         out: dict[str, list[tuple[int, float]]] = {}
         if "lexical" in modes:
             terms = query_terms(query)
@@ -334,6 +430,11 @@ class ArchivalMemory:
                 if ns is None or vector is None
                 else self._backend.dense(ns, vector, pool, tag_list)
             )
+        if hidden:
+            out = {
+                name: [(rid, score) for rid, score in ranking if rid not in hidden][:wanted]
+                for name, ranking in out.items()
+            }
         return out
 
     def search(
@@ -347,11 +448,16 @@ class ArchivalMemory:
         mode: SearchMode = "hybrid",
         tags: Sequence[str] | None = None,
         query_vector: Any = None,
+        include_superseded: bool = False,
     ) -> list[SearchHit]:
         """Page ``page`` of the best passages for ``query``, each with its citation.
 
         ``hybrid`` fuses the BM25 ranking and the FAISS cosine ranking (lexical only
         when no embedder is configured); ``tags`` keeps records carrying any of the tags.
+        Superseded records are hidden unless ``include_superseded``; then their hits carry
+        ``metadata["superseded_by"]`` (the newer record's id, or None), ``superseded_at`` and
+        ``superseded_reason``. A hit that replaced older records lists them under
+        ``metadata["supersedes"]`` (``[{"id", "text"}]``).
         """
         k, page = check_k_page(k, page)
         if mode not in MODES:
@@ -370,6 +476,7 @@ class ArchivalMemory:
             modes=modes,
             tags=tags,
             query_vector=query_vector,
+            include_superseded=include_superseded,
         )
         rankings = [ranking for ranking in lists.values() if ranking]
         if len(rankings) > 1:
@@ -413,11 +520,29 @@ class ArchivalMemory:
         if ns is None or not ranking:
             return []
         rows = self._backend.fetch(ns, [rid for rid, _ in ranking])
-        return [
-            self._hit(rows[rid], score, user_id, agent_id)
+        hits = [
+            (rid, self._hit(rows[rid], score, user_id, agent_id))
             for rid, score in ranking
             if rid in rows and guard_policy.searchable(rows[rid][10])
         ]
+        self._annotate(ns, hits)
+        return [hit for _, hit in hits]
+
+    def _annotate(self, ns: int, hits: Sequence[tuple[int, SearchHit]]) -> None:
+        """Validity in the hits' metadata: superseded by what, or what each replaced."""
+        if not hits:
+            return
+        with self._db.read() as conn:
+            old = Validity.details(conn, ns, [rid for rid, _ in hits])
+            replaced = Validity.replaced(conn, ns, [hit.id for _, hit in hits])
+        for rid, hit in hits:
+            if rid in old:
+                by, at, reason = old[rid]
+                hit.metadata.update(superseded_by=by, superseded_at=at, superseded_reason=reason)
+            if hit.id in replaced:
+                hit.metadata["supersedes"] = [
+                    {"id": uid, "text": text} for uid, text in replaced[hit.id]
+                ]
 
     def _require(
         self, record_id: object, user_id: str, agent_id: str
@@ -434,12 +559,155 @@ class ArchivalMemory:
         return ns, row
 
     def get(self, record_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> SearchHit:
-        _ns, row = self._require(record_id, user_id, agent_id)
-        return self._hit(row, 1.0, user_id, agent_id)
-
-    def delete(self, record_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> None:
+        """One record by id, superseded or not (its metadata says which)."""
         ns, row = self._require(record_id, user_id, agent_id)
-        self._backend.delete(ns, int(row[0]))
+        hit = self._hit(row, 1.0, user_id, agent_id)
+        self._annotate(ns, [(int(row[0]), hit)])
+        return hit
+
+    def delete(
+        self,
+        record_id: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        reason: str = "",
+    ) -> None:
+        """Remove a record for good: the only way anything leaves archival memory. Records
+        it had superseded become current again; the history keeps a "delete" event."""
+        ns, row = self._require(record_id, user_id, agent_id)
+        reason = self._reason(reason, "reason", required=False)
+        self._backend.delete(ns, int(row[0]), uid=record_id, reason=reason)
+
+    # -- validity ------------------------------------------------------------------------
+    @staticmethod
+    def _reason(reason: object, name: str, *, required: bool = True) -> str:
+        if not isinstance(reason, str) or (required and not reason.strip()):
+            raise MemoryStoreError(f"{name} must be a non-empty string saying why, got {reason!r}.")
+        if len(reason) > MAX_REASON_CHARS:
+            raise MemoryStoreError(f"{name} is longer than {MAX_REASON_CHARS} characters.")
+        check_storable(reason, name)
+        return reason.strip()
+
+    def supersede(
+        self,
+        record_id: str,
+        *,
+        by: str | None,
+        reason: str,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        actor: str | None = None,
+    ) -> None:
+        """Mark ``record_id`` superseded by the newer record ``by`` (None: by nothing, e.g.
+        a fact that stopped being true): kept, hidden from default search, logged.
+
+        ``by`` must be a current record of the same user: superseding by a record that is
+        itself superseded would hide the fact behind a stale one (and could form a cycle).
+        Superseding again by the same record is a no-op.
+        """
+        ns, row = self._require(record_id, user_id, agent_id)
+        reason = self._reason(reason, "reason")
+        rid = int(row[0])
+        with self._db.transaction() as conn:
+            state = Validity.state(conn, ns, rid)
+            if by is not None:
+                if by == record_id:
+                    raise MemoryStoreError("a record cannot supersede itself.")
+                newer = self._backend.by_uid(ns, by) if isinstance(by, str) and by else None
+                if newer is None:
+                    raise MemoryStoreError(
+                        f"no archival record with id {by!r} for this user to supersede with."
+                    )
+                newer_state = Validity.state(conn, ns, int(newer[0]))
+                if newer_state is not None and newer_state[1] is not None:
+                    raise MemoryStoreError(
+                        f"record {by} is itself superseded (by {newer_state[0]}); supersede "
+                        "with the current record."
+                    )
+            if state is not None and state[1] is not None:
+                if state[0] == by:
+                    return
+                raise MemoryStoreError(
+                    f"record {record_id} is already superseded by {state[0]} ({state[2]}); "
+                    "restore it first to supersede it by another record."
+                )
+            Validity.mark(conn, ns, rid, by, reason)
+            Validity.log(conn, ns, record_id, "supersede", other=by, reason=reason, actor=actor)
+
+    def restore(
+        self,
+        record_id: str,
+        *,
+        reason: str,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        actor: str | None = None,
+    ) -> None:
+        """Undo a supersede: the record is current again (e.g. the decision was wrong)."""
+        ns, row = self._require(record_id, user_id, agent_id)
+        reason = self._reason(reason, "reason")
+        with self._db.transaction() as conn:
+            state = Validity.state(conn, ns, int(row[0]))
+            if state is None or state[1] is None:
+                return
+            Validity.unmark(conn, ns, int(row[0]))
+            Validity.log(conn, ns, record_id, "restore", other=state[0], reason=reason, actor=actor)
+
+    def history(
+        self, record_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> list[dict[str, Any]]:
+        """Every change that involved the record, oldest first: ``{"record", "event",
+        "other", "reason", "actor", "at"}`` with events add, restate (stated again: not
+        stored twice), supersede (``record`` superseded by ``other``), restore, delete. Kept
+        after the record is deleted."""
+        if not isinstance(record_id, str) or not record_id:
+            raise MemoryStoreError(f"record id must be a non-empty string, got {record_id!r}.")
+        ns = self._read_ns(user_id, agent_id)
+        events: list[dict[str, Any]] = []
+        if ns is not None:
+            with self._db.read() as conn:
+                events = Validity.history(conn, ns, record_id)
+        if not events:
+            raise MemoryStoreError(
+                f"no archival record with id {record_id!r} for this user; ids come from "
+                "archival search results."
+            )
+        return events
+
+    def count_superseded(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        """Records kept but hidden from default search because something newer replaced them."""
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            return 0
+        with self._db.read() as conn:
+            return Validity.count_superseded(conn, ns)
+
+    def unsettled(
+        self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID, limit: int = 200
+    ) -> list[SearchHit]:
+        """Records past the consolidation watermark, oldest first (``consolidation.py``)."""
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            return []
+        with self._db.read() as conn:
+            rids = Validity.unsettled(conn, ns, limit)
+        return self.resolve([(rid, 1.0) for rid in rids], user_id=user_id, agent_id=agent_id)
+
+    def settle(
+        self, record_ids: Sequence[str], *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> None:
+        """Move the watermark past these records: consolidation has decided them."""
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None or not record_ids:
+            return
+        rids = []
+        for uid in record_ids:
+            row = self._backend.by_uid(ns, uid)
+            if row is not None:
+                rids.append(int(row[0]))
+        with self._db.transaction() as conn:
+            Validity.settle(conn, ns, rids)
 
     def count(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
         ns = self._read_ns(user_id, agent_id)

@@ -182,6 +182,19 @@ class CoreMemory:
 
         return self._edit(ns, label, overwritten)
 
+    def update(
+        self,
+        label: str,
+        change: Callable[[Block], str],
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+    ) -> Block:
+        """Rewrite a block as a function of its current value, in one locked transaction
+        (so a concurrent append is never lost). No limit check: consolidation uses it to
+        bring a block back within its limit."""
+        return self._edit(self._ns(user_id, agent_id), label, change)
+
     def create_block(
         self,
         label: str,

@@ -19,6 +19,7 @@ re-embedded from its texts the first time it is searched.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -81,6 +82,7 @@ class Memory:
         self.archival = archival
         self._backend = backend
         self._savers: list[Any] = []
+        self._close_hooks: list[Callable[[], None]] = []
 
     @property
     def guard(self) -> GuardControl:
@@ -271,8 +273,15 @@ class Memory:
             "core": self.core.count(user_id=user_id, agent_id=agent_id),
             "recall": self.recall.count(user_id=user_id, agent_id=agent_id),
             "archival": self.archival.count(user_id=user_id, agent_id=agent_id),
+            "archival_superseded": self.archival.count_superseded(
+                user_id=user_id, agent_id=agent_id
+            ),
             "archival_search": "hybrid" if self.archival.embeddings is not None else "lexical",
         }
+
+    def on_close(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` first when the store closes (background consolidation finishes)."""
+        self._close_hooks.append(hook)
 
     def flush(self) -> None:
         """Save changed FAISS index files now (``close`` does it too)."""
@@ -288,6 +297,8 @@ class Memory:
         """Save the FAISS files and close the database; later calls raise MemoryStoreError."""
         if self._db.closed:
             return
+        for hook in self._close_hooks:
+            hook()
         try:
             self.recall.stop_worker()
             self._backend.flush()

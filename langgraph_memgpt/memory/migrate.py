@@ -27,7 +27,7 @@ from langgraph_memgpt.memory.types import MemoryStoreError
 BATCH = 2_000
 SOURCE_KEY = "migrated_from"
 #: Tables with an identity column whose sequence must continue after the copied ids.
-IDENTITY_TABLES = ("namespaces", "recall", "archival")
+IDENTITY_TABLES = ("namespaces", "recall", "archival", "archival_history")
 #: Rows of ``meta`` that describe the source file, not the store.
 LOCAL_META = ("schema_version", "lexical_reindex")
 

@@ -118,6 +118,9 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
             # add_messages would overwrite an earlier message with the same id.
             response.id = f"ai-{uuid.uuid4()}"
         persist_to_recall(settings, identity, [*unwritten, response], turn)
+        if settings.consolidator is not None and not response.tool_calls:
+            # The answer is ready: consolidation runs on its own thread, after it.
+            settings.consolidator.turn_finished(identity.user_id, identity.agent_id)
 
         update.update(
             messages=[response],

@@ -30,6 +30,7 @@ from langgraph_memgpt.memory.backends.postgres_schema import (
     SCHEMA,
     SCHEMA_VERSION,
 )
+from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError
 
 URL_PREFIXES = ("postgresql://", "postgres://")
@@ -228,7 +229,11 @@ def _create_schema(conn: Any, where: str) -> None:
                 f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
             ) from exc
         stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
-        # Schema 2, memory poisoning guard: trust and guard columns (guard_schema.py).
+        # Schema 2: the memory poisoning guard's trust and guard columns (guard_schema.py) and
+        # superseded / duplicate records (validity.py).
         add_guard_columns(conn, postgres=True)
         if stored is not None and stored < 2:
-            conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+            upgrade_validity(conn, marker="%s")
+            conn.execute(
+                "UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+            )

@@ -9,6 +9,9 @@ be embedded. Times stay ISO 8601 text, compared as strings, exactly as on SQLite
 
 from __future__ import annotations
 
+from langgraph_memgpt.memory.backends.validity import POSTGRES_SCHEMA as VALIDITY_SCHEMA
+from langgraph_memgpt.memory.backends.validity import TABLES as VALIDITY_TABLES
+
 SCHEMA_VERSION = 2
 # Serialises schema creation and upgrades between processes opening the database at once.
 ADVISORY_LOCK = 0x4D454D475054
@@ -115,6 +118,8 @@ CREATE TABLE IF NOT EXISTS lex_postings (
 CREATE TABLE IF NOT EXISTS lex_docs (
     key BIGINT PRIMARY KEY, ns BIGINT NOT NULL, terms BYTEA NOT NULL
 )""",
+    # Version 2: validity and history of archival records (``validity.py``).
+    *VALIDITY_SCHEMA,
 )
 
 #: Tables in the order ``memory migrate`` copies them (parents before children).
@@ -132,4 +137,5 @@ TABLES: tuple[str, ...] = (
     "lex_df",
     "lex_postings",
     "lex_docs",
+    *VALIDITY_TABLES,
 )

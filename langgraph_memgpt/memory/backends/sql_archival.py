@@ -20,6 +20,7 @@ import numpy as np
 from langgraph_memgpt.memory.analysis import term_frequencies
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+from langgraph_memgpt.memory.backends.validity import Validity
 from langgraph_memgpt.memory.backends.vectors import VectorStore
 from langgraph_memgpt.memory.fusion import speaker_of
 
@@ -100,6 +101,7 @@ class SqlArchival:
                         [(int(rid), ns, tag) for tag in row.tags],
                     )
             LexicalIndex.add(conn, ns, Tier.ARCHIVAL, zip(ids, frequencies, strict=True))
+            Validity.added(conn, ns, ids, [r.uid for r in rows], [r.text for r in rows])
             version = self.vectors.bump(conn, ns)
         if self.after_commit is not None:
             self.after_commit()
@@ -107,8 +109,12 @@ class SqlArchival:
             self.vectors.added(ns, version, np.asarray(ids, dtype=np.int64), vectors)
         return ids
 
-    def delete(self, ns: int, rid: int) -> None:
+    def delete(self, ns: int, rid: int, *, uid: str | None = None, reason: str = "") -> None:
+        """Remove a record for good; records it had superseded become current again, and the
+        history keeps an event saying so (``validity.py``)."""
         with self._db.transaction() as conn:
+            if uid is not None:
+                Validity.deleted(conn, ns, uid, reason)
             LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, [rid])
             conn.execute("DELETE FROM archival WHERE id=? AND ns=?", (rid, ns))
             version = self.vectors.bump(conn, ns)

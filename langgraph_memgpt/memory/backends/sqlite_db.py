@@ -18,6 +18,8 @@ from pathlib import Path
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
+from langgraph_memgpt.memory.backends.validity import SQLITE_SCHEMA as VALIDITY_SCHEMA
+from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError
 
 SCHEMA_VERSION = 3
@@ -120,6 +122,8 @@ CREATE TABLE IF NOT EXISTS archival_tags (
 )
 """,
     *LEXICAL_SCHEMA,
+    # Version 3: validity and history of archival records (``validity.py``).
+    *VALIDITY_SCHEMA,
 )
 
 
@@ -171,10 +175,14 @@ class Database(SharedQueries):
                 conn.execute(
                     "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
-            # Schema 3, memory poisoning guard: trust and guard columns (guard_schema.py).
+            # Schema 3: the memory poisoning guard's trust and guard columns (guard_schema.py)
+            # and superseded / duplicate records (validity.py).
             add_guard_columns(conn)
             if stored is not None and stored < 3:
-                conn.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+                upgrade_validity(conn)
+                conn.execute(
+                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+                )
 
     @property
     def location(self) -> str:

@@ -1,0 +1,38 @@
+"""The memory-rot benchmark at a tiny size: it runs end to end and writes what the README quotes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_memory_rot_writes_both_splits_and_the_latency_table(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "memory_rot.py"),
+            "--embeddings",
+            "hash",
+            "--rounds",
+            "1",
+            "--turns",
+            "8",
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    payload = json.loads((tmp_path / "memory_rot.json").read_text())
+    for split in ("dev", "heldout"):
+        base, ours = payload["quality"][split]["baseline"], payload["quality"][split]["ours"]
+        assert ours["stale_visible"] < base["stale_visible"]  # the point of superseding
+        assert ours["wrong_supersede"] <= 0.02
+        assert ours["current_first_n"] > 0 and ours["restated_twice_n"] > 0
+    assert {"off_median_ms", "every_5_vs_off", "every_1_vs_off"} <= set(payload["latency"])
+    assert "| heldout |" in (tmp_path / "memory_rot.md").read_text()
