@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 #: Key under ``config["configurable"]`` where the graph puts the current turn number, so
 #: archival inserts can cite the turn they came from.
 TURN_CONFIG_KEY = "memgpt_turn"
+#: Key under ``config["configurable"]`` naming the tool call being run, the same when a crashed
+#: step is re-run: an archival insert made under it is stored once.
+CALL_CONFIG_KEY = "memgpt_call"
 
 MEMORY_TOOL_NAMES = (
     "core_memory_append",
@@ -326,7 +329,8 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         content: str, config: RunnableConfig, tags: list[str] | None = None
     ) -> str:
         ident = resolve_identity(config)
-        turn = (config.get("configurable") or {}).get(TURN_CONFIG_KEY)
+        configurable = config.get("configurable") or {}
+        turn = configurable.get(TURN_CONFIG_KEY)
         pieces = archival_pieces(content)
         metadata = archival_metadata(ident.thread_id, turn, len(pieces))
         with _store_errors_as_tool_errors():
@@ -336,6 +340,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 agent_id=ident.agent_id,
                 tags=tags,
                 metadatas=[metadata] * len(pieces),
+                once_key=configurable.get(CALL_CONFIG_KEY),
             )
         return insert_reply(content, record_ids, f"(thread {ident.thread_id}, turn {turn})")
 

@@ -77,3 +77,38 @@ def test_a_reply_stored_before_a_crash_is_not_stored_again(
     assert memory.archival.count(user_id="u1") == 1
     # the model was asked once for the step that died, not again when it was resumed
     assert len(model.prompts) == 2
+
+
+def test_a_tool_call_re_run_after_its_commit_stores_the_passage_once(
+    memory: Memory, run_config: dict[str, Any]
+) -> None:
+    """Killed inside ``archival_memory_insert`` after the SQL commit, before its result was
+    saved: the resumed turn runs the call again, which must find the passage already stored."""
+
+    def die_once() -> None:
+        memory._backend.after_commit = None
+        raise Died
+
+    memory._backend.after_commit = die_once
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(
+                content="",
+                tool_calls=[tool_call("archival_memory_insert", content="The boat leaves at 9")],
+            ),
+            AIMessage(content="Stored."),
+        ]
+    )
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    with pytest.raises(Died):
+        agent.invoke(
+            {"messages": [{"role": "user", "content": "the boat leaves at 9"}]}, run_config
+        )
+    assert memory.archival.count(user_id="u1") == 1  # committed before the process died
+    state = agent.invoke(None, run_config)
+
+    assert memory.archival.count(user_id="u1") == 1
+    hits = memory.archival.search("boat", user_id="u1")
+    assert [h.text for h in hits] == ["The boat leaves at 9"]
+    assert hits[0].id in state["messages"][-2].content  # the tool's reply names that record
+    assert state["messages"][-1].content == "Stored."

@@ -75,6 +75,10 @@ class ArchivalBackend(Protocol):
     def flush(self) -> None: ...
 
 
+#: Namespace of the record ids derived from an idempotency key (``insert_many(once_key=)``).
+_ONCE_IDS = uuid.UUID("6f1c2a8e-5b7d-4e0f-9a31-2d4c8b6e7f10")
+
+
 class ArchivalMemory:
     """Insert, search, get and delete archival passages of one (agent_id, user_id)."""
 
@@ -209,8 +213,13 @@ class ArchivalMemory:
         tags: Sequence[str] | None = None,
         metadatas: Sequence[Mapping[str, Any] | None] | None = None,
         vectors: Any = None,
+        once_key: str | None = None,
     ) -> list[str]:
         """Store passages in one transaction (all or nothing), embedding them in one batch.
+
+        ``once_key`` makes the call idempotent: the records get ids derived from it, and a
+        second call with the same key (a tool call re-run after a crash) returns them
+        instead of storing the passages again.
 
         Passages that share a ``thread_id`` and ``created_at`` (an imported session, a
         document's chunks) form a sequence: each is indexed with its neighbours as context
@@ -244,6 +253,11 @@ class ArchivalMemory:
                     row.text, before[-1] if before else None, after[0] if after else None
                 )
         ns = self._db.write_namespace(agent_id, user_id)
+        if once_key is not None:
+            for i, row in enumerate(rows):
+                row.uid = str(uuid.uuid5(_ONCE_IDS, f"{ns}:{once_key}:{i}"))
+            if self._backend.by_uid(ns, rows[0].uid) is not None:
+                return [row.uid for row in rows]  # stored by an earlier run of this call
         array: np.ndarray | None
         if vectors is not None:
             try:
