@@ -132,12 +132,20 @@ def hits_artifact(hits: Sequence[SearchHit], page: int, more: bool = False) -> d
 
 
 @contextmanager
-def _store_errors_as_tool_errors() -> Iterator[None]:
-    """A store's refusal becomes the tool's error message, which the model reads."""
+def _store_errors_as_tool_errors(names: dict[str, str] | None = None) -> Iterator[None]:
+    """A store's refusal becomes the tool's error message, which the model reads.
+
+    A store message starts with the store's name for the argument at fault (``text``); the
+    model knows it by the tool's (``content``), so ``names`` maps one to the other."""
     try:
         yield
     except MemoryStoreError as exc:
-        raise ToolException(str(exc)) from None
+        message = str(exc)
+        for store_name, tool_name in (names or {}).items():
+            if message.startswith(f"{store_name} "):
+                message = tool_name + message[len(store_name) :]
+                break
+        raise ToolException(message) from None
 
 
 def _search_reply(
@@ -319,7 +327,9 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         label: str, old_content: str, new_content: str, config: RunnableConfig
     ) -> str:
         ident = resolve_identity(config)
-        with _store_errors_as_tool_errors():
+        # core.replace says "old"/"new", and "text ... not found" of old_content
+        names = {"old": "old_content", "new": "new_content", "text": "old_content"}
+        with _store_errors_as_tool_errors(names):
             block = memory.core.replace(
                 label, old_content, new_content, user_id=ident.user_id, agent_id=ident.agent_id
             )
@@ -333,7 +343,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         turn = configurable.get(TURN_CONFIG_KEY)
         pieces = archival_pieces(content)
         metadata = archival_metadata(ident.thread_id, turn, len(pieces))
-        with _store_errors_as_tool_errors():
+        with _store_errors_as_tool_errors({"text": "content"}):
             record_ids = memory.archival.insert_many(
                 pieces,
                 user_id=ident.user_id,

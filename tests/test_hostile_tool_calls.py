@@ -36,7 +36,7 @@ def test_lone_surrogates_in_arguments_and_names_are_refused_not_raised(
     replies = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
     assert set(replies) == {"c1", "c2", "c3"}
     assert all(r.status == "error" for r in replies.values())
-    assert "is not valid Unicode" in replies["c1"].content
+    assert "content is not valid Unicode" in replies["c1"].content
     assert "query is not valid Unicode" in replies["c2"].content
     assert "there is no tool named" in replies["c3"].content
     assert messages[-1].content == "ok"  # the turn went on to the model's answer
@@ -52,3 +52,25 @@ def test_lone_surrogates_in_arguments_and_names_are_refused_not_raised(
     assert {h.metadata.get("name") for h in stored if h.metadata["role"] == "tool"} >= {
         "no_such_tool\ufffd"
     }
+
+
+def test_errors_name_the_argument_as_the_tool_calls_it(
+    memory: Memory, run_config: dict[str, Any]
+) -> None:
+    """The stores name arguments their own way (``text``, ``old``); the model reads the tool's
+    names (``content``, ``old_content``), so an error points at the argument it sent."""
+    messages = _play(
+        memory,
+        run_config,
+        tool_call("core_memory_replace", "c1", label="human", old_content="", new_content="x"),
+        tool_call("core_memory_replace", "c2", label="human", old_content="Zed", new_content="x"),
+        tool_call("archival_memory_insert", "c3", content="   "),
+        tool_call(
+            "core_memory_replace", "c4", label="human", old_content="a", new_content="\ud800"
+        ),
+    )
+    replies = {m.tool_call_id: str(m.content) for m in messages if isinstance(m, ToolMessage)}
+    assert replies["c1"].startswith("Error: old_content is empty")
+    assert replies["c2"].startswith("Error: old_content 'Zed' not found in block 'human'")
+    assert replies["c3"].startswith("Error: content is empty")
+    assert replies["c4"].startswith("Error: new_content is not valid Unicode")
