@@ -68,9 +68,21 @@ def test_errors_name_the_argument_as_the_tool_calls_it(
         tool_call(
             "core_memory_replace", "c4", label="human", old_content="a", new_content="\ud800"
         ),
+        tool_call("core_memory_append", "c5", label="human", content="z" * 2500),
+        tool_call("archival_memory_insert", "c6", content="the boat", tags=["ok", " "]),
     )
     replies = {m.tool_call_id: str(m.content) for m in messages if isinstance(m, ToolMessage)}
     assert replies["c1"].startswith("Error: old_content is empty")
     assert replies["c2"].startswith("Error: old_content 'Zed' not found in block 'human'")
     assert replies["c3"].startswith("Error: content is empty")
+    assert replies["c5"].startswith("Error: content does not fit: cannot append 2500 characters")
+    assert replies["c6"].startswith("Error: tags must each be a non-empty string")
+
+    memory.core.append("human", "Bob", user_id="u1")
+    again = {"configurable": {"thread_id": "t2", "user_id": "u1"}}
+    big = tool_call(
+        "core_memory_replace", "c7", label="human", old_content="Bob", new_content="y" * 2500
+    )
+    (reply,) = [m for m in _play(memory, again, big) if isinstance(m, ToolMessage)]
+    assert str(reply.content).startswith("Error: new_content does not fit: cannot replace")
     assert replies["c4"].startswith("Error: new_content is not valid Unicode")
