@@ -56,15 +56,18 @@ def test_a_read_only_directory_is_refused_with_a_clear_message(mount: Path) -> N
 def test_a_full_disk_refuses_the_write_and_keeps_every_acknowledged_one(mount: Path) -> None:
     store = mount / "store"
     stored: list[str] = []
-    memory = Memory.open(store, embeddings=None)
+    memory = Memory.open(store, embeddings=HashEmbeddings(64))
     with pytest.raises(MemoryStoreError, match=r"disk is full.*nothing of this write was stored"):
         for i in range(100_000):
             stored.append(
                 memory.archival.insert(f"Passage {i} " + "lorem ipsum " * 40, user_id="u1")
             )
-    memory.close()
+    memory.close()  # the FAISS file cannot be saved either: a cache, repaired on open
+    assert not list((store / "faiss").glob("*.tmp*"))  # no partial file left on the full disk
     _remount(mount, "size=16m")
-    with Memory.open(store, embeddings=None) as memory:
+    with Memory.open(store, embeddings=HashEmbeddings(64)) as memory:
+        index = memory._backend.index(1)
+        assert index is not None and index.ntotal == len(stored)
         assert memory.archival.count(user_id="u1") == len(stored) > 0
         assert memory.archival.get(stored[-1], user_id="u1").text.startswith(
             f"Passage {len(stored) - 1} "
