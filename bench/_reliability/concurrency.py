@@ -52,10 +52,16 @@ def run(
         for i, user in enumerate(users):
             threads = f"{user}-w{i}-a,{user}-w{i}-b"
             args = (str(store), str(out / f"w{i}.json"), "chat", f"w{i}", user, threads)
-            procs.append(subprocess.Popen(worker_command("concurrency_worker", *args, str(turns)), env=child_env()))
+            procs.append(
+                subprocess.Popen(
+                    worker_command("concurrency_worker", *args, str(turns)), env=child_env()
+                )
+            )
         args = (str(store), str(out / "archival.json"), "archival", "arch", ARCHIVIST, "-")
         procs.append(
-            subprocess.Popen(worker_command("concurrency_worker", *args, str(archival_rounds)), env=child_env())
+            subprocess.Popen(
+                worker_command("concurrency_worker", *args, str(archival_rounds)), env=child_env()
+            )
         )
         for proc in procs:
             if proc.wait(timeout=3600) != 0:

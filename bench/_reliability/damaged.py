@@ -36,8 +36,15 @@ def _memory(path: Path) -> Any:
 
 def _fill(path: Path, count: int = RECORDS) -> list[str]:
     with _memory(path) as memory:
-        ids = [memory.archival.insert(f"Passage {i}: the key number {i} is in drawer {i % 7}.", user_id=USER) for i in range(count)]
-        memory.recall.append("user", "Hello, I keep my keys in a drawer.", user_id=USER, thread_id="t")
+        ids = [
+            memory.archival.insert(
+                f"Passage {i}: the key number {i} is in drawer {i % 7}.", user_id=USER
+            )
+            for i in range(count)
+        ]
+        memory.recall.append(
+            "user", "Hello, I keep my keys in a drawer.", user_id=USER, thread_id="t"
+        )
     return ids
 
 
@@ -68,7 +75,12 @@ def _check_recovered(path: Path, ids: list[str], case: str, outcome: Outcome) ->
         ns = memory._db.namespace("default", USER, create=False)
         index = memory._backend.index(ns)
         with memory._db.read() as conn:
-            truth = {r[0] for r in conn.execute("SELECT id FROM archival WHERE ns=? AND vector IS NOT NULL", (ns,))}
+            truth = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM archival WHERE ns=? AND vector IS NOT NULL", (ns,)
+                )
+            }
         if index is None or {int(i) for i in index.ids()} != truth:
             outcome.lose(f"{case}: the FAISS index does not hold SQLite's vectors")
     if _integrity(path) != "ok":
@@ -193,7 +205,9 @@ def case_full_disk(path: Path, outcome: Outcome) -> str:
             for i in range(100_000):
                 try:
                     acknowledged.append(
-                        memory.archival.insert(f"Filler passage {i}: " + "lorem ipsum dolor " * 20, user_id=USER)
+                        memory.archival.insert(
+                            f"Filler passage {i}: " + "lorem ipsum dolor " * 20, user_id=USER
+                        )
                     )
                 except MemoryStoreError as exc:
                     refusal = str(exc)
@@ -228,7 +242,11 @@ MOUNTED = {"read-only data directory", "full disk (3 MB tmpfs)"}
 
 
 def run(tmp: Path, *, backend: str = "sqlite") -> Outcome:
-    outcome = Outcome(scenario="damaged files", backend=backend, load=f"{len(CASES)} cases, {RECORDS} records each")
+    outcome = Outcome(
+        scenario="damaged files",
+        backend=backend,
+        load=f"{len(CASES)} cases, {RECORDS} records each",
+    )
     start = time.perf_counter()
     results: dict[str, str] = {}
     for i, (name, case) in enumerate(CASES.items()):

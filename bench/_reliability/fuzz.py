@@ -102,19 +102,34 @@ _HOSTILE_TEXT = (
 _HOSTILE_PAGE = (
     ("negative", st.integers(-(2**70), -1)),
     ("huge page", st.integers(1_000, 2**70)),
-    ("wrong type", st.one_of(st.text(max_size=5), st.floats(allow_nan=True), st.lists(st.integers(), max_size=2))),
+    (
+        "wrong type",
+        st.one_of(
+            st.text(max_size=5), st.floats(allow_nan=True), st.lists(st.integers(), max_size=2)
+        ),
+    ),
 )
 _HOSTILE_LABEL = (
     ("unknown label", st.text(max_size=70).filter(lambda s: s not in ("human", "persona"))),
     ("wrong type", _wrong_types),
 )
 _HOSTILE_DATE = (
-    ("not a date", st.one_of(st.text(max_size=20), st.sampled_from(["2026-13-45", "31/12/2026", "yesterday"]))),
+    (
+        "not a date",
+        st.one_of(st.text(max_size=20), st.sampled_from(["2026-13-45", "31/12/2026", "yesterday"])),
+    ),
     ("wrong type", _wrong_types),
     ("invalid unicode", _surrogates),
 )
 _HOSTILE_TAGS = (
-    ("wrong type", st.one_of(st.integers(), st.text(min_size=1, max_size=5), st.lists(st.integers(), min_size=1, max_size=3))),
+    (
+        "wrong type",
+        st.one_of(
+            st.integers(),
+            st.text(min_size=1, max_size=5),
+            st.lists(st.integers(), min_size=1, max_size=3),
+        ),
+    ),
     ("odd tags", st.lists(st.text(max_size=300), max_size=5)),
 )
 
@@ -153,10 +168,14 @@ TOOL_FIELDS: dict[str, dict[str, tuple[Any, tuple[tuple[str, Any], ...], bool]]]
 def tool_calls(draw: st.DrawFn) -> Generated:
     what = draw(st.sampled_from([*TOOL_FIELDS] * 3 + ["unknown tool", "not json"]))
     if what == "unknown tool":
-        return Generated(draw(st.text(min_size=1, max_size=30).filter(lambda n: n not in TOOL_FIELDS)), {})
+        return Generated(
+            draw(st.text(min_size=1, max_size=30).filter(lambda n: n not in TOOL_FIELDS)), {}
+        )
     name = draw(st.sampled_from(list(TOOL_FIELDS))) if what == "not json" else what
     if what == "not json":
-        return Generated(name, draw(st.sampled_from(['{"query": ', "[1, 2", "query=boat", "{'a': 1}", ""])))
+        return Generated(
+            name, draw(st.sampled_from(['{"query": ', "[1, 2", "query=boat", "{'a': 1}", ""]))
+        )
     args: dict[str, Any] = {}
     hostile: dict[str, str] = {}
     for arg, (sound, bad, required) in TOOL_FIELDS[name].items():
@@ -198,9 +217,19 @@ class FuzzModel(BaseChatModel):
             calls, invalid = [], []
             for i, call in enumerate(self.queue.pop(0)):
                 if isinstance(call.args, str):
-                    invalid.append({"name": call.name, "args": call.args, "id": f"c{i}", "error": "not JSON", "type": "invalid_tool_call"})
+                    invalid.append(
+                        {
+                            "name": call.name,
+                            "args": call.args,
+                            "id": f"c{i}",
+                            "error": "not JSON",
+                            "type": "invalid_tool_call",
+                        }
+                    )
                 else:
-                    calls.append({"name": call.name, "args": call.args, "id": f"c{i}", "type": "tool_call"})
+                    calls.append(
+                        {"name": call.name, "args": call.args, "id": f"c{i}", "type": "tool_call"}
+                    )
             reply = AIMessage(content="", tool_calls=calls, invalid_tool_calls=invalid)
         else:
             reply = AIMessage(content="ok")
@@ -261,7 +290,9 @@ def run(store: Any, *, backend: str, calls: int, seed: int) -> Outcome:
 
 
 def _check(batch: list[Generated], messages: list[BaseMessage], outcome: Outcome) -> None:
-    caller = next(m for m in messages if isinstance(m, AIMessage) and (m.tool_calls or m.invalid_tool_calls))
+    caller = next(
+        m for m in messages if isinstance(m, AIMessage) and (m.tool_calls or m.invalid_tool_calls)
+    )
     replies: dict[str, list[ToolMessage]] = {}
     for message in messages:
         if isinstance(message, ToolMessage):
@@ -281,7 +312,9 @@ def _check(batch: list[Generated], messages: list[BaseMessage], outcome: Outcome
             if call.names() and not any(n in text or repr(n) in text for n in call.names()):
                 outcome.lose(f"error names none of {sorted(call.names())}: {text[:200]!r}")
         elif call.must_fail():
-            outcome.lose(f"accepted {call.hostile} in {call.name}({_short(call.args)}): {text[:120]!r}")
+            outcome.lose(
+                f"accepted {call.hostile} in {call.name}({_short(call.args)}): {text[:120]!r}"
+            )
 
 
 def _short(args: Any) -> str:

@@ -21,7 +21,15 @@ SENTENCES = (
     "The garden fence needs paint before the winter",
     "The locker code at the gym is written in the red notebook",
 )
-QUERIES = ("spare key flowerpot", "dinner Friday", "boat pier", "birthday tea", "fence paint", "locker code", "the")
+QUERIES = (
+    "spare key flowerpot",
+    "dinner Friday",
+    "boat pier",
+    "birthday tea",
+    "fence paint",
+    "locker code",
+    "the",
+)
 TAGS = ("home", "work", "family")
 
 
@@ -62,7 +70,16 @@ def run(store: Any, *, backend: str, users: int, searches: int, seed: int) -> Ou
         returned = 0
         for _ in range(searches):
             user, agent = rng.choice(names)
-            kind = rng.choice(["archival hybrid", "archival lexical", "archival dense", "archival tags", "recall", "recall by date"])
+            kind = rng.choice(
+                [
+                    "archival hybrid",
+                    "archival lexical",
+                    "archival dense",
+                    "archival tags",
+                    "recall",
+                    "recall by date",
+                ]
+            )
             kinds[kind] = kinds.get(kind, 0) + 1
             query = rng.choice(QUERIES)
             page, k = rng.choice([0, 0, 0, 1, 2]), rng.choice([1, 3, 10])
@@ -85,7 +102,9 @@ def run(store: Any, *, backend: str, users: int, searches: int, seed: int) -> Ou
             for hit in hits:
                 if hit.id not in owners[(user, agent)]:
                     owner = next((o for o, ids in owners.items() if hit.id in ids), None)
-                    outcome.lose(f"{kind} {query!r} for {user}/{agent} returned {hit.id} of {owner}")
+                    outcome.lose(
+                        f"{kind} {query!r} for {user}/{agent} returned {hit.id} of {owner}"
+                    )
         outcome.checks["records_returned"] = returned
         outcome.checks["searches_by_kind"] = kinds
         outcome.faults = {"cross-user searches": searches}

@@ -54,7 +54,7 @@ def _life(store: str, turns: int, log: Path, mode: str, rng: random.Random) -> i
     ready = proc.stdout.readline()
     if mode == "timer" and ready.strip() == "ready":
         try:
-            proc.wait(timeout=rng.uniform(0.02, 0.6))
+            proc.wait(timeout=rng.uniform(0.02, 0.4))
         except subprocess.TimeoutExpired:
             proc.kill()
     _, err = proc.communicate(timeout=600)
@@ -63,7 +63,18 @@ def _life(store: str, turns: int, log: Path, mode: str, rng: random.Random) -> i
     return proc.returncode
 
 
-def run(store: Any, *, backend: str, turns: int, min_kills: int, seed: int, tmp: Path) -> Outcome:
+def run(
+    store: Any,
+    *,
+    backend: str,
+    turns: int,
+    min_kills: int,
+    seed: int,
+    tmp: Path,
+    modes: list[str] | None = None,
+) -> Outcome:
+    """Play ``turns`` turns through as many killed lives as it takes. ``modes`` (cycled) fixes
+    how each life dies instead of drawing it at random, so a small test covers every kind."""
     outcome = Outcome(
         scenario="kill -9 anywhere",
         backend=backend,
@@ -79,7 +90,7 @@ def run(store: Any, *, backend: str, turns: int, min_kills: int, seed: int, tmp:
             _, acked = read_journal(log)
             if len(acked) >= turns:
                 break
-            mode = _pick_mode(rng)
+            mode = modes[lives % len(modes)] if modes else _pick_mode(rng)
             lives += 1
             if _life(str(store), turns, log, mode, rng) == -9:
                 kills["at a random moment" if mode == "timer" else mode.rsplit(":", 1)[0]] += 1
@@ -109,9 +120,13 @@ def _verify(store: Any, turns: int, log: Path, outcome: Outcome, backend: str) -
         ids = Counter(hit.id for hit in stored)
         for turn in sorted(acked):
             if ids[user_message_id(turn)] != 1:
-                outcome.lose(f"acknowledged turn {turn}: {ids[user_message_id(turn)]} copies in recall")
+                outcome.lose(
+                    f"acknowledged turn {turn}: {ids[user_message_id(turn)]} copies in recall"
+                )
         said = [
-            h for h in stored if h.metadata["role"] == "user" and h.metadata.get("name") != MEMORY_ALERT_NAME
+            h
+            for h in stored
+            if h.metadata["role"] == "user" and h.metadata.get("name") != MEMORY_ALERT_NAME
         ]
         texts = Counter(h.text for h in said)
         for text, count in texts.items():
@@ -146,21 +161,32 @@ def _verify_archival(memory: Any, outcome: Outcome, backend: str) -> None:
         outcome.lose("no archival namespace: no fact was stored")
         return
     with memory._db.read() as conn:
-        rows = conn.execute("SELECT id, text FROM archival WHERE ns=? ORDER BY id", (ns,)).fetchall()
+        rows = conn.execute(
+            "SELECT id, text FROM archival WHERE ns=? ORDER BY id", (ns,)
+        ).fetchall()
     outcome.checks["archival_records"] = len(rows)
     for text, count in Counter(text for _, text in rows).items():
         if count > 1:
-            outcome.lose(f"archival passage stored {count} times (a tool call re-run): {text[:60]!r}")
+            outcome.lose(
+                f"archival passage stored {count} times (a tool call re-run): {text[:60]!r}"
+            )
     if backend != "sqlite":
         return
     index = memory._backend.index(ns)
     with memory._db.read() as conn:
-        truth = {r[0] for r in conn.execute("SELECT id FROM archival WHERE ns=? AND vector IS NOT NULL", (ns,))}
+        truth = {
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM archival WHERE ns=? AND vector IS NOT NULL", (ns,)
+            )
+        }
     have = set() if index is None else {int(i) for i in index.ids()}
     outcome.checks["faiss_vectors"] = len(have)
     outcome.checks["sqlite_vectors"] = len(truth)
     if have != truth:
-        outcome.lose(f"FAISS holds {len(have)} vectors, SQLite {len(truth)} (differ: {sorted(have ^ truth)[:5]})")
+        outcome.lose(
+            f"FAISS holds {len(have)} vectors, SQLite {len(truth)} (differ: {sorted(have ^ truth)[:5]})"
+        )
     for rid, text in rows:
         hits = memory.archival.search(text, user_id=USER, mode="dense", k=1)
         if not hits or hits[0].text != text:
