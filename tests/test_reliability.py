@@ -181,7 +181,7 @@ def test_the_benchmark_writes_the_results_the_readme_quotes(tmp_path: Path) -> N
         timeout=600,
     )
     report = json.loads((tmp_path / "reliability.json").read_text())
-    assert [s["scenario"] for s in report["scenarios"]] == ["isolation", "fuzzed tool calls"]
+    assert [s["scenario"] for s in report["scenarios"]] == ["fuzzed tool calls", "isolation"]
     assert all(s["losses"] == 0 for s in report["scenarios"])
     table = (tmp_path / "reliability.md").read_text()
     assert "| isolation | sqlite |" in table and "| fuzzed tool calls | sqlite |" in table
