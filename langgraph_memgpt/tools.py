@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 #: Key under ``config["configurable"]`` where the graph puts the current turn number, so
 #: archival inserts can cite the turn they came from.
 TURN_CONFIG_KEY = "memgpt_turn"
+#: Key under ``config["configurable"]`` naming the tool call being run, the same when a crashed
+#: step is re-run: an archival insert made under it is stored once.
+CALL_CONFIG_KEY = "memgpt_call"
 
 MEMORY_TOOL_NAMES = (
     "core_memory_append",
@@ -147,12 +150,20 @@ def hits_artifact(hits: Sequence[SearchHit], page: int, more: bool = False) -> d
 
 
 @contextmanager
-def _store_errors_as_tool_errors() -> Iterator[None]:
-    """A store's refusal becomes the tool's error message, which the model reads."""
+def _store_errors_as_tool_errors(names: dict[str, str] | None = None) -> Iterator[None]:
+    """A store's refusal becomes the tool's error message, which the model reads.
+
+    A store message starts with the store's name for the argument at fault (``text``); the
+    model knows it by the tool's (``content``), so ``names`` maps one to the other."""
     try:
         yield
     except MemoryStoreError as exc:
-        raise ToolException(str(exc)) from None
+        message = str(exc)
+        for store_name, tool_name in (names or {}).items():
+            if message.startswith(f"{store_name} "):
+                message = tool_name + message[len(store_name) :]
+                break
+        raise ToolException(message) from None
 
 
 def _search_reply(
@@ -335,7 +346,9 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         label: str, old_content: str, new_content: str, config: RunnableConfig
     ) -> str:
         ident = resolve_identity(config)
-        with _store_errors_as_tool_errors():
+        # core.replace says "old"/"new", and "text ... not found" of old_content
+        names = {"old": "old_content", "new": "new_content", "text": "old_content"}
+        with _store_errors_as_tool_errors(names):
             guard_policy.check_core_write(new_content)
             block = memory.core.replace(
                 label, old_content, new_content, user_id=ident.user_id, agent_id=ident.agent_id
@@ -346,10 +359,11 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         content: str, config: RunnableConfig, tags: list[str] | None = None
     ) -> str:
         ident = resolve_identity(config)
-        turn = (config.get("configurable") or {}).get(TURN_CONFIG_KEY)
+        configurable = config.get("configurable") or {}
+        turn = configurable.get(TURN_CONFIG_KEY)
         pieces = archival_pieces(content)
         metadata = archival_metadata(ident.thread_id, turn, len(pieces))
-        with _store_errors_as_tool_errors():
+        with _store_errors_as_tool_errors({"text": "content"}):
             stored = memory.archival.insert_many_detailed(
                 pieces,
                 user_id=ident.user_id,
@@ -357,6 +371,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 tags=tags,
                 metadatas=[metadata] * len(pieces),
                 trust=guard_policy.MODEL,
+                once_key=configurable.get(CALL_CONFIG_KEY),
             )
         reply = insert_reply(
             content, [s.id for s in stored], f"(thread {ident.thread_id}, turn {turn})"

@@ -89,9 +89,9 @@ def check_tags(tags: object) -> list[str]:
     for tag in tags:
         if not isinstance(tag, str) or not tag.strip() or len(tag) > 64:
             raise MemoryStoreError(
-                f"each tag must be a non-empty string of at most 64 characters, got {tag!r}."
+                f"tags must each be a non-empty string of at most 64 characters, got {tag!r}."
             )
-        check_storable(tag, "a tag")
+        check_storable(tag, "tags")
         if tag.strip() not in out:
             out.append(tag.strip())
     if len(out) > 32:

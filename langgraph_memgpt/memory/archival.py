@@ -91,6 +91,10 @@ class ArchivalBackend(Protocol):
     def flush(self) -> None: ...
 
 
+#: Namespace of the record ids derived from an idempotency key (``insert_many(once_key=)``).
+_ONCE_IDS = uuid.UUID("6f1c2a8e-5b7d-4e0f-9a31-2d4c8b6e7f10")
+
+
 class ArchivalMemory:
     """Insert, search, get and delete archival passages of one (agent_id, user_id)."""
 
@@ -233,8 +237,13 @@ class ArchivalMemory:
         vectors: Any = None,
         dedupe: bool = True,
         trust: str = guard_policy.EXTERNAL,
+        once_key: str | None = None,
     ) -> list[str]:
         """Store passages in one transaction (all or nothing), embedding them in one batch.
+
+        ``once_key`` makes the call idempotent: the records get ids derived from it, and a
+        second call with the same key (a tool call re-run after a crash) returns them
+        instead of storing the passages again.
 
         Passages that share a ``thread_id`` and ``created_at`` (an imported session, a
         document's chunks) form a sequence: each is indexed with its neighbours as context
@@ -256,6 +265,7 @@ class ArchivalMemory:
                 vectors=vectors,
                 dedupe=dedupe,
                 trust=trust,
+                once_key=once_key,
             )
         ]
 
@@ -270,6 +280,7 @@ class ArchivalMemory:
         vectors: Any = None,
         dedupe: bool = True,
         trust: str = guard_policy.EXTERNAL,
+        once_key: str | None = None,
     ) -> list[Stored]:
         """:meth:`insert_many`, saying for each text whether it was a duplicate."""
         trust = guard_policy.check_trust(trust)
@@ -289,6 +300,12 @@ class ArchivalMemory:
             for i, text in enumerate(texts)
         ]
         ns = self._db.write_namespace(agent_id, user_id)
+        if once_key is not None:
+            for i, row in enumerate(rows):
+                row.uid = str(uuid.uuid5(_ONCE_IDS, f"{ns}:{once_key}:{i}"))
+            if any(self._backend.by_uid(ns, row.uid) is not None for row in rows):
+                # stored by an earlier run of this call (its duplicates dedupe the same way)
+                return [Stored(row.uid) for row in rows]
         array: np.ndarray | None = None
         if vectors is not None:
             try:

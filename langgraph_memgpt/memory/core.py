@@ -125,12 +125,15 @@ class CoreMemory:
         return block
 
     @staticmethod
-    def _check_fits(block: Block, new_value: str, action: str) -> None:
+    def _check_fits(block: Block, new_value: str, action: str, what: str) -> None:
+        """Refuse an edit over the block's limit, naming the argument at fault first (``what``)
+        as every store message does, so a tool can point the model at it."""
         if len(new_value) > block.limit:
             free = block.limit - len(block.value)
             raise MemoryStoreError(
-                f"cannot {action}: block {block.label!r} would have {len(new_value)} characters "
-                f"but its limit is {block.limit} ({len(block.value)} used, {free} free). "
+                f"{what} does not fit: cannot {action}, block {block.label!r} would have "
+                f"{len(new_value)} characters but its limit is {block.limit} "
+                f"({len(block.value)} used, {free} free). "
                 "Shorten the text, or condense the block with core_memory_replace first "
                 "(move details to archival memory)."
             )
@@ -144,7 +147,7 @@ class CoreMemory:
 
         def appended(block: Block) -> str:
             new_value = f"{block.value}\n{content}" if block.value else content
-            self._check_fits(block, new_value, f"append {len(content)} characters")
+            self._check_fits(block, new_value, f"append {len(content)} characters", "content")
             return new_value
 
         return self._edit(ns, label, appended)
@@ -164,7 +167,7 @@ class CoreMemory:
                     f"{_quote(block.value)}. Copy the exact text to replace from the block."
                 )
             new_value = block.value.replace(checked_old, checked_new)
-            self._check_fits(block, new_value, "replace")
+            self._check_fits(block, new_value, "replace", "new")
             return new_value
 
         return self._edit(ns, label, replaced)
@@ -177,7 +180,7 @@ class CoreMemory:
 
         def overwritten(block: Block) -> str:
             checked = check_text(value, "value", MAX_LIMIT, allow_empty=True)
-            self._check_fits(block, checked, "set the value")
+            self._check_fits(block, checked, "set the value", "value")
             return checked
 
         return self._edit(ns, label, overwritten)

@@ -201,9 +201,10 @@ class RecallMemory:
             role,
             content,
             when,
-            to_json(list(tool_calls), "tool_calls") if tool_calls else None,
-            tool_call_id,
-            name,
+            # A model's call may carry lone surrogates in its arguments or names: kept, replaced.
+            storable_message(to_json(list(tool_calls), "tool_calls")) if tool_calls else None,
+            None if tool_call_id is None else storable_message(tool_call_id),
+            None if name is None else storable_message(name),
             trust,
             guard_policy.on_write(self._db, content, trust),
         )

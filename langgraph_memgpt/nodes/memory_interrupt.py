@@ -22,13 +22,16 @@ from langgraph_memgpt.context import AgentSettings, fifo_ids_after, pending_tool
 from langgraph_memgpt.nodes.compact import persist_to_recall
 from langgraph_memgpt.nodes.reason import core_snapshot
 from langgraph_memgpt.state import MemGPTState
-from langgraph_memgpt.tools import CORE_TOOL_NAMES, TURN_CONFIG_KEY
+from langgraph_memgpt.tools import CALL_CONFIG_KEY, CORE_TOOL_NAMES, TURN_CONFIG_KEY
 
 logger = logging.getLogger(__name__)
 
 
-def tool_config(config: RunnableConfig, identity: Identity, turn: int) -> RunnableConfig:
-    """The run's config with identity and turn made explicit for the tools."""
+def tool_config(
+    config: RunnableConfig, identity: Identity, turn: int, call: str | None = None
+) -> RunnableConfig:
+    """The run's config with identity and turn made explicit for the tools, and the call's
+    stable id (the same on a re-run of the step) so a write it made is not made twice."""
     configurable = dict(config.get("configurable") or {})
     configurable.update(
         user_id=identity.user_id,
@@ -36,6 +39,8 @@ def tool_config(config: RunnableConfig, identity: Identity, turn: int) -> Runnab
         thread_id=identity.thread_id,
         **{TURN_CONFIG_KEY: turn},
     )
+    if call is not None:
+        configurable[CALL_CONFIG_KEY] = call
     return {**config, "configurable": configurable}
 
 
@@ -90,7 +95,6 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
             for c in pending_tool_calls(state["messages"])
             if c["name"] not in user_tool_names or c.get("invalid")
         ]
-        run_config = tool_config(config, identity, turn)
         caller_id = next(
             (m.id for m in reversed(state["messages"]) if isinstance(m, AIMessage)), None
         )
@@ -126,8 +130,9 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
                     status="error",
                 )
             else:
+                call_config = tool_config(config, identity, turn, call=result_id)
                 try:
-                    message = tool.invoke({**call, "id": call_id, "type": "tool_call"}, run_config)
+                    message = tool.invoke({**call, "id": call_id, "type": "tool_call"}, call_config)
                 except expected_tool_failures() as exc:  # a store failure must not abort the turn
                     logger.warning("memory tool %s failed: %r", call["name"], exc)
                     message = ToolMessage(

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.runtime import Runtime
 
-from langgraph_memgpt.configuration import resolve_identity
+from langgraph_memgpt.configuration import Identity, resolve_identity
 from langgraph_memgpt.context import (
     AgentSettings,
     core_as_state,
@@ -36,6 +36,29 @@ logger = logging.getLogger(__name__)
 def core_snapshot(settings: AgentSettings, user_id: str, agent_id: str) -> dict[str, Any]:
     """Core blocks as plain data, mirrored into state so Studio and tests can see them."""
     return core_as_state(settings.memory.core.get(user_id=user_id, agent_id=agent_id))
+
+
+def step_message_id(thread_id: str, turn_started_by: str | None, steps: int) -> str:
+    """The id of the model's reply at one step of a turn: the same when the step is re-run."""
+    return f"ai-{thread_id}-{turn_started_by}-{steps}"
+
+
+def _reply_saved_before(
+    settings: AgentSettings, identity: Identity, reply_id: str
+) -> AIMessage | None:
+    """The reply of a step that already ran, if the process stopped after storing it in recall
+    and before LangGraph saved the step: calling the model again would store a second reply
+    (with other tool calls) for the same step."""
+    recall = settings.memory.recall
+    ident = {"user_id": identity.user_id, "agent_id": identity.agent_id}
+    if not recall.contains(reply_id, **ident):
+        return None
+    for hit in recall.messages(thread_id=identity.thread_id, **ident):  # rare: a resumed turn
+        if hit.id == reply_id:
+            return AIMessage(
+                content=hit.text, tool_calls=hit.metadata.get("tool_calls") or [], id=reply_id
+            )
+    return None
 
 
 def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
@@ -91,8 +114,13 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
         tokens = prompt_tokens(settings, system, messages)
         if may_defer and needs_compaction(settings, tokens, state.get("pressure_warned", False)):
             return {"compact_requested": True}
+        reply_id = step_message_id(
+            identity.thread_id, update.get("turn_started_by", state.get("turn_started_by")), steps
+        )
         try:
-            response = bound.invoke([system, *messages], config)
+            response = _reply_saved_before(settings, identity, reply_id) or bound.invoke(
+                [system, *messages], config
+            )
         except Exception as exc:
             kind = classify_model_error(exc)
             if kind is None:
@@ -114,9 +142,8 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
             }
         if not isinstance(response, AIMessage):
             response = AIMessage(content=str(getattr(response, "content", response)))
-        if response.id is None or any(m.id == response.id for m in messages):
-            # add_messages would overwrite an earlier message with the same id.
-            response.id = f"ai-{uuid.uuid4()}"
+        # Named after its step (not the model's own id): a re-run of the step finds it above.
+        response.id = reply_id
         persist_to_recall(settings, identity, [*unwritten, response], turn)
         if settings.consolidator is not None and not response.tool_calls:
             # The answer is ready: consolidation runs on its own thread, after it.

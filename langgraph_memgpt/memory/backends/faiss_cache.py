@@ -262,7 +262,11 @@ class FaissCache:
 
     def _save(self, ns: int, loaded: _Loaded) -> None:
         if loaded.dirty:
-            loaded.index.save(self._path(ns))
+            try:
+                loaded.index.save(self._path(ns))
+            except OSError as exc:  # a cache: kept dirty, and repaired from SQLite on open
+                logger.warning("FAISS index not saved (%s); it is rebuilt on the next open", exc)
+                return
             loaded.dirty = False
         loaded.saved_at = time.monotonic()
 

@@ -99,7 +99,11 @@ class VectorIndex:
     def save(self, path: Path) -> None:
         """Write atomically: a crash mid-write leaves the previous file, never a torn one."""
         tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-        faiss.write_index(self.index, str(tmp))
+        try:
+            faiss.write_index(self.index, str(tmp))
+        except RuntimeError as exc:  # FAISS's word for a failed write (a full disk)
+            tmp.unlink(missing_ok=True)
+            raise OSError(f"cannot write the FAISS index {path}: {exc}") from exc
         os.replace(tmp, path)
 
     # -- contents ------------------------------------------------------------------------

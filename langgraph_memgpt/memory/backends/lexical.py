@@ -219,6 +219,14 @@ class _Matches:
         return w * _tf_component(self.tf, self.lengths, avgdl)
 
 
+def _lock_tenant(conn: Any, ns: int) -> None:
+    """Take the tenant's write lock where the database has one per tenant (Postgres); a SQLite
+    write transaction already holds the only writer's lock."""
+    lock = getattr(conn, "lock_tenant", None)
+    if lock is not None:
+        lock(ns)
+
+
 class LexicalIndex:
     """Add, remove and search documents of one (namespace, tier) corpus.
 
@@ -233,6 +241,7 @@ class LexicalIndex:
     ) -> None:
         """Index documents: their term vectors go to the tenant's tail at once; postings are
         written for the whole tail when it reaches ``TAIL_LIMIT`` documents."""
+        _lock_tenant(conn, ns)
         doc_rows: list[tuple[Any, ...]] = []
         total = 0
         for doc, frequencies in docs:
@@ -287,6 +296,7 @@ class LexicalIndex:
 
     @staticmethod
     def remove(conn: Any, ns: int, tier: Tier, docs: Sequence[int]) -> None:
+        _lock_tenant(conn, ns)
         for doc in docs:
             row = conn.execute(
                 "SELECT terms FROM lex_docs WHERE key=? AND ns=?", (_key(doc, tier), ns)

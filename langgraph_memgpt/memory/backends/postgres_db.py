@@ -53,6 +53,10 @@ def _translate(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+#: First key of the per-tenant advisory locks (the second is the namespace id).
+TENANT_LOCK = 0x6D656D67
+
+
 class PgConnection:
     """A psycopg connection that runs the tiers' ``?``-parameter SQL."""
 
@@ -61,6 +65,12 @@ class PgConnection:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.raw.execute(_translate(sql), tuple(params), prepare=False)
+
+    def lock_tenant(self, ns: int) -> None:
+        """Hold the tenant's write lock until the transaction ends: its writers re-index the
+        same lexical rows, and two doing so at once deadlock or collide (SQLite has one writer
+        for the whole file; here tenants still write in parallel)."""
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (TENANT_LOCK, ns))
 
     def executemany(self, sql: str, rows: Any) -> Any:
         cursor = self.raw.cursor()

@@ -9,6 +9,7 @@ read while the agent writes.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -127,6 +128,25 @@ CREATE TABLE IF NOT EXISTS archival_tags (
 )
 
 
+def is_storage_failure(exc: sqlite3.OperationalError) -> bool:
+    """The disk, not the statement: full, read-only, or the file cannot be opened."""
+    text = str(exc).lower()
+    return any(p in text for p in ("disk is full", "readonly", "read-only", "unable to open"))
+
+
+def storage_message(path: Path, exc: sqlite3.Error, action: str) -> str:
+    """A failure of the disk under the store, said plainly: nothing half-written is kept."""
+    text = str(exc).lower()
+    if "disk is full" in text:
+        why = "the disk is full; free some space and try again"
+    elif not os.access(path.parent, os.W_OK) or "readonly" in text or "read-only" in text:
+        why = f"the directory {path.parent} is read-only; open a writable copy of it"
+    else:
+        why = "check that the directory exists and is writable"
+    done = " (nothing of this write was stored)" if action == "write" else ""
+    return f"cannot {action} the memory database {path}: {exc}{done}: {why}."
+
+
 class Database(SharedQueries):
     """The shared SQLite connection plus the namespace table.
 
@@ -149,6 +169,14 @@ class Database(SharedQueries):
         except sqlite3.Error as exc:
             raise MemoryStoreError(f"cannot open the memory database {path}: {exc}") from exc
         self.conn = conn
+        try:
+            self._prepare(conn, path)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            raise MemoryStoreError(storage_message(path, exc, "open")) from exc
+
+    def _prepare(self, conn: sqlite3.Connection, path: Path) -> None:
+        """Connection settings and the schema (created, or upgraded from an older version)."""
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         # Copy the WAL back every 64 pages (256 KiB) instead of SQLite's 1000 (4 MiB), and
@@ -203,11 +231,13 @@ class Database(SharedQueries):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            else:
                 self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:  # SQLite may have rolled back itself (disk full)
+                    self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and is_storage_failure(exc):
+                    raise MemoryStoreError(storage_message(self.path, exc, "write")) from exc
+                raise
 
     def namespace(self, agent_id: str, user_id: str, *, create: bool) -> int | None:
         """The integer id of (agent_id, user_id), created on first write if ``create``.

@@ -1,0 +1,193 @@
+"""kill -9 anywhere: a thread played to the end by a process that is SIGKILLed again and again.
+
+Each life of ``kill_worker`` resumes the thread and plays on; the harness kills it from outside
+at a random moment after it is ready, or has it kill itself inside a compaction, inside an
+archival insert (after the SQL commit, before the FAISS write) or right after a tool step
+(before its checkpoint). When every turn is acknowledged the store is reopened and checked:
+
+- every acknowledged user message is in recall, once;
+- no turn was played twice (user messages' turn numbers strictly increase; every fact stored in
+  archival once);
+- summary and FIFO agree with recall: every message in the FIFO is stored in recall, nothing
+  evicted is missing from it, a summary exists once anything was evicted;
+- the thread has no unfinished turn;
+- (SQLite) the FAISS index holds exactly the vectors stored in SQLite, and each archival record
+  is its own nearest neighbour.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench._reliability.common import Outcome, child_env, timed, user_message_id, worker_command
+from bench._reliability.kill_worker import USER, read_journal
+
+THREAD = "kill-thread"
+#: How each life of the worker dies, with its weight: from outside at a random moment, or from
+#: inside at a chosen point of the graph.
+MODES = (("timer", 0.4), ("mid:compact", 0.25), ("commit", 0.2), ("end:memory_interrupt", 0.15))
+
+
+def _pick_mode(rng: random.Random) -> str:
+    kinds, weights = zip(*MODES, strict=True)
+    kind = rng.choices(kinds, weights)[0]
+    if kind == "timer":
+        return kind
+    return f"{kind}:{rng.randint(1, 2)}"
+
+
+def _life(store: str, turns: int, log: Path, mode: str, rng: random.Random) -> int:
+    """Run one life of the worker; return its exit code (-9 when killed)."""
+    env = child_env(RELIABILITY_KILL_AT="" if mode == "timer" else mode)
+    proc = subprocess.Popen(
+        worker_command("kill_worker", store, THREAD, str(turns), str(log)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    ready = proc.stdout.readline()
+    if mode == "timer" and ready.strip() == "ready":
+        try:
+            proc.wait(timeout=rng.uniform(0.02, 0.4))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    _, err = proc.communicate(timeout=600)
+    if proc.returncode not in (0, -9):
+        raise RuntimeError(f"the worker failed ({proc.returncode}):\n{err[-3000:]}")
+    return proc.returncode
+
+
+def run(
+    store: Any,
+    *,
+    backend: str,
+    turns: int,
+    min_kills: int,
+    seed: int,
+    tmp: Path,
+    modes: list[str] | None = None,
+) -> Outcome:
+    """Play ``turns`` turns through as many killed lives as it takes. ``modes`` (cycled) fixes
+    how each life dies instead of drawing it at random, so a small test covers every kind."""
+    outcome = Outcome(
+        scenario="kill -9 anywhere",
+        backend=backend,
+        load=f"{turns} turns (context window 2400: evictions), >= {min_kills} SIGKILLs",
+    )
+    rng = random.Random(seed)
+    log = tmp / f"journal-{backend}.log"
+    log.unlink(missing_ok=True)
+    kills: Counter[str] = Counter()
+    lives = 0
+    with timed(outcome):
+        while True:
+            _, acked = read_journal(log)
+            if len(acked) >= turns:
+                break
+            mode = modes[lives % len(modes)] if modes else _pick_mode(rng)
+            lives += 1
+            if _life(str(store), turns, log, mode, rng) == -9:
+                kills["at a random moment" if mode == "timer" else mode.rsplit(":", 1)[0]] += 1
+        outcome.faults = {f"SIGKILL {k}": v for k, v in sorted(kills.items())}
+        outcome.checks["lives"] = lives
+        outcome.checks["kills"] = sum(kills.values())
+        _verify(store, turns, log, outcome, backend)
+    return outcome
+
+
+def _verify(store: Any, turns: int, log: Path, outcome: Outcome, backend: str) -> None:
+    from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
+    from langgraph_memgpt.cli.chat import has_unfinished_turn
+    from langgraph_memgpt.memory.testing import HashEmbeddings
+    from langgraph_memgpt.prompts import MEMORY_ALERT_NAME
+
+    _, acked = read_journal(log)
+    outcome.checks["acknowledged"] = len(acked)
+    if acked != set(range(1, turns + 1)):
+        outcome.lose(f"turns never acknowledged: {sorted(set(range(1, turns + 1)) - acked)[:10]}")
+    with Memory.open(store, embeddings=HashEmbeddings(32)) as memory:
+        agent = create_memgpt_agent(OfflineDriver(), memory=memory, context_window=2400)
+        config: dict[str, Any] = {"configurable": {"thread_id": THREAD, "user_id": USER}}
+        if has_unfinished_turn(agent, config):
+            outcome.lose("the thread still has an unfinished turn")
+        stored = memory.recall.messages(user_id=USER, thread_id=THREAD)
+        ids = Counter(hit.id for hit in stored)
+        for turn in sorted(acked):
+            if ids[user_message_id(turn)] != 1:
+                outcome.lose(
+                    f"acknowledged turn {turn}: {ids[user_message_id(turn)]} copies in recall"
+                )
+        said = [
+            h
+            for h in stored
+            if h.metadata["role"] == "user" and h.metadata.get("name") != MEMORY_ALERT_NAME
+        ]
+        texts = Counter(h.text for h in said)
+        for text, count in texts.items():
+            if count > 1:
+                outcome.lose(f"user message stored {count} times: {text[:60]!r}")
+        graph_turns = [h.metadata["turn"] for h in said]
+        if graph_turns != sorted(set(graph_turns)):
+            outcome.lose("a user message was given a turn number twice (a turn played twice)")
+        values = agent.get_state(config).values
+        recall_ids = set(ids)
+        fifo = [m for m in values.get("messages", []) if m.type != "system"]
+        not_stored = [m.id for m in fifo if m.id not in recall_ids]
+        for message_id in not_stored:
+            outcome.lose(f"message {message_id} is in the FIFO but not in recall")
+        evicted = recall_ids - {m.id for m in fifo}
+        outcome.checks["evicted_messages"] = len(evicted)
+        outcome.checks["fifo_messages"] = len(fifo)
+        outcome.checks["evicted_total_in_state"] = values.get("evicted_total", 0)
+        if values.get("evicted_total", 0) != len(evicted):
+            outcome.lose(
+                f"the state counts {values.get('evicted_total', 0)} evicted messages, recall "
+                f"holds {len(evicted)} outside the FIFO (a step stored twice or a loss)"
+            )
+        if evicted and not values.get("summary"):
+            outcome.lose("messages were evicted but the summary is empty")
+        _verify_archival(memory, outcome, backend)
+
+
+def _verify_archival(memory: Any, outcome: Outcome, backend: str) -> None:
+    ns = memory._db.namespace("default", USER, create=False)
+    if ns is None:
+        outcome.lose("no archival namespace: no fact was stored")
+        return
+    with memory._db.read() as conn:
+        rows = conn.execute(
+            "SELECT id, text FROM archival WHERE ns=? ORDER BY id", (ns,)
+        ).fetchall()
+    outcome.checks["archival_records"] = len(rows)
+    for text, count in Counter(text for _, text in rows).items():
+        if count > 1:
+            outcome.lose(
+                f"archival passage stored {count} times (a tool call re-run): {text[:60]!r}"
+            )
+    if backend != "sqlite":
+        return
+    index = memory._backend.index(ns)
+    with memory._db.read() as conn:
+        truth = {
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM archival WHERE ns=? AND vector IS NOT NULL", (ns,)
+            )
+        }
+    have = set() if index is None else {int(i) for i in index.ids()}
+    outcome.checks["faiss_vectors"] = len(have)
+    outcome.checks["sqlite_vectors"] = len(truth)
+    if have != truth:
+        outcome.lose(
+            f"FAISS holds {len(have)} vectors, SQLite {len(truth)} (differ: {sorted(have ^ truth)[:5]})"
+        )
+    for rid, text in rows:
+        hits = memory.archival.search(text, user_id=USER, mode="dense", k=1)
+        if not hits or hits[0].text != text:
+            outcome.lose(f"archival record {rid} is not its own nearest neighbour in FAISS")

@@ -1,0 +1,147 @@
+"""One life of the kill -9 scenario: resume the thread, then play turns until killed or done.
+
+``python -m bench._reliability.kill_worker STORE THREAD TURNS LOG``. ``LOG`` is the client's
+journal: ``sent N`` before a turn's message is handed to the graph and ``ack N`` once
+``invoke`` returned (each line fsynced), so the harness knows exactly which messages were
+acknowledged when the process died. On start the worker does what a restarted client does:
+finish an interrupted turn with ``invoke(None, config)``, acknowledge a turn that finished
+before its ``ack`` was written, and send again a message the graph never received.
+
+``RELIABILITY_KILL_AT`` makes the process SIGKILL itself at a chosen moment inside the graph:
+``mid:compact:K`` (inside the K-th compaction, after the summary was written and the evicted
+messages stored, before LangGraph saves the step), ``commit:K`` (inside the K-th archival
+insert tool call, after the SQL commit and before the FAISS write) or ``end:memory_interrupt:K``
+(after the K-th tool step ran, before its checkpoint). Without it the harness kills the
+process from outside at a random moment.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+
+from bench._reliability.common import append_line, user_message_id, user_text
+
+#: Small enough that the FIFO overflows every few turns (compaction and eviction).
+CONTEXT_WINDOW = 2400
+USER = "u-kill"
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _countdown(k: int) -> Any:
+    left = [k]
+
+    def tick() -> bool:
+        left[0] -= 1
+        return left[0] == 0
+
+    return tick
+
+
+def install_self_kill(spec: str, memory: Any) -> None:
+    """Arrange the SIGKILL ``spec`` names (see the module docstring)."""
+    if not spec:
+        return
+    kind, *rest = spec.split(":")
+    if kind == "commit":
+        tick = _countdown(int(rest[0]))
+        memory._backend.after_commit = lambda: _die() if tick() else None
+    elif kind == "mid":
+        import langgraph_memgpt.nodes.compact as compact
+
+        tick = _countdown(int(rest[1]))
+        real = compact.summarize
+
+        @functools.wraps(real)
+        def summarize_then_die(*args: Any, **kwargs: Any) -> Any:
+            summary = real(*args, **kwargs)
+            if tick():
+                _die()
+            return summary
+
+        compact.summarize = summarize_then_die  # type: ignore[assignment]
+    elif kind == "end":
+        import langgraph_memgpt.graph as graph_module
+
+        name = f"make_{rest[0]}_node"
+        tick = _countdown(int(rest[1]))
+        factory = getattr(graph_module, name)
+
+        def wrapped_factory(*args: Any, **kwargs: Any) -> Any:
+            node = factory(*args, **kwargs)
+
+            @functools.wraps(node)
+            def node_then_die(*node_args: Any, **node_kwargs: Any) -> Any:
+                result = node(*node_args, **node_kwargs)
+                if tick():
+                    _die()
+                return result
+
+            return node_then_die
+
+        setattr(graph_module, name, wrapped_factory)
+    else:
+        raise SystemExit(f"unknown RELIABILITY_KILL_AT {spec!r}")
+
+
+def read_journal(log: Path) -> tuple[int, set[int]]:
+    """The last turn sent and the turns acknowledged."""
+    sent, acked = 0, set()
+    if log.exists():
+        for line in log.read_text().splitlines():
+            what, _, number = line.partition(" ")
+            if what == "sent":
+                sent = max(sent, int(number))
+            elif what == "ack":
+                acked.add(int(number))
+    return sent, acked
+
+
+def thread_has(agent: Any, memory: Any, config: dict[str, Any], message_id: str) -> bool:
+    """Whether the graph received the message: in the FIFO, or already stored in recall."""
+    values = agent.get_state(config).values
+    if any(m.id == message_id for m in values.get("messages", [])):
+        return True
+    return bool(memory.recall.contains(message_id, user_id=USER))
+
+
+def main(argv: list[str]) -> int:
+    store, thread, total, log = argv[0], argv[1], int(argv[2]), Path(argv[3])
+    from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
+    from langgraph_memgpt.cli.chat import has_unfinished_turn
+    from langgraph_memgpt.memory.testing import HashEmbeddings
+
+    memory = Memory.open(store, embeddings=HashEmbeddings(32))
+    install_self_kill(os.environ.get("RELIABILITY_KILL_AT", ""), memory)
+    agent = create_memgpt_agent(OfflineDriver(), memory=memory, context_window=CONTEXT_WINDOW)
+    config: dict[str, Any] = {"configurable": {"thread_id": thread, "user_id": USER}}
+    print("ready", flush=True)
+
+    sent, acked = read_journal(log)
+    if has_unfinished_turn(agent, config):
+        agent.invoke(None, config)
+    if sent and sent not in acked:
+        if thread_has(agent, memory, config, user_message_id(sent)):
+            append_line(log, f"ack {sent}")
+        else:
+            sent -= 1  # never reached the graph: the client sends it again
+    for turn in range(sent + 1, total + 1):
+        append_line(log, f"sent {turn}")
+        message = HumanMessage(user_text(turn), id=user_message_id(turn))
+        agent.invoke({"messages": [message]}, config)
+        append_line(log, f"ack {turn}")
+    memory.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
