@@ -318,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
         help="largest size for Chroma, LanceDB and PostgresStore",
     )
     parser.add_argument(
+        "--postgres-max",
+        type=int,
+        default=100_000,
+        help="largest size for PostgresStore (its insert is the slowest by far)",
+    )
+    parser.add_argument(
         "--baseline-max", type=int, default=100_000, help="largest size for InMemoryStore"
     )
     parser.add_argument(
@@ -366,8 +372,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         gc.collect()
         for engine in engines:
-            limit = args.baseline_max if engine == "inmemory_store" else args.engine_max
-            if n > limit:
+            limit = {"inmemory_store": args.baseline_max, "postgres_store": args.postgres_max}
+            if n > limit.get(engine, args.engine_max):
+                notes.append(f"{ENGINE_LABELS[engine]} not run at {n:,} records (size limit)")
                 continue
             q = args.baseline_queries if engine == "inmemory_store" else args.queries
             theirs = run_engine(engine, n, data, qvecs[:q], qtexts[:q], truth[:q], server)
