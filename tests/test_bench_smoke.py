@@ -37,12 +37,12 @@ AT_FIELDS = {
 }
 
 
-def _run(script: str, *args: str) -> None:
+def _run(script: str, *args: str, timeout: float = 180) -> None:
     subprocess.run(
         [sys.executable, str(REPO / "bench" / script), *args],
         check=True,
         cwd=REPO,
-        timeout=180,
+        timeout=timeout,
     )
 
 
@@ -57,6 +57,7 @@ def test_long_conversation_writes_every_agent_figure_and_the_plot(tmp_path: Path
         str(budget),
         "--out",
         str(tmp_path),
+        timeout=360,  # nine agents, each in its own process
     )
     payload = json.loads((tmp_path / "long_conversation.json").read_text())
     agents = payload["agents"]
@@ -118,6 +119,7 @@ def test_long_conversation_tool_workload_saves_and_searches_with_minilm(tmp_path
         "4",
         "--out",
         str(tmp_path),
+        timeout=360,  # each worker loads the model before its first turn
     )
     payload = json.loads((tmp_path / "long_conversation_tools.json").read_text())
     agents = payload["agents"]
