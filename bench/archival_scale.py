@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         "--engine-max",
         type=int,
         default=100_000,
-        help="largest size for Chroma, LanceDB and PostgresStore",
+        help="largest size for Chroma and LanceDB",
     )
     parser.add_argument(
         "--postgres-max",
