@@ -62,8 +62,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if len(args.query) != 1:
         raise CliError("memory import needs exactly one agent FILE to read")
+    from langgraph_memgpt.memory.agent_file import parse
+
     try:  # a broken file is reported before any store is opened or created
         document, digest = read_document(args.query[0])
+        parse(document, where=args.query[0])
     except MemoryStoreError as exc:
         raise CliError(str(exc)) from None
     if args.dry_run and not _store_exists(args.data_dir):

@@ -214,7 +214,8 @@ def _as_vector(value: Any) -> np.ndarray:
         return np.frombuffer(bytes(value), dtype=np.float32).copy()
     if isinstance(value, str):  # pgvector's text form, when no adapter is registered
         return np.asarray([float(x) for x in value.strip("[]").split(",")], dtype=np.float32)
-    return np.asarray(value, dtype=np.float32)
+    to_numpy = getattr(value, "to_numpy", None)  # pgvector's Vector
+    return np.asarray(value if to_numpy is None else to_numpy(), dtype=np.float32)
 
 
 def _json_list(values: list[str]) -> str:
