@@ -388,3 +388,19 @@ def test_cli_export_import_round_trip(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "role" in bad.stderr and not (tmp_path / "c").exists()
     nobody = run_cli(["memory", "export", "x.af", "--data-dir", "a", "--user", "nobody"], tmp_path)
     assert nobody.returncode == 2 and "no memory for user 'nobody'" in nobody.stderr
+
+
+def test_letta_roles_without_a_conversation_text_are_mapped_or_left_out(fresh: Memory) -> None:
+    doc = _valid()
+    messages = doc["agents"][0]["messages"]
+    messages.append({"id": "message-5", "role": "approval", "approve": True, "content": None})
+    messages.append(
+        {"id": "message-6", "role": "function", "content": "42", "tool_call_id": "call_old"}
+    )
+    report = fresh.import_agent(doc, user_id="dorothea")
+    assert report.messages == 6  # the approval is left out, the function result kept as tool
+    stored = fresh.recall.messages(
+        thread_id="imported-research-buddy", user_id="dorothea", agent_id="research-buddy"
+    )
+    assert [m.metadata["role"] for m in stored][-1] == "tool"
+    assert stored[-1].metadata["tool_call_id"] == "call_old"

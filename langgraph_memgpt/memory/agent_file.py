@@ -38,6 +38,8 @@ from langgraph_memgpt.memory.types import Block, MemoryStoreError
 FORMAT = "langgraph-memgpt-agent-file"
 SCHEMA_VERSION = 1
 EXTENSION = "memgpt"
+#: Letta's roles that are ours under another name ("function" is OpenAI's old "tool").
+LETTA_ROLES = {"function": "tool"}
 LETTA_LISTS = ("groups", "files", "sources", "tools", "mcp_servers")
 MAX_ITEMS = 1_000_000
 MAX_PROBLEMS_SHOWN = 50
@@ -286,7 +288,13 @@ def _messages(
         if not p.kind(where, raw, dict, "an object"):
             continue
         local = raw.get("id")
-        role = raw.get("role")
+        role = (
+            LETTA_ROLES.get(raw.get("role"), raw.get("role"))
+            if isinstance(raw.get("role"), str)
+            else raw.get("role")
+        )
+        if role == "approval":  # a human-in-the-loop approval: no text of the conversation
+            continue
         if role not in ROLES:
             p.add(f"{where}.role", f"must be one of {', '.join(ROLES)}, got {role!r}")
             continue
