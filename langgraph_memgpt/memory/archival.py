@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -45,6 +45,9 @@ from langgraph_memgpt.memory.fusion import (
     relevance_floor,
 )
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
+
+if TYPE_CHECKING:
+    from langgraph_memgpt.memory.ingest import IngestReport
 
 MAX_TEXT_CHARS = 20_000
 MAX_QUERY_CHARS = 20_000
@@ -473,7 +476,7 @@ class ArchivalMemory:
         user_id: str,
         agent_id: str = DEFAULT_AGENT_ID,
         **options: Any,
-    ) -> Any:
+    ) -> IngestReport:
         """Ingest document files and directories, each chunk cited; an unchanged file adds
         nothing. Returns an ``IngestReport`` (options: see ``ingest.Ingester``)."""
         from langgraph_memgpt.memory.ingest import ingest
