@@ -35,7 +35,9 @@ def setup(checkout: Path) -> list[str]:
 def test_setup_installs_only_when_pyproject_or_the_script_changed(tmp_path: Path) -> None:
     checkout = fake_checkout(tmp_path)
     first = setup(checkout)
-    assert any("install -q -e .[local,dev,bench,studio,notebooks,postgres]" in c for c in first)
+    assert any(
+        "install -q -e .[local,dev,bench,studio,notebooks,postgres,documents]" in c for c in first
+    )
     assert setup(checkout) == first  # nothing changed: nothing installed again
     with (checkout / "pyproject.toml").open("a") as f:
         f.write("\n# a new dependency\n")

@@ -92,22 +92,43 @@ def build_parser() -> argparse.ArgumentParser:
             "           thread's latest checkpoint into Postgres; resumable, counts verified\n"
             "  flagged  records the memory poisoning guard flagged (-k per tier, --tier)\n"
             "  approve  ID --tier archival|recall: let a quarantined record be searched again\n"
-            "  quarantine [on|off]: keep flagged records out of search until approved"
+            "  quarantine [on|off]: keep flagged records out of search until approved\n"
+            "  ingest   PATH...: files/directories (text, Markdown, HTML, PDF) into archival\n"
+            "           memory, chunked and cited; an unchanged file adds nothing\n"
+            "  export   FILE: the user's whole memory as one agent file (Letta .af layout)\n"
+            "  import   FILE: an agent file (ours or Letta's) into a user with no memory yet"
         ),
         formatter_class=_Formatter,
     )
     mem.add_argument(
         "action",
-        choices=["show", "search", "stats", "migrate", "flagged", "approve", "quarantine"],
+        choices=[
+            "show",
+            "search",
+            "stats",
+            "migrate",
+            "ingest",
+            "export",
+            "import",
+            "flagged",
+            "approve",
+            "quarantine",
+        ],
         help="what to do",
     )
-    mem.add_argument("query", nargs="*", help="words to search for (search only)")
+    mem.add_argument(
+        "query",
+        nargs="*",
+        help="search words, ingest paths, the agent FILE, an approve ID or quarantine on|off",
+    )
     mem.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
     mem.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory to read")
     mem.add_argument("--agent", default="default", help="agent id of the memory")
     mem.add_argument("-k", type=int, default=5, help="results per tier (search)")
     mem.add_argument("--to", default=None, help="postgresql:// URL to copy into (migrate)")
     mem.add_argument("--tier", choices=["archival", "recall"], default=None, help="flagged/approve")
+    mem.add_argument("--vectors", action="store_true", help="include vectors (export)")
+    mem.add_argument("--dry-run", action="store_true", help="check only, write nothing (import)")
     mem.set_defaults(func=cmd_memory)
     return parser
 

@@ -38,6 +38,10 @@ def cmd_memory(args: argparse.Namespace) -> int:
         from langgraph_memgpt.cli.migrate_memory import cmd_migrate
 
         return cmd_migrate(args)
+    if args.action in ("ingest", "export", "import"):
+        from langgraph_memgpt.cli import memory_io
+
+        return int(getattr(memory_io, f"cmd_{args.action}")(args))
     if args.action == "search" and not args.query:
         print("langgraph-memgpt: error: memory search needs a query", file=sys.stderr)
         return 2

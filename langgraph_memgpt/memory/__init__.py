@@ -3,12 +3,21 @@
 ``Memory.open(path)`` is the entry point; nothing here imports torch or loads a model.
 """
 
+from langgraph_memgpt.memory.agent_file import AgentFileError
 from langgraph_memgpt.memory.archival import Stored
 from langgraph_memgpt.memory.claims import Claim, parse_claim
 from langgraph_memgpt.memory.consolidation import ConsolidationReport, Consolidator, consolidate
 from langgraph_memgpt.memory.guard import Verdict, scan
 from langgraph_memgpt.memory.guard_policy import GuardControl
+from langgraph_memgpt.memory.ingest import IngestReport, retire_old_chunks
 from langgraph_memgpt.memory.memory import Memory
+from langgraph_memgpt.memory.portable import (
+    IMPORTED_TRUST,
+    TRUST_KEY,
+    ImportReport,
+    export_agent,
+    import_agent,
+)
 from langgraph_memgpt.memory.supersede import (
     Applied,
     Decider,
@@ -27,6 +36,7 @@ from langgraph_memgpt.memory.types import (
 
 __all__ = [
     "DEFAULT_AGENT_ID",
+    "AgentFileError",
     "Applied",
     "apply_proposals",
     "Block",
@@ -36,15 +46,22 @@ __all__ = [
     "ConsolidationReport",
     "Consolidator",
     "Decider",
+    "export_agent",
     "GuardControl",
+    "import_agent",
+    "IMPORTED_TRUST",
+    "ImportReport",
+    "IngestReport",
     "Memory",
     "MemoryStoreError",
     "ModelDecider",
     "parse_claim",
     "Proposal",
+    "retire_old_chunks",
     "RuleDecider",
     "scan",
     "SearchHit",
     "Stored",
+    "TRUST_KEY",
     "Verdict",
 ]

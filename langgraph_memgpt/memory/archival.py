@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -48,6 +48,9 @@ from langgraph_memgpt.memory.fusion import (
     relevance_floor,
 )
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
+
+if TYPE_CHECKING:
+    from langgraph_memgpt.memory.ingest import IngestReport
 
 MAX_TEXT_CHARS = 20_000
 MAX_QUERY_CHARS = 20_000
@@ -88,6 +91,10 @@ class ArchivalBackend(Protocol):
     def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None: ...
     def speakers(self, ns: int, rids: Sequence[int]) -> dict[int, str | None]: ...
     def count(self, ns: int) -> int: ...
+    def scan(
+        self, ns: int, after: int, limit: int, source: str | None = None
+    ) -> list[tuple[Any, ...]]: ...
+    def vectors_of(self, ns: int, rids: Sequence[int]) -> dict[int, np.ndarray]: ...
     def flush(self) -> None: ...
 
 
@@ -732,3 +739,46 @@ class ArchivalMemory:
 
     def flush(self) -> None:
         self._backend.flush()
+
+    # -- data in and out (ingest.py, portable.py) ----------------------------------------
+    def records(
+        self,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        source: str | None = None,
+        with_vectors: bool = False,
+        batch: int = 1000,
+    ) -> Iterator[SearchHit]:
+        """Every record of the namespace (or of one ``source``), superseded ones included with
+        their validity keys, in insertion order, read in batches; ``with_vectors`` adds each
+        stored vector as ``metadata["vector"]``."""
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            return
+        after = 0
+        while rows := self._backend.scan(ns, after, batch, source):
+            after = int(rows[-1][0])
+            vectors = (
+                self._backend.vectors_of(ns, [int(r[0]) for r in rows]) if with_vectors else {}
+            )
+            hits = [(int(row[0]), self._hit(row, 1.0, user_id, agent_id)) for row in rows]
+            self._annotate(ns, hits)  # superseded records say by what (an export keeps it)
+            for rid, hit in hits:
+                if rid in vectors:
+                    hit.metadata["vector"] = vectors[rid]
+                yield hit
+
+    def ingest(
+        self,
+        paths: Any,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        **options: Any,
+    ) -> IngestReport:
+        """Ingest document files and directories, each chunk cited; an unchanged file adds
+        nothing. Returns an ``IngestReport`` (options: see ``ingest.Ingester``)."""
+        from langgraph_memgpt.memory.ingest import ingest
+
+        return ingest(self, paths, user_id=user_id, agent_id=agent_id, **options)

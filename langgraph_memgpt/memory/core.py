@@ -9,7 +9,7 @@ edited like any other block.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id, check_text, now_iso
@@ -246,6 +246,43 @@ class CoreMemory:
 
     def count(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
         return len(self.get(user_id=user_id, agent_id=agent_id))
+
+    def restore(
+        self, blocks: Sequence[Block], *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> None:
+        """Write these blocks (value, limit, description; created if missing, in this order
+        after existing ones) in one transaction: an import's core memory, all or nothing."""
+        checked = []
+        for block in blocks:
+            if not isinstance(block.label, str) or not _LABEL.match(block.label):
+                raise MemoryStoreError(f"invalid block label {block.label!r}.")
+            limit = block.limit
+            if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+                raise MemoryStoreError(f"block {block.label!r}: limit must be 1-{MAX_LIMIT}.")
+            value = check_text(block.value, f"block {block.label!r}", limit, allow_empty=True)
+            description = check_text(block.description, "description", 2000, allow_empty=True)
+            checked.append(Block(block.label, value, limit, description))
+        ns = self._ns(user_id, agent_id)
+        with self._db.transaction() as conn:
+            for block in checked:
+                (position,) = conn.execute(
+                    "SELECT COALESCE(MAX(position), -1) + 1 FROM core_blocks WHERE ns=?", (ns,)
+                ).fetchone()
+                conn.execute(
+                    "INSERT INTO core_blocks(ns, label, value, char_limit, description, "
+                    "position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, label) "
+                    "DO UPDATE SET value=excluded.value, char_limit=excluded.char_limit, "
+                    "description=excluded.description, updated_at=excluded.updated_at",
+                    (
+                        ns,
+                        block.label,
+                        block.value,
+                        block.limit,
+                        block.description,
+                        position,
+                        now_iso(),
+                    ),
+                )
 
 
 def _read_blocks(conn: Any, ns: int, *, lock: str = "") -> dict[str, Block]:

@@ -283,6 +283,37 @@ class Memory:
         """Run ``hook`` first when the store closes (background consolidation finishes)."""
         self._close_hooks.append(hook)
 
+    # -- data in and out (``portable.py``) -------------------------------------------------
+    def export_agent(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Any:
+        """One user's memory as an agent-file document, written to ``path`` if given
+        (``portable.export_agent``: ``user_id``, ``agent_id``, ``vectors``)."""
+        from langgraph_memgpt.memory import portable
+
+        if path is None:
+            return portable.export_agent(self, **options)
+        return portable.export_to_file(self, path, **options)
+
+    def import_agent(self, source: Any, **options: Any) -> Any:
+        """Import an agent file (a path, or a parsed document) into a user with no memory yet;
+        returns an ``ImportReport`` (``portable.import_agent``: ``user_id``, ``agent_id``,
+        ``agent``, ``dry_run``)."""
+        from langgraph_memgpt.memory import portable
+
+        if isinstance(source, str | os.PathLike):
+            return portable.import_file(self, source, **options)
+        return portable.import_agent(self, source, **options)
+
+    def has_namespace(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> bool:
+        """Whether anything was ever stored for (user_id, agent_id)."""
+        return self._db.namespace(agent_id, user_id, create=False) is not None
+
+    def get_meta(self, key: str) -> str | None:
+        """A store-wide bookkeeping value (e.g. the import log), None if unset."""
+        return self._db.get_meta(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.set_meta(key, value)
+
     def flush(self) -> None:
         """Save changed FAISS index files now (``close`` does it too)."""
         self._db.check_open()

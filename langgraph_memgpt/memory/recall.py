@@ -12,7 +12,7 @@ import logging
 import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -544,6 +544,27 @@ class RecallMemory:
             return 0
         with self._db.read() as conn:
             return LexicalIndex.count(conn, ns, Tier.RECALL)
+
+    def all_messages(
+        self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID, batch: int = 1000
+    ) -> Iterator[SearchHit]:
+        """Every message of every thread in the order stored, read in batches (export)."""
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None:
+            return
+        after = 0
+        while True:
+            with self._db.read() as conn:
+                rows = conn.execute(
+                    f"SELECT {_COLUMNS} FROM recall r WHERE r.ns=? AND r.id>? ORDER BY r.id "
+                    "LIMIT ?",
+                    (ns, after, batch),
+                ).fetchall()
+            if not rows:
+                return
+            after = int(rows[-1][0])
+            for row in rows:
+                yield self._hit(row, 1.0, user_id, agent_id)
 
     def contains(self, message_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> bool:
         ns = self._read_ns(user_id, agent_id)

@@ -44,6 +44,8 @@ class Citation:
     turn: int | None = None
     created_at: str | None = None
     source: str | None = None
+    #: Where in the source, for a document chunk: "chunk 12/40, page 3, section 'Intro'".
+    where: str | None = None
 
     def __str__(self) -> str:
         parts = []
@@ -55,6 +57,8 @@ class Citation:
             parts.append(self.created_at)
         if self.source:
             parts.append(f"source {self.source}")
+        if self.where:
+            parts.append(self.where)
         return ", ".join(parts) or "no citation"
 
 
@@ -80,4 +84,20 @@ class SearchHit:
             turn=md.get("turn"),
             created_at=md.get("created_at"),
             source=md.get("source"),
+            where=document_location(md),
         )
+
+
+def document_location(metadata: dict[str, Any]) -> str | None:
+    """The place of a document chunk (``ingest.py`` metadata) in its file, or None."""
+    parts = []
+    chunk, chunks = metadata.get("chunk"), metadata.get("chunks")
+    if isinstance(chunk, int) and not isinstance(chunk, bool):
+        parts.append(
+            f"chunk {chunk + 1}/{chunks}" if isinstance(chunks, int) else f"chunk {chunk + 1}"
+        )
+    if isinstance(metadata.get("page"), int):
+        parts.append(f"page {metadata['page']}")
+    if isinstance(metadata.get("heading"), str) and metadata["heading"]:
+        parts.append(f"section {metadata['heading']!r}")
+    return ", ".join(parts) or None

@@ -182,6 +182,35 @@ class SqlArchival:
         with self._db.read() as conn:
             return LexicalIndex.count(conn, ns, Tier.ARCHIVAL)
 
+    def scan(
+        self, ns: int, after: int, limit: int, source: str | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` rows with id > ``after`` in id order (optionally of one source),
+        for export and ingestion bookkeeping; the last row's id continues the scan."""
+        where = "a.ns=? AND a.id>?" + (" AND a.source=?" if source is not None else "")
+        params = (ns, after) if source is None else (ns, after, source)
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT {self.COLUMNS} FROM archival a WHERE {where} ORDER BY a.id LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+        return [tuple(row) for row in rows]
+
+    def vectors_of(self, ns: int, rids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of these records (those embedded), for an export with vectors."""
+        out: dict[int, np.ndarray] = {}
+        with self._db.read() as conn:
+            for start in range(0, len(rids), 900):
+                chunk = list(rids[start : start + 900])
+                marks = ",".join("?" * len(chunk))
+                for rid, blob in conn.execute(
+                    f"SELECT id, vector FROM archival WHERE ns=? AND id IN ({marks}) "
+                    "AND vector IS NOT NULL",
+                    (ns, *chunk),
+                ):
+                    out[int(rid)] = _as_vector(blob)
+        return out
+
     def clear_vectors(self) -> None:
         """Forget every stored vector (before re-embedding with another model)."""
         self.vectors.clear_vectors()
@@ -191,6 +220,16 @@ def tagged(ns: int, tags: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
     """The SQL selecting a namespace's records that carry any of ``tags``."""
     marks = ",".join("?" * len(tags))
     return f"SELECT record FROM archival_tags WHERE ns=? AND tag IN ({marks})", (ns, *tags)
+
+
+def _as_vector(value: Any) -> np.ndarray:
+    """A vector column's value as float32: BLOB bytes (SQLite) or a pgvector value."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return np.frombuffer(bytes(value), dtype=np.float32).copy()
+    if isinstance(value, str):  # pgvector's text form, when no adapter is registered
+        return np.asarray([float(x) for x in value.strip("[]").split(",")], dtype=np.float32)
+    to_numpy = getattr(value, "to_numpy", None)  # pgvector's Vector
+    return np.asarray(value if to_numpy is None else to_numpy(), dtype=np.float32)
 
 
 def _json_list(values: list[str]) -> str:
