@@ -69,6 +69,15 @@ def test_chat_resumes_an_interrupted_turn(tmp_path: Path, monkeypatch, capsys) -
     memory.close()
 
 
+def test_chat_prints_each_answer_once(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The reply is streamed once, though the step stores it under its own id afterwards."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("Please remember that my cat is called Miso.\n"))
+    assert main(["chat", "--data-dir", str(tmp_path / "d")]) == 0
+    answers = [line for line in capsys.readouterr().out.splitlines() if "assistant>" in line]
+    assert len(answers) == 1
+    assert answers[0].count("Miso") == 1
+
+
 def test_memory_show_search_stats(tmp_path: Path, capsys) -> None:
     data = tmp_path / "d"
     memory = Memory.open(data, embeddings=None)

@@ -71,7 +71,7 @@ def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trac
     answer that arrives without tokens (a resumed turn whose model step had finished before
     the interruption) is printed from the update, so a resumed turn never ends in silence.
     """
-    from langchain_core.messages import AIMessage, ToolMessage
+    from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
     answer: list[str] = []
     speaking = False
@@ -82,6 +82,10 @@ def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trac
         if mode == "messages":
             chunk, meta = data
             if meta.get("langgraph_node") != "reason" or not isinstance(chunk, AIMessage):
+                continue
+            if streamed and not isinstance(chunk, AIMessageChunk):
+                # The node's reply again, under the id the step gives it (``step_message_id``):
+                # LangGraph streams a state message whose id it has not seen as a new message.
                 continue
             if chunk.text:
                 if not speaking:
