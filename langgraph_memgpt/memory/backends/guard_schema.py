@@ -21,16 +21,34 @@ GUARD_COLUMNS = ("trust", "guard")
 
 
 def add_guard_columns(conn: Any, *, postgres: bool = False) -> None:
-    """Add the guard columns and indexes where they are missing (schema 2 -> 3)."""
+    """Add the guard columns and indexes where they are missing (schema 2 -> 3).
+
+    Looks in the catalog first and alters nothing that is there: this runs on every open, and
+    on Postgres even ``ADD COLUMN IF NOT EXISTS`` / ``CREATE INDEX IF NOT EXISTS`` take the
+    table's lock, which queues behind (and in front of) other processes' open transactions.
+    """
     for table in GUARD_TABLES:
         if postgres:
-            for column in GUARD_COLUMNS:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} TEXT")
+            have = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = %s",
+                    (table,),
+                )
+            }
+            indexed = conn.execute(
+                "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s",
+                (f"{table}_flagged",),
+            ).fetchone()
         else:
             have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-            for column in GUARD_COLUMNS:
-                if column not in have:
-                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
-        conn.execute(
-            f"CREATE INDEX IF NOT EXISTS {table}_flagged ON {table} (ns, id) WHERE guard IS NOT NULL"
-        )
+            indexed = None
+        for column in GUARD_COLUMNS:
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+        if indexed is None:
+            conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_flagged ON {table} (ns, id) "
+                "WHERE guard IS NOT NULL"
+            )

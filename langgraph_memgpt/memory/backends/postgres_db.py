@@ -214,6 +214,14 @@ class PostgresDatabase(SharedQueries):
             self._pool.close()
 
 
+def _current_version(conn: Any) -> int | None:
+    """The stored schema version, None for a database without our tables."""
+    if conn.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return None if row is None else int(row[0])
+
+
 def _create_schema(conn: Any, where: str) -> None:
     """Create or check the schema, one process at a time (an advisory lock)."""
     import psycopg
@@ -238,6 +246,8 @@ def _create_schema(conn: Any, where: str) -> None:
                 f"the server at {where} does not have pgvector installed "
                 f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
             ) from exc
+        if _current_version(conn) == SCHEMA_VERSION:
+            return  # nothing to create: DDL, even IF NOT EXISTS, would lock the tables
         stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
         # Schema 2: the memory poisoning guard's trust and guard columns (guard_schema.py) and
         # superseded / duplicate records (validity.py).
