@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from langgraph.checkpoint.postgres import PostgresSaver
@@ -19,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 #: Prune a thread after this many of its checkpoints (a turn writes two or three).
 PRUNE_EVERY = 8
+
+#: Advisory lock key that serialises checkpoint-table setup across processes ("MGCK").
+SETUP_LOCK = 0x4D47434B
 
 
 class PruningPostgresSaver(PostgresSaver):
@@ -58,5 +62,38 @@ def postgres_checkpointer(url: str, *, pool_size: int = 4) -> PruningPostgresSav
         open=True,
     )
     saver = PruningPostgresSaver(pool)
-    saver.setup()
+    try:
+        _setup_once(saver, url)
+    except BaseException:
+        pool.close()
+        raise
     return saver
+
+
+def _setup_once(saver: PostgresSaver, url: str) -> None:
+    """Run LangGraph's migrations one process at a time.
+
+    ``PostgresSaver.setup`` reads the migration version and then applies what is missing with
+    no lock, so processes opening a fresh database together each create the same tables and
+    insert the same version rows and all but one fail (``checkpoint_migrations_pkey``). A
+    session-level advisory lock, held on a connection of its own, lets the later ones find the
+    migrations done. Waiters poll with ``pg_try_advisory_lock`` instead of blocking in
+    ``pg_advisory_lock``: some migrations are ``CREATE INDEX CONCURRENTLY``, which waits for
+    every running statement to end, a blocked lock request included, and would deadlock.
+    """
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as lock:
+        delay = 0.01
+        while not _try_lock(lock):
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+        try:
+            saver.setup()
+        finally:
+            lock.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
+
+
+def _try_lock(conn: Any) -> bool:
+    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (SETUP_LOCK,)).fetchone()
+    return bool(row and row[0])

@@ -1,10 +1,14 @@
-"""Writers of one tenant on Postgres, at the same moments, from separate connections.
+"""Writers on Postgres at the same moments, from separate connections.
 
 Each recall write re-indexes the tenant's lexical rows (tail, postings, statistics); two
 transactions doing so at once locked the same rows in different orders and Postgres aborted
 one of them with "deadlock detected" (found by the concurrency campaign of
 ``bench/reliability.py``). Writers of one tenant now take its lock first, as SQLite's single
 writer does for the whole file, so every write succeeds.
+
+Agents starting together on a fresh database each run LangGraph's checkpoint migrations;
+``PostgresSaver.setup`` takes no lock, so all but one failed on duplicate version rows (seen
+in CI, again in the concurrency campaign). Our setup runs them one process at a time.
 """
 
 from __future__ import annotations
@@ -49,3 +53,39 @@ def test_concurrent_writers_of_one_tenant_never_deadlock(pg_store: Callable[[str
     assert memories[0].archival.count(user_id="u1") == writers * 25
     for memory in memories:
         memory.close()
+
+
+def test_agents_opening_a_fresh_database_together_all_get_a_checkpointer(
+    pg_store: Callable[[str], str],
+) -> None:
+    import psycopg
+
+    from langgraph_memgpt.postgres_checkpointer import postgres_checkpointer
+
+    url = pg_store("setup-race")
+    openers = 5
+    start = threading.Barrier(openers)
+    savers: list[object] = []
+    errors: list[BaseException] = []
+
+    def open_saver() -> None:
+        start.wait()
+        try:
+            savers.append(postgres_checkpointer(url))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_saver) for _ in range(openers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    assert len(savers) == openers
+    with psycopg.connect(url) as conn:
+        versions = [
+            row[0] for row in conn.execute("SELECT v FROM checkpoint_migrations ORDER BY v")
+        ]
+    assert versions == list(range(len(versions))) and versions, "each migration recorded once"
+    for saver in savers:
+        saver.conn.close()  # type: ignore[attr-defined]

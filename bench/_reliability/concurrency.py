@@ -72,6 +72,11 @@ def run(
     return outcome
 
 
+def _tail(error: str, limit: int = 600) -> str:
+    """A traceback's last lines name the exception; its first lines only name the worker."""
+    return error if len(error) <= limit else "..." + error[-limit:]
+
+
 def _verify(
     store: Any, users: list[str], reports: dict[int, Any], archive: dict[str, Any], outcome: Outcome
 ) -> None:
@@ -82,7 +87,7 @@ def _verify(
     outcome.checks["errors_surfaced"] = len(errors)
     outcome.checks["database_is_locked_surfaced"] = locked
     for error in errors:
-        outcome.lose(f"error surfaced to a caller: {error[:300]}")
+        outcome.lose(f"error surfaced to a caller: {_tail(error)}")
     with Memory.open(store, embeddings=None) as memory:
         acked = 0
         for i, report in reports.items():
