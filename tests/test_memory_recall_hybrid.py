@@ -132,3 +132,34 @@ def test_reembed_clears_recall_vectors(store: Any, embedder: SynonymEmbeddings) 
         (stored,) = sql_row(mem, "SELECT vector FROM recall")
         stored = np.frombuffer(stored, np.float32) if isinstance(stored, bytes) else stored
         assert len(np.asarray(stored.to_numpy() if hasattr(stored, "to_numpy") else stored)) == 16
+
+
+class SlowCountingEmbeddings(SynonymEmbeddings):
+    """Embeds slowly and says when the first batch has started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import threading
+
+        self.started = threading.Event()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.started.set()
+        time.sleep(0.3)
+        return super().embed_documents(texts)
+
+
+def test_a_search_during_background_embedding_embeds_nothing_twice(store: Any) -> None:
+    """The search catches up on waiting messages while the background embedder is busy
+    with them: each message is embedded once, and none is left waiting."""
+    embedder = SlowCountingEmbeddings()
+    with Memory.open(store, embeddings=embedder) as memory:
+        messages = [
+            HumanMessage(f"note {i}: the puppy sat on the couch", id=f"m{i}") for i in range(6)
+        ]
+        memory.recall.append_messages(messages, user_id="u", thread_id="t")
+        assert embedder.started.wait(10), "the background embedder never started"
+        hits = memory.recall.search("dog sofa", user_id="u", k=10)
+        assert hits and {h.id for h in hits} <= {f"m{i}" for i in range(6)}
+        assert embedder.documents == 6, "a waiting message was embedded twice"
+        assert _pending(memory) == 0

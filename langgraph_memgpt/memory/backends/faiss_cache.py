@@ -18,6 +18,7 @@ One class serves archival records (``ns-<n>.faiss``) and recall messages (``reca
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ class FaissCache:
         self._save_interval = save_interval
         self._embed_on_load = embed_on_load
         self._loaded: dict[int, _Loaded] = {}
+        self._embedding = threading.Lock()
 
     @property
     def embeds(self) -> bool:
@@ -219,7 +221,7 @@ class FaissCache:
         unless the owner embeds them itself (``embed_on_load=False``)."""
         if not self._embed_on_load:
             return
-        while self.embed_pending(ns, _EMBED_BATCH, refresh=False):
+        while self._embed_batch(ns, _EMBED_BATCH, refresh=False):
             pass
 
     def embed_pending(self, ns: int, limit: int, *, refresh: bool = True) -> int:
@@ -228,7 +230,18 @@ class FaissCache:
         The embedding runs without the database lock, so a background worker calling this
         never blocks a turn's writes for the length of a model call. ``refresh`` brings a
         loaded index up to date at once (the load itself passes False: it syncs afterwards).
+
+        One caller at a time per store (the background embedder and a search that catches up
+        first would otherwise both embed the same waiting rows); the load path, which holds
+        the database lock, goes straight to ``_embed_batch`` and so never waits on a caller
+        that needs that lock to finish.
         """
+        if self._embed is None:
+            return 0
+        with self._embedding:
+            return self._embed_batch(ns, limit, refresh=refresh)
+
+    def _embed_batch(self, ns: int, limit: int, *, refresh: bool) -> int:
         if self._embed is None:
             return 0
         with self._db.lock:

@@ -72,6 +72,7 @@ class PgVectors:
         self._indexed: dict[int, int] = {}  # namespace -> dimension of its valid HNSW index
         self._building: set[int] = set()
         self._threads: list[threading.Thread] = []
+        self._embedding = threading.Lock()
 
     @property
     def embeds(self) -> bool:
@@ -213,20 +214,22 @@ class PgVectors:
 
     def embed_pending(self, ns: int, limit: int) -> int:
         """Embed up to ``limit`` rows stored without a vector (outside any transaction, so a
-        slow model never holds a connection's locks)."""
+        slow model never holds a connection's locks). One caller at a time in this process:
+        the background embedder and a search catching up would otherwise embed the same rows."""
         if self._embed is None:
             return 0
-        with self._db.read() as conn:
-            rows = conn.execute(self._pending_sql, (ns, limit)).fetchall()
-        if not rows:
-            return 0
-        vectors = self._embed([self._compose(tuple(r)) for r in rows])
-        with self._db.transaction() as conn:
-            conn.executemany(
-                f"UPDATE {self._table} SET vector=? WHERE id=? AND vector IS NULL",
-                [(self.encode(v), int(r[0])) for r, v in zip(rows, vectors, strict=True)],
-            )
-        return len(rows)
+        with self._embedding:
+            with self._db.read() as conn:
+                rows = conn.execute(self._pending_sql, (ns, limit)).fetchall()
+            if not rows:
+                return 0
+            vectors = self._embed([self._compose(tuple(r)) for r in rows])
+            with self._db.transaction() as conn:
+                conn.executemany(
+                    f"UPDATE {self._table} SET vector=? WHERE id=? AND vector IS NULL",
+                    [(self.encode(v), int(r[0])) for r, v in zip(rows, vectors, strict=True)],
+                )
+            return len(rows)
 
     def clear_vectors(self) -> None:
         """Forget the vectors (a new embedding model): the tenants' HNSW indexes go too."""
