@@ -163,3 +163,18 @@ def test_a_search_during_background_embedding_embeds_nothing_twice(store: Any) -
         assert hits and {h.id for h in hits} <= {f"m{i}" for i in range(6)}
         assert embedder.documents == 6, "a waiting message was embedded twice"
         assert _pending(memory) == 0
+
+
+def test_embed_waiting_embeds_a_users_backlog_now(store: Any, embedder: SynonymEmbeddings) -> None:
+    with Memory.open(store, embeddings=embedder) as memory:
+        memory.recall.stop_worker()  # nothing embeds behind the test's back
+        for user in ("u", "v"):
+            memory.recall.append_messages(
+                [HumanMessage(f"{user} says {i}: our puppy and the couch") for i in range(70)],
+                user_id=user,
+                thread_id="t",
+            )
+        assert memory.recall.embed_waiting(user_id="u") == 70
+        assert memory.recall.embed_waiting(user_id="u") == 0
+        assert _pending(memory) == 70, "another user's messages are theirs to embed"
+        assert memory.recall.embed_waiting(user_id="nobody") == 0

@@ -42,7 +42,7 @@ from langgraph_memgpt.memory.documents import (
     embedding_text,
     neighbours,
 )
-from langgraph_memgpt.memory.embed_worker import BackgroundEmbedder
+from langgraph_memgpt.memory.embed_worker import BATCH, BackgroundEmbedder
 from langgraph_memgpt.memory.fusion import (
     DEFAULT_FUSION,
     FusionFn,
@@ -456,6 +456,20 @@ class RecallMemory:
         if self._vectors is None:
             return 0
         return self._vectors.embed_pending(ns, limit)
+
+    def embed_waiting(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        """Embed every message of a user still waiting for its vector, now; returns how many.
+
+        For a quiet moment chosen by the caller (before an export, between scripted turns):
+        the background embedder otherwise does this once the store has been idle a while.
+        """
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None or self._vectors is None:
+            return 0
+        total = 0
+        while done := self._vectors.embed_pending(ns, BATCH):
+            total += done
+        return total
 
     def flush(self) -> None:
         """Save changed FAISS files of recall messages."""
