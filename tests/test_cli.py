@@ -93,3 +93,33 @@ def test_memory_show_search_stats(tmp_path: Path, capsys) -> None:
     assert main(["memory", "stats", "--data-dir", str(data)]) == 0
     assert "archival: 1" in capsys.readouterr().out
     assert main(["memory", "search", "--data-dir", str(data)]) == 2
+
+
+def test_a_graph_message_stream_sends_each_answer_once(tmp_path: Path) -> None:
+    """Apps and Studio read ``stream_mode="messages"``: the reply's tokens and the reply the
+    step stores carry one id, so LangGraph does not send the answer a second time."""
+    from langchain_core.messages import AIMessage, AIMessageChunk
+
+    from langgraph_memgpt import OfflineDriver, create_memgpt_agent
+
+    with Memory.open(tmp_path / "d", embeddings=None) as memory:
+        agent = create_memgpt_agent(OfflineDriver(), memory=memory)
+        config = {"configurable": {"thread_id": "t", "user_id": "u"}}
+        before: set[str | None] = set()
+        for text in ("Please remember that my cat is called Miso.", "What is my cat called?"):
+            replies = [
+                chunk
+                for chunk, meta in agent.stream(
+                    {"messages": [{"role": "user", "content": text}]},
+                    config,
+                    stream_mode="messages",
+                )
+                if meta.get("langgraph_node") == "reason" and isinstance(chunk, AIMessage)
+            ]
+            state = agent.get_state(config).values["messages"]
+            new = {m.id for m in state if isinstance(m, AIMessage) and m.id not in before}
+            assert new, "the turn stored no reply"
+            assert {chunk.id for chunk in replies} == new, "a reply was sent under a second id"
+            whole = [c.id for c in replies if not isinstance(c, AIMessageChunk)]
+            assert len(whole) == len(set(whole)), "a reply was sent twice"
+            before |= {m.id for m in state}

@@ -84,8 +84,9 @@ def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trac
             if meta.get("langgraph_node") != "reason" or not isinstance(chunk, AIMessage):
                 continue
             if streamed and not isinstance(chunk, AIMessageChunk):
-                # The node's reply again, under the id the step gives it (``step_message_id``):
-                # LangGraph streams a state message whose id it has not seen as a new message.
+                # The node's reply again: a model that names its replies itself has them
+                # renamed after the step (``step_reply_ids``), and LangGraph streams a state
+                # message whose id it has not seen as a new message.
                 continue
             if chunk.text:
                 if not speaking:

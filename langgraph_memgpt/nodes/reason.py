@@ -13,6 +13,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.utils.utils import LC_ID_PREFIX
 from langgraph.runtime import Runtime
 
 from langgraph_memgpt.configuration import Identity, resolve_identity
@@ -38,25 +39,43 @@ def core_snapshot(settings: AgentSettings, user_id: str, agent_id: str) -> dict[
     return core_as_state(settings.memory.core.get(user_id=user_id, agent_id=agent_id))
 
 
-def step_message_id(thread_id: str, turn_started_by: str | None, steps: int) -> str:
-    """The id of the model's reply at one step of a turn: the same when the step is re-run."""
-    return f"ai-{thread_id}-{turn_started_by}-{steps}"
+#: Namespace of the model-call run ids of steps (``step_run_id``).
+_STEP_RUNS = uuid.UUID("0f1e6a52-58a4-4c55-9d3e-1a4ce3b1e7a1")
+
+
+def step_run_id(thread_id: str, turn_started_by: str | None, steps: int) -> uuid.UUID:
+    """The run id of the model call at one step of a turn: the same when the step is re-run."""
+    return uuid.uuid5(_STEP_RUNS, f"{thread_id}\x1f{turn_started_by}\x1f{steps}")
+
+
+def step_reply_ids(run_id: uuid.UUID) -> tuple[str, str]:
+    """The ids the reply of the model run ``run_id`` may carry: the same when the step is re-run.
+
+    LangChain names a reply that came without an id (OpenAI-compatible servers, the offline
+    driver) after its run, ``lc_run--<run id>`` when streamed and with ``-0`` appended when
+    not; we choose the run id (``step_run_id``), so the reply keeps the id its streamed
+    tokens had and LangGraph's ``messages`` stream (Studio, apps) sends the answer once. A
+    model that names its replies itself gets them renamed to the first form.
+    """
+    base = f"{LC_ID_PREFIX}-{run_id}"
+    return base, f"{base}-0"
 
 
 def _reply_saved_before(
-    settings: AgentSettings, identity: Identity, reply_id: str
+    settings: AgentSettings, identity: Identity, reply_ids: tuple[str, ...]
 ) -> AIMessage | None:
     """The reply of a step that already ran, if the process stopped after storing it in recall
     and before LangGraph saved the step: calling the model again would store a second reply
     (with other tool calls) for the same step."""
     recall = settings.memory.recall
     ident = {"user_id": identity.user_id, "agent_id": identity.agent_id}
-    if not recall.contains(reply_id, **ident):
+    saved = [reply_id for reply_id in reply_ids if recall.contains(reply_id, **ident)]
+    if not saved:
         return None
     for hit in recall.messages(thread_id=identity.thread_id, **ident):  # rare: a resumed turn
-        if hit.id == reply_id:
+        if hit.id == saved[0]:
             return AIMessage(
-                content=hit.text, tool_calls=hit.metadata.get("tool_calls") or [], id=reply_id
+                content=hit.text, tool_calls=hit.metadata.get("tool_calls") or [], id=saved[0]
             )
     return None
 
@@ -114,12 +133,12 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
         tokens = prompt_tokens(settings, system, messages)
         if may_defer and needs_compaction(settings, tokens, state.get("pressure_warned", False)):
             return {"compact_requested": True}
-        reply_id = step_message_id(
-            identity.thread_id, update.get("turn_started_by", state.get("turn_started_by")), steps
-        )
+        started_by = update.get("turn_started_by", state.get("turn_started_by"))
+        run_id = step_run_id(identity.thread_id, started_by, steps)
+        reply_ids = step_reply_ids(run_id)
         try:
-            response = _reply_saved_before(settings, identity, reply_id) or bound.invoke(
-                [system, *messages], config
+            response = _reply_saved_before(settings, identity, reply_ids) or bound.invoke(
+                [system, *messages], {**config, "run_id": run_id}
             )
         except Exception as exc:
             kind = classify_model_error(exc)
@@ -142,8 +161,8 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
             }
         if not isinstance(response, AIMessage):
             response = AIMessage(content=str(getattr(response, "content", response)))
-        # Named after its step (not the model's own id): a re-run of the step finds it above.
-        response.id = reply_id
+        if response.id not in reply_ids:  # the model named it: a re-run must find it above
+            response.id = reply_ids[0]
         persist_to_recall(settings, identity, [*unwritten, response], turn)
         if settings.consolidator is not None and not response.tool_calls:
             # The answer is ready: consolidation runs on its own thread, after it.
