@@ -75,13 +75,16 @@ AGENTS: dict[str, str] = {
     "full": "full history (create_agent + SqliteSaver)",
     "summarization": "SummarizationMiddleware (create_agent + SqliteSaver)",
     "langmem": "langmem SummarizationNode (+ SqliteSaver)",
+    "floor": "LangGraph floor: one node that only replies (our pruning saver)",
     # The same agents with the other agent's checkpoint retention (see the module docstring).
     "memgpt_keepall": "ours, every snapshot kept (plain SqliteSaver)",
     "full_pruned": "full history (on our pruning saver)",
     "summarization_pruned": "SummarizationMiddleware (on our pruning saver)",
     "langmem_pruned": "langmem SummarizationNode (on our pruning saver)",
 }
-BASELINES = ("memgpt_pg", "full", "summarization", "langmem")
+BASELINES = ("memgpt_pg", "full", "summarization", "langmem", "floor")
+#: Messages the floor agent keeps: about the half-window ours and SummarizationMiddleware keep.
+FLOOR_KEEP = 32
 #: Retention other than the agent's default, by agent kind; the base kind is the name before it.
 RETENTION = {
     "memgpt_keepall": "keep-all",
@@ -267,6 +270,8 @@ def build(
                 store.conn.close()
 
         return Built(agent, directory, timer, close)
+    if base == "floor":
+        return _build_floor(model, directory)
     if base == "langmem":
         if tools:
             raise SystemExit("the langmem SummarizationNode graph has no tool loop")
@@ -303,6 +308,27 @@ def _build_memgpt_postgres(model: FixedReplyChatModel, budget: int) -> Built:
         schemas.drop_all()
 
     return Built(agent, Path(tempfile.gettempdir()), timer, close, sizes, _embedder(memory))
+
+
+def _build_floor(model: FixedReplyChatModel, directory: Path) -> Built:
+    """What any LangGraph agent pays per turn before it does anything of its own: one node
+    that calls the model and keeps the newest ``FLOOR_KEEP`` messages, on our pruning saver.
+    Ours minus this is the cost of its memory; no agent on this saver can go below it."""
+    from langchain_core.messages import RemoveMessage
+    from langgraph.graph import END, START, StateGraph
+
+    def reply(state: MessagesState) -> dict[str, Any]:
+        messages = state["messages"]
+        answer = model.invoke(messages)
+        drop = [RemoveMessage(id=str(m.id)) for m in messages[: max(0, len(messages) - FLOOR_KEEP)]]
+        return {"messages": [answer, *drop]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("reply", reply)
+    builder.add_edge(START, "reply")
+    builder.add_edge("reply", END)
+    saver = _pruning_saver(directory, ())
+    return Built(builder.compile(checkpointer=saver), directory, None, saver.conn.close)
 
 
 def _embedder(memory: Any) -> Callable[[], None]:
