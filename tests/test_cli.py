@@ -123,3 +123,12 @@ def test_a_graph_message_stream_sends_each_answer_once(tmp_path: Path) -> None:
             whole = [c.id for c in replies if not isinstance(c, AIMessageChunk)]
             assert len(whole) == len(set(whole)), "a reply was sent twice"
             before |= {m.id for m in state}
+
+
+def test_chat_says_when_it_creates_the_data_directory(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A mistyped --data-dir starts an empty store: the banner says so, the second run not."""
+    for expected in (True, False):
+        monkeypatch.setattr("sys.stdin", io.StringIO("quit\n"))
+        assert main(["chat", "--data-dir", str(tmp_path / "typo")]) == 0
+        banner = capsys.readouterr().out
+        assert ("new and empty" in banner) is expected

@@ -138,8 +138,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     out = sys.stdout
     model, description = chat_model_from_settings(model=args.model, base_url=args.base_url)
+    new_directory = not is_database_url(args.data_dir) and not Path(args.data_dir).exists()
     memory = open_memory(args.data_dir, create=True)
     where = args.data_dir if is_database_url(args.data_dir) else Path(args.data_dir).resolve()
+    if new_directory:  # a mistyped --data-dir must not pass for an agent that forgot everything
+        where = f"{where} (new and empty: created now)"
     try:
         try:
             agent = create_memgpt_agent(model, memory=memory, context_window=args.context_window)
