@@ -58,11 +58,11 @@ def _rx(*parts: str) -> re.Pattern[str]:
 # -- vocabulary ------------------------------------------------------------------------------
 _PRIOR = (
     r"(?:all\s+|any\s+|the\s+|your\s+|my\s+|these\s+|those\s+|every\s+|of\s+|and\s+|or\s+)*"
-    r"(?:previous|prior|earlier|above|preceding|foregoing|former|old|original|initial|"
+    r"(?:previous|prev[a-z]{1,5}|prior|earlier|above|preceding|foregoing|former|old|original|initial|"
     r"existing|current|system|developer|default|safety|given|following|other|all)"
 )
 _RULES = (
-    r"(?:instructions?|rules?|directives?|guidelines?|guardrails?|prompts?|system\s+prompt|"
+    r"(?:instructions?|i[a-z]{0,2}n?st[a-z]{1,6}ons?|rules?|directives?|guidelines?|guardrails?|prompts?|system\s+prompt|"
     r"system\s+messages?|commands?|orders|programming|restrictions?|constraints?|policies|"
     r"polic(?:y|ies)|context|training|filters?|safeguards?|requests?|tasks?|"
     r"configuration|settings|limitations?)"
@@ -186,12 +186,132 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\binclude\s+(?:in\s+your\s+(?:response|reply|answer|output)\s+)?the\s+following\s+(?:\w+\s+)?(?:string|text|link|anchor|image|markdown|html|code|snippet)\b",
     ),
     "tool_call": (
-        r"\b(?:core_memory_(?:append|replace)|archival_memory_(?:insert|search)|conversation_search(?:_date)?|send_(?:email|message|money|transaction)|delete_(?:file|email|record)|execute_(?:code|command))\s*\(",
+        # A call with an argument value (a quoted string or name=value), not a signature in
+        # tool documentation ("send_email(to, subject, body) returns ...").
+        r"\b(?:core_memory_(?:append|replace)|archival_memory_(?:insert|search)|conversation_search(?:_date)?|send_(?:email|message|money|transaction)|delete_(?:file|email|record)|execute_(?:code|command))\s*\(\s*(?:['\"“‘`]|\w+\s*=\s*['\"“‘\d])",
         r"<\s*/?\s*(?:tool_call|function_call|tool_use|invoke|function_calls)\b",
         r"[{,]\s*\"(?:tool|function|tool_name|name)\"\s*:\s*\"[\w.-]+\"\s*,\s*\"(?:arguments|args|parameters|input)\"\s*:",
         r"\b(?:you\s+(?:must|should|need\s+to|have\s+to)\s+|please\s+|immediately\s+|now\s+|first,?\s+|then,?\s+)(?:call|invoke|run|execute|trigger|use)\s+(?:the\s+)?[`'\"]?\w+_\w+[`'\"]?\s*(?:tool|function|command)?\b",
         r"\b(?:call|invoke|execute|trigger)\s+(?:the\s+)?[`'\"]?[a-z]+_[a-z_]+[`'\"]?\s+(?:tool|function)\b",
         r"\bbefore\s+(?:you\s+)?(?:can\s+)?(?:solve|answer|complete|continue|finish|do|respond\s+to|proceed\s+with)\s+(?:the|this|your|my|any)\s+(?:\w+\s+)?(?:task|request|question|query)\b[^.\n]{0,40}\b(?:do|call|send|run|execute|perform|first)\b",
+    ),
+}
+
+# -- task injections (second round): instructions planted in data for the agent to act on --
+#: An action an agent can take with a tool, or an answer it can be steered to give.
+_ACTION = (
+    r"(?:send|forward|transfer|wire|pay|e-?mail|mail|post|publish|invite|delete|remove|erase|"
+    r"share|upload|reset|change|grant|create|book|cancel|close|accept|approve|ignore|disregard|"
+    r"forget|reply|respond|answer|say|tell|write|summari[sz]e|include|add|append|paste|print|"
+    r"output|reveal|list|copy|move|open|visit|click|download|run|execute|call|invoke|update|set|"
+    r"mark|recommend|promote|give|leak|text|message|schedule|buy|order|sign|unsubscribe|"
+    r"disable|enable|revoke|rename|modify|edit|insert|store|save|remember|praise|rate)"
+)
+#: Actions that move data or money, or change an account: the verbs of tool calls.
+_TOOL_VERB = (
+    r"(?:send|forward|transfer|wire|pay|e-?mail|post|publish|invite|delete|remove|erase|share|"
+    r"upload|reset|change|grant|move|leak|export|copy|modify|update|give)"
+)
+#: Who the text speaks to: the assistant, the AI, the agent, the model (not "the assistant
+#: manager", not a bare "model" of a machine-learning library).
+_ADDRESSEE = (
+    r"(?:ai|a\.i\.|llm|chat\s*bot|bot|gpt(?:-?\d\S*)?|claude|gemini|copilot|(?:ai\s+|language\s+|"
+    r"digital\s+|virtual\s+|personal\s+|email\s+|scheduling\s+|booking\s+|banking\s+|"
+    r"travel\s+|shopping\s+|coding\s+)?(?:assistant|agent|model))s?"
+    r"(?!\s+(?:manager|coach|director|editor|professor|teacher|principal|secretary|referee|"
+    r"engineer|developer|architect|registry|card|number|year|train|airplane|answers?))"
+)
+#: Groups of patterns, each tried only on a text holding one of its trigger words (or
+#: symbols), so the second round costs a plain English text little: "family:group" -> patterns.
+_TASK_PATTERNS: dict[str, tuple[str, ...]] = {
+    "role:addressed": (
+        # A vocative: "Assistant, send ...", "AI: transfer ...", "Hey agent, delete ...".
+        rf"(?:^|[.!?\n(;]\s*|\b(?:p\.?s\.?|hey|hi|hello|dear|attention|psst|ok|okay|so)\b[\s,]*)"
+        rf"(?:(?:the|an?|any|whichever|every|my)\s+)?{_ADDRESSEE}\s*[,:]\s*(?:please\s+|kindly\s+|"
+        rf"now\s+|also\s+|first,?\s+|then,?\s+|immediately\s+|you\s+(?:must|should|need\s+to|"
+        rf"have\s+to|will)\s+)?{_ACTION}\b",
+        # A note addressed to it: "Note for the AI agent:", "P.S. to whichever AI reads this".
+        rf"\b(?:note|notes|message|instructions?|reminder|p\.?s\.?|hint|request|task|update|notice|"
+        rf"memo|directive|order)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+|whichever\s+|every\s+|"
+        rf"whatever\s+)?{_ADDRESSEE}\b",
+        # It is named as the reader: "any AI model processing this document", "when the agent
+        # summarises this thread", "whichever AI reads my inbox".
+        rf"\b{_ADDRESSEE}\s+(?:that\s+|who\s+|which\s+)?(?:is\s+)?(?:reading|processing|"
+        rf"summari[sz]ing|parsing|seeing|handling|reviewing|reads?|processe?s?|summari[sz]es|"
+        rf"parses|sees)\s+(?:this|these|my|our)\b",
+        rf"\b(?:when|if|once|after|as\s+soon\s+as)\s+(?:the\s+|an?\s+|any\s+)?{_ADDRESSEE}\s+"
+        rf"(?:reads|sees|processes|summari[sz]es|parses|finds|gets\s+to|opens)\s+(?:this|these|my|our)\b",
+        r"\bwhichever\s+(?:ai|assistant|agent|model|llm|bot)\b",
+        # Spoken of in the third person, with an order: "The assistant should now wire ...".
+        rf"\bthe\s+(?:ai(?:\s+assistant|\s+agent|\s+model)?|assistant|agent|llm|language\s+model|"
+        rf"chat\s*bot|bot)\s+(?:must|should|shall|has\s+to|needs\s+to|will\s+now|is\s+(?:now\s+)?"
+        rf"(?:required|instructed|expected|supposed|told|asked|authori[sz]ed|allowed|to)(?:\s+to)?)"
+        rf"\s+(?:now\s+|also\s+|always\s+|immediately\s+|only\s+|never\s+|first\s+)?{_ACTION}\b",
+    ),
+    "role:authority": (
+        # A message claimed from the user or an admin, to the agent or with an order.
+        rf"\b(?:message|note|notice|update|instructions?|request|directive|order)s?\s+(?:directly\s+)?"
+        rf"from\s+(?:me,?\s+)?(?:the\s+|your\s+)?(?:user|admin(?:istrator)?|system(?:\s+admin"
+        rf"(?:istrator)?)?|developer|owner|operator|creator|it\s+department|security\s+team)\b"
+        rf"[^.!?\n]{{0,40}}?(?:\bto\s+(?:you|the\s+(?:\w+\s+)?(?:ai|assistant|agent|model|llm|bot))\b|"
+        rf"[:,-]\s*(?:please\s+)?{_ACTION}\b)",
+    ),
+    "role:markers": (
+        # Chat-template markers with a role name: "###(system_message)", "[assistant_instructions]".
+        r"#{2,}\s*[(\[]\s*(?:system|assistant|developer|admin)\w*\s*[)\]]|#{2,}\s*(?:system|assistant|"
+        r"developer)[_-](?:message|prompt|instructions?|note|override)",
+        r"\[/?\s*(?:system|assistant|developer|admin)[_-](?:message|prompt|instructions?|note|override)\s*\]",
+    ),
+    "role:intl": (
+        # Other languages: a note for the AI or the assistant.
+        r"\b(?:hinweis|nachricht|anweisung|notiz|botschaft)\s+(?:an|für)\s+(?:den\s+|die\s+|das\s+)?"
+        r"(?:ki|ki-\w+|assistent\w*|agent\w*|sprachmodell\w*|bot)\b",
+        r"\b(?:note|message|consigne|instruction|remarque)s?\s+(?:importante?s?\s+)?(?:pour|à)\s+"
+        r"(?:l['’]|le\s+|la\s+)?(?:ia|assistant\w*|agent|modèle|bot)\b",
+        r"\b(?:nota|mensaje|instrucci[oó]n|aviso|actualizaci[oó]n)(?:\s+importante)?\s+para\s+"
+        r"(?:el\s+|la\s+)?(?:ia|asistente|agente|modelo|bot)\b",
+        r"\b(?:nota|messaggio|istruzione|avviso)(?:\s+importante)?\s+per\s+(?:l['’]|il\s+|la\s+)?"
+        r"(?:ia|assistente|agente|modello|bot)\b",
+        r"\b(?:nota|mensagem|instrução|aviso)(?:\s+importante)?\s+para\s+(?:o\s+|a\s+)?"
+        r"(?:ia|assistente|agente|modelo|bot)\b",
+        r"(?:примечание|сообщение|указание|инструкция|рекомендация|заметка|записка)\s+(?:для|к)\s+"
+        r"(?:ии|ассистент\w*|ии-\w+|помощник\w*|модел\w*|бот\w*|агент\w*)",
+        r"(?:致|给|写给|告)\s*(?:ai|人工智能)?\s*(?:助手|助理|模型|智能体|机器人)",
+        r"(?:ai)?\s*(?:アシスタント|エージェント|モデル)(?:へ|に対して|への)",
+        r"(?:ai\s*)?(?:어시스턴트|비서|에이전트)(?:에게|께)",
+    ),
+    "tool_call:task": (
+        # "Before you reply to the user, send ...", "After you summarise this page, delete ...".
+        rf"\b(?:before|after|once|when)\s+(?:you\s+(?:have\s+|are\s+)?)?(?:answer|respond|repl|summari|"
+        rf"read|process|finish|complet|continu|proceed)[a-z]*(?:\s+(?:to\s+)?(?:the\s+user(?:'?s\s+\w+)?|"
+        rf"the\s+question|the\s+request|the\s+task|this(?:\s+\w+)?|it|them|anything|any\s+\w+))?\s*,?"
+        rf"\s*(?:please\s+|also\s+|first\s+|you\s+(?:must|should|need\s+to|have\s+to)\s+)?"
+        rf"{_TOOL_VERB}\b",
+        # An order to act on "the user's" things: only an agent is told about "the user".
+        rf"(?:^|[.!?\n:;]\s*|\b(?:please|then|also|now|todo:?|and)\s+){_TOOL_VERB}\b[^.!?\n]{{0,60}}?"
+        rf"\b(?:the\s+user'?s|of\s+the\s+user)\b",
+        # Draining an account: "Transfer as much money as possible to the account ...".
+        r"\b(?:transfer|send|wire|move|pay)\b[^.!?\n]{0,40}?\b(?:as\s+much\s+(?:money\s+)?as\s+"
+        r"possible|all\s+(?:of\s+)?(?:the\s+|my\s+|your\s+|their\s+)?(?:money|funds|savings)|the\s+"
+        r"(?:entire|whole|remaining|full)\s+balance)\b",
+    ),
+    "override:task": (
+        r"\b(?:ignore|disregard|forget)\s+(?:what(?:ever)?|everything|anything)\s+(?:the\s+user\s+|you\s+"
+        r"(?:were|have\s+been|got)\s+)(?:asked|told|said|instructed|requested|wanted)",
+        r"\bwhatever\s+(?:you\s+were\s+(?:asked|told)|instructions?\s+came)\b[^.!?\n]{0,30}?\b(?:no\s+"
+        r"longer\s+(?:matters?|appl(?:y|ies)|counts?)|(?:does|do)\s*n[o']t\s+(?:matter|apply|count))",
+        r"\b(?:the\s+user'?s|your)\s+(?:earlier|previous|original|current)\s+(?:request|task|question|"
+        r"instructions?)\s+(?:is|are|was|were|has\s+been)\s+(?:now\s+)?(?:cancel+ed|void|obsolete|"
+        r"irrelevant|withdrawn|replaced|outdated)",
+        r"\byour\s+(?:new|real|actual|true|only)\s+(?:task|goal|objective|mission|assignment|job)\s*:",
+        r"\b(?:olvida|ignora|olvídate\s+de)\s+(?:todo\s+)?lo\s+que\s+(?:el|la)\s+usuari[oa]\s+(?:te\s+)?"
+        r"(?:pidió|dijo|ha\s+pedido|pide)",
+        r"\b(?:esqueça|esquece|ignore)\s+(?:as\s+instruções|o\s+que)\s+(?:do|o)\s+usuário",
+        r"\b(?:oublie[zr]?|ignore[zr]?)\s+(?:ce\s+que|la\s+demande\s+de)\s+l['’]utilisateur",
+    ),
+    "hiding:task": (
+        r"\bne\s+(?:le\s+|lui\s+)?(?:dis|dites|mentionne|mentionnez|révèle|révélez)\s+rien\b[^.!?\n]{0,40}?"
+        r"à\s+l['’]utilisateur",
     ),
 }
 
@@ -249,7 +369,7 @@ _TRIGGERS: dict[str, frozenset[str]] = {
         "prior earlier above original stop just only follow obey listen comply void obsolete "
         "revoked superseded told instructed your ignoriere ignorieren vergiss neue ignorez "
         "ignorer oublie oubliez nouvelles ignora olvida dimentica esquece nuevas nuove novas "
-        "negeer vergeet ignorar"
+        "negeer vergeet ignorar esqueça olvídate oubliez oublier"
     ),
     "role": _words(
         "system sys inst assistant instruction instructions you pretend act behave respond "
@@ -269,6 +389,7 @@ _TRIGGERS: dict[str, frozenset[str]] = {
         "tell telling inform informing notify notifying alert show reveal mention disclose "
         "let warn ask keep hide user users human secretly silently covertly quietly "
         "discreetly secret noticing scenes invisible hidden sage erzähle verrate erwähne ohne "
+        "dites mentionnez mentionne révèle révélez "
         "ne sans dis dites no sin non senza não sem heimlich secrètement secreto "
         "segretamente secretamente"
     ),
@@ -292,12 +413,51 @@ _SYMBOLS: dict[str, tuple[str, ...]] = {
     "persistence": (),
     "hiding": (),
 }
+_TASK_TRIGGERS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "role:addressed": (
+        _words(
+            "ai llm bot bots chatbot chatbots gpt claude gemini copilot assistant assistants "
+            "agent agents model models whichever"
+        ),
+        (),
+    ),
+    "role:authority": (
+        _words("user admin administrator system developer owner operator creator department team"),
+        (),
+    ),
+    "role:markers": (frozenset(), ("##", "[")),
+    "role:intl": (
+        _words(
+            "hinweis nachricht anweisung notiz botschaft note notes message consigne consignes "
+            "instruction instructions remarque nota mensaje instrucción instruccion aviso "
+            "actualización actualizacion messaggio istruzione mensagem instrução"
+        ),
+        (),
+    ),
+    "tool_call:task": (
+        _words(
+            "send forward transfer wire pay email e mail post publish invite delete remove erase "
+            "share upload reset change grant move leak export copy modify update give"
+        ),
+        (),
+    ),
+    "override:task": (
+        _words(
+            "ignore disregard forget whatever user your olvida ignora olvídate esqueça esquece "
+            "oublie oubliez oublier ignorez ignorer"
+        ),
+        (),
+    ),
+    "hiding:task": (_words("dis dites mentionne mentionnez révèle révélez"), ()),
+}
 _WORD_RE = re.compile(r"[^\W\d]+")
 
 
 def _latin(pattern: str) -> bool:
-    """Whether a pattern is written in Latin script only (it can match an ASCII text)."""
-    return all(ord(c) < 0x250 for c in pattern)
+    """Whether a pattern (or text) is written in Latin script only: Latin letters, plus the
+    typographic quotes and dashes of General Punctuation that Latin texts use (a French
+    pattern with a curly apostrophe must still be tried on a French text)."""
+    return all(ord(c) < 0x250 or 0x2000 <= ord(c) <= 0x206F for c in pattern)
 
 
 def _compile(
@@ -313,6 +473,7 @@ def _compile(
 
 
 _STRONG = _compile(_STRONG_PATTERNS)
+_TASK = _compile(_TASK_PATTERNS)
 _WEAK = _compile(_WEAK_PATTERNS)
 
 #: An imperative addressed to the assistant: a weak signal plus this is enough.
@@ -449,20 +610,27 @@ class Verdict:
 CLEAN = Verdict(False)
 
 
-def _candidates(text: str) -> tuple[list[str], bool]:
-    """The families worth trying on ``text``, and whether it needs the non-ASCII patterns."""
+def _candidates(text: str) -> tuple[list[str], list[str], bool]:
+    """The families and task groups worth trying on ``text``, and whether it needs the
+    non-ASCII patterns."""
     if not text.isascii() and not _latin(text):
-        return list(FAMILIES), True
+        return list(FAMILIES), list(_TASK), True
     words = set(_WORD_RE.findall(text))
-    return [
+    families = [
         family
         for family in FAMILIES
         if not _TRIGGERS[family].isdisjoint(words) or any(c in text for c in _SYMBOLS[family])
-    ], False
+    ]
+    groups = [
+        group
+        for group, (triggers, symbols) in _TASK_TRIGGERS.items()
+        if not triggers.isdisjoint(words) or any(c in text for c in symbols)
+    ]
+    return families, groups, False
 
 
 def _families(text: str) -> tuple[set[str], set[str]]:
-    families, intl = _candidates(text)
+    families, groups, intl = _candidates(text)
     strong: set[str] = set()
     weak: set[str] = set()
     for family in families:
@@ -473,6 +641,14 @@ def _families(text: str) -> tuple[set[str], set[str]]:
         plain, other = _WEAK[family]
         if plain.search(text) or (intl and other.search(text)):
             weak.add(family)
+    for group in groups:
+        family = group.split(":", 1)[0]
+        if family in strong:
+            continue
+        plain, other = _TASK[group]
+        if plain.search(text) or (intl and other.search(text)):
+            strong.add(family)
+            weak.discard(family)
     return strong, weak
 
 
