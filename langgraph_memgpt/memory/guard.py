@@ -136,7 +136,7 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:系统|系統)(?:提示|消息|指令)\s*[:：]",
     ),
     "persistence": (
-        r"\b(?:from\s+now\s+on|henceforth|going\s+forward|hereafter|from\s+this\s+point(?:\s+on(?:ward)?)?)\b[,:]?\s+(?:you\s+(?:will|must|shall|should|are\s+to)|always|never|(?:please\s+)?(?:respond|reply|answer|end|start|begin|include|append|add|sign|ignore|act|refuse|say|write|insert|prepend|mention|call|send|forward|treat|obey|follow)\b)",
+        r"\b(?:from\s+now\s+on|henceforth|going\s+forward|hereafter|from\s+this\s+point(?:\s+on(?:ward)?)?)\b[,:]?\s+(?:you\s+(?:will|must|shall|should|are\s+to|are\s+going\s+to|'re\s+going\s+to)|always|never|(?:please\s+)?(?:respond|reply|answer|end|start|begin|include|append|add|sign|ignore|act|refuse|say|write|insert|prepend|mention|call|send|forward|treat|obey|follow)\b)",
         rf"\b(?:in|to|at\s+the\s+end\s+of|at\s+the\s+start\s+of)\s+(?:every|each|all)\s+(?:of\s+your\s+)?(?:future|subsequent|following|later|upcoming|next)?\s*{_REPLY}",
         rf"\b{_YOU_MUST}\s+(?:\w+\s+){{0,2}}?(?:end|start|begin|append|prepend|add|include|sign|close|finish|conclude|prefix|suffix)\s+(?:\w+\s+){{0,4}}?(?:every|each|all|your|any)\s+(?:of\s+your\s+)?(?:future\s+)?{_REPLY}",
         r"\b(?:save|store|write|put|add|insert|commit|persist|record)\s+(?:this|these|the\s+following)\s+(?:instructions?|rules?|directives?|commands?|orders)\b",
@@ -274,11 +274,48 @@ _TASK_PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:ia|assistente|agente|modello|bot)\b",
         r"\b(?:nota|mensagem|instrução|aviso)(?:\s+importante)?\s+para\s+(?:o\s+|a\s+)?"
         r"(?:ia|assistente|agente|modelo|bot)\b",
+        r"\b(?:opmerking|bericht|notitie|instructie|aanwijzing)\s+(?:voor|aan)\s+(?:de\s+|het\s+)?"
+        r"(?:ai|ai-\w+|assistent\w*|agent|model|bot)\b",
         r"(?:примечание|сообщение|указание|инструкция|рекомендация|заметка|записка)\s+(?:для|к)\s+"
         r"(?:ии|ассистент\w*|ии-\w+|помощник\w*|модел\w*|бот\w*|агент\w*)",
         r"(?:致|给|写给|告)\s*(?:ai|人工智能)?\s*(?:助手|助理|模型|智能体|机器人)",
         r"(?:ai)?\s*(?:アシスタント|エージェント|モデル)(?:へ|に対して|への)",
         r"(?:ai\s*)?(?:어시스턴트|비서|에이전트)(?:에게|께)",
+    ),
+    "role:jailbreak": (
+        # A persona free of rules: "no ethical guidelines", "not bound by any content policy".
+        r"\b(?:no|without(?:\s+any)?|free\s+(?:of|from)(?:\s+any)?|ignores?(?:\s+all)?|lacks?(?:\s+any)?)\s+"
+        r"(?:ethical|moral|content|safety|legal)\s+(?:guidelines?|restrictions?|limits?|limitations?|"
+        r"filters?|polic(?:y|ies)|boundaries|constraints?|principles?|rules?|standards?|concerns?)",
+        r"\bnot\s+bound\s+by\s+(?:any\s+|the\s+|its\s+)?(?:rules?|polic(?:y|ies)|guidelines?|"
+        r"restrictions?|content\s+polic\w+|openai|ethics|morals?|laws?|limitations?)",
+        r"\b(?:never|won'?t\s+ever|will\s+not|doesn'?t|does\s+not)\s+(?:refuse|reject|decline|deny)s?\s+"
+        r"(?:a\s+|any\s+|the\s+|my\s+)?(?:requests?|questions?|prompts?|orders?|instructions?)",
+        r"\b(?:never|not|n'?t)\s+(?:tell|say\s+to)\s+me\s+(?:that\s+)?(?:you|it)\s+(?:can'?t|cannot|"
+        r"are\s+not\s+able\s+to|is\s+not\s+able\s+to)",
+        r"\bstands?\s+for\s+[\"'“‘]?\s*(?:do|make|say|answer)\s+any\w*",
+        r"\b(?:do|can\s+do|say)\s+anything\s+now\b",
+        r"\b(?:if|when|whenever)\s+you\s+(?:break|drop|leave|step\s+out\s+of)\s+(?:the\s+)?character\b",
+        r"\b(?:answer|respond|reply|responses?|generate)\w*\s+(?:\w+\s+){0,3}?(?:in|with)?\s*two\s+"
+        r"(?:different\s+|separate\s+)?(?:ways|responses|answers|paragraphs|replies)\b[^.!?\n]{0,60}?"
+        r"\b(?:one|first)\s+(?:as|normal|with|from)\b",
+        r"\bgenerate\s+two\s+(?:different\s+|separate\s+)?responses\b",
+        r"\b(?:broken|break|breaking)\s+free\s+(?:of|from)\s+(?:the\s+)?(?:\w+\s+)?(?:confines|"
+        r"restrictions|limits|rules|shackles|chains)\s+of\s+(?:ai|an?\s+ai|openai|your)",
+        r"\b(?:an?\s+|the\s+)?(?:amoral|unethical|unfiltered|uncensored|unrestricted|unbound|"
+        r"unchained|jailbroken)\s+(?:and\s+\w+\s+)?(?:ai|a\.i\.|chat\s*bot|assistant|model|persona|"
+        r"version|character|llm|bot|entity)\b",
+        r"\bsimulate\s+(?:a\s+|the\s+)?(?:developer|dan|jailbreak|god|unrestricted|unfiltered)\s*"
+        r"(?:mode|ai|persona|version)?\b",
+        r"\b(?:fictional|hypothetical|imaginary|alternate)\s+(?:world|universe|scenario|setting|"
+        r"story|reality)\b[^.!?\n]{0,60}?\b(?:no|without)\s+(?:\w+\s+)?(?:laws?|rules?|ethics|morals?|"
+        r"restrictions?|limits?|censorship|consequences)",
+        r"\b(?:you\s+(?:are|'re)\s+an?|play|be)\s+(?:an?\s+)?(?:ai|assistant|chat\s*bot|model|"
+        r"character)\s+(?:with\s+no|without(?:\s+any)?)\s+(?:\w+\s+)?(?:restrictions?|limits?|rules?|"
+        r"filters?|ethics|morals?|censorship|boundaries)",
+        r"\bki\s+ohne\s+(?:\w+\s+)?(?:richtlinien|regeln|einschränkungen|grenzen|filter)|"
+        r"\bia\s+(?:sin|sans|senza|sem)\s+(?:\w+\s+)?(?:restricciones|restrictions|restrizioni|"
+        r"restrições|reglas|règles|regole|regras|filtros?|límites|limites|limiti)",
     ),
     "tool_call:task": (
         # "Before you reply to the user, send ...", "After you summarise this page, delete ...".
@@ -430,7 +467,17 @@ _TASK_TRIGGERS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
         _words(
             "hinweis nachricht anweisung notiz botschaft note notes message consigne consignes "
             "instruction instructions remarque nota mensaje instrucción instruccion aviso "
-            "actualización actualizacion messaggio istruzione mensagem instrução"
+            "actualización actualizacion messaggio istruzione mensagem instrução opmerking "
+            "bericht notitie instructie aanwijzing"
+        ),
+        (),
+    ),
+    "role:jailbreak": (
+        _words(
+            "no without free ignore ignores lack lacks bound never won will doesn does tell "
+            "stands anything character answer respond reply responses generate broken break "
+            "breaking amoral unethical unfiltered uncensored unrestricted unbound unchained "
+            "jailbroken simulate fictional hypothetical imaginary alternate play ki ia"
         ),
         (),
     ),
