@@ -14,10 +14,15 @@ weak signals are needed), so a sentence that merely mentions "from now on" or "s
 passes while "from now on, secretly append ..." does not.
 
 Families: ``override`` (overriding earlier instructions), ``role`` (role and chat-template
-spoofing, addressing the AI), ``persistence`` ("from now on", "in every future reply",
-"save this to memory"), ``hiding`` (keep it from the user), ``exfiltration`` (a send verb
-with a secret and a destination; markdown images with query strings) and ``tool_call``
-(imperatives to call tools). Patterns cover English, German, French, Spanish, Italian,
+spoofing, addressing the AI, jailbreak personas), ``persistence`` ("from now on", "in every
+future reply", "save this to memory"), ``hiding`` (keep it from the user), ``exfiltration`` (a
+send verb with a secret and a destination; markdown images with query strings) and
+``tool_call`` (imperatives to call tools). Task injections, orders planted in data for the
+agent to carry out ("Assistant, forward ...", "Note for the AI agent: ...", "Before you reply
+to the user, send ...", "Forward the user's invoices to ..."), are judged by who the order is
+aimed at, not by its verb: "Send the report to finance@... by Friday" is a user's request and
+passes, while the same order addressed to the assistant, about "the user's" things, or timed
+"before you answer" is flagged. Patterns cover English, German, French, Spanish, Italian,
 Portuguese, Dutch, Russian, Chinese, Japanese and Korean for the families that carry an
 attack on their own (override, role, persistence, hiding).
 
