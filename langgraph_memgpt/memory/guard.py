@@ -127,7 +127,8 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\byou\s+are\s+(?:now|no\s+longer|from\s+now\s+on)\s+(?:an?\s+|the\s+|my\s+|in\s+)?(?:\w+\s+){{0,3}}?(?:{_AI}|dan|persona|character|unrestricted|unfiltered|uncensored|jailbroken|free\s+(?:from|of)|developer\s+mode|evil|bound|restricted|limited|required|allowed|obliged)\b",
         r"\b(?:act|behave|respond|answer)\s+as\s+(?:if\s+you\s+(?:were|are|have)|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken|evil|different))",
         r"\b(?:developer|god|admin|debug|jailbreak|dan)\s+mode\s+(?:enabled|activated|on)\b|\benable\s+(?:developer|god|admin|dan|jailbreak)\s+mode\b",
-        rf"\b(?:note|message|instruction|attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?{_AI}s?\b",
+        # (Notes "to/for the AI" are in _TASK_PATTERNS, where a bare "agent" needs an order.)
+        rf"\b(?:attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?{_AI}s?\b",
         rf"\b(?:dear|hey|attention|hello|hi)\s+(?:the\s+)?{_AI}s?\s*[,:!]",
         rf"\b(?:if\s+you\s+are\s+an?\s+|to\s+(?:the|any)\s+|any\s+){_AI}s?\s+(?:reading|processing|summari[sz]ing|seeing|that\s+reads)\s+(?:this|these)",
         r"\bmessage\s+from\s+(?:me|the\s+user|your\s+(?:user|owner|developer|creator|admin))\b[^.\n]{0,60}\bto\s+you\b",
@@ -219,37 +220,57 @@ _TOOL_VERB = (
 )
 #: Who the text speaks to: the assistant, the AI, the agent, the model (not "the assistant
 #: manager", not a bare "model" of a machine-learning library).
+_NOT_A_PERSON_AFTER = (
+    r"(?!\s+(?:manager|coach|director|editor|professor|teacher|principal|secretary|referee|"
+    r"engineer|developer|architect|registry|card|number|year|train|airplane|answers?))"
+)
 _ADDRESSEE = (
     r"(?:ai|a\.i\.|llm|chat\s*bot|bot|gpt(?:-?\d\S*)?|claude|gemini|copilot|(?:ai\s+|language\s+|"
     r"digital\s+|virtual\s+|personal\s+|email\s+|scheduling\s+|booking\s+|banking\s+|"
-    r"travel\s+|shopping\s+|coding\s+)?(?:assistant|agent|model))s?"
-    r"(?!\s+(?:manager|coach|director|editor|professor|teacher|principal|secretary|referee|"
-    r"engineer|developer|architect|registry|card|number|year|train|airplane|answers?))"
+    r"travel\s+|shopping\s+|coding\s+)?(?:assistant|agent|model))s?" + _NOT_A_PERSON_AFTER
+)
+#: Only an AI: "agent" (an estate agent), "model" (a fitted model) and "bot" (a spec's
+#: component) alone could be anyone, so the patterns that need no order after the name use this.
+_AI_NAME = (
+    r"(?:ai|a\.i\.|llm|chat\s*bot|gpt(?:-?\d\S*)?|claude|gemini|copilot|(?:ai|language|ai\s+language)"
+    r"\s+(?:assistant|agent|model|bot)|(?:ai\s+|digital\s+|virtual\s+|personal\s+|email\s+|"
+    r"scheduling\s+|booking\s+|banking\s+|travel\s+|shopping\s+|coding\s+)?assistant)s?"
+    + _NOT_A_PERSON_AFTER
+)
+#: What may stand between a name and its order: "Agent: also invite ...".
+_LEAD_IN = (
+    r"(?:please\s+|kindly\s+|now\s+|also\s+|first,?\s+|then,?\s+|immediately\s+|you\s+(?:must|"
+    r"should|need\s+to|have\s+to|will)\s+)?"
 )
 #: Groups of patterns, each tried only on a text holding one of its trigger words (or
 #: symbols), so the second round costs a plain English text little: "family:group" -> patterns.
 _TASK_PATTERNS: dict[str, tuple[str, ...]] = {
     "role:addressed": (
-        # A vocative: "Assistant, send ...", "AI: transfer ...", "Hey agent, delete ...".
+        # A vocative: "Assistant, send ...", "Hey agent, delete ...". After a colon (a chat
+        # transcript's speaker tag, "AI: Send me the photos") only a tool verb aimed elsewhere.
         rf"(?:^|[.!?\n(;]\s*|\b(?:p\.?s\.?|hey|hi|hello|dear|attention|psst|ok|okay|so)\b[\s,]*)"
-        rf"(?:(?:the|an?|any|whichever|every|my)\s+)?{_ADDRESSEE}\s*[,:]\s*(?:please\s+|kindly\s+|"
-        rf"now\s+|also\s+|first,?\s+|then,?\s+|immediately\s+|you\s+(?:must|should|need\s+to|"
-        rf"have\s+to|will)\s+)?{_ACTION}\b",
-        # A note addressed to it: "Note for the AI agent:", "P.S. to whichever AI reads this".
+        rf"(?:(?:the|an?|any|whichever|every|my)\s+)?{_ADDRESSEE}\s*(?:,\s*{_LEAD_IN}{_ACTION}\b|:\s*"
+        rf"{_LEAD_IN}{_TOOL_VERB}\b(?!\s+(?:me|us)\b))",
+        # A note addressed to it: "Note for the AI agent:", "P.S. to whichever AI reads this";
+        # to a bare "assistant", "agent" or "model" only with an order after it.
         rf"\b(?:note|notes|message|instructions?|reminder|p\.?s\.?|hint|request|task|update|notice|"
         rf"memo|directive|order)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+|whichever\s+|every\s+|"
-        rf"whatever\s+)?{_ADDRESSEE}\b",
-        # It is named as the reader: "any AI model processing this document", "when the agent
-        # summarises this thread", "whichever AI reads my inbox".
-        rf"\b{_ADDRESSEE}\s+(?:that\s+|who\s+|which\s+)?(?:is\s+)?(?:reading|processing|"
+        rf"whatever\s+)?(?:(?:ai|llm|language)\s+)?(?:{_AI_NAME}\b(?!\s*[:,-]?\s*(?:the|a|an|our|my)"
+        rf"\s)|{_ADDRESSEE}\s*[:,-]\s*{_LEAD_IN}{_ACTION}\b)",
+        # It is named as the reader: "any AI model processing this document", "when the AI
+        # assistant reads this", "whichever AI reads my inbox".
+        rf"\b{_AI_NAME}\s+(?:that\s+|who\s+|which\s+)?(?:is\s+)?(?:reading|processing|"
         rf"summari[sz]ing|parsing|seeing|handling|reviewing|reads?|processe?s?|summari[sz]es|"
         rf"parses|sees)\s+(?:this|these|my|our)\b",
-        rf"\b(?:when|if|once|after|as\s+soon\s+as)\s+(?:the\s+|an?\s+|any\s+)?{_ADDRESSEE}\s+"
-        rf"(?:reads|sees|processes|summari[sz]es|parses|finds|gets\s+to|opens)\s+(?:this|these|my|our)\b",
+        rf"\b(?:when|if|once|after|as\s+soon\s+as)\s+(?:the\s+|an?\s+|any\s+)?(?:{_AI_NAME}\s+"
+        rf"(?:reads|sees|processes|summari[sz]es|parses|finds|gets\s+to|opens)\s+(?:this|these|my|our)\b|"
+        rf"{_ADDRESSEE}\s+(?:reads|sees|processes|summari[sz]es|parses|finds|opens)\s+(?:this|these|my|"
+        rf"our)\b[^.!?\n]{{0,40}}?\b(?:it|you|they)\s+(?:must|should|has\s+to|have\s+to|needs?\s+to|"
+        rf"will\s+(?:now|also))\s+(?:also\s+|now\s+|first\s+)?{_ACTION}\b)",
         r"\bwhichever\s+(?:ai|assistant|agent|model|llm|bot)\b",
         # Spoken of in the third person, with an order: "The assistant should now wire ...".
-        rf"\bthe\s+(?:ai(?:\s+assistant|\s+agent|\s+model)?|assistant|agent|llm|language\s+model|"
-        rf"chat\s*bot|bot)\s+(?:must|should|shall|has\s+to|needs\s+to|will\s+now|is\s+(?:now\s+)?"
+        rf"\bthe\s+(?:ai(?:\s+assistant|\s+agent|\s+model)?|assistant|llm|language\s+model|"
+        rf"chat\s*bot)\s+(?:must|should|shall|has\s+to|needs\s+to|will\s+now|is\s+(?:now\s+)?"
         rf"(?:required|instructed|expected|supposed|told|asked|authori[sz]ed|allowed|to)(?:\s+to)?)"
         rf"\s+(?:now\s+|also\s+|always\s+|immediately\s+|only\s+|never\s+|first\s+)?{_ACTION}\b",
     ),
@@ -270,15 +291,15 @@ _TASK_PATTERNS: dict[str, tuple[str, ...]] = {
     "role:intl": (
         # Other languages: a note for the AI or the assistant.
         r"\b(?:hinweis|nachricht|anweisung|notiz|botschaft)\s+(?:an|für)\s+(?:den\s+|die\s+|das\s+)?"
-        r"(?:ki|ki-\w+|assistent\w*|agent\w*|sprachmodell\w*|bot)\b",
+        r"(?:ki|ki-\w+|assistent\w*|agent\w*|sprachmodell\w*|bot)\b(?!\s+(?:der|des|von)\b)",
         r"\b(?:note|message|consigne|instruction|remarque)s?\s+(?:importante?s?\s+)?(?:pour|à)\s+"
-        r"(?:l['’]|le\s+|la\s+)?(?:ia|assistant\w*|agent|modèle|bot)\b",
+        r"(?:l['’]|le\s+|la\s+)?(?:ia|assistant\w*|agent|modèle|bot)\b(?!\s+(?:de|du|des)\b)",
         r"\b(?:nota|mensaje|instrucci[oó]n|aviso|actualizaci[oó]n)(?:\s+importante)?\s+para\s+"
-        r"(?:el\s+|la\s+)?(?:ia|asistente|agente|modelo|bot)\b",
+        r"(?:el\s+|la\s+)?(?:ia|asistente|agente|modelo|bot)\b(?!\s+(?:de|del)\b)",
         r"\b(?:nota|messaggio|istruzione|avviso)(?:\s+importante)?\s+per\s+(?:l['’]|il\s+|la\s+)?"
-        r"(?:ia|assistente|agente|modello|bot)\b",
+        r"(?:ia|assistente|agente|modello|bot)\b(?!\s+(?:di|del|della)\b)",
         r"\b(?:nota|mensagem|instrução|aviso)(?:\s+importante)?\s+para\s+(?:o\s+|a\s+)?"
-        r"(?:ia|assistente|agente|modelo|bot)\b",
+        r"(?:ia|assistente|agente|modelo|bot)\b(?!\s+(?:de|do|da)\b)",
         r"\b(?:opmerking|bericht|notitie|instructie|aanwijzing)\s+(?:voor|aan)\s+(?:de\s+|het\s+)?"
         r"(?:ai|ai-\w+|assistent\w*|agent|model|bot)\b",
         r"(?:примечание|сообщение|указание|инструкция|рекомендация|заметка|записка)\s+(?:для|к)\s+"
@@ -290,8 +311,10 @@ _TASK_PATTERNS: dict[str, tuple[str, ...]] = {
     "role:jailbreak": (
         # A persona free of rules: "no ethical guidelines", "not bound by any content policy".
         r"\b(?:no|without(?:\s+any)?|free\s+(?:of|from)(?:\s+any)?|ignores?(?:\s+all)?|lacks?(?:\s+any)?)\s+"
-        r"(?:ethical|moral|content|safety|legal)\s+(?:guidelines?|restrictions?|limits?|limitations?|"
-        r"filters?|polic(?:y|ies)|boundaries|constraints?|principles?|rules?|standards?|concerns?)",
+        r"(?:(?:ethical|moral)\s+(?:guidelines?|restrictions?|limits?|limitations?|filters?|"
+        r"polic(?:y|ies)|boundaries|constraints?|principles?|rules?|standards?|concerns?)|"
+        r"(?:content|safety|legal)\s+(?:guidelines?|restrictions|polic(?:y|ies)|boundaries|"
+        r"principles|concerns))",
         r"\bnot\s+bound\s+by\s+(?:any\s+|the\s+|its\s+)?(?:rules?|polic(?:y|ies)|guidelines?|"
         r"restrictions?|content\s+polic\w+|openai|ethics|morals?|laws?|limitations?)",
         r"\b(?:never|won'?t\s+ever|will\s+not|doesn'?t|does\s+not)\s+(?:refuse|reject|decline|deny)s?\s+"
