@@ -123,14 +123,15 @@ def _rates(rows: list[dict[str, Any]], flags: list[bool]) -> dict[str, Any]:
         if row["label"] == "attack":
             groups[(split, row["family"])].append(flag)
             groups[(split, "all attacks")].append(flag)
-            groups[("all", "all attacks")].append(flag)
+            if split != "fresh":  # "all" stays comparable with the first round's figures
+                groups[("all", "all attacks")].append(flag)
             groups[(f"{split}:{row['package']}", "attacks")].append(flag)
             if row.get("encoding"):
                 groups[(split, "encoded attacks")].append(flag)
         else:
             groups[(split, "benign")].append(flag)
             groups[(f"{split}:{row['package']}", "benign")].append(flag)
-            if split not in ("locomo", "docs"):
+            if split not in ("locomo", "docs", "fresh"):
                 groups[("all", "benign (suite)")].append(flag)
     return {
         f"{s}/{f}": {"n": len(v), "flagged": sum(v) / len(v)}

@@ -107,20 +107,21 @@ def format_hits(
         return f"No results in {tier} for {query!r} (page {page}). {NO_GOOD_MATCH}"
     lines = [f"{len(hits)} result(s), page {page}, in {tier} for {query!r}:"]
     delimiter = spotlight.fence()  # untrusted hits are shown as DATA blocks (spotlight.py)
-    if any(spotlight.is_untrusted(hit.metadata) for hit in hits):
-        lines.append(spotlight.DATA_NOTE)
     for i, hit in enumerate(hits, start=1):
         role = hit.metadata.get("role")
         prefix = f"{role}: " if role else ""
         text = spotlight.hit_text(hit.text, hit.metadata, delimiter)
-        lines.append(f"[{i}] ({hit.citation}) {prefix}{text}{validity_note(hit)}")
+        lines.append(f"[{i}] ({hit.citation}) {prefix}{text}{validity_note(hit, delimiter)}")
+    if any(f"<<DATA {delimiter}" in line for line in lines):
+        lines.insert(1, spotlight.DATA_NOTE)
     tail = f" More: page={page + 1}." if more else " No more results."
     lines.append(f"Cite results by their (thread, turn, time).{tail}")
     return "\n".join(lines)
 
 
-def validity_note(hit: SearchHit) -> str:
-    """What a hit says about the records it replaced, or about being replaced itself."""
+def validity_note(hit: SearchHit, delimiter: str | None = None) -> str:
+    """What a hit says about the records it replaced, or about being replaced itself; quotes of
+    untrusted records are DATA blocks (``spotlight.quote_older``)."""
     md = hit.metadata
     if md.get("superseded_at"):
         by = md.get("superseded_by")
@@ -128,7 +129,11 @@ def validity_note(hit: SearchHit) -> str:
     older = md.get("supersedes") or []
     if not older:
         return ""
-    quoted = "; ".join(repr(item["text"][:80]) for item in older[-2:])
+    fence = delimiter or spotlight.fence()
+    untrusted = spotlight.is_untrusted(md)
+    quoted = "; ".join(
+        spotlight.quote_older(item["text"], fence, untrusted=untrusted) for item in older[-2:]
+    )
     return f" [updates {len(older)} earlier record(s), now hidden: {quoted}]"
 
 

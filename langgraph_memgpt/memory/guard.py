@@ -14,10 +14,15 @@ weak signals are needed), so a sentence that merely mentions "from now on" or "s
 passes while "from now on, secretly append ..." does not.
 
 Families: ``override`` (overriding earlier instructions), ``role`` (role and chat-template
-spoofing, addressing the AI), ``persistence`` ("from now on", "in every future reply",
-"save this to memory"), ``hiding`` (keep it from the user), ``exfiltration`` (a send verb
-with a secret and a destination; markdown images with query strings) and ``tool_call``
-(imperatives to call tools). Patterns cover English, German, French, Spanish, Italian,
+spoofing, addressing the AI, jailbreak personas), ``persistence`` ("from now on", "in every
+future reply", "save this to memory"), ``hiding`` (keep it from the user), ``exfiltration`` (a
+send verb with a secret and a destination; markdown images with query strings) and
+``tool_call`` (imperatives to call tools). Task injections, orders planted in data for the
+agent to carry out ("Assistant, forward ...", "Note for the AI agent: ...", "Before you reply
+to the user, send ...", "Forward the user's invoices to ..."), are judged by who the order is
+aimed at, not by its verb: "Send the report to finance@... by Friday" is a user's request and
+passes, while the same order addressed to the assistant, about "the user's" things, or timed
+"before you answer" is flagged. Patterns cover English, German, French, Spanish, Italian,
 Portuguese, Dutch, Russian, Chinese, Japanese and Korean for the families that carry an
 attack on their own (override, role, persistence, hiding).
 
@@ -58,11 +63,11 @@ def _rx(*parts: str) -> re.Pattern[str]:
 # -- vocabulary ------------------------------------------------------------------------------
 _PRIOR = (
     r"(?:all\s+|any\s+|the\s+|your\s+|my\s+|these\s+|those\s+|every\s+|of\s+|and\s+|or\s+)*"
-    r"(?:previous|prior|earlier|above|preceding|foregoing|former|old|original|initial|"
+    r"(?:previous|prev[a-z]{1,5}|prior|earlier|above|preceding|foregoing|former|old|original|initial|"
     r"existing|current|system|developer|default|safety|given|following|other|all)"
 )
 _RULES = (
-    r"(?:instructions?|rules?|directives?|guidelines?|guardrails?|prompts?|system\s+prompt|"
+    r"(?:instructions?|i[a-z]{0,2}n?st[a-z]{1,6}ons?|rules?|directives?|guidelines?|guardrails?|prompts?|system\s+prompt|"
     r"system\s+messages?|commands?|orders|programming|restrictions?|constraints?|policies|"
     r"polic(?:y|ies)|context|training|filters?|safeguards?|requests?|tasks?|"
     r"configuration|settings|limitations?)"
@@ -122,7 +127,8 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\byou\s+are\s+(?:now|no\s+longer|from\s+now\s+on)\s+(?:an?\s+|the\s+|my\s+|in\s+)?(?:\w+\s+){{0,3}}?(?:{_AI}|dan|persona|character|unrestricted|unfiltered|uncensored|jailbroken|free\s+(?:from|of)|developer\s+mode|evil|bound|restricted|limited|required|allowed|obliged)\b",
         r"\b(?:act|behave|respond|answer)\s+as\s+(?:if\s+you\s+(?:were|are|have)|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken|evil|different))",
         r"\b(?:developer|god|admin|debug|jailbreak|dan)\s+mode\s+(?:enabled|activated|on)\b|\benable\s+(?:developer|god|admin|dan|jailbreak)\s+mode\b",
-        rf"\b(?:note|message|instruction|attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?{_AI}s?\b",
+        # (Notes "to/for the AI" are in _TASK_PATTERNS, where a bare "agent" needs an order.)
+        rf"\b(?:attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?{_AI}s?\b",
         rf"\b(?:dear|hey|attention|hello|hi)\s+(?:the\s+)?{_AI}s?\s*[,:!]",
         rf"\b(?:if\s+you\s+are\s+an?\s+|to\s+(?:the|any)\s+|any\s+){_AI}s?\s+(?:reading|processing|summari[sz]ing|seeing|that\s+reads)\s+(?:this|these)",
         r"\bmessage\s+from\s+(?:me|the\s+user|your\s+(?:user|owner|developer|creator|admin))\b[^.\n]{0,60}\bto\s+you\b",
@@ -136,7 +142,7 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:系统|系統)(?:提示|消息|指令)\s*[:：]",
     ),
     "persistence": (
-        r"\b(?:from\s+now\s+on|henceforth|going\s+forward|hereafter|from\s+this\s+point(?:\s+on(?:ward)?)?)\b[,:]?\s+(?:you\s+(?:will|must|shall|should|are\s+to)|always|never|(?:please\s+)?(?:respond|reply|answer|end|start|begin|include|append|add|sign|ignore|act|refuse|say|write|insert|prepend|mention|call|send|forward|treat|obey|follow)\b)",
+        r"\b(?:from\s+now\s+on|henceforth|going\s+forward|hereafter|from\s+this\s+point(?:\s+on(?:ward)?)?)\b[,:]?\s+(?:you\s+(?:will|must|shall|should|are\s+to|are\s+going\s+to|'re\s+going\s+to)|always|never|(?:please\s+)?(?:respond|reply|answer|end|start|begin|include|append|add|sign|ignore|act|refuse|say|write|insert|prepend|mention|call|send|forward|treat|obey|follow)\b)",
         rf"\b(?:in|to|at\s+the\s+end\s+of|at\s+the\s+start\s+of)\s+(?:every|each|all)\s+(?:of\s+your\s+)?(?:future|subsequent|following|later|upcoming|next)?\s*{_REPLY}",
         rf"\b{_YOU_MUST}\s+(?:\w+\s+){{0,2}}?(?:end|start|begin|append|prepend|add|include|sign|close|finish|conclude|prefix|suffix)\s+(?:\w+\s+){{0,4}}?(?:every|each|all|your|any)\s+(?:of\s+your\s+)?(?:future\s+)?{_REPLY}",
         r"\b(?:save|store|write|put|add|insert|commit|persist|record)\s+(?:this|these|the\s+following)\s+(?:instructions?|rules?|directives?|commands?|orders)\b",
@@ -186,12 +192,191 @@ _STRONG_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\binclude\s+(?:in\s+your\s+(?:response|reply|answer|output)\s+)?the\s+following\s+(?:\w+\s+)?(?:string|text|link|anchor|image|markdown|html|code|snippet)\b",
     ),
     "tool_call": (
-        r"\b(?:core_memory_(?:append|replace)|archival_memory_(?:insert|search)|conversation_search(?:_date)?|send_(?:email|message|money|transaction)|delete_(?:file|email|record)|execute_(?:code|command))\s*\(",
+        # A call with an argument value (a quoted string or name=value), not a signature in
+        # tool documentation ("send_email(to, subject, body) returns ...").
+        r"\b(?:core_memory_(?:append|replace)|archival_memory_(?:insert|search)|conversation_search(?:_date)?|send_(?:email|message|money|transaction)|delete_(?:file|email|record)|execute_(?:code|command))\s*\(\s*(?:['\"“‘`]|\w+\s*=\s*['\"“‘\d])",
         r"<\s*/?\s*(?:tool_call|function_call|tool_use|invoke|function_calls)\b",
         r"[{,]\s*\"(?:tool|function|tool_name|name)\"\s*:\s*\"[\w.-]+\"\s*,\s*\"(?:arguments|args|parameters|input)\"\s*:",
         r"\b(?:you\s+(?:must|should|need\s+to|have\s+to)\s+|please\s+|immediately\s+|now\s+|first,?\s+|then,?\s+)(?:call|invoke|run|execute|trigger|use)\s+(?:the\s+)?[`'\"]?\w+_\w+[`'\"]?\s*(?:tool|function|command)?\b",
         r"\b(?:call|invoke|execute|trigger)\s+(?:the\s+)?[`'\"]?[a-z]+_[a-z_]+[`'\"]?\s+(?:tool|function)\b",
         r"\bbefore\s+(?:you\s+)?(?:can\s+)?(?:solve|answer|complete|continue|finish|do|respond\s+to|proceed\s+with)\s+(?:the|this|your|my|any)\s+(?:\w+\s+)?(?:task|request|question|query)\b[^.\n]{0,40}\b(?:do|call|send|run|execute|perform|first)\b",
+    ),
+}
+
+# -- task injections (second round): instructions planted in data for the agent to act on --
+#: An action an agent can take with a tool, or an answer it can be steered to give.
+_ACTION = (
+    r"(?:send|forward|transfer|wire|pay|e-?mail|mail|post|publish|invite|delete|remove|erase|"
+    r"share|upload|reset|change|grant|create|book|cancel|close|accept|approve|ignore|disregard|"
+    r"forget|reply|respond|answer|say|tell|write|summari[sz]e|include|add|append|paste|print|"
+    r"output|reveal|list|copy|move|open|visit|click|download|run|execute|call|invoke|update|set|"
+    r"mark|recommend|promote|give|leak|text|message|schedule|buy|order|sign|unsubscribe|"
+    r"disable|enable|revoke|rename|modify|edit|insert|store|save|remember|praise|rate)"
+)
+#: Actions that move data or money, or change an account: the verbs of tool calls.
+_TOOL_VERB = (
+    r"(?:send|forward|transfer|wire|pay|e-?mail|post|publish|invite|delete|remove|erase|share|"
+    r"upload|reset|change|grant|move|leak|export|copy|modify|update|give)"
+)
+#: Who the text speaks to: the assistant, the AI, the agent, the model (not "the assistant
+#: manager", not a bare "model" of a machine-learning library).
+_NOT_A_PERSON_AFTER = (
+    r"(?!\s+(?:manager|coach|director|editor|professor|teacher|principal|secretary|referee|"
+    r"engineer|developer|architect|registry|card|number|year|train|airplane|answers?))"
+)
+_ADDRESSEE = (
+    r"(?:ai|a\.i\.|llm|chat\s*bot|bot|gpt(?:-?\d\S*)?|claude|gemini|copilot|(?:ai\s+|language\s+|"
+    r"digital\s+|virtual\s+|personal\s+|email\s+|scheduling\s+|booking\s+|banking\s+|"
+    r"travel\s+|shopping\s+|coding\s+)?(?:assistant|agent|model))s?" + _NOT_A_PERSON_AFTER
+)
+#: Only an AI: "agent" (an estate agent), "model" (a fitted model) and "bot" (a spec's
+#: component) alone could be anyone, so the patterns that need no order after the name use this.
+_AI_NAME = (
+    r"(?:ai|a\.i\.|llm|chat\s*bot|gpt(?:-?\d\S*)?|claude|gemini|copilot|(?:ai|language|ai\s+language)"
+    r"\s+(?:assistant|agent|model|bot)|(?:ai\s+|digital\s+|virtual\s+|personal\s+|email\s+|"
+    r"scheduling\s+|booking\s+|banking\s+|travel\s+|shopping\s+|coding\s+)?assistant)s?"
+    + _NOT_A_PERSON_AFTER
+)
+#: What may stand between a name and its order: "Agent: also invite ...".
+_LEAD_IN = (
+    r"(?:please\s+|kindly\s+|now\s+|also\s+|first,?\s+|then,?\s+|immediately\s+|you\s+(?:must|"
+    r"should|need\s+to|have\s+to|will)\s+)?"
+)
+#: Groups of patterns, each tried only on a text holding one of its trigger words (or
+#: symbols), so the second round costs a plain English text little: "family:group" -> patterns.
+_TASK_PATTERNS: dict[str, tuple[str, ...]] = {
+    "role:addressed": (
+        # A vocative: "Assistant, send ...", "Hey agent, delete ...". After a colon (a chat
+        # transcript's speaker tag, "AI: Send me the photos") only a tool verb aimed elsewhere.
+        rf"(?:^|[.!?\n(;]\s*|\b(?:p\.?s\.?|hey|hi|hello|dear|attention|psst|ok|okay|so)\b[\s,]*)"
+        rf"(?:(?:the|an?|any|whichever|every|my)\s+)?{_ADDRESSEE}\s*(?:,\s*{_LEAD_IN}{_ACTION}\b|:\s*"
+        rf"{_LEAD_IN}{_TOOL_VERB}\b(?!\s+(?:me|us)\b))",
+        # A note addressed to it: "Note for the AI agent:", "P.S. to whichever AI reads this";
+        # to a bare "assistant", "agent" or "model" only with an order after it.
+        rf"\b(?:note|notes|message|instructions?|reminder|p\.?s\.?|hint|request|task|update|notice|"
+        rf"memo|directive|order)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+|whichever\s+|every\s+|"
+        rf"whatever\s+)?(?:(?:ai|llm|language)\s+)?(?:{_AI_NAME}\b(?!\s*[:,-]?\s*(?:the|a|an|our|my)"
+        rf"\s)|{_ADDRESSEE}\s*[:,-]\s*{_LEAD_IN}{_ACTION}\b)",
+        # It is named as the reader: "any AI model processing this document", "when the AI
+        # assistant reads this", "whichever AI reads my inbox".
+        rf"\b{_AI_NAME}\s+(?:that\s+|who\s+|which\s+)?(?:is\s+)?(?:reading|processing|"
+        rf"summari[sz]ing|parsing|seeing|handling|reviewing|reads?|processe?s?|summari[sz]es|"
+        rf"parses|sees)\s+(?:this|these|my|our)\b",
+        rf"\b(?:when|if|once|after|as\s+soon\s+as)\s+(?:the\s+|an?\s+|any\s+)?(?:{_AI_NAME}\s+"
+        rf"(?:reads|sees|processes|summari[sz]es|parses|finds|gets\s+to|opens)\s+(?:this|these|my|our)\b|"
+        rf"{_ADDRESSEE}\s+(?:reads|sees|processes|summari[sz]es|parses|finds|opens)\s+(?:this|these|my|"
+        rf"our)\b[^.!?\n]{{0,40}}?\b(?:it|you|they)\s+(?:must|should|has\s+to|have\s+to|needs?\s+to|"
+        rf"will\s+(?:now|also))\s+(?:also\s+|now\s+|first\s+)?{_ACTION}\b)",
+        r"\bwhichever\s+(?:ai|assistant|agent|model|llm|bot)\b",
+        # Spoken of in the third person, with an order: "The assistant should now wire ...".
+        rf"\bthe\s+(?:ai(?:\s+assistant|\s+agent|\s+model)?|assistant|llm|language\s+model|"
+        rf"chat\s*bot)\s+(?:must|should|shall|has\s+to|needs\s+to|will\s+now|is\s+(?:now\s+)?"
+        rf"(?:required|instructed|expected|supposed|told|asked|authori[sz]ed|allowed|to)(?:\s+to)?)"
+        rf"\s+(?:now\s+|also\s+|always\s+|immediately\s+|only\s+|never\s+|first\s+)?{_ACTION}\b",
+    ),
+    "role:authority": (
+        # A message claimed from the user or an admin, to the agent or with an order.
+        rf"\b(?:message|note|notice|update|instructions?|request|directive|order)s?\s+(?:directly\s+)?"
+        rf"from\s+(?:me,?\s+)?(?:the\s+|your\s+)?(?:user|admin(?:istrator)?|system(?:\s+admin"
+        rf"(?:istrator)?)?|developer|owner|operator|creator|it\s+department|security\s+team)\b"
+        rf"[^.!?\n]{{0,40}}?(?:\bto\s+(?:you|the\s+(?:\w+\s+)?(?:ai|assistant|agent|model|llm|bot))\b|"
+        rf"[:,-]\s*(?:please\s+)?{_ACTION}\b)",
+    ),
+    "role:markers": (
+        # Chat-template markers with a role name: "###(system_message)", "[assistant_instructions]".
+        r"#{2,}\s*[(\[]\s*(?:system|assistant|developer|admin)\w*\s*[)\]]|#{2,}\s*(?:system|assistant|"
+        r"developer)[_-](?:message|prompt|instructions?|note|override)",
+        r"\[/?\s*(?:system|assistant|developer|admin)[_-](?:message|prompt|instructions?|note|override)\s*\]",
+    ),
+    "role:intl": (
+        # Other languages: a note for the AI or the assistant.
+        r"\b(?:hinweis|nachricht|anweisung|notiz|botschaft)\s+(?:an|für)\s+(?:den\s+|die\s+|das\s+)?"
+        r"(?:ki|ki-\w+|assistent\w*|agent\w*|sprachmodell\w*|bot)\b(?!\s+(?:der|des|von)\b)",
+        r"\b(?:note|message|consigne|instruction|remarque)s?\s+(?:importante?s?\s+)?(?:pour|à)\s+"
+        r"(?:l['’]|le\s+|la\s+)?(?:ia|assistant\w*|agent|modèle|bot)\b(?!\s+(?:de|du|des)\b)",
+        r"\b(?:nota|mensaje|instrucci[oó]n|aviso|actualizaci[oó]n)(?:\s+importante)?\s+para\s+"
+        r"(?:el\s+|la\s+)?(?:ia|asistente|agente|modelo|bot)\b(?!\s+(?:de|del)\b)",
+        r"\b(?:nota|messaggio|istruzione|avviso)(?:\s+importante)?\s+per\s+(?:l['’]|il\s+|la\s+)?"
+        r"(?:ia|assistente|agente|modello|bot)\b(?!\s+(?:di|del|della)\b)",
+        r"\b(?:nota|mensagem|instrução|aviso)(?:\s+importante)?\s+para\s+(?:o\s+|a\s+)?"
+        r"(?:ia|assistente|agente|modelo|bot)\b(?!\s+(?:de|do|da)\b)",
+        r"\b(?:opmerking|bericht|notitie|instructie|aanwijzing)\s+(?:voor|aan)\s+(?:de\s+|het\s+)?"
+        r"(?:ai|ai-\w+|assistent\w*|agent|model|bot)\b",
+        r"(?:примечание|сообщение|указание|инструкция|рекомендация|заметка|записка)\s+(?:для|к)\s+"
+        r"(?:ии|ассистент\w*|ии-\w+|помощник\w*|модел\w*|бот\w*|агент\w*)",
+        r"(?:致|给|写给|告)\s*(?:ai|人工智能)?\s*(?:助手|助理|模型|智能体|机器人)",
+        r"(?:ai)?\s*(?:アシスタント|エージェント|モデル)(?:へ|に対して|への)",
+        r"(?:ai\s*)?(?:어시스턴트|비서|에이전트)(?:에게|께)",
+    ),
+    "role:jailbreak": (
+        # A persona free of rules: "no ethical guidelines", "not bound by any content policy".
+        r"\b(?:no|without(?:\s+any)?|free\s+(?:of|from)(?:\s+any)?|ignores?(?:\s+all)?|lacks?(?:\s+any)?)\s+"
+        r"(?:(?:ethical|moral)\s+(?:guidelines?|restrictions?|limits?|limitations?|filters?|"
+        r"polic(?:y|ies)|boundaries|constraints?|principles?|rules?|standards?|concerns?)|"
+        r"(?:content|safety|legal)\s+(?:guidelines?|restrictions|polic(?:y|ies)|boundaries|"
+        r"principles|concerns))",
+        r"\bnot\s+bound\s+by\s+(?:any\s+|the\s+|its\s+)?(?:rules?|polic(?:y|ies)|guidelines?|"
+        r"restrictions?|content\s+polic\w+|openai|ethics|morals?|laws?|limitations?)",
+        r"\b(?:never|won'?t\s+ever|will\s+not|doesn'?t|does\s+not)\s+(?:refuse|reject|decline|deny)s?\s+"
+        r"(?:a\s+|any\s+|the\s+|my\s+)?(?:requests?|questions?|prompts?|orders?|instructions?)",
+        r"\b(?:never|not|n'?t)\s+(?:tell|say\s+to)\s+me\s+(?:that\s+)?(?:you|it)\s+(?:can'?t|cannot|"
+        r"are\s+not\s+able\s+to|is\s+not\s+able\s+to)",
+        r"\bstands?\s+for\s+[\"'“‘]?\s*(?:do|make|say|answer)\s+any\w*",
+        r"\b(?:do|can\s+do|say)\s+anything\s+now\b",
+        r"\b(?:if|when|whenever)\s+you\s+(?:break|drop|leave|step\s+out\s+of)\s+(?:the\s+)?character\b",
+        r"\b(?:answer|respond|reply|responses?|generate)\w*\s+(?:\w+\s+){0,3}?(?:in|with)?\s*two\s+"
+        r"(?:different\s+|separate\s+)?(?:ways|responses|answers|paragraphs|replies)\b[^.!?\n]{0,60}?"
+        r"\b(?:one|first)\s+(?:as|normal|with|from)\b",
+        r"\bgenerate\s+two\s+(?:different\s+|separate\s+)?responses\b",
+        r"\b(?:broken|break|breaking)\s+free\s+(?:of|from)\s+(?:the\s+)?(?:\w+\s+)?(?:confines|"
+        r"restrictions|limits|rules|shackles|chains)\s+of\s+(?:ai|an?\s+ai|openai|your)",
+        r"\b(?:an?\s+|the\s+)?(?:amoral|unethical|unfiltered|uncensored|unrestricted|unbound|"
+        r"unchained|jailbroken)\s+(?:and\s+\w+\s+)?(?:ai|a\.i\.|chat\s*bot|assistant|model|persona|"
+        r"version|character|llm|bot|entity)\b",
+        r"\bsimulate\s+(?:a\s+|the\s+)?(?:developer|dan|jailbreak|god|unrestricted|unfiltered)\s*"
+        r"(?:mode|ai|persona|version)?\b",
+        r"\b(?:fictional|hypothetical|imaginary|alternate)\s+(?:world|universe|scenario|setting|"
+        r"story|reality)\b[^.!?\n]{0,60}?\b(?:no|without)\s+(?:\w+\s+)?(?:laws?|rules?|ethics|morals?|"
+        r"restrictions?|limits?|censorship|consequences)",
+        r"\b(?:you\s+(?:are|'re)\s+an?|play|be)\s+(?:an?\s+)?(?:ai|assistant|chat\s*bot|model|"
+        r"character)\s+(?:with\s+no|without(?:\s+any)?)\s+(?:\w+\s+)?(?:restrictions?|limits?|rules?|"
+        r"filters?|ethics|morals?|censorship|boundaries)",
+        r"\bki\s+ohne\s+(?:\w+\s+)?(?:richtlinien|regeln|einschränkungen|grenzen|filter)|"
+        r"\bia\s+(?:sin|sans|senza|sem)\s+(?:\w+\s+)?(?:restricciones|restrictions|restrizioni|"
+        r"restrições|reglas|règles|regole|regras|filtros?|límites|limites|limiti)",
+    ),
+    "tool_call:task": (
+        # "Before you reply to the user, send ...", "After you summarise this page, delete ...".
+        rf"\b(?:before|after|once|when)\s+(?:you\s+(?:have\s+|are\s+)?)?(?:answer|respond|repl|summari|"
+        rf"read|process|finish|complet|continu|proceed)[a-z]*(?:\s+(?:to\s+)?(?:the\s+user(?:'?s\s+\w+)?|"
+        rf"the\s+question|the\s+request|the\s+task|this(?:\s+\w+)?|it|them|anything|any\s+\w+))?\s*,?"
+        rf"\s*(?:please\s+|also\s+|first\s+|you\s+(?:must|should|need\s+to|have\s+to)\s+)?"
+        rf"{_TOOL_VERB}\b",
+        # An order to act on "the user's" things: only an agent is told about "the user".
+        rf"(?:^|[.!?\n:;]\s*|\b(?:please|then|also|now|todo:?|and)\s+){_TOOL_VERB}\b[^.!?\n]{{0,60}}?"
+        rf"\b(?:the\s+user'?s|of\s+the\s+user)\b",
+        # Draining an account: "Transfer as much money as possible to the account ...".
+        r"\b(?:transfer|send|wire|move|pay)\b[^.!?\n]{0,40}?\b(?:as\s+much\s+(?:money\s+)?as\s+"
+        r"possible|all\s+(?:of\s+)?(?:the\s+|my\s+|your\s+|their\s+)?(?:money|funds|savings)|the\s+"
+        r"(?:entire|whole|remaining|full)\s+balance)\b",
+    ),
+    "override:task": (
+        r"\b(?:ignore|disregard|forget)\s+(?:what(?:ever)?|everything|anything)\s+(?:the\s+user\s+|you\s+"
+        r"(?:were|have\s+been|got)\s+)(?:asked|told|said|instructed|requested|wanted)",
+        r"\bwhatever\s+(?:you\s+were\s+(?:asked|told)|instructions?\s+came)\b[^.!?\n]{0,30}?\b(?:no\s+"
+        r"longer\s+(?:matters?|appl(?:y|ies)|counts?)|(?:does|do)\s*n[o']t\s+(?:matter|apply|count))",
+        r"\b(?:the\s+user'?s|your)\s+(?:earlier|previous|original|current)\s+(?:request|task|question|"
+        r"instructions?)\s+(?:is|are|was|were|has\s+been)\s+(?:now\s+)?(?:cancel+ed|void|obsolete|"
+        r"irrelevant|withdrawn|replaced|outdated)",
+        r"\byour\s+(?:new|real|actual|true|only)\s+(?:task|goal|objective|mission|assignment|job)\s*:",
+        r"\b(?:olvida|ignora|olvídate\s+de)\s+(?:todo\s+)?lo\s+que\s+(?:el|la)\s+usuari[oa]\s+(?:te\s+)?"
+        r"(?:pidió|dijo|ha\s+pedido|pide)",
+        r"\b(?:esqueça|esquece|ignore)\s+(?:as\s+instruções|o\s+que)\s+(?:do|o)\s+usuário",
+        r"\b(?:oublie[zr]?|ignore[zr]?)\s+(?:ce\s+que|la\s+demande\s+de)\s+l['’]utilisateur",
+    ),
+    "hiding:task": (
+        r"\bne\s+(?:le\s+|lui\s+)?(?:dis|dites|mentionne|mentionnez|révèle|révélez)\s+rien\b[^.!?\n]{0,40}?"
+        r"à\s+l['’]utilisateur",
     ),
 }
 
@@ -249,7 +434,7 @@ _TRIGGERS: dict[str, frozenset[str]] = {
         "prior earlier above original stop just only follow obey listen comply void obsolete "
         "revoked superseded told instructed your ignoriere ignorieren vergiss neue ignorez "
         "ignorer oublie oubliez nouvelles ignora olvida dimentica esquece nuevas nuove novas "
-        "negeer vergeet ignorar"
+        "negeer vergeet ignorar esqueça olvídate oubliez oublier"
     ),
     "role": _words(
         "system sys inst assistant instruction instructions you pretend act behave respond "
@@ -269,6 +454,7 @@ _TRIGGERS: dict[str, frozenset[str]] = {
         "tell telling inform informing notify notifying alert show reveal mention disclose "
         "let warn ask keep hide user users human secretly silently covertly quietly "
         "discreetly secret noticing scenes invisible hidden sage erzähle verrate erwähne ohne "
+        "dites mentionnez mentionne révèle révélez "
         "ne sans dis dites no sin non senza não sem heimlich secrètement secreto "
         "segretamente secretamente"
     ),
@@ -292,12 +478,61 @@ _SYMBOLS: dict[str, tuple[str, ...]] = {
     "persistence": (),
     "hiding": (),
 }
+_TASK_TRIGGERS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "role:addressed": (
+        _words(
+            "ai llm bot bots chatbot chatbots gpt claude gemini copilot assistant assistants "
+            "agent agents model models whichever"
+        ),
+        (),
+    ),
+    "role:authority": (
+        _words("user admin administrator system developer owner operator creator department team"),
+        (),
+    ),
+    "role:markers": (frozenset(), ("##", "[")),
+    "role:intl": (
+        _words(
+            "hinweis nachricht anweisung notiz botschaft note notes message consigne consignes "
+            "instruction instructions remarque nota mensaje instrucción instruccion aviso "
+            "actualización actualizacion messaggio istruzione mensagem instrução opmerking "
+            "bericht notitie instructie aanwijzing"
+        ),
+        (),
+    ),
+    "role:jailbreak": (
+        _words(
+            "no without free ignore ignores lack lacks bound never won will doesn does tell "
+            "stands anything character answer respond reply responses generate broken break "
+            "breaking amoral unethical unfiltered uncensored unrestricted unbound unchained "
+            "jailbroken simulate fictional hypothetical imaginary alternate play ki ia"
+        ),
+        (),
+    ),
+    "tool_call:task": (
+        _words(
+            "send forward transfer wire pay email e mail post publish invite delete remove erase "
+            "share upload reset change grant move leak export copy modify update give"
+        ),
+        (),
+    ),
+    "override:task": (
+        _words(
+            "ignore disregard forget whatever user your olvida ignora olvídate esqueça esquece "
+            "oublie oubliez oublier ignorez ignorer"
+        ),
+        (),
+    ),
+    "hiding:task": (_words("dis dites mentionne mentionnez révèle révélez"), ()),
+}
 _WORD_RE = re.compile(r"[^\W\d]+")
 
 
 def _latin(pattern: str) -> bool:
-    """Whether a pattern is written in Latin script only (it can match an ASCII text)."""
-    return all(ord(c) < 0x250 for c in pattern)
+    """Whether a pattern (or text) is written in Latin script only: Latin letters, plus the
+    typographic quotes and dashes of General Punctuation that Latin texts use (a French
+    pattern with a curly apostrophe must still be tried on a French text)."""
+    return all(ord(c) < 0x250 or 0x2000 <= ord(c) <= 0x206F for c in pattern)
 
 
 def _compile(
@@ -313,6 +548,7 @@ def _compile(
 
 
 _STRONG = _compile(_STRONG_PATTERNS)
+_TASK = _compile(_TASK_PATTERNS)
 _WEAK = _compile(_WEAK_PATTERNS)
 
 #: An imperative addressed to the assistant: a weak signal plus this is enough.
@@ -449,20 +685,27 @@ class Verdict:
 CLEAN = Verdict(False)
 
 
-def _candidates(text: str) -> tuple[list[str], bool]:
-    """The families worth trying on ``text``, and whether it needs the non-ASCII patterns."""
+def _candidates(text: str) -> tuple[list[str], list[str], bool]:
+    """The families and task groups worth trying on ``text``, and whether it needs the
+    non-ASCII patterns."""
     if not text.isascii() and not _latin(text):
-        return list(FAMILIES), True
+        return list(FAMILIES), list(_TASK), True
     words = set(_WORD_RE.findall(text))
-    return [
+    families = [
         family
         for family in FAMILIES
         if not _TRIGGERS[family].isdisjoint(words) or any(c in text for c in _SYMBOLS[family])
-    ], False
+    ]
+    groups = [
+        group
+        for group, (triggers, symbols) in _TASK_TRIGGERS.items()
+        if not triggers.isdisjoint(words) or any(c in text for c in symbols)
+    ]
+    return families, groups, False
 
 
 def _families(text: str) -> tuple[set[str], set[str]]:
-    families, intl = _candidates(text)
+    families, groups, intl = _candidates(text)
     strong: set[str] = set()
     weak: set[str] = set()
     for family in families:
@@ -473,6 +716,14 @@ def _families(text: str) -> tuple[set[str], set[str]]:
         plain, other = _WEAK[family]
         if plain.search(text) or (intl and other.search(text)):
             weak.add(family)
+    for group in groups:
+        family = group.split(":", 1)[0]
+        if family in strong:
+            continue
+        plain, other = _TASK[group]
+        if plain.search(text) or (intl and other.search(text)):
+            strong.add(family)
+            weak.discard(family)
     return strong, weak
 
 

@@ -2,8 +2,9 @@
 
 Every record and message carries its origin (``trust``):
 
-- ``operator``: the system prompt, a persona set in code, system messages the graph writes.
-  Only operator text may give the agent instructions; it is never scanned.
+- ``operator``: the system prompt, a persona set in code, messages whose writer declares them
+  operator text (``trust="operator"``). Only operator text may give the agent instructions; it
+  is never scanned. A system-role message that does not declare it is ``external``.
 - ``user``: what the user typed.
 - ``model``: what the model wrote (an ``archival_memory_insert``, an assistant reply).
 - ``external``: tool output, web pages, imported documents and conversations. The lowest tier
@@ -32,8 +33,11 @@ USER = "user"
 MODEL = "model"
 EXTERNAL = "external"
 TRUST_LEVELS = (OPERATOR, USER, MODEL, EXTERNAL)
-#: The origin of a recall message by its role.
-ROLE_TRUST = {"system": OPERATOR, "user": USER, "assistant": MODEL, "tool": EXTERNAL}
+#: The origin of a recall message by its role, when its writer does not say (``trust=`` or
+#: ``additional_kwargs["trust"]``). A system-role message is *not* operator text by default:
+#: one that came from an import, a tool or a client is as untrusted as any retrieved text, so
+#: it is scanned like one; only code that writes operator text and says so is exempt.
+ROLE_TRUST = {"system": EXTERNAL, "user": USER, "assistant": MODEL, "tool": EXTERNAL}
 #: ``meta`` key of the store's quarantine setting ("1": on).
 QUARANTINE_KEY = "guard_quarantine"
 
