@@ -321,7 +321,10 @@ RESTATEMENTS["fresh"] = {
         "Reminder: {n} lives in {v}.",
     ],
     "employer": ["{n} is still at {v}.", "{n} still works for {v}.", "{n} travaille chez {v}."],
-    "colour": ["{n} still says {v} is her favourite colour.", "{n}'s favourite colour remains {v}."],
+    "colour": [
+        "{n} still says {v} is her favourite colour.",
+        "{n}'s favourite colour remains {v}.",
+    ],
     "phone": ["{n}'s number is still {v}.", "{n} can still be reached at {v}."],
 }
 
