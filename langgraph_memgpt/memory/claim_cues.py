@@ -34,7 +34,8 @@ RELATION_CUES: dict[str, frozenset[str]] = {
         "live lives living reside resides residing resident settled settle settles moved "
         "move moves moving reloca* home based "
         # es / pt / ca
-        "vive vivo viven vivimos vivir mora moro moram morar reside residen mudó mudado mudé "
+        "vive vivo viven vivimos vivir viviendo vivendo morando mora moro moram morar reside "
+        "residen mudó mudado mudé "
         "mudou mudou-se mudei mudamos trasladó trasladado viu visc "
         # fr
         "vit vis habite habites habitent habiter déménagé déménage installé installée "

@@ -237,7 +237,12 @@ def _value(raw: str) -> str:
     value = _ARTICLES.sub("", value)
     value = re.sub(r"\s+(?:gezogen|umgezogen)$", "", value)
     value = re.sub(r"[\"'“”«»()]", "", value)
-    return _fold(re.sub(r"[.,;:!?]+$", "", value))
+    words = _fold(re.sub(r"[.,;:!?]+$", "", value)).split()
+    # a trailing time phrase in any language the lexicon knows: "da marzo", "seit Juni"
+    end = len(words)
+    while end > 1 and (words[end - 1] in cues.FRAME or words[end - 1].isdigit()):
+        end -= 1
+    return " ".join(words[:end] if len(words) - end >= 2 else words)
 
 
 def _attr_slot(attr: str) -> str:
@@ -374,15 +379,6 @@ def _in(word: str, lexicon: frozenset[str]) -> bool:
     return any(entry.endswith("*") and word.startswith(entry[:-1]) for entry in lexicon)
 
 
-def _is_name(token: str) -> bool:
-    base, _ = _base(token)
-    return (
-        base[:1].isupper()
-        and not base.isupper()
-        or (base[:1].isupper() and len(base) > 1 and base.casefold() not in _LEXICON)
-    )
-
-
 def _name(token: str) -> bool:
     """A capitalised word that no lexicon knows: a person's, a place's or a company's name."""
     base, _ = _base(token)
@@ -500,7 +496,7 @@ def _attribute_claim(owner: str, chain: list[list[str]], rest: list[str]) -> Cla
     value = _strip_value(value_tokens)
     if not value:
         return None
-    subject = ">".join([owner, *(" ".join(seg) for seg in chain[:-1])])
+    subject = ">".join([owner, *(word for seg in chain[:-1] for word in seg)])  # as _subject
     return Claim(subject, slot, value, past=past)
 
 
@@ -621,7 +617,7 @@ def read_by_cues(sentence: str) -> Claim | None:
     if slot == "employer" and before in cues.LOCATION_PREPOSITIONS:
         slot = "workplace"
     past = bool(_PAST_MARK.search(sentence)) or any(w in cues.PAST for w in words)
-    subject = ">".join([owner, *(" ".join(seg) for seg in chain)])
+    subject = ">".join([owner, *(word for seg in chain for word in seg)])
     value = _value(value)
     if not value:
         return None
