@@ -1,7 +1,7 @@
 """Memory rot: stale facts, duplicates and wrong supersedes, ours vs the plain archival store.
 
 Plays the suite of ``_rot_suite.py`` (updates, near misses and restatements in many phrasings,
-a ``dev`` and a ``heldout`` split) into archival memory the way an agent writes it, one fact
+``dev``, ``heldout`` and ``fresh`` splits) into archival memory the way an agent writes it, one fact
 at a time, with consolidation every ``--every`` facts, then asks each scenario's question
 through ``archival.search`` (top ``--k``) and scores:
 
@@ -17,7 +17,10 @@ through ``archival.search`` (top ``--k``) and scores:
 The baseline is the same store as it was before supersede and de-duplication: every fact
 stored (``dedupe=False``), nothing consolidated, every record searchable.
 
-The second part measures the agent's turn latency (offline driver, wall time of each
+The decider is also scored alone, on every phrasing as a (first fact, later fact) pair with no
+retrieval, against the patterns-only rule decider (the reader before the cue lexicons).
+
+The last part measures the agent's turn latency (offline driver, wall time of each
 ``invoke``) with consolidation off, every 5 turns (the default) and every turn, the three
 agents taking turns so machine noise hits them alike; consolidation's own time is reported
 separately, as it runs on a background thread after the answer.
