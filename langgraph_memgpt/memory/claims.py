@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from langgraph_memgpt.memory import claim_cues as cues
 
@@ -256,6 +257,7 @@ def _attr_slot(attr: str) -> str:
     return _ATTR_SYNONYMS.get(attr, f"attr:{attr}")
 
 
+@lru_cache(maxsize=8192)
 def parse_claim(sentence: str) -> Claim | None:
     """The claim of a one-sentence fact, or None when neither reader reads it.
 
@@ -263,7 +265,8 @@ def parse_claim(sentence: str) -> Claim | None:
     sentence they do not read goes to the cue reader (:func:`read_by_cues`), which works from
     lexicons of relation, update, restatement and past words in several languages. A
     sentence that is not a current fact (a wish, a plan, a trip: ``claim_cues.NOT_A_FACT``)
-    claims nothing, whichever reader would read it."""
+    claims nothing, whichever reader would read it. Cached: a decision reads the same older
+    records again and again (a claim is immutable)."""
     if "?" in sentence or "\n" in sentence.strip():
         return None
     words = [t.casefold() for t in _tokens(_normal(sentence))]
