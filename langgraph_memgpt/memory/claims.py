@@ -8,8 +8,14 @@ changes nothing: the safe failure of a rule-based reader is a stale fact left vi
 current fact hidden. Past-tense claims ("used to live", "lived in ... as a child") are marked
 ``past``: they stay true and never supersede anything.
 
-Slots are language-independent names, so an English update supersedes a Spanish fact. The
-patterns cover English plus simple Spanish, French, German, Portuguese and Italian forms.
+Slots are language-independent names, so an English update supersedes a Spanish fact. Two
+readers: fixed patterns (English plus simple Spanish, French, German, Portuguese and Italian
+forms) first, then, for what they miss, a cue reader (:func:`read_by_cues`) that finds the
+subject from the sentence's structure (leading name, possessive or genitive chain, the user,
+a reporter) and the relation from word lists per language (``claim_cues.py``: relation,
+update, restatement, past, ended and not-a-fact cues), so phrasings nobody wrote a pattern
+for ("Fabio packed up and moved to Seville", "Hamid ist nach Hamburg gezogen", "Ola bor
+numera i Bergen") are read, and ambiguous ones are not.
 """
 
 from __future__ import annotations
