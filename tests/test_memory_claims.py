@@ -186,3 +186,12 @@ def test_consolidation_settles_cue_read_updates_and_keeps_near_misses(mem: Memor
         assert superseded_by(kept) is None, facts[kept]
     visible = [hit.text for hit in mem.archival.search("Elif", k=10, **U)]
     assert "Elif works at Adidas" in visible and "Elif lives in Izmir" not in visible
+
+
+@pytest.mark.parametrize("name", ["Soren", "Sofia", "Okafor", "Oralia", "Wellington", "Alsop"])
+def test_a_name_that_starts_like_an_opening_word_stays_the_subject(name: str) -> None:
+    claim = parse_claim(f"{name} lives in Vienna.")  # "So", "Ok", "Ora", "Well", "Also"
+    assert claim is not None and claim.subject == name.casefold()
+    assert _ops(f"{name} packed up and moved to Munich.", f"{name} lives in Vienna.") == [
+        "supersede"
+    ]

@@ -128,7 +128,7 @@ PAST = word_set(
 
 #: The sentence says the value changed (kept on the claim; the reader drops these words).
 UPDATE = word_set(
-    "now new newly recently lately nowadays currently changed switched updated moved since "
+    "now new newly recently lately nowadays currently changed switched update updated moved since "
     "ahora nuevo nueva actualmente recién agora novo nova atualmente maintenant nouveau "
     "nouvelle nouvel désormais actuellement ora adesso nuovo nuova attualmente jetzt nun neue "
     "neuer neues neu inzwischen mittlerweile nu nieuwe sinds kort numera nyligen teraz nowy "

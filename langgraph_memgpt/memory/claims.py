@@ -54,7 +54,7 @@ _LEAD = re.compile(
     r"as mentioned|just so you know|for the record|quick update|oh|ok|okay|so|well|also|"
     r"these days|nowadays|currently|right now|today|this year|recently|lately|since \w+(?: \d{4})?|"
     r"as of \w+(?: \d{1,2})?(?:,? \d{4})?|ahora|maintenant|jetzt|agora|ora|desde hace poco|"
-    r"en fait|eigentlich|aliás|na verdade)\s*[:,\-–—!]?\s*)+",
+    r"en fait|eigentlich|aliás|na verdade)\b\s*[:,\-–—!]?\s*)+",
     re.IGNORECASE,
 )
 _ADVERBS = re.compile(
