@@ -316,8 +316,8 @@ def markdown(payload: dict[str, Any]) -> str:
             "",
             "## The decider alone (pairs of first and later fact, no retrieval)",
             "",
-            "Patterns only: the rule decider reading with the fixed patterns alone (before the "
-            "cue lexicons). Goals as above: updates superseded >= 0.95, near misses "
+            "Patterns only: the rule decider reading with the fixed patterns alone (the reader "
+            "before the cue reader, with today's attribute-name folding). Goals as above: updates superseded >= 0.95, near misses "
             "superseded <= 0.02, restatements merged >= 0.95.",
             "",
         ]
