@@ -12,7 +12,11 @@ Phrasings come in two splits. ``dev`` phrasings are the ones the rule decider wa
 against; ``heldout`` phrasings were written before the first run of this benchmark and the
 patterns were not changed after seeing their results, so they stand for unseen phrasings
 (including Spanish, French, German, Portuguese and Italian forms, and phrasings the patterns
-are known not to read). Each split uses its own people and values.
+are known not to read). ``fresh`` phrasings were written in another style (chatty, notes,
+reported speech) and in languages no other split uses (Dutch, Swedish, Polish, and new Spanish,
+French, Italian, Portuguese forms), committed before the lexicon reader of ``claims.py`` was
+written, and never tuned on: the honest measure of unseen phrasing, as the held-out phrasings
+were later quoted while the reader was being designed. Each split uses its own people.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "fresh")
 
 # slot -> question, first-fact template, value pool
 SLOTS: dict[str, dict[str, object]] = {
@@ -160,6 +164,47 @@ UPDATES = {
     },
 }
 
+UPDATES["fresh"] = {
+    "residence": [
+        "{n} has just moved into a flat in {v}.",
+        "Big news: {n} relocated to {v} last month.",
+        "{n} now calls {v} her home.",
+        "{n} woont nu in {v}.",
+        "{n} bor i {v} nu.",
+        "{n} se ha mudado a {v}.",
+        "{n} s'est installée à {v}.",
+        "{n} mieszka teraz w {v}.",
+        "{n} è andata a vivere a {v}.",
+        "{n} is based in {v} these days.",
+        "Since March, {n} has been living in {v}.",
+    ],
+    "employer": [
+        "{n} took a position at {v}.",
+        "{n} is now employed by {v}.",
+        "{n} werkt sinds kort bij {v}.",
+        "{n} jobbar numera på {v}.",
+        "{n} trabalha agora na {v}.",
+        "{n} travaille désormais chez {v}.",
+        "{n} left her old job and is now at {v}.",
+        "{n} was hired by {v} in the autumn.",
+        "{n} pracuje teraz w {v}.",
+    ],
+    "colour": [
+        "{n}'s favourite colour these days is {v}.",
+        "{n} now prefers {v} over any other colour.",
+        "El color favorito de {n} ahora es el {v}.",
+        "{n}'s fave colour is {v} now.",
+        "{n}'s favourite colour has changed: it's {v} now.",
+    ],
+    "phone": [
+        "{n} has a new phone number: {v}.",
+        "{n}'s mobile number is now {v}.",
+        "{n} can now be reached at {v}.",
+        "Het telefoonnummer van {n} is nu {v}.",
+        "{n}'s phone number was updated to {v}.",
+    ],
+}
+
 NEAR_MISSES = {
     "dev": {
         "residence": [
@@ -217,6 +262,37 @@ NEAR_MISSES = {
     },
 }
 
+NEAR_MISSES["fresh"] = {
+    "residence": [
+        "{n}'s cousin moved to {v}.",
+        "{n} is thinking about moving to {v}.",
+        "{n} spent a weekend in {v}.",
+        "{n}'s grandmother lives in {v}.",
+        "{n} grew up in {v}.",
+        "De zus van {n} woont in {v}.",
+        "{n} wants to live in {v} one day.",
+        "{o} moved to {v}.",
+    ],
+    "employer": [
+        "{n}'s partner works for {v}.",
+        "{n} applied for a job at {v}.",
+        "{n} used to be employed by {v}.",
+        "{n} owns shares in {v}.",
+        "{o} got a job at {v}.",
+    ],
+    "colour": [
+        "{n}'s least favourite colour is {v}.",
+        "{n}'s mother's favourite colour is {v}.",
+        "{n} painted her bedroom {v}.",
+    ],
+    "phone": [
+        "{n}'s office number is {v}.",
+        "{n}'s husband's mobile number is {v}.",
+        "{n}'s old phone number was {v}.",
+        "{o} can be reached at {v}.",
+    ],
+}
+
 RESTATEMENTS = {
     "dev": {
         "residence": ["{n} LIVES IN {v}!", "{n} is living in {v}.", "As I said, {n} lives in {v}."],
@@ -235,6 +311,21 @@ RESTATEMENTS = {
         "colour": ["The favourite colour of {n} is {v}.", "{n} still loves {v} most of all."],
         "phone": ["You can reach {n} at {v}.", "{n}'s phone number remains {v}."],
     },
+}
+
+RESTATEMENTS["fresh"] = {
+    "residence": [
+        "{n} is still living in {v}.",
+        "{n} continues to live in {v}.",
+        "{n} woont in {v}.",
+        "Reminder: {n} lives in {v}.",
+    ],
+    "employer": ["{n} is still at {v}.", "{n} still works for {v}.", "{n} travaille chez {v}."],
+    "colour": [
+        "{n} still says {v} is her favourite colour.",
+        "{n}'s favourite colour remains {v}.",
+    ],
+    "phone": ["{n}'s number is still {v}.", "{n} can still be reached at {v}."],
 }
 
 PEOPLE = {
@@ -290,9 +381,39 @@ PEOPLE = {
         "Wanda",
         "Yusuf",
     ],
+    "fresh": [
+        "Agnes",
+        "Bjorn",
+        "Celine",
+        "Dorota",
+        "Emre",
+        "Freya",
+        "Goran",
+        "Hanne",
+        "Iker",
+        "Jana",
+        "Kasper",
+        "Leonie",
+        "Matteo",
+        "Nadia",
+        "Oskar",
+        "Paula",
+        "Ramon",
+        "Saskia",
+        "Tobias",
+        "Ursula",
+        "Viktor",
+        "Wiebke",
+        "Xenia",
+        "Zofia",
+    ],
 }
 #: Other people named only in near misses ("Mia lives in Porto"), never given facts of their own.
-OTHERS = {"dev": ["Mia", "Tom", "Ana", "Rita"], "heldout": ["Maia", "Tomasz", "Anna", "Ines Ruiz"]}
+OTHERS = {
+    "dev": ["Mia", "Tom", "Ana", "Rita"],
+    "heldout": ["Maia", "Tomasz", "Anna", "Ines Ruiz"],
+    "fresh": ["Agneta", "Bjorg", "Celia", "Dora"],
+}
 PEOPLE_PER_USER = 6
 
 

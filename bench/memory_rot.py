@@ -1,7 +1,7 @@
 """Memory rot: stale facts, duplicates and wrong supersedes, ours vs the plain archival store.
 
 Plays the suite of ``_rot_suite.py`` (updates, near misses and restatements in many phrasings,
-a ``dev`` and a ``heldout`` split) into archival memory the way an agent writes it, one fact
+``dev``, ``heldout`` and ``fresh`` splits) into archival memory the way an agent writes it, one fact
 at a time, with consolidation every ``--every`` facts, then asks each scenario's question
 through ``archival.search`` (top ``--k``) and scores:
 
@@ -17,7 +17,10 @@ through ``archival.search`` (top ``--k``) and scores:
 The baseline is the same store as it was before supersede and de-duplication: every fact
 stored (``dedupe=False``), nothing consolidated, every record searchable.
 
-The second part measures the agent's turn latency (offline driver, wall time of each
+The decider is also scored alone, on every phrasing as a (first fact, later fact) pair with no
+retrieval, against the patterns-only rule decider (the reader before the cue lexicons).
+
+The last part measures the agent's turn latency (offline driver, wall time of each
 ``invoke``) with consolidation off, every 5 turns (the default) and every turn, the three
 agents taking turns so machine noise hits them alike; consolidation's own time is reported
 separately, as it runs on a background thread after the answer.
@@ -42,10 +45,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import _rot_suite as suite  # noqa: E402
 from _common_memory import RESULTS, machine, markdown_table, write_results  # noqa: E402
 from _rot_suite import SPLITS, User, build, timeline  # noqa: E402
 
 from langgraph_memgpt.memory import Memory, consolidate  # noqa: E402
+from langgraph_memgpt.memory.claims import parse_by_patterns  # noqa: E402
 from langgraph_memgpt.memory.supersede import Decider, ModelDecider, RuleDecider  # noqa: E402
 
 GOALS = {
@@ -166,6 +171,53 @@ def quality(args: argparse.Namespace, decider: Decider | None) -> dict[str, Any]
     return results
 
 
+# -- the decider alone, on pairs --------------------------------------------------------------
+def decider_pairs(split: str, decider: Decider, people: int = 3) -> dict[str, Any]:
+    """Every phrasing of a split as a pair (first fact, later fact) straight to the decider, no
+    retrieval: the share of updates it supersedes, of near misses it wrongly supersedes, and of
+    restatements it merges. Separates reading the phrasing from ranking the hits."""
+    tables = {
+        "update": suite.UPDATES[split],
+        "near_miss": suite.NEAR_MISSES[split],
+        "restatement": suite.RESTATEMENTS[split],
+    }
+    counts: dict[str, list[int]] = {"update": [], "near_miss": [], "restatement": []}
+    for person_i, person in enumerate(suite.PEOPLE[split][:people]):
+        other = suite.OTHERS[split][person_i % len(suite.OTHERS[split])]
+        for kind, table in tables.items():
+            for slot, templates in table.items():
+                spec = suite.SLOTS[slot]
+                values = list(spec["values"])  # type: ignore[call-overload]
+                for t, template in enumerate(templates):
+                    old_v = values[(person_i + t) % len(values)]
+                    new_v = values[(person_i + t + 1) % len(values)]
+                    first = str(spec["first"]).format(n=person, v=old_v)
+                    later = template.format(
+                        n=person, v=old_v if kind == "restatement" else new_v, o=other
+                    )
+                    ops = {p.op for p in decider.decide(later, [first])}
+                    wanted = "noop" if kind == "restatement" else "supersede"
+                    counts[kind].append(int(wanted in ops))
+    return {
+        "update_superseded": round(statistics.mean(counts["update"]), 4),
+        "near_miss_superseded": round(statistics.mean(counts["near_miss"]), 4),
+        "restatement_merged": round(statistics.mean(counts["restatement"]), 4),
+        "n": {kind: len(v) for kind, v in counts.items()},
+    }
+
+
+def deciders(decider: Decider | None) -> dict[str, Any]:
+    """The pair scores of the patterns-only rule decider (the reader before the cue lexicons)
+    and of the decider measured (patterns, then cues, by default)."""
+    out: dict[str, Any] = {}
+    for split in SPLITS:
+        out[split] = {
+            "patterns_only": decider_pairs(split, RuleDecider(reader=parse_by_patterns)),
+            "ours": decider_pairs(split, decider or RuleDecider()),
+        }
+    return out
+
+
 # -- latency -----------------------------------------------------------------------------------
 def conversation(turns: int) -> list[str]:
     """A user talking about people: facts, updates, near misses and questions."""
@@ -258,6 +310,30 @@ def markdown(payload: dict[str, Any]) -> str:
                 ]
             )
     lines.append(markdown_table(header, rows))
+    pairs = payload.get("deciders")
+    if pairs:
+        lines += [
+            "",
+            "## The decider alone (pairs of first and later fact, no retrieval)",
+            "",
+            "Patterns only: the rule decider reading with the fixed patterns alone (the reader "
+            "before the cue reader, with today's attribute-name folding). Goals as above: updates superseded >= 0.95, near misses "
+            "superseded <= 0.02, restatements merged >= 0.95.",
+            "",
+        ]
+        rows = []
+        for split, both in pairs.items():
+            for metric in ("update_superseded", "near_miss_superseded", "restatement_merged"):
+                kind = metric.split("_superseded")[0].split("_merged")[0]
+                rows.append(
+                    [
+                        split,
+                        f"{metric} (n={both['ours']['n'][kind]})",
+                        both["patterns_only"][metric],
+                        both["ours"][metric],
+                    ]
+                )
+        lines.append(markdown_table(["split", "metric", "patterns only", "ours"], rows))
     lat = payload.get("latency")
     if lat:
         lines += [
@@ -315,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "every": args.every,
         "rounds": args.rounds,
         "goals": {metric: list(goal) for metric, goal in GOALS.items()},
+        "deciders": deciders(decider),
         "quality": quality(args, decider),
         "machine": machine(),
     }

@@ -29,10 +29,13 @@ def test_memory_rot_writes_both_splits_and_the_latency_table(tmp_path: Path) -> 
         timeout=300,
     )
     payload = json.loads((tmp_path / "memory_rot.json").read_text())
-    for split in ("dev", "heldout"):
+    for split in ("dev", "heldout", "fresh"):
         base, ours = payload["quality"][split]["baseline"], payload["quality"][split]["ours"]
         assert ours["stale_visible"] < base["stale_visible"]  # the point of superseding
         assert ours["wrong_supersede"] <= 0.02
         assert ours["current_first_n"] > 0 and ours["restated_twice_n"] > 0
+        pairs = payload["deciders"][split]
+        assert pairs["ours"]["near_miss_superseded"] <= 0.02
+        assert pairs["ours"]["update_superseded"] >= pairs["patterns_only"]["update_superseded"]
     assert {"off_median_ms", "every_5_vs_off", "every_1_vs_off"} <= set(payload["latency"])
     assert "| heldout |" in (tmp_path / "memory_rot.md").read_text()

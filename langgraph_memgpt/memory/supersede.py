@@ -22,12 +22,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph_memgpt.memory.backends.validity import normalise
-from langgraph_memgpt.memory.claims import MULTI_VALUED, parse_claim, same_value
+from langgraph_memgpt.memory.claims import MULTI_VALUED, Claim, parse_claim, same_value
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:
@@ -79,7 +79,11 @@ class RuleDecider:
     #: below other people's facts of the same kind).
     candidates = 20
 
+    def __init__(self, reader: Callable[[str], Claim | None] = parse_claim) -> None:
+        self.reader = reader  # claims.parse_claim; the benchmark compares other readers
+
     def decide(self, new: str, older: Sequence[str]) -> list[Proposal]:
+        parse_claim = self.reader
         proposals: list[Proposal] = []
         claim = parse_claim(new)
         words = _content(new)
@@ -105,6 +109,8 @@ class RuleDecider:
                     proposals.append(Proposal("supersede", i, f"no longer true: {claim.slot}"))
                 else:
                     proposals.append(Proposal("noop", i, f"restates {claim.slot}"))
+            elif claim.restated and not claim.update:
+                continue  # "still lives in Porto" against "lives in Lisbon": unclear, no change
             elif not claim.negated and not old.negated and claim.slot not in MULTI_VALUED:
                 proposals.append(
                     Proposal("supersede", i, f"{claim.slot} changed: {old.value} -> {claim.value}")
