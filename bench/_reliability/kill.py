@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._reliability.common import Outcome, child_env, timed, user_message_id, worker_command
-from bench._reliability.kill_worker import USER, read_journal
+from bench._reliability.kill_worker import USER, journal_lines, read_journal
 
 THREAD = "kill-thread"
 #: How each life of the worker dies, with its weight: from outside at a random moment, or from
@@ -97,6 +97,8 @@ def run(
         outcome.faults = {f"SIGKILL {k}": v for k, v in sorted(kills.items())}
         outcome.checks["lives"] = lives
         outcome.checks["kills"] = sum(kills.values())
+        # turns whose checkpoints a kill lost after recall had the message: sent again
+        outcome.checks["turns_sent_again"] = sum(w == "lost" for w, _ in journal_lines(log))
         _verify(store, turns, log, outcome, backend)
     return outcome
 
