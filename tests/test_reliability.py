@@ -207,27 +207,36 @@ def test_a_failing_model_service_ends_every_turn_and_loses_nothing(tmp_path: Pat
     assert sum(outcome.checks["turn_endings"].values()) == 25
 
 
-def test_the_benchmark_writes_the_results_the_readme_quotes(tmp_path: Path) -> None:
+def _bench(out: Path, *options: str) -> dict[str, Any]:
     subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "reliability.py"),
-            "--size",
-            "small",
-            "--only",
-            "isolation,fuzz",
-            "--backends",
-            "sqlite",
-            "--out",
-            str(tmp_path),
-        ],
+        [sys.executable, str(ROOT / "bench" / "reliability.py"), "--size", "small"]
+        + [*options, "--backends", "sqlite", "--out", str(out)],
         check=True,
         capture_output=True,
         text=True,
         timeout=600,
     )
-    report = json.loads((tmp_path / "reliability.json").read_text())
+    report: dict[str, Any] = json.loads((out / "reliability.json").read_text())
+    return report
+
+
+def test_the_benchmark_writes_the_results_the_readme_quotes(tmp_path: Path) -> None:
+    report = _bench(tmp_path, "--only", "isolation,fuzz")
     assert [s["scenario"] for s in report["scenarios"]] == ["fuzzed tool calls", "isolation"]
     assert all(s["losses"] == 0 for s in report["scenarios"])
     table = (tmp_path / "reliability.md").read_text()
     assert "| isolation | sqlite |" in table and "| fuzzed tool calls | sqlite |" in table
+
+    # --merge replaces a row and keeps the others; a run is listed while one of its rows is
+    report = _bench(tmp_path, "--only", "isolation", "--merge")
+    assert [s["scenario"] for s in report["scenarios"]] == ["fuzzed tool calls", "isolation"]
+    assert [r["rows"] for r in report["runs"]] == [
+        [["isolation", "sqlite"], ["fuzzed tool calls", "sqlite"]],
+        [["isolation", "sqlite"]],
+    ]
+    report = _bench(tmp_path, "--only", "fuzz", "--merge")
+    assert [r["rows"] for r in report["runs"]] == [
+        [["isolation", "sqlite"]],
+        [["fuzzed tool calls", "sqlite"]],
+    ]
+    assert (tmp_path / "reliability.md").read_text().count("`python bench/reliability.py") == 2
