@@ -176,6 +176,10 @@ def main(argv: list[str]) -> int:
     agent = create_memgpt_agent(OfflineDriver(), memory=memory, context_window=CONTEXT_WINDOW)
     config: dict[str, Any] = {"configurable": {"thread_id": thread, "user_id": USER}}
     print("ready", flush=True)
+    # how each life was to die, beside the journal: a run cut short can still be counted
+    append_line(
+        log.with_name(log.name + ".lives"), os.environ.get("RELIABILITY_KILL_AT") or "timer"
+    )
     done = recover(agent, config, log, memory)
     play(agent, config, log, done + 1, total)
     memory.close()
