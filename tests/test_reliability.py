@@ -103,6 +103,28 @@ def test_a_turn_whose_checkpoints_were_lost_is_sent_again_not_acknowledged(
     assert outcome.checks["evicted_messages"] > 0  # the lost turn came after evictions
 
 
+def test_kills_that_outrun_slow_checkpoints_lose_and_repeat_nothing(
+    new_store: Callable[[str], Any], backend: str, tmp_path: Path
+) -> None:
+    """The same with real processes: checkpoint writes delayed as on a loaded machine and
+    lives killed inside a compaction, so the checkpoints of the turn (its input's included)
+    are still queued when recall already holds its message."""
+    outcome = kill.run(
+        new_store("slow"),
+        backend=backend,
+        turns=8,
+        min_kills=2,
+        seed=5,
+        tmp=tmp_path,
+        # a life killed in a compaction is followed by one that gets past it (killed at its
+        # next tool step), or the same turn would be lost again and again
+        modes=["mid:compact:1", "commit:1", "mid:compact:1", "end:memory_interrupt:1"],
+        slow_checkpoints=0.3,
+    )
+    assert_no_loss(outcome)
+    assert outcome.checks["turns_sent_again"] >= 1  # the case really happened
+
+
 def test_concurrent_processes_on_one_store_lose_nothing(
     new_store: Callable[[str], Any], backend: str, tmp_path: Path
 ) -> None:

@@ -40,9 +40,14 @@ def _pick_mode(rng: random.Random) -> str:
     return f"{kind}:{rng.randint(1, 2)}"
 
 
-def _life(store: str, turns: int, log: Path, mode: str, rng: random.Random) -> int:
+def _life(
+    store: str, turns: int, log: Path, mode: str, rng: random.Random, slow: float = 0.0
+) -> int:
     """Run one life of the worker; return its exit code (-9 when killed)."""
-    env = child_env(RELIABILITY_KILL_AT="" if mode == "timer" else mode)
+    env = child_env(
+        RELIABILITY_KILL_AT="" if mode == "timer" else mode,
+        RELIABILITY_SLOW_CHECKPOINTS=str(slow),
+    )
     proc = subprocess.Popen(
         worker_command("kill_worker", store, THREAD, str(turns), str(log)),
         stdout=subprocess.PIPE,
@@ -72,9 +77,12 @@ def run(
     seed: int,
     tmp: Path,
     modes: list[str] | None = None,
+    slow_checkpoints: float = 0.0,
 ) -> Outcome:
     """Play ``turns`` turns through as many killed lives as it takes. ``modes`` (cycled) fixes
-    how each life dies instead of drawing it at random, so a small test covers every kind."""
+    how each life dies instead of drawing it at random, so a small test covers every kind.
+    ``slow_checkpoints`` delays every checkpoint write (seconds), as on a loaded machine, so
+    kills lose the checkpoints of whole turns (see ``kill_worker.recover``)."""
     outcome = Outcome(
         scenario="kill -9 anywhere",
         backend=backend,
@@ -90,9 +98,12 @@ def run(
             _, acked = read_journal(log)
             if len(acked) >= turns:
                 break
+            if lives >= 10 * turns + 50:  # the thread makes no progress: report, don't hang
+                outcome.lose(f"no progress after {lives} lives")
+                break
             mode = modes[lives % len(modes)] if modes else _pick_mode(rng)
             lives += 1
-            if _life(str(store), turns, log, mode, rng) == -9:
+            if _life(str(store), turns, log, mode, rng, slow_checkpoints) == -9:
                 kills["at a random moment" if mode == "timer" else mode.rsplit(":", 1)[0]] += 1
         outcome.faults = {f"SIGKILL {k}": v for k, v in sorted(kills.items())}
         outcome.checks["lives"] = lives

@@ -101,6 +101,24 @@ def install_self_kill(spec: str, memory: Any) -> None:
         raise SystemExit(f"unknown RELIABILITY_KILL_AT {spec!r}")
 
 
+def slow_checkpoints(agent: Any, seconds: float) -> None:
+    """Delay every checkpoint write by ``seconds``, as a starved writer thread on a loaded
+    machine does: the nodes run ahead of the background saves, and a kill loses more of them
+    (the input's included), the case :func:`recover` must send again."""
+    if seconds <= 0:
+        return
+    import time
+
+    saver = agent.checkpointer
+    real_put = saver.put
+
+    def put_later(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(seconds)
+        return real_put(*args, **kwargs)
+
+    saver.put = put_later
+
+
 def read_journal(log: Path) -> tuple[int, set[int]]:
     """The last turn sent and the turns acknowledged."""
     sent, acked = 0, set()
@@ -175,6 +193,7 @@ def main(argv: list[str]) -> int:
     install_self_kill(os.environ.get("RELIABILITY_KILL_AT", ""), memory)
     agent = create_memgpt_agent(OfflineDriver(), memory=memory, context_window=CONTEXT_WINDOW)
     config: dict[str, Any] = {"configurable": {"thread_id": thread, "user_id": USER}}
+    slow_checkpoints(agent, float(os.environ.get("RELIABILITY_SLOW_CHECKPOINTS") or 0))
     print("ready", flush=True)
     # how each life was to die, beside the journal: a run cut short can still be counted
     append_line(
