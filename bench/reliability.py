@@ -108,6 +108,34 @@ def run_scenario(
         cleanup()
 
 
+#: Row names of the scenarios, for runs recorded before runs listed their rows.
+TITLES = {
+    "kill": "kill -9 anywhere",
+    "concurrency": "concurrency",
+    "fuzz": "fuzzed tool calls",
+    "isolation": "isolation",
+    "damaged": "damaged files",
+    "faults": "model service faults",
+}
+
+
+def _run_rows(run: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (scenario, backend) rows a run wrote: listed, or read from its command line."""
+    if "rows" in run:
+        return {(scenario, backend) for scenario, backend in run["rows"]}
+    words = run["command"].split()
+
+    def option(name: str, default: str) -> list[str]:
+        return words[words.index(name) + 1].split(",") if name in words else default.split(",")
+
+    return {
+        (TITLES[name], backend)
+        for name in option("--only", ",".join(SCENARIOS))
+        for backend in option("--backends", "sqlite,postgres")
+        if name in TITLES and (backend == "sqlite" or name in ON_POSTGRES)
+    }
+
+
 def _cell(value: dict[str, Any]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
 
@@ -210,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     rows = [o.as_dict() for o in outcomes]
+    meta["rows"] = [[r["scenario"], r["backend"]] for r in rows]
     runs = [meta]
     old = args.out / "reliability.json"
     if args.merge and old.exists():
@@ -217,21 +246,16 @@ def main(argv: list[str] | None = None) -> int:
         fresh = {(r["scenario"], r["backend"]) for r in rows}
         kept = [r for r in earlier["scenarios"] if (r["scenario"], r["backend"]) not in fresh]
         rows = kept + rows
-        runs = [*earlier.get("runs", []), meta]
+        # an earlier run stays listed only while a row it was the last to write does
+        earlier_runs = earlier.get("runs", [])
+        authors = {
+            max(i for i, run in enumerate(earlier_runs) if row in _run_rows(run))
+            for row in {(r["scenario"], r["backend"]) for r in kept}
+            if any(row in _run_rows(run) for run in earlier_runs)
+        }
+        runs = [run for i, run in enumerate(earlier_runs) if i in authors] + [meta]
         outcomes = [Outcome(**r) for r in rows]
-    order = {
-        s: i
-        for i, s in enumerate(
-            [
-                "kill -9 anywhere",
-                "concurrency",
-                "fuzzed tool calls",
-                "isolation",
-                "damaged files",
-                "model service faults",
-            ]
-        )
-    }
+    order = {title: i for i, title in enumerate(TITLES.values())}
     outcomes.sort(key=lambda o: (order.get(o.scenario, 99), o.backend != "sqlite"))
     rows = [o.as_dict() for o in outcomes]
     report = {"runs": runs, "scenarios": rows}

@@ -16,11 +16,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import ToolMessage
+import pytest
+from langchain_core.messages import HumanMessage, ToolMessage
 
 from bench._reliability import concurrency, damaged, fuzz, isolation, kill, model_faults
-from bench._reliability.common import Outcome
-from langgraph_memgpt import Memory, create_memory_tools
+from bench._reliability.common import Outcome, append_line, user_message_id, user_text
+from bench._reliability.kill_worker import (
+    CONTEXT_WINDOW,
+    USER,
+    journal_lines,
+    play,
+    recover,
+    thread_has,
+)
+from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent, create_memory_tools
 from langgraph_memgpt.memory.testing import HashEmbeddings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +64,65 @@ def test_kill_9_anywhere_loses_and_repeats_nothing(
     assert outcome.checks["evicted_messages"] > 0  # evictions happened across the kills
     if backend == "sqlite":
         assert outcome.checks["faiss_vectors"] == outcome.checks["sqlite_vectors"] > 0
+
+
+def test_a_turn_whose_checkpoints_were_lost_is_sent_again_not_acknowledged(
+    new_store: Callable[[str], Any], backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two losses of the 500-turn kill run: LangGraph saves checkpoints in the background
+    (``invoke``'s default ``durability="async"``), so a kill can lose every checkpoint of a turn,
+    its input included, after its nodes wrote the user message (and replies) to recall. The
+    restarted client must read "received" from the checkpoint and send the message again under
+    its id; trusting recall made the next message take the same turn number and left the lost
+    one in recall outside the FIFO, uncounted as evicted."""
+    store = new_store("lost")
+    log = tmp_path / "journal.log"
+    config: dict[str, Any] = {"configurable": {"thread_id": kill.THREAD, "user_id": USER}}
+    with Memory.open(store, embeddings=HashEmbeddings(32)) as memory:
+        agent = create_memgpt_agent(OfflineDriver(), memory=memory, context_window=CONTEXT_WINDOW)
+        play(agent, config, log, 1, 8)
+        # turn 9 runs while none of its checkpoints reaches the saver: the process dies with
+        # them still queued
+        saver = agent.checkpointer
+        monkeypatch.setattr(saver, "put", lambda config, *args, **kwargs: config)
+        monkeypatch.setattr(saver, "put_writes", lambda *args, **kwargs: None)
+        append_line(log, "sent 9")
+        agent.invoke({"messages": [HumanMessage(user_text(9), id=user_message_id(9))]}, config)
+        monkeypatch.undo()
+        assert memory.recall.contains(user_message_id(9), user_id=USER)
+        assert not thread_has(agent, config, user_message_id(9))
+
+        assert recover(agent, config, log, memory) == 8  # turn 9 is sent again
+        assert ("lost", 9) in journal_lines(log)
+        play(agent, config, log, 9, 12)
+        values = agent.get_state(config).values
+        assert values["turn"] == 12 and values["turn_started_by"] == user_message_id(12)
+    outcome = Outcome(scenario="lost checkpoints", backend=backend, load="12 turns")
+    kill._verify(store, 12, log, outcome, backend)
+    assert_no_loss(outcome)
+    assert outcome.checks["evicted_messages"] > 0  # the lost turn came after evictions
+
+
+def test_kills_that_outrun_slow_checkpoints_lose_and_repeat_nothing(
+    new_store: Callable[[str], Any], backend: str, tmp_path: Path
+) -> None:
+    """The same with real processes: checkpoint writes delayed as on a loaded machine and
+    lives killed inside a compaction, so the checkpoints of the turn (its input's included)
+    are still queued when recall already holds its message."""
+    outcome = kill.run(
+        new_store("slow"),
+        backend=backend,
+        turns=8,
+        min_kills=2,
+        seed=5,
+        tmp=tmp_path,
+        # a life killed in a compaction is followed by one that gets past it (killed at its
+        # next tool step), or the same turn would be lost again and again
+        modes=["mid:compact:1", "commit:1", "mid:compact:1", "end:memory_interrupt:1"],
+        slow_checkpoints=0.3,
+    )
+    assert_no_loss(outcome)
+    assert outcome.checks["turns_sent_again"] >= 1  # the case really happened
 
 
 def test_concurrent_processes_on_one_store_lose_nothing(
@@ -161,27 +229,36 @@ def test_a_failing_model_service_ends_every_turn_and_loses_nothing(tmp_path: Pat
     assert sum(outcome.checks["turn_endings"].values()) == 25
 
 
-def test_the_benchmark_writes_the_results_the_readme_quotes(tmp_path: Path) -> None:
+def _bench(out: Path, *options: str) -> dict[str, Any]:
     subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "reliability.py"),
-            "--size",
-            "small",
-            "--only",
-            "isolation,fuzz",
-            "--backends",
-            "sqlite",
-            "--out",
-            str(tmp_path),
-        ],
+        [sys.executable, str(ROOT / "bench" / "reliability.py"), "--size", "small"]
+        + [*options, "--backends", "sqlite", "--out", str(out)],
         check=True,
         capture_output=True,
         text=True,
         timeout=600,
     )
-    report = json.loads((tmp_path / "reliability.json").read_text())
+    report: dict[str, Any] = json.loads((out / "reliability.json").read_text())
+    return report
+
+
+def test_the_benchmark_writes_the_results_the_readme_quotes(tmp_path: Path) -> None:
+    report = _bench(tmp_path, "--only", "isolation,fuzz")
     assert [s["scenario"] for s in report["scenarios"]] == ["fuzzed tool calls", "isolation"]
     assert all(s["losses"] == 0 for s in report["scenarios"])
     table = (tmp_path / "reliability.md").read_text()
     assert "| isolation | sqlite |" in table and "| fuzzed tool calls | sqlite |" in table
+
+    # --merge replaces a row and keeps the others; a run is listed while one of its rows is
+    report = _bench(tmp_path, "--only", "isolation", "--merge")
+    assert [s["scenario"] for s in report["scenarios"]] == ["fuzzed tool calls", "isolation"]
+    assert [r["rows"] for r in report["runs"]] == [
+        [["isolation", "sqlite"], ["fuzzed tool calls", "sqlite"]],
+        [["isolation", "sqlite"]],
+    ]
+    report = _bench(tmp_path, "--only", "fuzz", "--merge")
+    assert [r["rows"] for r in report["runs"]] == [
+        [["isolation", "sqlite"]],
+        [["fuzzed tool calls", "sqlite"]],
+    ]
+    assert (tmp_path / "reliability.md").read_text().count("`python bench/reliability.py") == 2

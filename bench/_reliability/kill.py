@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._reliability.common import Outcome, child_env, timed, user_message_id, worker_command
-from bench._reliability.kill_worker import USER, read_journal
+from bench._reliability.kill_worker import USER, journal_lines, read_journal
 
 THREAD = "kill-thread"
 #: How each life of the worker dies, with its weight: from outside at a random moment, or from
@@ -40,9 +40,14 @@ def _pick_mode(rng: random.Random) -> str:
     return f"{kind}:{rng.randint(1, 2)}"
 
 
-def _life(store: str, turns: int, log: Path, mode: str, rng: random.Random) -> int:
+def _life(
+    store: str, turns: int, log: Path, mode: str, rng: random.Random, slow: float = 0.0
+) -> int:
     """Run one life of the worker; return its exit code (-9 when killed)."""
-    env = child_env(RELIABILITY_KILL_AT="" if mode == "timer" else mode)
+    env = child_env(
+        RELIABILITY_KILL_AT="" if mode == "timer" else mode,
+        RELIABILITY_SLOW_CHECKPOINTS=str(slow),
+    )
     proc = subprocess.Popen(
         worker_command("kill_worker", store, THREAD, str(turns), str(log)),
         stdout=subprocess.PIPE,
@@ -72,9 +77,12 @@ def run(
     seed: int,
     tmp: Path,
     modes: list[str] | None = None,
+    slow_checkpoints: float = 0.0,
 ) -> Outcome:
     """Play ``turns`` turns through as many killed lives as it takes. ``modes`` (cycled) fixes
-    how each life dies instead of drawing it at random, so a small test covers every kind."""
+    how each life dies instead of drawing it at random, so a small test covers every kind.
+    ``slow_checkpoints`` delays every checkpoint write (seconds), as on a loaded machine, so
+    kills lose the checkpoints of whole turns (see ``kill_worker.recover``)."""
     outcome = Outcome(
         scenario="kill -9 anywhere",
         backend=backend,
@@ -90,13 +98,18 @@ def run(
             _, acked = read_journal(log)
             if len(acked) >= turns:
                 break
+            if lives >= 10 * turns + 50:  # the thread makes no progress: report, don't hang
+                outcome.lose(f"no progress after {lives} lives")
+                break
             mode = modes[lives % len(modes)] if modes else _pick_mode(rng)
             lives += 1
-            if _life(str(store), turns, log, mode, rng) == -9:
+            if _life(str(store), turns, log, mode, rng, slow_checkpoints) == -9:
                 kills["at a random moment" if mode == "timer" else mode.rsplit(":", 1)[0]] += 1
         outcome.faults = {f"SIGKILL {k}": v for k, v in sorted(kills.items())}
         outcome.checks["lives"] = lives
         outcome.checks["kills"] = sum(kills.values())
+        # turns whose checkpoints a kill lost after recall had the message: sent again
+        outcome.checks["turns_sent_again"] = sum(w == "lost" for w, _ in journal_lines(log))
         _verify(store, turns, log, outcome, backend)
     return outcome
 

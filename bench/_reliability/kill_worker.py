@@ -3,9 +3,17 @@
 ``python -m bench._reliability.kill_worker STORE THREAD TURNS LOG``. ``LOG`` is the client's
 journal: ``sent N`` before a turn's message is handed to the graph and ``ack N`` once
 ``invoke`` returned (each line fsynced), so the harness knows exactly which messages were
-acknowledged when the process died. On start the worker does what a restarted client does:
-finish an interrupted turn with ``invoke(None, config)``, acknowledge a turn that finished
-before its ``ack`` was written, and send again a message the graph never received.
+acknowledged when the process died. On start the worker does what a restarted client does
+(:func:`recover`): finish an interrupted turn with ``invoke(None, config)``, acknowledge a turn
+that finished before its ``ack`` was written, and send again (same id) a message the graph never
+received. "Received" is read from the thread's checkpoint alone, never from recall memory:
+LangGraph saves checkpoints in the background (``durability="async"``, the default of
+``invoke``) and even the checkpoint holding a turn's input may still be queued while the first
+nodes already wrote the message to recall. A kill then leaves the message in recall but not in
+the thread; acknowledging it there would let the next message take its turn number (a turn
+played twice) and leave it in recall outside the FIFO without being counted as evicted.
+Sent again under its id, the graph replays the lost steps idempotently (replies and tool
+results are found in recall under their step ids).
 
 ``RELIABILITY_KILL_AT`` makes the process SIGKILL itself at a chosen moment inside the graph:
 ``mid:compact:K`` (inside the K-th compaction, after the summary was written and the evicted
@@ -93,52 +101,106 @@ def install_self_kill(spec: str, memory: Any) -> None:
         raise SystemExit(f"unknown RELIABILITY_KILL_AT {spec!r}")
 
 
+def slow_checkpoints(agent: Any, seconds: float) -> None:
+    """Delay every checkpoint write by ``seconds``, as a starved writer thread on a loaded
+    machine does: the nodes run ahead of the background saves, and a kill loses more of them
+    (the input's included), the case :func:`recover` must send again."""
+    if seconds <= 0:
+        return
+    import time
+
+    saver = agent.checkpointer
+    real_put = saver.put
+
+    def put_later(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(seconds)
+        return real_put(*args, **kwargs)
+
+    saver.put = put_later
+
+
 def read_journal(log: Path) -> tuple[int, set[int]]:
     """The last turn sent and the turns acknowledged."""
     sent, acked = 0, set()
-    if log.exists():
-        for line in log.read_text().splitlines():
-            what, _, number = line.partition(" ")
-            if what == "sent":
-                sent = max(sent, int(number))
-            elif what == "ack":
-                acked.add(int(number))
+    for what, number in journal_lines(log):
+        if what == "sent":
+            sent = max(sent, number)
+        elif what == "ack":
+            acked.add(number)
     return sent, acked
 
 
-def thread_has(agent: Any, memory: Any, config: dict[str, Any], message_id: str) -> bool:
-    """Whether the graph received the message: in the FIFO, or already stored in recall."""
+def journal_lines(log: Path) -> list[tuple[str, int]]:
+    """The journal as (what, turn) pairs: ``sent``, ``ack`` or ``lost``."""
+    if not log.exists():
+        return []
+    pairs = []
+    for line in log.read_text().splitlines():
+        what, _, number = line.partition(" ")
+        pairs.append((what, int(number)))
+    return pairs
+
+
+def thread_has(agent: Any, config: dict[str, Any], message_id: str) -> bool:
+    """Whether the thread's checkpoint holds the message (the turn it opened, or its FIFO).
+
+    Not recall memory: a message can be there from a run whose checkpoints were lost (see the
+    module docstring). The newest message of a thread cannot have been evicted yet (the current
+    turn is never evicted), so the checkpoint is the whole answer.
+    """
     values = agent.get_state(config).values
-    if any(m.id == message_id for m in values.get("messages", [])):
+    if values.get("turn_started_by") == message_id:
         return True
-    return bool(memory.recall.contains(message_id, user_id=USER))
+    return any(m.id == message_id for m in values.get("messages", []))
+
+
+def recover(agent: Any, config: dict[str, Any], log: Path, memory: Any = None) -> int:
+    """What a restarted client does before sending anything; returns the last turn done.
+
+    With ``memory``, a message sent again although recall holds it (its run's checkpoints were
+    lost) is journalled as ``lost N``, so the harness reports how often that happened."""
+    from langgraph_memgpt.cli.chat import has_unfinished_turn
+
+    sent, acked = read_journal(log)
+    if has_unfinished_turn(agent, config):
+        agent.invoke(None, config)
+    if sent and sent not in acked:
+        message_id = user_message_id(sent)
+        if thread_has(agent, config, message_id):
+            append_line(log, f"ack {sent}")
+        else:
+            if memory is not None and memory.recall.contains(message_id, user_id=USER):
+                append_line(log, f"lost {sent}")
+            sent -= 1  # never reached the thread: the client sends it again
+    return sent
+
+
+def play(agent: Any, config: dict[str, Any], log: Path, first: int, last: int) -> None:
+    """Send turns ``first``..``last``, journalling each before and after."""
+    for turn in range(first, last + 1):
+        append_line(log, f"sent {turn}")
+        message = HumanMessage(user_text(turn), id=user_message_id(turn))
+        agent.invoke({"messages": [message]}, config)
+        append_line(log, f"ack {turn}")
 
 
 def main(argv: list[str]) -> int:
     store, thread, total, log = argv[0], argv[1], int(argv[2]), Path(argv[3])
     from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
-    from langgraph_memgpt.cli.chat import has_unfinished_turn
     from langgraph_memgpt.memory.testing import HashEmbeddings
 
     memory = Memory.open(store, embeddings=HashEmbeddings(32))
     install_self_kill(os.environ.get("RELIABILITY_KILL_AT", ""), memory)
     agent = create_memgpt_agent(OfflineDriver(), memory=memory, context_window=CONTEXT_WINDOW)
     config: dict[str, Any] = {"configurable": {"thread_id": thread, "user_id": USER}}
+    slow_checkpoints(agent, float(os.environ.get("RELIABILITY_SLOW_CHECKPOINTS") or 0))
     print("ready", flush=True)
-
-    sent, acked = read_journal(log)
-    if has_unfinished_turn(agent, config):
-        agent.invoke(None, config)
-    if sent and sent not in acked:
-        if thread_has(agent, memory, config, user_message_id(sent)):
-            append_line(log, f"ack {sent}")
-        else:
-            sent -= 1  # never reached the graph: the client sends it again
-    for turn in range(sent + 1, total + 1):
-        append_line(log, f"sent {turn}")
-        message = HumanMessage(user_text(turn), id=user_message_id(turn))
-        agent.invoke({"messages": [message]}, config)
-        append_line(log, f"ack {turn}")
+    # how each life was to die, beside the journal: a run cut short can still be counted
+    append_line(
+        log.with_name(log.name + ".lives"), os.environ.get("RELIABILITY_KILL_AT") or "timer"
+    )
+    done = recover(agent, config, log, memory)
+    play(agent, config, log, done + 1, total)
     memory.close()
     return 0
 
