@@ -139,3 +139,23 @@ def test_consolidation_can_be_turned_off(mem: Memory) -> None:
     assert graph.consolidator is None  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="consolidate_every"):
         MemGPTConfig(consolidate_every=-1)
+
+
+def test_consolidation_waits_for_the_turns_to_pause(mem: Memory) -> None:
+    """Queued on the N-th turn, it runs once no turn has finished for ``idle_seconds``: turns
+    in quick succession never share the CPU with it."""
+    import time
+
+    consolidator = Consolidator(mem, every=1, idle_seconds=2.0)
+    mem.archival.insert("Maya lives in Lisbon", metadata={"created_at": "2026-01-01"}, **U)
+    mem.archival.insert("Maya moved to Porto", metadata={"created_at": "2026-02-01"}, **U)
+    for _ in range(10):  # a turn every 50 ms: never 2 s without one
+        assert consolidator.turn_finished("u1") is True
+        time.sleep(0.05)
+    assert consolidator.runs == 0, "consolidation ran between back-to-back turns"
+    deadline = time.monotonic() + 30
+    while consolidator.runs == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the pause: nobody calls wait()
+    assert consolidator.runs == 1
+    assert mem.archival.count_superseded(**U) == 1
+    consolidator.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -196,8 +197,12 @@ class Consolidator:
     """Runs :func:`consolidate` every ``every`` finished turns of a user, in the background.
 
     ``turn_finished`` only counts and, on every N-th turn, queues the namespace for a worker
-    thread: the answer of that turn is not delayed. ``wait`` blocks until the queue is done
-    (tests, benchmarks, shutdown); failures are logged, never raised into a turn.
+    thread: the answer of that turn is not delayed. The worker then waits until no turn has
+    finished for ``idle_seconds`` (the user reading and typing), as recall memory's embedder
+    does, so its model calls and writes do not compete with the next turns for the CPU; after
+    ``max_delay`` seconds of turns without a pause it runs anyway. ``wait`` runs the queue now
+    and blocks until it is done (tests, benchmarks, shutdown); failures are logged, never
+    raised into a turn.
     """
 
     def __init__(
@@ -207,9 +212,16 @@ class Consolidator:
         every: int = DEFAULT_EVERY,
         decider: Decider | None = None,
         background: bool = True,
+        idle_seconds: float = 0.5,
+        max_delay: float = 30.0,
     ) -> None:
         if every < 1:
             raise ValueError("consolidate every must be at least 1 turn")
+        self.idle_seconds = idle_seconds
+        self.max_delay = max_delay
+        self._last_turn = 0.0
+        self._queued_at = 0.0
+        self._hurry = False
         self.memory = memory
         self.every = every
         self.decider = decider or RuleDecider()
@@ -230,8 +242,12 @@ class Consolidator:
             if self._closed:
                 return False
             self._turns[key] = self._turns.get(key, 0) + 1
+            self._last_turn = time.monotonic()
+            self._cond.notify_all()  # a waiting worker starts its idle count again
             if self._turns[key] % self.every:
                 return False
+            if not self._queue:
+                self._queued_at = self._last_turn
             if key not in self._queue:
                 self._queue.append(key)
             if self.background and not self._busy:
@@ -265,17 +281,34 @@ class Consolidator:
     def _work(self) -> None:
         while True:
             with self._cond:
+                self._wait_for_idle()
                 if not self._queue:
                     self._busy = False
                     return
                 key = self._queue.pop(0)
             self._run(key)
 
+    def _wait_for_idle(self) -> None:
+        """Hold the worker (the lock held) until turns pause, the work is overdue or wanted."""
+        while self._queue and not self._hurry and not self._closed:
+            now = time.monotonic()
+            start = min(self._last_turn + self.idle_seconds, self._queued_at + self.max_delay)
+            if start <= now:
+                return
+            self._cond.wait(start - now)
+
     def wait(self, timeout: float | None = None) -> None:
-        """Block until every queued consolidation has run."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
+        """Run every queued consolidation now and block until they have run."""
+        with self._cond:
+            self._hurry = True
+            self._cond.notify_all()
+            thread = self._thread
+        try:
+            if thread is not None:
+                thread.join(timeout)
+        finally:
+            with self._cond:
+                self._hurry = False
 
     def close(self) -> None:
         """Finish the queued work and stop taking more."""
