@@ -126,3 +126,13 @@ def test_bad_inputs(mem: Memory) -> None:
     with pytest.raises(MemoryStoreError, match="created_at"):
         mem.recall.append("user", "x", user_id="u1", thread_id="t", created_at="yesterday")
     assert mem.recall.count(user_id="u1") == 0
+
+
+def test_stored_ids_answers_for_many_ids_of_one_user(mem: Memory) -> None:
+    mem.recall.append_messages(
+        [HumanMessage("hi", id="h1"), AIMessage("hello", id="a1")], user_id="u1", thread_id="t"
+    )
+    ids = ["a1", "nope", "h1", "a1", *[f"x{i}" for i in range(1000)]]  # past one SQL chunk
+    assert mem.recall.stored_ids(ids, user_id="u1") == {"a1", "h1"}
+    assert mem.recall.stored_ids(ids, user_id="u2") == set()
+    assert mem.recall.stored_ids([], user_id="u1") == set()

@@ -439,9 +439,7 @@ class RecallMemory:
         self, ns: int, query: str, limit: int, thread_id: str | None
     ) -> list[tuple[int, float]]:
         assert self._vectors is not None and self._embed_query is not None
-        left = SEARCH_EMBED_CAP
-        while left > 0 and (done := self._vectors.embed_pending(ns, min(left, 128))):
-            left -= done
+        self._embed_backlog(ns, cap=SEARCH_EMBED_CAP, batch=128)
         vector = self._embed_query(query)
         restrict = None
         if thread_id is not None:
@@ -466,8 +464,17 @@ class RecallMemory:
         ns = self._read_ns(user_id, agent_id)
         if ns is None or self._vectors is None:
             return 0
+        return self._embed_backlog(ns, cap=None, batch=BATCH)
+
+    def _embed_backlog(self, ns: int, *, cap: int | None, batch: int) -> int:
+        """Embed a namespace's waiting messages in batches, ``cap`` of them at most."""
+        assert self._vectors is not None
         total = 0
-        while done := self._vectors.embed_pending(ns, BATCH):
+        while cap is None or total < cap:
+            step = batch if cap is None else min(batch, cap - total)
+            done = self._vectors.embed_pending(ns, step)
+            if not done:
+                break
             total += done
         return total
 
@@ -581,11 +588,27 @@ class RecallMemory:
                 yield self._hit(row, 1.0, user_id, agent_id)
 
     def contains(self, message_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> bool:
-        ns = self._read_ns(user_id, agent_id)
+        return bool(self.stored_ids([message_id], user_id=user_id, agent_id=agent_id))
+
+    def stored_ids(
+        self, message_ids: Sequence[str], *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> set[str]:
+        """Which of ``message_ids`` recall holds: one lookup for many, as a turn's checks
+        (a step's possible reply ids, a parent's resent transcript) need."""
+        wanted = list(dict.fromkeys(message_ids))
+        ns = self._read_ns(user_id, agent_id) if wanted else None
         if ns is None:
-            return False
+            return set()
+        found: set[str] = set()
         with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT 1 FROM recall WHERE ns=? AND message_id=?", (ns, message_id)
-            ).fetchone()
-        return row is not None
+            for start in range(0, len(wanted), 900):  # under SQLite's parameter limit
+                chunk = wanted[start : start + 900]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    str(row[0])
+                    for row in conn.execute(
+                        f"SELECT message_id FROM recall WHERE ns=? AND message_id IN ({marks})",
+                        (ns, *chunk),
+                    )
+                )
+        return found

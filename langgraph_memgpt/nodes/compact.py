@@ -245,15 +245,11 @@ def drop_resent_evictions(
     if known is None:
         return messages, []
     known_ids = set(known)
-    memory = settings.memory
-    resent = [
-        m
-        for m in messages
-        if m.id
-        and m.id not in known_ids
-        and m.id != newest_user.id
-        and memory.recall.contains(m.id, user_id=identity.user_id, agent_id=identity.agent_id)
-    ]
+    candidates = [m for m in messages if m.id and m.id not in known_ids and m.id != newest_user.id]
+    in_recall = settings.memory.recall.stored_ids(
+        [str(m.id) for m in candidates], user_id=identity.user_id, agent_id=identity.agent_id
+    )
+    resent = [m for m in candidates if m.id in in_recall]
     if not resent:
         return messages, []
     dropped = {m.id for m in resent}

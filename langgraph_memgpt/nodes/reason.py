@@ -69,13 +69,14 @@ def _reply_saved_before(
     (with other tool calls) for the same step."""
     recall = settings.memory.recall
     ident = {"user_id": identity.user_id, "agent_id": identity.agent_id}
-    saved = [reply_id for reply_id in reply_ids if recall.contains(reply_id, **ident)]
-    if not saved:
+    stored = recall.stored_ids(reply_ids, **ident)
+    saved = next((reply_id for reply_id in reply_ids if reply_id in stored), None)
+    if saved is None:
         return None
     for hit in recall.messages(thread_id=identity.thread_id, **ident):  # rare: a resumed turn
-        if hit.id == saved[0]:
+        if hit.id == saved:
             return AIMessage(
-                content=hit.text, tool_calls=hit.metadata.get("tool_calls") or [], id=saved[0]
+                content=hit.text, tool_calls=hit.metadata.get("tool_calls") or [], id=saved
             )
     return None
 
