@@ -16,7 +16,9 @@ are known not to read). ``fresh`` phrasings were written in another style (chatt
 reported speech) and in languages no other split uses (Dutch, Swedish, Polish, and new Spanish,
 French, Italian, Portuguese forms), committed before the lexicon reader of ``claims.py`` was
 written, and never tuned on: the honest measure of unseen phrasing, as the held-out phrasings
-were later quoted while the reader was being designed. Each split uses its own people.
+were later quoted while the reader was being designed. ``unseen`` was written (phrasings
+*and* questions, asked in several ways per slot) before subject-aware ranking was built, and
+is kept apart from any tuning in the same way. Each split uses its own people.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-SPLITS = ("dev", "heldout", "fresh")
+SPLITS = ("dev", "heldout", "fresh", "unseen")
 
 # slot -> question, first-fact template, value pool
 SLOTS: dict[str, dict[str, object]] = {
@@ -417,6 +419,151 @@ OTHERS = {
 PEOPLE_PER_USER = 6
 
 
+# -- the unseen split: written before subject-aware ranking, never tuned on --------------------
+UPDATES["unseen"] = {
+    "residence": [
+        "{n} lives in {v} now, she moved in May.",
+        "Heads up, {n} is living in {v} at the moment.",
+        "{n}'s address changed; she is in {v} now.",
+        "{n} finally moved to {v}!",
+        "{n} wohnt jetzt in {v}.",
+        "{n} ahora vive en {v}.",
+        "{n} habite maintenant à {v}.",
+        "{n} adesso vive a {v}.",
+        "{n} mora agora em {v}.",
+        "{n} is now a resident of {v}.",
+        "After the move, {n} lives in {v}.",
+    ],
+    "employer": [
+        "{n} now works at {v}.",
+        "{n} is working for {v} now.",
+        "{n} signed a contract with {v}.",
+        "{n} changed employers and works at {v} now.",
+        "{n} trabaja ahora para {v}.",
+        "{n} ist jetzt bei {v} angestellt.",
+        "{n} lavora adesso da {v}.",
+        "{n} started a new role at {v} this week.",
+        "{n}'s new employer is {v}.",
+    ],
+    "colour": [
+        "{n}'s favorite colour is {v} now.",
+        "{n} likes {v} best these days.",
+        "{n} has a new favourite colour: {v}.",
+        "La couleur préférée de {n} est maintenant le {v}.",
+        "Die Lieblingsfarbe von {n} ist jetzt {v}.",
+        "{n}'s favourite color is now {v}.",
+    ],
+    "phone": [
+        "{n} got a new number: {v}.",
+        "{n}'s new mobile is {v}.",
+        "Call {n} on {v} from now on.",
+        "{n}'s telephone number is now {v}.",
+        "El número de teléfono de {n} ahora es {v}.",
+        "Die Telefonnummer von {n} ist jetzt {v}.",
+    ],
+}
+NEAR_MISSES["unseen"] = {
+    "residence": [
+        "{n}'s son lives in {v}.",
+        "{n} is going to {v} on holiday.",
+        "{n}'s friend {o} moved to {v}.",
+        "{n} studied in {v} years ago.",
+        "{n} would love to live in {v}.",
+        "Die Mutter von {n} wohnt in {v}.",
+        "{o} now lives in {v}.",
+        "{n} has a holiday home in {v}.",
+    ],
+    "employer": [
+        "{n}'s wife works at {v}.",
+        "{n} once worked for {v}.",
+        "{n} is interviewing with {v} next week.",
+        "{o} now works at {v}.",
+        "{n} bought a car from {v}.",
+    ],
+    "colour": [
+        "{n}'s daughter's favourite colour is {v}.",
+        "{n} hates the colour {v}.",
+        "{n}'s new bike is {v}.",
+    ],
+    "phone": [
+        "{n}'s landlord's number is {v}.",
+        "{n}'s previous number was {v}.",
+        "{o}'s mobile is {v}.",
+        "{n}'s office line is {v}.",
+    ],
+}
+RESTATEMENTS["unseen"] = {
+    "residence": [
+        "{n} lives in {v}, as before.",
+        "{n} is still in {v}.",
+        "{n} wohnt immer noch in {v}.",
+        "Yes, {n} lives in {v}.",
+    ],
+    "employer": [
+        "{n} is still working at {v}.",
+        "{n} continues to work for {v}.",
+        "{n} trabaja todavía en {v}.",
+    ],
+    "colour": ["{n}'s favourite colour is still {v}.", "{n} still likes {v} best."],
+    "phone": ["{n}'s phone number hasn't changed: {v}.", "{n} still has the number {v}."],
+}
+PEOPLE["unseen"] = [
+    "Abel",
+    "Bianca",
+    "Cyril",
+    "Daria",
+    "Elias",
+    "Fatima",
+    "Gustav",
+    "Helga",
+    "Ilan",
+    "Jorge",
+    "Kirsten",
+    "Lorenzo",
+    "Mireille",
+    "Nils",
+    "Olga",
+    "Pablo",
+    "Quinn",
+    "Rasmus",
+    "Selma",
+    "Teodor",
+    "Ulla",
+    "Vito",
+    "Wilma",
+    "Yara",
+]
+OTHERS["unseen"] = ["Astrid", "Bernd", "Chiara", "Dmitri"]
+#: Questions asked in several ways (the other splits ask each slot's one ``SLOTS`` question).
+QUESTIONS: dict[str, dict[str, list[str]]] = {
+    "unseen": {
+        "residence": [
+            "Which city does {n} live in?",
+            "Where is {n} living these days?",
+            "Where is {n}'s home?",
+            "In what city is {n} based?",
+        ],
+        "employer": [
+            "Who does {n} work for?",
+            "What company is {n} working at?",
+            "Who is {n}'s employer?",
+            "Where is {n} employed?",
+        ],
+        "colour": [
+            "Which colour does {n} like best?",
+            "What's {n}'s favorite color?",
+            "What colour does {n} prefer?",
+        ],
+        "phone": [
+            "How can I call {n}?",
+            "What number should I use to reach {n}?",
+            "What's {n}'s phone number?",
+            "What is {n}'s mobile number?",
+        ],
+    }
+}
+
+
 @dataclass
 class Scenario:
     """One (person, slot) of a user: its facts in order and what must come out."""
@@ -462,7 +609,11 @@ def build(split: str, seed: int = 7, rounds: int = 1) -> list[User]:
                     rng.shuffle(values)
                     first = str(spec["first"]).format(n=person, v=values[0])
                     kind = kinds[(p + s + r) % len(kinds)]
-                    question = str(spec["question"]).format(n=person)
+                    question = (
+                        pick("question", QUESTIONS[split], slot)
+                        if split in QUESTIONS
+                        else str(spec["question"])
+                    ).format(n=person)
                     other = OTHERS[split][(p + s) % len(OTHERS[split])]
                     if kind == "update":
                         steps = 1 + (rng.random() < 0.3)
