@@ -40,7 +40,12 @@ from _common_memory import REPO, RESULTS, machine, markdown_table, write_results
 
 from langgraph_memgpt.memory import Memory  # noqa: E402
 from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings  # noqa: E402
-from langgraph_memgpt.memory.fusion import convex, default_fusion, rrf  # noqa: E402
+from langgraph_memgpt.memory.fusion import (  # noqa: E402
+    convex,
+    default_fusion,
+    relevance_floor,
+    rrf,
+)
 
 KS = (1, 5, 10, 25)
 POOL = 100
@@ -179,7 +184,8 @@ def run_variant(
             fused = mem.archival.fuse(
                 q["question"], [lists["lexical"], lists["dense"]], user_id=USER
             )
-            expected = [ids[rid] for rid, _ in fused]
+            kept = relevance_floor(fused, lists["lexical"], lists["dense"])
+            expected = [ids[rid] for rid, _ in kept]
             rankings["hybrid: shipped fusion without speaker boost"] = default_fusion(
                 [lists["lexical"], lists["dense"]]
             )

@@ -62,6 +62,18 @@ def test_the_cue_reader_reads_what_the_patterns_do_not() -> None:
         assert claim is not None and claim.slot == "residence" and claim.value == "seville"
 
 
+def test_a_transcript_line_is_not_a_claim_about_its_speaker() -> None:
+    assert parse_claim("John: Yeah, let's work hard to help those around us.") is None
+    assert parse_claim("Maria: Yeah, that's important. A safe home is key.") is None
+    update = parse_claim("Update: Carla lives in Dublin now.")
+    assert update is not None and (update.subject, update.slot) == ("carla", "residence")
+
+
+def test_reported_speech_is_not_read_as_an_attribute_of_the_reporter() -> None:
+    claim = parse_claim("Celine says navy is her favourite colour")
+    assert claim is None or claim.slot == "attr:favourite colour", claim
+
+
 def test_cues_say_update_restatement_and_past() -> None:
     moved = parse_claim("Diego vive en Cracovia ahora")
     assert moved is not None and moved.update and not moved.restated
@@ -86,6 +98,8 @@ def test_cues_say_update_restatement_and_past() -> None:
         ("Carla's phone number is 555-0100", "Het telefoonnummer van Carla is nu 555-0199"),
         ("Carla's favourite colour is blue", "Carla says her favorite color is now red"),
         ("Carla works at Unilever", "Carla left her job at Unilever"),  # ended: retired
+        # the past word belongs to the clause she left, not to the current fact
+        ("Carla works at Unilever", "Carla quit her old job and is now at Danone"),
     ],
 )
 def test_updates_in_other_words_and_languages_supersede(older: str, newer: str) -> None:

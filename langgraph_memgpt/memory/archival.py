@@ -46,7 +46,9 @@ from langgraph_memgpt.memory.fusion import (
     FusionFn,
     boost_speaker,
     relevance_floor,
+    speaker_of,
 )
+from langgraph_memgpt.memory.subject_focus import MAX_FACT_CHARS, boost_subject
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:
@@ -89,7 +91,7 @@ class ArchivalBackend(Protocol):
     ) -> list[tuple[int, float]]: ...
     def fetch(self, ns: int, rids: Sequence[int]) -> dict[int, tuple[Any, ...]]: ...
     def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None: ...
-    def speakers(self, ns: int, rids: Sequence[int]) -> dict[int, str | None]: ...
+    def heads(self, ns: int, rids: Sequence[int], chars: int) -> dict[int, str]: ...
     def count(self, ns: int) -> int: ...
     def scan(
         self, ns: int, after: int, limit: int, source: str | None = None
@@ -525,12 +527,14 @@ class ArchivalMemory:
         agent_id: str = DEFAULT_AGENT_ID,
     ) -> list[tuple[int, float]]:
         """The hybrid ranking of :meth:`candidates` lists: ``fusion``, then the speaker boost
-        (``fusion.boost_speaker``)."""
+        (``fusion.boost_speaker``) and the subject boost (``subject_focus.boost_subject``)."""
         fused = self.fusion(rankings)
         ns = self._read_ns(user_id, agent_id)
         if ns is None or not fused:
             return fused
-        return boost_speaker(fused, self._backend.speakers(ns, [r for r, _ in fused]), query)
+        heads = self._backend.heads(ns, [r for r, _ in fused], MAX_FACT_CHARS + 1)
+        speakers = {rid: speaker_of(head[:64]) for rid, head in heads.items()}
+        return boost_subject(boost_speaker(fused, speakers, query), heads, query)
 
     def resolve(
         self,

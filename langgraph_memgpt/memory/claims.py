@@ -27,7 +27,15 @@ from functools import lru_cache
 
 from langgraph_memgpt.memory import claim_cues as cues
 
-__all__ = ["Claim", "parse_by_patterns", "parse_claim", "read_by_cues", "same_value"]
+__all__ = [
+    "ATTRIBUTE_SYNONYMS",
+    "Claim",
+    "parse_by_patterns",
+    "parse_claim",
+    "read_by_cues",
+    "restates_unread",
+    "same_value",
+]
 
 
 @dataclass(frozen=True)
@@ -180,7 +188,7 @@ _ARTICLES = re.compile(
     r"gli|una)\s+",
     re.IGNORECASE,
 )
-_ATTR_SYNONYMS = {
+ATTRIBUTE_SYNONYMS = {
     "home": "residence",
     "address": "residence",
     "city": "attr:city",
@@ -260,7 +268,18 @@ def _attr_slot(attr: str) -> str:
     for canonical, names in cues.ATTRIBUTE_NAMES.items():
         if attr in names:
             attr = canonical
-    return _ATTR_SYNONYMS.get(attr, f"attr:{attr}")
+    return ATTRIBUTE_SYNONYMS.get(attr, f"attr:{attr}")
+
+
+_LABEL = re.compile(r"^\s*([^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){0,2})\s*:\s")
+
+
+def _transcript_line(sentence: str) -> bool:
+    """ "John: Yeah, working together is great": a line of a transcript, whose leading name is
+    who spoke, not what the line is about (read as a claim it would be "John works ...").
+    Frame words before a colon ("Update:", "Big news:", "Heads up:") are not a speaker."""
+    m = _LABEL.match(sentence)
+    return m is not None and not all(w.casefold() in cues.FRAME for w in m.group(1).split())
 
 
 @lru_cache(maxsize=8192)
@@ -273,7 +292,7 @@ def parse_claim(sentence: str) -> Claim | None:
     sentence that is not a current fact (a wish, a plan, a trip: ``claim_cues.NOT_A_FACT``)
     claims nothing, whichever reader would read it. Cached: a decision reads the same older
     records again and again (a claim is immutable)."""
-    if "?" in sentence or "\n" in sentence.strip():
+    if "?" in sentence or "\n" in sentence.strip() or _transcript_line(sentence):
         return None
     words = [t.casefold() for t in _tokens(_normal(sentence))]
     if _not_a_fact(words):
@@ -322,7 +341,7 @@ def parse_by_patterns(sentence: str) -> Claim | None:
                 return None
             return Claim(subject, slot, value, negated, past or verb_past)
     m = _ATTR_RE.match(text)
-    if m:
+    if m and not _reported(m.group("owner"), m.group("attr")):
         owner = _subject(m.group("owner") + m.group("chain"))
         slot = _attr_slot(m.group("attr"))
         value = _value(m.group("value"))
@@ -331,6 +350,14 @@ def parse_by_patterns(sentence: str) -> Claim | None:
         if owner and value:
             return Claim(owner, slot, value, negated, past)
     return None
+
+
+def _reported(owner: str, attr: str) -> bool:
+    """ "Celine says navy is her favourite colour": a name with no possessive followed by a
+    reporting verb is reported speech, not the attribute "says navy" of Celine."""
+    return not owner.endswith(("'s", "’s")) and any(
+        w.casefold() in cues.REPORTING for w in attr.split()
+    )
 
 
 # -- the cue reader ------------------------------------------------------------------------------
@@ -625,7 +652,10 @@ def read_by_cues(sentence: str) -> Claim | None:
     value, before, at = found_value
     if slot == "employer" and before in cues.LOCATION_PREPOSITIONS:
         slot = "workplace"
-    past = bool(_PAST_MARK.search(sentence)) or any(w in cues.PAST for w in words)
+    # Past words count in the value's own clause: "left her old job and is now at Spotify"
+    # states a current fact; "old" belongs to the job she left.
+    start = max((k + 1 for k, w in enumerate(words[:at]) if w in _AND), default=0)
+    past = bool(_PAST_MARK.search(sentence)) or any(w in cues.PAST for w in words[start:])
     subject = ">".join([owner, *(word for seg in chain for word in seg)])
     value = _value(value)
     if not value:
@@ -636,6 +666,41 @@ def read_by_cues(sentence: str) -> Claim | None:
         ended and not any(w in _AND for w in words[ended[-1] : at])
     )
     return Claim(subject, slot, value, negated, past)
+
+
+_DIGITS = re.compile(r"\D+")
+
+
+def restates_unread(sentence: str, older: Claim) -> bool:
+    """A sentence the readers do not read that still plainly restates ``older``: it names
+    ``older``'s subject (a person, not "Maya's brother", with no possessive after the name),
+    contains its whole value, says nothing has changed ("still", "remains", "sigue", ...) or
+    repeats a phone-like value digit for digit, and is no wish, plan, past or negated fact.
+    "Dorota is still at Philips" restates "Dorota works at Philips"; "Dorota's office is
+    still at Philips" or "Dorota visited Philips" does not."""
+    if older.past or older.negated or ">" in older.subject or older.subject in ("user", "us"):
+        return False
+    text = _normal(sentence)
+    words = [t.casefold() for t in _tokens(text)]
+    if (
+        _not_a_fact(words)
+        or _NEG.search(text)
+        or _PAST_MARK.search(text)
+        or any(w in cues.PAST or w in cues.ENDED for w in words)
+    ):
+        return False
+    owner = older.subject.split()
+    if not any(words[i : i + len(owner)] == owner for i in range(len(words))):
+        return False
+    if re.search(rf"\b{re.escape(older.subject)}['’]", _fold(sentence)):
+        return False  # "Dorota's office ...": another subject
+    digits = _DIGITS.sub("", older.value)
+    if len(digits) >= 5:  # a phone-like value repeated digit for digit
+        return digits in _DIGITS.sub("", text)
+    value = older.value.split()
+    if not value or not all(v in words for v in value):
+        return False
+    return any(w in cues.RESTATE for w in words) or bool(_RESTATE_PHRASE.search(sentence))
 
 
 def same_value(a: str, b: str) -> bool:

@@ -22,7 +22,6 @@ from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.validity import Validity
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.fusion import speaker_of
 
 ARCHIVAL_PENDING_SQL = (
     "SELECT id, text FROM archival WHERE ns=? AND vector IS NULL ORDER BY id LIMIT ?"
@@ -161,15 +160,16 @@ class SqlArchival:
                     out[int(row[0])] = tuple(row)
         return out
 
-    def speakers(self, ns: int, rids: Sequence[int]) -> dict[int, str | None]:
-        """Who said each record (``fusion.speaker_of`` its first characters)."""
+    def heads(self, ns: int, rids: Sequence[int], chars: int) -> dict[int, str]:
+        """The first ``chars`` characters of each record: enough to tell who said it and to
+        read a one-line fact, without moving whole passages."""
         marks = ",".join("?" * len(rids))
         with self._db.read() as conn:
             rows = conn.execute(
-                f"SELECT id, substr(text, 1, 64) FROM archival WHERE ns=? AND id IN ({marks})",
-                (ns, *rids),
+                f"SELECT id, substr(text, 1, ?) FROM archival WHERE ns=? AND id IN ({marks})",
+                (chars, ns, *rids),
             ).fetchall()
-        return {int(rid): speaker_of(head) for rid, head in rows}
+        return {int(rid): head for rid, head in rows}
 
     def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None:
         with self._db.read() as conn:

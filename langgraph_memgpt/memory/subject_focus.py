@@ -1,0 +1,161 @@
+"""Subject-aware ranking: a question about one person ranks that person's facts first.
+
+Lexical and dense rankers weigh a name like any other word. "Where does Marco live?" shares
+"live" with every "X lives in Y" record and only "Marco" with "Marco trabaja en Microsoft" or
+"Marco packed up and moved to Seville", so other people's facts about the same relation
+outrank the subject's own, most of all when the subject's fact is phrased differently or in
+another language. Memory systems with an entity layer (Mem0's graph memory, Zep's Graphiti)
+fix this by extracting entities with a model; offline we read the same thing the supersede
+decider reads (``claims.parse_claim``: subject, slot, value) and raise, among the fused
+candidates, the records whose subject is the one the question names, and among those the ones
+whose slot the question asks about ("live", "city", "colour", "number", in any language the
+cue lexicons know).
+
+The boost never drops a record and changes nothing when the question names no subject that a
+candidate record is about (most transcript search). "Maya's brother" is a subject of its
+own: "Where does Maya live?" does not raise "Maya's brother lives in Porto".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+
+from langgraph_memgpt.memory import claim_cues as cues
+from langgraph_memgpt.memory.claims import ATTRIBUTE_SYNONYMS, Claim, parse_claim
+
+__all__ = [
+    "FOCUS_WINDOW",
+    "MAX_FACT_CHARS",
+    "SLOT_BOOST",
+    "SUBJECT_BOOST",
+    "boost_subject",
+    "query_words",
+    "slot_score",
+]
+
+#: Added to the fused score (0-1 after min-max fusion, plus at most the speaker boost) of a
+#: record about the named subject, and again when its slot is the one asked about: each is a
+#: whole tier, so the subject's facts come before other people's and, among them, those of
+#: the slot asked; the rankers order the records within a tier.
+SUBJECT_BOOST = 1.0
+SLOT_BOOST = 1.0
+#: Only the best fused candidates are read (each reading is ~0.1 ms, cached per text).
+FOCUS_WINDOW = 50
+#: A record longer than this is a passage, not a one-line fact: it is not read as a claim.
+MAX_FACT_CHARS = 240
+
+_WORD = re.compile(r"[^\W_][\w\-]*", re.UNICODE)
+#: Words a question uses for a relation that a fact rarely does ("Which *city* ...").
+_QUESTION_CUES: dict[str, frozenset[str]] = {
+    "residence": cues.word_set("city town country address located where-from hometown"),
+    "employer": cues.word_set("company employer firm employ employs employed"),
+}
+_SKIP = cues.word_set("of de del di da do du von van af the a an")
+
+Fused = list[tuple[int, float]]
+
+
+def _fold_word(word: str) -> str:
+    return cues.ATTRIBUTE_SPELLINGS.get(word, word)
+
+
+def query_words(query: str) -> frozenset[str]:
+    """The question's words, folded as the claim reader folds them ("Maya's" -> "maya",
+    "favorite color" -> "favourite colour"; "I"/"my" -> "user")."""
+    text = unicodedata.normalize("NFKC", query).casefold().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    words = {_fold_word(w) for w in _WORD.findall(text)}
+    words |= {cues.USER_WORDS[w] for w in words if w in cues.USER_WORDS}
+    return frozenset(words)
+
+
+def _subject_words(subject: str) -> frozenset[str]:
+    return frozenset(w for part in subject.split(">") for w in part.split())
+
+
+@lru_cache(maxsize=256)
+def slot_words(slot: str) -> frozenset[str]:
+    """Words by which a question asks about a relation slot: its name, the attribute names
+    the claim reader folds into it, its relation cues."""
+    words = {_fold_word(w) for w in slot.removeprefix("attr:").split()}
+    words |= {alias for alias, target in ATTRIBUTE_SYNONYMS.items() if target == slot}
+    words |= cues.RELATION_CUES.get(slot, frozenset()) | _QUESTION_CUES.get(slot, frozenset())
+    if slot == "likes":
+        words |= {"like", "likes", "prefer", "prefers", "love", "loves"}
+    return frozenset(w for w in words if w not in _SKIP and len(w) > 2)
+
+
+@lru_cache(maxsize=256)
+def _attribute_names(slot: str) -> tuple[tuple[str, ...], ...]:
+    name = slot.removeprefix("attr:")
+    names = {name} | set(cues.ATTRIBUTE_NAMES.get(name, frozenset()))
+    return tuple(tuple(_fold_word(w) for w in alias.split()) for alias in names)
+
+
+def slot_score(slot: str, words: frozenset[str]) -> int:
+    """How plainly the question asks about ``slot``: 2 when it names the attribute whole
+    ("phone number", "favourite colour", "colour") or uses a word of the relation ("live",
+    "city", "employer"); 1 for an attribute's cue word only ("call", "reach"); else 0. A
+    partial attribute name ("work" of "work phone") is not asking about it."""
+    if slot.startswith("attr:"):
+        if any(all(w in words for w in alias) for alias in _attribute_names(slot)):
+            return 2
+        lexicon = cues.RELATION_CUES.get(slot, frozenset())
+        return int(any(_in(w, lexicon) for w in words))
+    lexicon = slot_words(slot)
+    return 2 * any(_in(w, lexicon) for w in words)
+
+
+def _in(word: str, lexicon: frozenset[str]) -> bool:
+    return word in lexicon or any(e.endswith("*") and word.startswith(e[:-1]) for e in lexicon)
+
+
+def _claim(text: str) -> Claim | None:
+    if len(text) > MAX_FACT_CHARS:
+        return None
+    return parse_claim(text.strip())
+
+
+def boost_subject(fused: Fused, heads: Mapping[int, str], query: str) -> Fused:
+    """``fused`` with the named subject's records raised (``SUBJECT_BOOST``), and those of the
+    asked slot raised again (``SLOT_BOOST``); ``heads`` maps record ids to their text (at
+    least the first ``MAX_FACT_CHARS + 1`` characters). Order is unchanged when the question
+    names no subject a candidate is about."""
+    words = query_words(query)
+    window = fused[:FOCUS_WINDOW]
+    # Cheap gate: a candidate is read only if it shares a word with the question.
+    claims: dict[int, Claim | None] = {}
+    for rid, _score in window:
+        text = heads.get(rid, "")
+        head_words = {_fold_word(w) for w in _WORD.findall(text.casefold()[:MAX_FACT_CHARS])}
+        claims[rid] = _claim(text) if head_words & words or "user" in words else None
+    subjects = {c.subject for c in claims.values() if c is not None and not c.past}
+    named = {s for s in subjects if _subject_words(s) <= words}
+    # The most specific subject named: "Maya's brother" over "Maya".
+    named = {s for s in named if not any(o.startswith(s + ">") for o in named)}
+    if not named:
+        return fused
+    owners = {s for s in named if ">" not in s}
+    scores = {
+        rid: slot_score(c.slot, words)
+        for rid, c in claims.items()
+        if c is not None and c.subject in named and not c.past
+    }
+    best = max(scores.values(), default=0)
+    boosted: dict[int, float] = {}
+    for rid, score in fused:
+        claim = claims.get(rid)
+        bonus = 0.0
+        if claim is not None:
+            if claim.subject in named and not claim.past:
+                bonus = SUBJECT_BOOST + (SLOT_BOOST if best and scores.get(rid) == best else 0.0)
+        elif rid in claims and owners:
+            # Not read as a claim, but it names the subject: it may still be about them.
+            text_words = {w.casefold() for w in _WORD.findall(heads.get(rid, ""))}
+            if any(_subject_words(o) <= text_words for o in owners):
+                bonus = SUBJECT_BOOST
+        boosted[rid] = score + bonus
+    return sorted(boosted.items(), key=lambda item: (-item[1], item[0]))

@@ -1,0 +1,102 @@
+"""Subject-aware ranking: a question about one person ranks that person's facts first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from langgraph_memgpt.memory import Memory, consolidate
+from langgraph_memgpt.memory.subject_focus import (
+    MAX_FACT_CHARS,
+    boost_subject,
+    query_words,
+    slot_score,
+)
+from langgraph_memgpt.memory.testing import HashEmbeddings
+
+U = {"user_id": "u1"}
+
+#: Other people's facts of the same kinds, phrased the way the question is.
+CROWD = [
+    "Mia lives in Porto.",
+    "Tom lives in Rome.",
+    "Ana lives in Madrid.",
+    "Mia works at Google.",
+    "Tom works at Spotify.",
+    "Ana's phone number is 555-1000.",
+]
+
+
+@pytest.fixture
+def mem(store: Any) -> Iterator[Memory]:
+    with Memory.open(store, embeddings=HashEmbeddings()) as memory:
+        yield memory
+
+
+def _ranked(texts: list[str], query: str, scores: list[float] | None = None) -> list[str]:
+    """Rank ``texts`` (given in fused order, or with ``scores``) through the boost."""
+    scores = scores or [1.0 - i / len(texts) for i in range(len(texts))]
+    fused = list(enumerate(scores))
+    heads = dict(enumerate(texts))
+    return [texts[rid] for rid, _ in boost_subject(fused, heads, query)]
+
+
+def test_the_named_persons_fact_of_the_asked_relation_comes_first() -> None:
+    texts = [*CROWD, "Marco works at Ericsson.", "Marco vive en Sevilla ahora."]
+    ranked = _ranked(texts, "Where does Marco live?")
+    assert ranked[0] == "Marco vive en Sevilla ahora."
+    assert ranked[1] == "Marco works at Ericsson."
+    ranked = _ranked(texts, "Who does Marco work for?")
+    assert ranked[:2] == ["Marco works at Ericsson.", "Marco vive en Sevilla ahora."]
+
+
+def test_another_subject_named_in_a_possessive_is_not_the_person() -> None:
+    texts = ["Maya's brother lives in Porto.", "Tom lives in Rome.", "Maya lives in Lisbon."]
+    assert _ranked(texts, "Where does Maya live?")[0] == "Maya lives in Lisbon."
+    assert _ranked(texts, "Where does Maya's brother live?")[0] == "Maya's brother lives in Porto."
+
+
+def test_a_partial_attribute_name_is_not_the_attribute_asked() -> None:
+    words = query_words("Where does Elif work?")
+    assert slot_score("employer", words) > slot_score("attr:work phone", words) == 0
+    words = query_words("What's Elif's favorite color?")
+    assert slot_score("attr:favourite colour", words) == 2
+    assert slot_score("attr:least favourite colour", words) == 0
+    texts = ["Elif's work phone is 555-1407.", "Elif works at Bosch.", "Mia works at Nokia."]
+    assert _ranked(texts, "Where does Elif work?")[0] == "Elif works at Bosch."
+
+
+def test_a_question_naming_nobody_known_changes_nothing() -> None:
+    texts = [*CROWD, "Marco works at Ericsson."]
+    scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]
+    fused = list(enumerate(scores))
+    heads = dict(enumerate(texts))
+    for query in ("Where does Lucia live?", "who lives in a big city", "phone numbers"):
+        assert boost_subject(fused, heads, query) == fused
+
+
+def test_a_past_fact_is_not_raised_and_a_passage_only_for_naming_the_person() -> None:
+    passage = "Marco " + "talked about the weather and the trains for a while. " * 6
+    assert len(passage) > MAX_FACT_CHARS
+    texts = ["Marco used to live in Faro.", passage, "Tom lives in Rome.", "Marco lives in Porto."]
+    fused = [(0, 0.5), (1, 0.5), (2, 0.5), (3, 0.1)]
+    boosted = dict(boost_subject(fused, dict(enumerate(texts)), "Where does Marco live?"))
+    assert boosted[0] == boosted[2] == 0.5  # the past fact stays where the rankers put it
+    assert boosted[3] > boosted[1] > 0.5  # the current fact, then the passage naming Marco
+
+
+def test_search_puts_the_current_fact_first_on_every_backend(mem: Memory) -> None:
+    for text in CROWD:
+        mem.archival.insert(text, **U)
+    old = mem.archival.insert("Marco lives in Lisbon.", **U)
+    mem.archival.insert("Marco works at Ericsson.", **U)
+    new = mem.archival.insert("Marco ist nach Hamburg gezogen.", **U)
+    consolidate(mem, **U)
+    hits = mem.archival.search("Where does Marco live?", k=3, **U)
+    assert hits[0].id == new
+    assert old not in [hit.id for hit in hits]
+    # the user's own facts: "my" and "I" name the user
+    mem.archival.insert("I live in Ghent.", **U)
+    assert mem.archival.search("Where do I live?", k=1, **U)[0].text == "I live in Ghent."
