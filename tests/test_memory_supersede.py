@@ -178,6 +178,37 @@ def test_rule_decider_knows_a_restatement(restated: str) -> None:
     assert [p.op for p in RuleDecider().decide(restated, ["Maya lives in Lisbon"])] == ["noop"]
 
 
+@pytest.mark.parametrize(
+    ("older", "restated"),
+    [
+        ("Dorota works at Philips", "Dorota is still at Philips."),
+        ("Maya lives in Lisbon", "Maya is still in Lisbon, as before."),
+        ("Bastian's phone number is 555-1259", "You can reach Bastian at 555-1259."),
+    ],
+)
+def test_an_unread_sentence_repeating_subject_and_value_is_a_restatement(
+    older: str, restated: str
+) -> None:
+    assert parse_claim(restated) is None  # neither reader reads it: the value decides
+    assert [p.op for p in RuleDecider().decide(restated, [older])] == ["noop"]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Dorota visited Philips last week.",
+        "Dorota was still at Philips in 2019.",
+        "Dorota is no longer at Philips.",
+        "Dorota wants to stay at Philips.",
+        "Tom is still at Philips with Dorota's help.",
+        "You can reach Dorota's mother at 555-1259.",
+    ],
+)
+def test_an_unread_sentence_about_something_else_is_not_merged(other: str) -> None:
+    older = ["Dorota works at Philips", "Dorota's phone number is 555-1259"]
+    assert all(p.op != "noop" for p in RuleDecider().decide(other, older)), other
+
+
 def test_claims_read_subject_slot_and_value() -> None:
     claim = parse_claim("Maya's sister's favourite colour is green")
     assert claim is not None and (claim.subject, claim.slot, claim.value) == (

@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph_memgpt.memory.backends.validity import normalise
-from langgraph_memgpt.memory.claims import MULTI_VALUED, Claim, parse_claim, same_value
+from langgraph_memgpt.memory.claims import (
+    MULTI_VALUED,
+    Claim,
+    parse_claim,
+    restates_unread,
+    same_value,
+)
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:
@@ -91,7 +97,10 @@ class RuleDecider:
             if normalise(text) == normalise(new) or (words and _content(text) == words):
                 proposals.append(Proposal("noop", i, "same text"))
                 continue
-            old = parse_claim(text) if claim is not None else None
+            old = parse_claim(text)
+            if claim is None and old is not None and restates_unread(new, old):
+                proposals.append(Proposal("noop", i, f"restates {old.slot}"))
+                continue
             if claim is None or old is None:
                 continue
             if (old.subject, old.slot) != (claim.subject, claim.slot):
