@@ -1,9 +1,9 @@
 """Memory rot: stale facts, duplicates and wrong supersedes, ours vs the plain archival store.
 
 Plays the suite of ``_rot_suite.py`` (updates, near misses and restatements in many phrasings,
-``dev``, ``heldout`` and ``fresh`` splits) into archival memory the way an agent writes it, one fact
-at a time, with consolidation every ``--every`` facts, then asks each scenario's question
-through ``archival.search`` (top ``--k``) and scores:
+``dev``, ``heldout``, ``fresh`` and ``unseen`` splits) into archival memory the way an agent
+writes it, one fact at a time, with consolidation every ``--every`` facts, then asks each
+scenario's question through ``archival.search`` (top ``--k``) and scores:
 
 * **current fact first** (updates): the newest value is the top hit;
 * **stale visible** (updates): an older value is among the hits;
@@ -148,16 +148,21 @@ def quality(args: argparse.Namespace, decider: Decider | None) -> dict[str, Any]
     results: dict[str, Any] = {}
     for split in SPLITS:
         results[split] = {}
-        for system in ("baseline", "ours"):
+        for system in ("baseline", "ours_no_focus", "ours"):
             users = build(split, rounds=args.rounds)
             with tempfile.TemporaryDirectory() as tmp:
                 memory = Memory.open(Path(tmp) / "m", embeddings=_embeddings(args.embeddings))
+                memory.archival.subject_focus = system == "ours"
                 try:
                     rows: list[dict[str, Any]] = []
                     spent = 0.0
                     for user in users:
                         spent += play(
-                            memory, user, ours=system == "ours", every=args.every, decider=decider
+                            memory,
+                            user,
+                            ours=system != "baseline",
+                            every=args.every,
+                            decider=decider,
                         )
                         rows.extend(score(memory, user, args.k))
                 finally:
@@ -294,10 +299,12 @@ def markdown(payload: dict[str, Any]) -> str:
         "",
         f"Embeddings: {payload['embeddings']}; decider: {payload['decider']}; top-{payload['k']} "
         f"hits; consolidation every {payload['every']} facts. Baseline: the archival store "
-        "without supersede or de-duplication (every fact stored, all searchable).",
+        "without supersede or de-duplication (every fact stored, all searchable). 'No subject "
+        "ranking': ours with `archival.subject_focus = False` (supersede and de-duplication, "
+        "ranking as before subject-aware ranking).",
         "",
     ]
-    header = ["split", "metric", "goal", "baseline", "ours", "met"]
+    header = ["split", "metric", "goal", "baseline", "ours, no subject ranking", "ours", "met"]
     rows: list[list[Any]] = []
     for split, systems in payload["quality"].items():
         base, ours = systems["baseline"], systems["ours"]
@@ -311,6 +318,7 @@ def markdown(payload: dict[str, Any]) -> str:
                     f"{metric} (n={ours[metric + '_n']})",
                     f"{direction} {goal}",
                     base[metric],
+                    systems.get("ours_no_focus", {}).get(metric, "n/a"),
                     value,
                     "yes" if met else "no",
                 ]

@@ -100,3 +100,66 @@ def test_search_puts_the_current_fact_first_on_every_backend(mem: Memory) -> Non
     # the user's own facts: "my" and "I" name the user
     mem.archival.insert("I live in Ghent.", **U)
     assert mem.archival.search("Where do I live?", k=1, **U)[0].text == "I live in Ghent."
+
+
+#: One person's four facts among other people's, and questions about each, asked the ways
+#: people ask (not the benchmark's phrasings).
+MAYA = {
+    "residence": "Maya packed her bags and settled in Ghent.",
+    "employer": "Maya is employed by Siemens.",
+    "colour": "Maya's favourite colour is teal.",
+    "phone": "Maya's phone number is 555-0142.",
+}
+QUESTIONS = {
+    "residence": [
+        "Where's Maya based now?",
+        "What city is Maya in?",
+        "Where does Maya call home?",
+        "Where has Maya moved to?",
+        "maya's address?",
+        "¿Dónde vive Maya?",
+        "Wo wohnt Maya?",
+    ],
+    "employer": [
+        "Where is Maya working now?",
+        "Which company hired Maya?",
+        "Who employs Maya?",
+        "What firm is Maya at?",
+        "¿Para quién trabaja Maya?",
+        "Bei welcher Firma arbeitet Maya?",
+    ],
+    "colour": [
+        "What colour does Maya love most?",
+        "Maya's favourite colour?",
+        "Which color is Maya's favorite?",
+        "Welche Lieblingsfarbe hat Maya?",
+    ],
+    "phone": [
+        "What's Maya's number?",
+        "How do I reach Maya?",
+        "Maya's mobile?",
+        "Can you give me Maya's phone?",
+        "¿Cuál es el teléfono de Maya?",
+        "Wie ist Mayas Telefonnummer?",
+    ],
+}
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize(
+    ("slot", "question"), [(slot, q) for slot, qs in QUESTIONS.items() for q in qs]
+)
+def test_questions_asked_many_ways_find_the_persons_fact(
+    slot: str, question: str, reverse: bool
+) -> None:
+    others = [
+        "Tom settled in Porto.",
+        "Ana is employed by Nokia.",
+        "Tom's favourite colour is red.",
+        "Ana's phone number is 555-0199.",
+    ]
+    # the worst case for the boost: every other fact ranked above Maya's by the rankers
+    # and Maya's own facts in both orders, so the asked slot is never first by luck
+    mine = list(MAYA.values())
+    texts = [*others, *(mine[::-1] if reverse else mine)]
+    assert _ranked(texts, question)[0] == MAYA[slot]

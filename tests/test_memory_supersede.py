@@ -209,6 +209,19 @@ def test_an_unread_sentence_about_something_else_is_not_merged(other: str) -> No
     assert all(p.op != "noop" for p in RuleDecider().decide(other, older)), other
 
 
+def test_a_preference_stated_as_the_top_one_is_the_favourite() -> None:
+    decide = RuleDecider().decide
+    older = ["Ilse's favourite colour is orange"]
+    assert [p.op for p in decide("Ilse still loves orange most of all.", older)] == ["noop"]
+    assert [p.op for p in decide("Ilse now prefers teal over any other colour.", older)] == [
+        "supersede"
+    ]
+    # the kind is unknown ("best" of what?) or not a favourite: nothing changes
+    assert [p.op for p in decide("Ilse loves teal most of all.", older)] == ["add"]
+    assert [p.op for p in decide("Ilse now prefers tea.", older)] == ["add"]
+    assert [p.op for p in decide("Ilse prefers jazz over any other music.", older)] == ["add"]
+
+
 def test_claims_read_subject_slot_and_value() -> None:
     claim = parse_claim("Maya's sister's favourite colour is green")
     assert claim is not None and (claim.subject, claim.slot, claim.value) == (

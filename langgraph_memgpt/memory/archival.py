@@ -119,6 +119,9 @@ class ArchivalMemory:
         self._backend = backend
         self.embeddings = embeddings
         self.fusion = fusion
+        #: Raise the facts of the person a question names (``subject_focus.py``); a store of
+        #: passages rather than one-line facts may turn it off.
+        self.subject_focus = True
         self._query_cache: dict[str, tuple[Embeddings, np.ndarray]] = {}
 
     # -- embedding -----------------------------------------------------------------------
@@ -534,7 +537,8 @@ class ArchivalMemory:
             return fused
         heads = self._backend.heads(ns, [r for r, _ in fused], MAX_FACT_CHARS + 1)
         speakers = {rid: speaker_of(head[:64]) for rid, head in heads.items()}
-        return boost_subject(boost_speaker(fused, speakers, query), heads, query)
+        fused = boost_speaker(fused, speakers, query)
+        return boost_subject(fused, heads, query) if self.subject_focus else fused
 
     def resolve(
         self,

@@ -151,7 +151,7 @@ _VERBS: list[tuple[str, bool, str]] = [
     ("car", False, r"(?:drives|bought|has bought) (?:an?|the)?"),
     ("studies", False, r"(?:studies|is studying|majors in|is majoring in)"),
     ("school", False, r"(?:goes to|attends|is enrolled at|studies at)"),
-    ("likes", False, r"(?:likes|loves|enjoys|like|love|enjoy)"),
+    ("likes", False, r"(?:likes|loves|enjoys|prefers|like|love|enjoy|prefer)"),
     ("birthplace", True, r"was born in|nació en|est née? à|ist in .* geboren|nasceu em"),
     ("visited", True, r"(?:visited|went to|travel(?:l)?ed to|flew to)"),
 ]
@@ -300,11 +300,35 @@ def parse_claim(sentence: str) -> Claim | None:
     claim = parse_by_patterns(sentence) or read_by_cues(sentence)
     if claim is None:
         return None
+    if claim.slot == "likes":
+        claim = _favourite(claim)
     return replace(
         claim,
         update=any(w in cues.UPDATE for w in words),
         restated=any(w in cues.RESTATE for w in words) or bool(_RESTATE_PHRASE.search(sentence)),
     )
+
+
+_SUPERLATIVE = re.compile(
+    r"\s+(?:(?:the\s+)?(?:best|most)(?:\s+of\s+all)?|above all|of all|"
+    r"(?:over|more than|above|before)\s+(?:any|all|every)\s+other\s+(?P<noun>[^\W\d_]+?)s?)$"
+)
+
+
+def _favourite(claim: Claim) -> Claim:
+    """ "Likes teal best", "prefers yellow over any other colour": a preference stated as the
+    top one is the favourite: ``attr:favourite colour`` when the sentence names the kind,
+    else ``attr:favourite`` (which restates a favourite of any kind with the same value, and
+    supersedes none)."""
+    m = _SUPERLATIVE.search(claim.value)
+    if m is None:
+        return claim
+    value = claim.value[: m.start()].strip()
+    if not value:
+        return claim
+    noun = m.group("noun")
+    slot = _attr_slot(f"favourite {noun}") if noun else "attr:favourite"
+    return replace(claim, slot=slot, value=value)
 
 
 def parse_by_patterns(sentence: str) -> Claim | None:

@@ -53,6 +53,7 @@ _QUESTION_CUES: dict[str, frozenset[str]] = {
     "residence": cues.word_set("city town country address located where-from hometown"),
     "employer": cues.word_set("company employer firm employ employs employed"),
 }
+_PREFERENCE = cues.word_set("like likes prefer prefers love loves favourite best most")
 _SKIP = cues.word_set("of de del di da do du von van af the a an")
 
 Fused = list[tuple[int, float]]
@@ -64,11 +65,13 @@ def _fold_word(word: str) -> str:
 
 def query_words(query: str) -> frozenset[str]:
     """The question's words, folded as the claim reader folds them ("Maya's" -> "maya",
-    "favorite color" -> "favourite colour"; "I"/"my" -> "user")."""
+    "favorite color" -> "favourite colour"; "I"/"my" -> "user"), plus each word with a
+    final "s" dropped (German genitives: "Mayas Telefonnummer")."""
     text = unicodedata.normalize("NFKC", query).casefold().replace("’", "'")
     text = re.sub(r"'s\b", "", text)
     words = {_fold_word(w) for w in _WORD.findall(text)}
     words |= {cues.USER_WORDS[w] for w in words if w in cues.USER_WORDS}
+    words |= {w[:-1] for w in words if len(w) > 3 and w.endswith("s")}  # German "Mayas"
     return frozenset(words)
 
 
@@ -83,8 +86,8 @@ def slot_words(slot: str) -> frozenset[str]:
     words = {_fold_word(w) for w in slot.removeprefix("attr:").split()}
     words |= {alias for alias, target in ATTRIBUTE_SYNONYMS.items() if target == slot}
     words |= cues.RELATION_CUES.get(slot, frozenset()) | _QUESTION_CUES.get(slot, frozenset())
-    if slot == "likes":
-        words |= {"like", "likes", "prefer", "prefers", "love", "loves"}
+    if slot in ("likes", "attr:favourite"):  # a preference, of a kind not named
+        words |= _PREFERENCE
     return frozenset(w for w in words if w not in _SKIP and len(w) > 2)
 
 
@@ -100,10 +103,12 @@ def slot_score(slot: str, words: frozenset[str]) -> int:
     ("phone number", "favourite colour", "colour") or uses a word of the relation ("live",
     "city", "employer"); 1 for an attribute's cue word only ("call", "reach"); else 0. A
     partial attribute name ("work" of "work phone") is not asking about it."""
-    if slot.startswith("attr:"):
+    if slot.startswith("attr:") and slot != "attr:favourite":
         if any(all(w in words for w in alias) for alias in _attribute_names(slot)):
             return 2
         lexicon = cues.RELATION_CUES.get(slot, frozenset())
+        if slot.startswith("attr:favourite "):
+            lexicon |= _PREFERENCE  # "Which colour does Maya like best?"
         return int(any(_in(w, lexicon) for w in words))
     lexicon = slot_words(slot)
     return 2 * any(_in(w, lexicon) for w in words)

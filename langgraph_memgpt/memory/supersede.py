@@ -76,6 +76,20 @@ def _content(text: str) -> frozenset[str]:
     return frozenset(w.rstrip("s") for w in normalise(text).split() if w not in _STOP)
 
 
+def _same_favourite(a: Claim, b: Claim) -> bool:
+    """ "Loves orange most of all" (a favourite of unnamed kind) and "favourite colour is
+    orange": the same value is a restatement; a different one changes nothing, the kind
+    being unknown."""
+    slots = {a.slot, b.slot}
+    return (
+        a.subject == b.subject
+        and "attr:favourite" in slots
+        and all(slot.startswith("attr:favourite") for slot in slots)
+        and not (a.past or b.past or a.negated or b.negated)
+        and same_value(a.value, b.value)
+    )
+
+
 class RuleDecider:
     """Supersede only when both texts are read as claims about the same subject and slot
     with a different value; restatement when the claim (or the content words) are equal;
@@ -104,6 +118,8 @@ class RuleDecider:
             if claim is None or old is None:
                 continue
             if (old.subject, old.slot) != (claim.subject, claim.slot):
+                if _same_favourite(claim, old):
+                    proposals.append(Proposal("noop", i, f"restates {old.slot}"))
                 continue  # another subject or another relation: never touched
             if claim.past or old.past:
                 if (
