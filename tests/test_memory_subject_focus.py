@@ -116,7 +116,7 @@ QUESTIONS = {
         "What city is Maya in?",
         "Where does Maya call home?",
         "Where has Maya moved to?",
-        "maya's address?",
+        "Maya's address?",
         "¿Dónde vive Maya?",
         "Wo wohnt Maya?",
     ],
@@ -163,3 +163,19 @@ def test_questions_asked_many_ways_find_the_persons_fact(
     mine = list(MAYA.values())
     texts = [*others, *(mine[::-1] if reverse else mine)]
     assert _ranked(texts, question)[0] == MAYA[slot]
+
+
+def test_a_question_naming_nobody_reads_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langgraph_memgpt.memory import subject_focus
+
+    read: list[str] = []
+    monkeypatch.setattr(subject_focus, "_claim", lambda text: read.append(text))
+    texts = [f"the user likes the lamp{i} with friends at home" for i in range(60)]
+    fused = [(i, 1.0 - i / 100) for i in range(60)]
+    query = "what does the user like about the lamp7 with friends?"
+    assert boost_subject(fused, dict(enumerate(texts)), query) == fused
+    assert read == []
+    # a name is read only in the records that contain it
+    texts[3] = "Maya likes the lamp7 with friends at home"
+    boost_subject(fused, dict(enumerate(texts)), "What does Maya like?")
+    assert read == [texts[3]]

@@ -53,6 +53,16 @@ _QUESTION_CUES: dict[str, frozenset[str]] = {
     "residence": cues.word_set("city town country address located where-from hometown"),
     "employer": cues.word_set("company employer firm employ employs employed"),
 }
+#: Capitalised words that open a question rather than name someone (a name that is also one
+#: of these only costs a few readings: the subject must still be a record's subject).
+_NOT_NAMES = cues.word_set(
+    "what what's where where's who who's whom whose which when why how is are was were does "
+    "do did can could would should will have has had tell give show please and or the a an "
+    "qué que dónde donde quién cuál cuándo cómo où qui quel quelle quels quelles quand comment "
+    "est wo wer wie welche welcher welches wann warum was dove chi quale quando come onde "
+    "quem qual como waar wie wat welke hvor hvem vad var vem gdzie kto jaki jaka co czy "
+    "bei para en in at de von"
+)
 _PREFERENCE = cues.word_set("like likes prefer prefers love loves favourite best most")
 _SKIP = cues.word_set("of de del di da do du von van af the a an")
 
@@ -73,6 +83,31 @@ def query_words(query: str) -> frozenset[str]:
     words |= {cues.USER_WORDS[w] for w in words if w in cues.USER_WORDS}
     words |= {w[:-1] for w in words if len(w) > 3 and w.endswith("s")}  # German "Mayas"
     return frozenset(words)
+
+
+def names_in(query: str) -> frozenset[str]:
+    """Whom the question may be about: its capitalised words that do not open a question,
+    folded (with a German genitive "s" dropped too), and ``user`` for "I", "my", "me".
+    A question naming nobody ("what does the user like?") is left to the rankers, and costs
+    no reading at all."""
+    tokens = _WORD.findall(unicodedata.normalize("NFKC", query))
+    names = {t.casefold() for t in tokens if t[:1].isupper() and t.casefold() not in _NOT_NAMES}
+    names |= {n[:-1] for n in names if len(n) > 3 and n.endswith("s")}
+    if any(t.casefold() in cues.USER_WORDS for t in tokens):
+        names.add("user")
+    return frozenset(names)
+
+
+def _text_words(text: str) -> set[str]:
+    words = {_fold_word(w) for w in _WORD.findall(text.casefold())}
+    if words & cues.USER_WORDS.keys():
+        words.add("user")
+    return words
+
+
+def _owner(subject: str) -> str:
+    """The first word of the person a subject hangs from ("maya" of "maya>brother")."""
+    return subject.split(">")[0].split()[0]
 
 
 def _subject_words(subject: str) -> frozenset[str]:
@@ -129,16 +164,19 @@ def boost_subject(fused: Fused, heads: Mapping[int, str], query: str) -> Fused:
     asked slot raised again (``SLOT_BOOST``); ``heads`` maps record ids to their text (at
     least the first ``MAX_FACT_CHARS + 1`` characters). Order is unchanged when the question
     names no subject a candidate is about."""
-    words = query_words(query)
-    window = fused[:FOCUS_WINDOW]
-    # Cheap gate: a candidate is read only if it shares a word with the question.
+    names = names_in(query)
+    if not names:
+        return fused
+    words = query_words(query) | names
+    # A candidate is read only if it contains one of the names: the common words every
+    # record shares never make a search read fifty records.
     claims: dict[int, Claim | None] = {}
-    for rid, _score in window:
+    for rid, _score in fused[:FOCUS_WINDOW]:
         text = heads.get(rid, "")
-        head_words = {_fold_word(w) for w in _WORD.findall(text.casefold()[:MAX_FACT_CHARS])}
-        claims[rid] = _claim(text) if head_words & words or "user" in words else None
+        named_here = len(text) <= MAX_FACT_CHARS and bool(_text_words(text) & names)
+        claims[rid] = _claim(text) if named_here else None
     subjects = {c.subject for c in claims.values() if c is not None and not c.past}
-    named = {s for s in subjects if _subject_words(s) <= words}
+    named = {s for s in subjects if _subject_words(s) <= words and _owner(s) in names}
     # The most specific subject named: "Maya's brother" over "Maya".
     named = {s for s in named if not any(o.startswith(s + ">") for o in named)}
     if not named:
@@ -159,7 +197,7 @@ def boost_subject(fused: Fused, heads: Mapping[int, str], query: str) -> Fused:
                 bonus = SUBJECT_BOOST + (SLOT_BOOST if best and scores.get(rid) == best else 0.0)
         elif rid in claims and owners:
             # Not read as a claim, but it names the subject: it may still be about them.
-            text_words = {w.casefold() for w in _WORD.findall(heads.get(rid, ""))}
+            text_words = _text_words(heads.get(rid, ""))
             if any(_subject_words(o) <= text_words for o in owners):
                 bonus = SUBJECT_BOOST
         boosted[rid] = score + bonus
