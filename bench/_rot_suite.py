@@ -18,7 +18,9 @@ French, Italian, Portuguese forms), committed before the lexicon reader of ``cla
 written, and never tuned on: the honest measure of unseen phrasing, as the held-out phrasings
 were later quoted while the reader was being designed. ``unseen`` was written (phrasings
 *and* questions, asked in several ways per slot) before subject-aware ranking was built, and
-is kept apart from any tuning in the same way. Each split uses its own people.
+is kept apart from any tuning in the same way; its first run's failures were then read and
+fixed, so ``blind`` (written before those fixes, run once after them) is the blind one now.
+Each split uses its own people.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-SPLITS = ("dev", "heldout", "fresh", "unseen")
+SPLITS = ("dev", "heldout", "fresh", "unseen", "blind")
 
 # slot -> question, first-fact template, value pool
 SLOTS: dict[str, dict[str, object]] = {
@@ -561,6 +563,143 @@ QUESTIONS: dict[str, dict[str, list[str]]] = {
             "What is {n}'s mobile number?",
         ],
     }
+}
+
+
+# -- the blind split: written after the unseen split's first run, before its fixes -------------
+UPDATES["blind"] = {
+    "residence": [
+        "Quick update — {n} is living in {v} now.",
+        "{n} moved house; she's in {v} these days.",
+        "{n} relocated to {v} for good.",
+        "Since the summer {n} has lived in {v}.",
+        "{n} just bought a flat in {v} and lives there now.",
+        "{n} vit désormais à {v}.",
+        "{n} woont sinds kort in {v}.",
+        "{n} mieszka obecnie w {v}.",
+        "{n} si è trasferita a {v}.",
+        "{n} se mudó a {v} el mes pasado.",
+        "{n}'s home is {v} now.",
+    ],
+    "employer": [
+        "{n} got hired at {v}.",
+        "{n} now has a job with {v}.",
+        "{n} is with {v} these days.",
+        "{n} ha empezado a trabajar en {v}.",
+        "{n} arbeitet seit Kurzem für {v}.",
+        "{n} werkt nu voor {v}.",
+        "{n} moved over to {v} last month.",
+        "{n}'s employer is now {v}.",
+    ],
+    "colour": [
+        "{n} says her favourite colour is {v} these days.",
+        "{n}'s favourite colour? {v}, as of now.",
+        "{n} switched her favourite colour to {v}.",
+        "A cor favorita de {n} agora é {v}.",
+        "Il colore preferito di {n} adesso è il {v}.",
+        "{n}'s favourite shade is {v} now.",
+    ],
+    "phone": [
+        "{n}'s number is {v} now.",
+        "New number for {n}: {v}.",
+        "{n} switched to a new phone number, {v}.",
+        "Le numéro de {n} est maintenant le {v}.",
+        "{n}'s cell is {v} now.",
+        "Reach {n} at {v} from today.",
+    ],
+}
+NEAR_MISSES["blind"] = {
+    "residence": [
+        "{n}'s aunt moved to {v}.",
+        "{n} is visiting {v} next month.",
+        "{n} used to live in {v}.",
+        "{n} lived in {v} until 2019.",
+        "{n}'s girlfriend lives in {v}.",
+        "{n} wants to move to {v}.",
+        "{o} has moved to {v}.",
+        "{n} was born in {v}.",
+    ],
+    "employer": [
+        "{n}'s brother got a job at {v}.",
+        "{n} worked for {v} before.",
+        "{n} turned down an offer from {v}.",
+        "{o} works at {v} now.",
+        "{n} shops at {v}.",
+    ],
+    "colour": [
+        "{n}'s son's favourite colour is {v}.",
+        "{n}'s car is painted {v}.",
+        "{n} dislikes {v}.",
+    ],
+    "phone": [
+        "{n}'s work number is {v}.",
+        "{n}'s sister's number is {v}.",
+        "{o}'s number is {v} now.",
+        "{n}'s old number was {v}.",
+    ],
+}
+RESTATEMENTS["blind"] = {
+    "residence": [
+        "{n} still lives in {v}, nothing changed.",
+        "{n} is living in {v} still.",
+        "{n} lives in {v} (no change).",
+        "{n} vive todavía en {v}.",
+    ],
+    "employer": ["{n} still works at {v}.", "{n} remains at {v}.", "{n} is still employed by {v}."],
+    "colour": ["{n}'s favourite colour is still {v}.", "{n}'s favourite colour remains {v}."],
+    "phone": ["{n}'s number is still {v}.", "{n}'s phone number remains {v}."],
+}
+PEOPLE["blind"] = [
+    "Adele",
+    "Boris",
+    "Carmen",
+    "Dieter",
+    "Esther",
+    "Felix",
+    "Gemma",
+    "Henrik",
+    "Irene",
+    "Jakub",
+    "Katja",
+    "Luca",
+    "Marta",
+    "Niko",
+    "Ophelia",
+    "Piotr",
+    "Renata",
+    "Stefan",
+    "Tamara",
+    "Umberto",
+    "Valeria",
+    "Walter",
+    "Ximena",
+    "Zeno",
+]
+OTHERS["blind"] = ["Bea", "Cosmo", "Dalia", "Emil"]
+QUESTIONS["blind"] = {
+    "residence": [
+        "Where does {n} live now?",
+        "What's {n}'s city?",
+        "Which town is {n} living in?",
+        "Where can I find {n} these days?",
+    ],
+    "employer": [
+        "Which company does {n} work for?",
+        "Where's {n} working?",
+        "What's {n}'s job?",
+        "Who's {n} working for now?",
+    ],
+    "colour": [
+        "What's {n}'s favourite colour these days?",
+        "Which colour does {n} love most?",
+        "{n}'s favourite colour?",
+    ],
+    "phone": [
+        "What's {n}'s number?",
+        "How do I contact {n} by phone?",
+        "What number does {n} have?",
+        "How can I ring {n}?",
+    ],
 }
 
 
