@@ -216,10 +216,34 @@ def test_a_preference_stated_as_the_top_one_is_the_favourite() -> None:
     assert [p.op for p in decide("Ilse now prefers teal over any other colour.", older)] == [
         "supersede"
     ]
+    # no kind named, but teal is a colour
+    assert [p.op for p in decide("Ilse likes teal best these days.", older)] == ["supersede"]
     # the kind is unknown ("best" of what?) or not a favourite: nothing changes
-    assert [p.op for p in decide("Ilse loves teal most of all.", older)] == ["add"]
+    assert [p.op for p in decide("Ilse loves pasta most of all.", older)] == ["add"]
     assert [p.op for p in decide("Ilse now prefers tea.", older)] == ["add"]
     assert [p.op for p in decide("Ilse prefers jazz over any other music.", older)] == ["add"]
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [
+        ("Elias's favourite colour is red", "Elias has a new favourite colour: blue."),
+        ("My phone number is 555-0100", "I got a new phone number, 555-0199."),
+        ("Rasmus lives in Oslo", "After the move, Rasmus lives in Madrid."),
+    ],
+)
+def test_a_new_attribute_and_an_opening_clause_are_read(older: str, newer: str) -> None:
+    assert [p.op for p in RuleDecider().decide(newer, [older])] == ["supersede"]
+
+
+def test_a_sentence_opener_is_never_a_subject() -> None:
+    # "After" is capitalised only for opening the sentence: read as a person, it would let
+    # "After the party, Tom lives in Rome" supersede this
+    claim = parse_claim("After the move Rasmus lives in Madrid")
+    assert claim is None or claim.subject == "rasmus"
+    assert RuleDecider().decide(
+        "After the party, Tom lives in Rome.", ["After the move, Rasmus lives in Madrid."]
+    ) == [Proposal("add")]
 
 
 def test_claims_read_subject_slot_and_value() -> None:

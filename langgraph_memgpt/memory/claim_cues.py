@@ -346,3 +346,18 @@ REPORTING = word_set(
 )
 #: Words joining a reported clause: "says that ...", "dice que ...".
 THAT = word_set("that que dass daß che dat att że ca")
+
+#: Colour names: "likes teal best" names no kind, but teal is a colour, so it is the favourite
+#: colour (English, then the basic terms of the other languages the lexicons know).
+COLOURS = word_set(
+    "red orange yellow green blue purple violet pink brown black white grey gray beige teal "
+    "turquoise navy crimson magenta olive amber lilac lavender coral maroon burgundy cyan "
+    "indigo gold golden silver scarlet emerald mint peach cream ivory khaki charcoal tan aqua "
+    "azure ochre mauve fuchsia "
+    "rojo roja azul verde amarillo amarilla morado morada rosa negro negra blanco blanca gris "
+    "naranja rouge bleu vert verte jaune noir noire blanc blanche rose rot blau grün gelb lila "
+    "schwarz weiß weiss grau rosso rossa azzurro giallo gialla viola nero nera bianco bianca "
+    "grigio arancione vermelho vermelha amarelo amarela roxo roxa preto preta branco branca "
+    "cinza laranja rood blauw groen geel paars zwart wit grijs oranje röd blå grön gul svart "
+    "vit czerwony niebieski zielony żółty czarny biały"
+)

@@ -177,6 +177,11 @@ _OF_RE = re.compile(
     r"(?:is|es|est|é|è|ist)\s+(?P<value>.+)$",
     re.IGNORECASE,
 )
+# "Maya has a new phone number: ...", "I got a new email, ..."
+_NEW_ATTR_RE = re.compile(
+    rf"^(?P<owner>{_NAME}|I|We)\s+(?:has got|have got|has|have|got|gets)\s+(?:a\s+)?new\s+"
+    r"(?P<attr>[a-z][\w\- ]+?)\s*[:,—–]\s*(?P<value>.+)$"
+)
 # "Maya changed her phone number to ...", "I updated my email to ..."
 _CHANGE_RE = re.compile(
     rf"^(?P<owner>{_NAME}|I|We)\s+(?:has |have )?(?:changed|updated|switched|set)\s+"
@@ -326,7 +331,7 @@ def _favourite(claim: Claim) -> Claim:
     value = claim.value[: m.start()].strip()
     if not value:
         return claim
-    noun = m.group("noun")
+    noun = m.group("noun") or ("colour" if value in cues.COLOURS else None)
     slot = _attr_slot(f"favourite {noun}") if noun else "attr:favourite"
     return replace(claim, slot=slot, value=value)
 
@@ -344,7 +349,7 @@ def parse_by_patterns(sentence: str) -> Claim | None:
         text = re.sub(r"\b(?:live|work|like|love|own|drive)\b", lambda m: m.group(0) + "s", text)
         text = re.sub(r"\bis\s+(?=living|working)", "is ", text)
     text = " ".join(_ADVERBS.sub(" ", text).split())
-    for matcher in (_CHANGE_RE, _OF_RE):
+    for matcher in (_CHANGE_RE, _OF_RE, _NEW_ATTR_RE):
         m = matcher.match(text)
         if m:
             owner = _subject(m.group("owner"))
@@ -443,6 +448,25 @@ def _name(token: str) -> bool:
     """A capitalised word that no lexicon knows: a person's, a place's or a company's name."""
     base, _ = _base(token)
     return base[:1].isupper() and base.casefold() not in _LEXICON and base not in {"I"}
+
+
+def _opening_word(tokens: list[str], k: int) -> bool:
+    """A sentence's first word, capitalised only for being first: followed by an article or
+    a possessive ("After the move", "Following her wedding"), it is no name."""
+    return (
+        k == 0
+        and len(tokens) > 1
+        and "'" not in tokens[0]
+        and tokens[1].casefold() in _ARTICLE_AFTER_OPENER
+    )
+
+
+#: Articles and possessives that cannot follow a name as a verb could ("Maya a déménagé":
+#: French "a" is "has", so it is not here).
+_ARTICLE_AFTER_OPENER = cues.word_set(
+    "the an her his their my our your its el los las le les il lo gli der das den dem het een "
+    "un une uno una um uma ein eine"
+)
 
 
 def _not_a_fact(words: list[str]) -> bool:
@@ -614,8 +638,11 @@ def read_by_cues(sentence: str) -> Claim | None:
     """
     tokens = _tokens(_normal(sentence))
     for _ in range(2):  # an opening clause with no name in it: "As of this spring," "Update:"
-        cut = next((j for j, t in enumerate(tokens[:9]) if t in _SEPARATORS), None)
-        if cut is None or not tokens[:cut] or any(_name(t) for t in tokens[:cut]):
+        cut = next((j for j, t in enumerate(tokens[:9]) if t in _SEPARATORS), 0)
+        clause = tokens[:cut]
+        if not clause or any(
+            _name(t) and not _opening_word(clause, k) for k, t in enumerate(clause)
+        ):
             break
         tokens = tokens[cut + 1 :]
     i = 0
@@ -633,6 +660,8 @@ def read_by_cues(sentence: str) -> Claim | None:
             i += 1
         else:
             return None
+    if i == 0 and _opening_word(tokens, 0):
+        return None  # "After the move Rasmus ...": who is the subject is not plain
     found = _subject_at(tokens, i)
     if found is None:
         return None
