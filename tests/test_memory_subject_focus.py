@@ -119,6 +119,7 @@ QUESTIONS = {
         "Maya's address?",
         "¿Dónde vive Maya?",
         "Wo wohnt Maya?",
+        "Where can I find Maya these days?",
     ],
     "employer": [
         "Where is Maya working now?",

@@ -344,3 +344,26 @@ def test_an_older_store_is_upgraded_in_place(store: Any, backend: str) -> None:
         assert mem.archival.unsettled(**U)[0].id == new  # old records count as settled
         version = mem._db.get_meta("schema_version")
     assert version == ("3" if backend == "sqlite" else "2")
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [
+        ("Felix lives in Hamburg", "Since the summer Felix has lived in Munich."),
+        ("Irene's favourite colour is teal", "Irene's favourite colour? Yellow, as of now."),
+        ("Walter's favourite colour is lilac", "A cor favorita de Walter agora é green."),
+        ("Carmen's favourite colour is orange", "Carmen's favourite shade is olive now."),
+        ("Gemma works at Unilever", "Gemma ha empezado a trabajar en Sanofi."),
+    ],
+)
+def test_perfect_tense_answered_attributes_and_folded_names_update(older: str, newer: str) -> None:
+    assert [p.op for p in RuleDecider().decide(newer, [older])] == ["supersede"]
+
+
+def test_a_verb_frame_whose_value_names_another_attribute_is_not_read() -> None:
+    # "switched to" read as a job change once hid "Irene works at Ikea"
+    ops = RuleDecider().decide(
+        "Irene switched to a new phone number, 555-1629.",
+        ["Irene works at Ikea", "Irene's phone number is 555-1999"],
+    )
+    assert ops == [Proposal("supersede", 1, ops[0].reason)]

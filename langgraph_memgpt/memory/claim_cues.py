@@ -31,7 +31,7 @@ def _phrases(text: str) -> list[tuple[str, ...]]:
 RELATION_CUES: dict[str, frozenset[str]] = {
     "residence": word_set(
         # en
-        "live lives living reside resides residing resident settled settle settles moved "
+        "live lives lived living reside resides residing resident settled settle settles moved "
         "move moves moving reloca* home based "
         # es / pt / ca
         "vive vivo viven vivimos vivir viviendo vivendo morando mora moro moram morar reside "
@@ -41,7 +41,7 @@ RELATION_CUES: dict[str, frozenset[str]] = {
         "vit vis habite habites habitent habiter déménagé déménage installé installée "
         "installés installées "
         # it
-        "abita abito abitano vivere trasferito trasferita trasferiti trasferite "
+        "abita abito abitano abitare vivere trasferito trasferita trasferiti trasferite "
         # de
         "wohnt wohne wohnen lebt lebe gezogen umgezogen zieht zog "
         # nl
@@ -49,29 +49,29 @@ RELATION_CUES: dict[str, frozenset[str]] = {
         # sv / no / da
         "bor bodde flyttet flyttede flyttade flyttat "
         # pl
-        "mieszka mieszkam przeprowadził przeprowadziła przeprowadzili "
+        "mieszka mieszkam mieszkać przeprowadził przeprowadziła przeprowadzili "
         # ro
         "locuiește locuieste mutat"
     ),
     "employer": word_set(
         # en
-        "work works working job jobs employed employer employs hired joined joins offer "
+        "work works worked working job jobs employed employer employs hired joined joins offer "
         "position role signed recruited "
         # es / pt / ca
-        "trabaja trabajo trabajando trabajan contratado contratada trabalha trabalho "
-        "trabalhando contratou treballa "
+        "trabaja trabajo trabajando trabajan trabajar contratado contratada trabalha trabalho "
+        "trabalhando trabalhar contratou treballa "
         # fr
-        "travaille travaillent embauché embauchée "
+        "travaille travaillent travailler embauché embauchée "
         # it
-        "lavora lavoro lavorano assunto assunta "
+        "lavora lavoro lavorano lavorare assunto assunta "
         # de
         "arbeitet arbeite arbeiten angestellt beschäftigt eingestellt "
         # nl
         "werkt werk werken "
         # sv / no / da
-        "jobbar jobber jobbet arbetar arbeider arbejder anställd ansatt ansat "
+        "jobbar jobber jobbet jobba arbetar arbeta arbeider arbejder anställd ansatt ansat "
         # pl / ro
-        "pracuje pracuję zatrudniony zatrudniona lucrează lucreaza angajat angajată"
+        "pracuje pracuję pracować zatrudniony zatrudniona lucrează lucreaza angajat angajată"
     ),
     "attr:phone number": word_set(
         "reach reached reachable call ring text phone telephone mobile cell number "
@@ -242,6 +242,8 @@ ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {
             "favourite colour",
             "colour",
             "preferred colour",
+            "shade",
+            "favourite shade",
             "colour of choice",
             "colour favourite",
             "colour preferido",

@@ -270,10 +270,34 @@ def _attr_slot(attr: str) -> str:
     while words and words[0] in cues.ATTRIBUTE_FRESH:
         words.pop(0)
     attr = " ".join(words)
-    for canonical, names in cues.ATTRIBUTE_NAMES.items():
+    for canonical, names in _FOLDED_ATTRIBUTE_NAMES.items():
         if attr in names:
             attr = canonical
     return ATTRIBUTE_SYNONYMS.get(attr, f"attr:{attr}")
+
+
+def _fold_spelling(name: str) -> str:
+    return " ".join(cues.ATTRIBUTE_SPELLINGS.get(w, w) for w in name.split())
+
+
+#: Attribute names with their spellings folded as a sentence's are ("cor favorita" is
+#: looked up as "cor favourite").
+_FOLDED_ATTRIBUTE_NAMES = {
+    canonical: frozenset(_fold_spelling(n) for n in names)
+    for canonical, names in cues.ATTRIBUTE_NAMES.items()
+}
+
+
+_ASKED_AND_ANSWERED = re.compile(r"^(?P<head>[^?]+?['’]s\s[^?]+?)\s*[?:]\s+(?P<rest>[^?]+)$")
+
+
+def _answered_question(sentence: str) -> str:
+    """ "Maya's favourite colour? Yellow, as of now." and "Maya's number: 555-0100" state a
+    fact as an attribute and its value: read as "Maya's favourite colour is Yellow, ..."."""
+    m = _ASKED_AND_ANSWERED.match(sentence.strip())
+    if m is None:
+        return sentence
+    return f"{m.group('head')} is {m.group('rest')}"
 
 
 _LABEL = re.compile(r"^\s*([^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){0,2})\s*:\s")
@@ -297,6 +321,7 @@ def parse_claim(sentence: str) -> Claim | None:
     sentence that is not a current fact (a wish, a plan, a trip: ``claim_cues.NOT_A_FACT``)
     claims nothing, whichever reader would read it. Cached: a decision reads the same older
     records again and again (a claim is immutable)."""
+    sentence = _answered_question(sentence)
     if "?" in sentence or "\n" in sentence.strip() or _transcript_line(sentence):
         return None
     words = [t.casefold() for t in _tokens(_normal(sentence))]
@@ -366,7 +391,7 @@ def parse_by_patterns(sentence: str) -> Claim | None:
         if m:
             subject = _subject(m.group("subj"))
             value = _value(m.group("value"))
-            if not subject or not value:
+            if not subject or not value or _names_another_slot(slot, _SUPERLATIVE.sub("", value)):
                 return None
             return Claim(subject, slot, value, negated, past or verb_past)
     m = _ATTR_RE.match(text)
@@ -379,6 +404,24 @@ def parse_by_patterns(sentence: str) -> Claim | None:
         if owner and value:
             return Claim(owner, slot, value, negated, past)
     return None
+
+
+@lru_cache(maxsize=64)
+def _other_slot_words(slot: str) -> frozenset[str]:
+    words: set[str] = set()
+    for other, cue_words in cues.RELATION_CUES.items():
+        if other != slot:
+            words |= {w for w in cue_words if not w.endswith("*")}
+    for canonical, names in cues.ATTRIBUTE_NAMES.items():
+        if f"attr:{canonical}" != slot:
+            words |= {w for name in names for w in name.split()}
+    return frozenset(words)
+
+
+def _names_another_slot(slot: str, value: str) -> bool:
+    """ "switched to a new phone number, 555-1629" is no employer: a value that names another
+    relation or attribute means the verb pattern read the wrong frame."""
+    return any(w in _other_slot_words(slot) for w in re.findall(r"[^\W\d_][\w\-]*", value))
 
 
 def _reported(owner: str, attr: str) -> bool:
@@ -448,6 +491,14 @@ def _name(token: str) -> bool:
     """A capitalised word that no lexicon knows: a person's, a place's or a company's name."""
     base, _ = _base(token)
     return base[:1].isupper() and base.casefold() not in _LEXICON and base not in {"I"}
+
+
+_PERFECT = cues.word_set("has have 's ha han hat haben heeft hebben har")
+
+
+def _perfect(words: list[str], k: int) -> bool:
+    """ "has lived in Munich since May": a present perfect states a current fact."""
+    return k > 0 and words[k - 1] in _PERFECT
 
 
 def _opening_word(tokens: list[str], k: int) -> bool:
@@ -708,7 +759,9 @@ def read_by_cues(sentence: str) -> Claim | None:
     # Past words count in the value's own clause: "left her old job and is now at Spotify"
     # states a current fact; "old" belongs to the job she left.
     start = max((k + 1 for k, w in enumerate(words[:at]) if w in _AND), default=0)
-    past = bool(_PAST_MARK.search(sentence)) or any(w in cues.PAST for w in words[start:])
+    past = bool(_PAST_MARK.search(sentence)) or any(
+        w in cues.PAST and not _perfect(words, start + k) for k, w in enumerate(words[start:])
+    )
     subject = ">".join([owner, *(word for seg in chain for word in seg)])
     value = _value(value)
     if not value:

@@ -63,6 +63,7 @@ _NOT_NAMES = cues.word_set(
     "quem qual como waar wie wat welke hvor hvem vad var vem gdzie kto jaki jaka co czy "
     "bei para en in at de von"
 )
+_WHERE = cues.word_set("where dónde donde wo où dove onde waar var hvor gdzie unde")
 _PREFERENCE = cues.word_set("like likes prefer prefers love loves favourite best most")
 _SKIP = cues.word_set("of de del di da do du von van af the a an")
 
@@ -136,8 +137,9 @@ def _attribute_names(slot: str) -> tuple[tuple[str, ...], ...]:
 def slot_score(slot: str, words: frozenset[str]) -> int:
     """How plainly the question asks about ``slot``: 2 when it names the attribute whole
     ("phone number", "favourite colour", "colour") or uses a word of the relation ("live",
-    "city", "employer"); 1 for an attribute's cue word only ("call", "reach"); else 0. A
-    partial attribute name ("work" of "work phone") is not asking about it."""
+    "city", "employer"); 1 for an attribute's cue word only ("call", "reach") or a bare
+    "where" (a residence); else 0. A partial attribute name ("work" of "work phone") is not
+    asking about it."""
     if slot.startswith("attr:") and slot != "attr:favourite":
         if any(all(w in words for w in alias) for alias in _attribute_names(slot)):
             return 2
@@ -146,7 +148,11 @@ def slot_score(slot: str, words: frozenset[str]) -> int:
             lexicon |= _PREFERENCE  # "Which colour does Maya like best?"
         return int(any(_in(w, lexicon) for w in words))
     lexicon = slot_words(slot)
-    return 2 * any(_in(w, lexicon) for w in words)
+    if any(_in(w, lexicon) for w in words):
+        return 2
+    # "Where can I find Maya?" asks for a place: where someone lives, unless a word of
+    # another relation says otherwise ("Where does Maya work?" scores the employer 2).
+    return int(slot == "residence" and bool(words & _WHERE))
 
 
 def _in(word: str, lexicon: frozenset[str]) -> bool:
