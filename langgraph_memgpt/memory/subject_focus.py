@@ -12,8 +12,11 @@ whose slot the question asks about ("live", "city", "colour", "number", in any l
 cue lexicons know).
 
 The boost never drops a record and changes nothing when the question names no subject that a
-candidate record is about (most transcript search). "Maya's brother" is a subject of its
-own: "Where does Maya live?" does not raise "Maya's brother lives in Porto".
+candidate record is about. Only records containing one of the question's capitalised names
+(or "I"/"my" for the user) are read, so a question naming nobody costs no reading, and a
+transcript line ("John: ...") is never a claim about its speaker (``claims.parse_claim``), so
+transcript search is left as it was. "Maya's brother" is a subject of its own: "Where does
+Maya live?" does not raise "Maya's brother lives in Porto".
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ MAX_FACT_CHARS = 240
 _WORD = re.compile(r"[^\W_][\w\-]*", re.UNICODE)
 #: Words a question uses for a relation that a fact rarely does ("Which *city* ...").
 _QUESTION_CUES: dict[str, frozenset[str]] = {
-    "residence": cues.word_set("city town country address located where-from hometown"),
+    "residence": cues.word_set("city town country address located hometown"),
     "employer": cues.word_set("company employer firm employ employs employed"),
 }
 #: Capitalised words that open a question rather than name someone (a name that is also one
