@@ -71,7 +71,8 @@ def _embeddings(name: str) -> Any:
 
 
 def play(memory: Memory, user: User, *, ours: bool, every: int, decider: Decider | None) -> float:
-    """Tell the user's facts in order; returns the seconds spent consolidating."""
+    """Tell the user's facts in order; returns the seconds spent consolidating (``every=0``:
+    never consolidated, as the store is between an update and the next consolidation)."""
     spent = 0.0
     for i, (scenario, step) in enumerate(timeline(user)):
         rid = memory.archival.insert(
@@ -81,11 +82,11 @@ def play(memory: Memory, user: User, *, ours: bool, every: int, decider: Decider
             dedupe=ours,
         )
         scenario.record_ids.append(rid)
-        if ours and (i + 1) % every == 0:
+        if ours and every and (i + 1) % every == 0:
             started = time.perf_counter()
             consolidate(memory, user_id=user.user_id, decider=decider)
             spent += time.perf_counter() - started
-    if ours:
+    if ours and every:
         started = time.perf_counter()
         consolidate(memory, user_id=user.user_id, decider=decider)
         spent += time.perf_counter() - started
@@ -148,11 +149,11 @@ def quality(args: argparse.Namespace, decider: Decider | None) -> dict[str, Any]
     results: dict[str, Any] = {}
     for split in SPLITS:
         results[split] = {}
-        for system in ("baseline", "ours_no_focus", "ours"):
+        for system in ("baseline", "ours_no_focus", "ours_unconsolidated", "ours"):
             users = build(split, rounds=args.rounds)
             with tempfile.TemporaryDirectory() as tmp:
                 memory = Memory.open(Path(tmp) / "m", embeddings=_embeddings(args.embeddings))
-                memory.archival.subject_focus = system == "ours"
+                memory.archival.subject_focus = system in ("ours", "ours_unconsolidated")
                 try:
                     rows: list[dict[str, Any]] = []
                     spent = 0.0
@@ -161,7 +162,7 @@ def quality(args: argparse.Namespace, decider: Decider | None) -> dict[str, Any]
                             memory,
                             user,
                             ours=system != "baseline",
-                            every=args.every,
+                            every=0 if system == "ours_unconsolidated" else args.every,
                             decider=decider,
                         )
                         rows.extend(score(memory, user, args.k))
@@ -301,10 +302,21 @@ def markdown(payload: dict[str, Any]) -> str:
         f"hits; consolidation every {payload['every']} facts. Baseline: the archival store "
         "without supersede or de-duplication (every fact stored, all searchable). 'No subject "
         "ranking': ours with `archival.subject_focus = False` (supersede and de-duplication, "
-        "ranking as before subject-aware ranking).",
+        "ranking as before subject-aware ranking). 'Not yet consolidated': ours with no "
+        "consolidation run at all, as the store is right after an update (only equal texts "
+        "de-duplicated, nothing superseded; the newer of two disagreeing facts ranks first).",
         "",
     ]
-    header = ["split", "metric", "goal", "baseline", "ours, no subject ranking", "ours", "met"]
+    header = [
+        "split",
+        "metric",
+        "goal",
+        "baseline",
+        "ours, no subject ranking",
+        "ours, not yet consolidated",
+        "ours",
+        "met",
+    ]
     rows: list[list[Any]] = []
     for split, systems in payload["quality"].items():
         base, ours = systems["baseline"], systems["ours"]
@@ -319,6 +331,7 @@ def markdown(payload: dict[str, Any]) -> str:
                     f"{direction} {goal}",
                     base[metric],
                     systems.get("ours_no_focus", {}).get(metric, "n/a"),
+                    systems.get("ours_unconsolidated", {}).get(metric, "n/a"),
                     value,
                     "yes" if met else "no",
                 ]

@@ -180,3 +180,23 @@ def test_a_question_naming_nobody_reads_no_record(monkeypatch: pytest.MonkeyPatc
     texts[3] = "Maya likes the lamp7 with friends at home"
     boost_subject(fused, dict(enumerate(texts)), "What does Maya like?")
     assert read == [texts[3]]
+
+
+def test_an_update_comes_first_before_consolidation_has_read_it(mem: Memory) -> None:
+    for text in CROWD:
+        mem.archival.insert(text, **U)
+    mem.archival.insert("Maya lives in Lisbon.", metadata={"created_at": "2026-01-01"}, **U)
+    mem.archival.insert("Maya works at Nokia.", **U)
+    new = mem.archival.insert(
+        "Maya ist nach Hamburg gezogen.", metadata={"created_at": "2026-02-01"}, **U
+    )
+    # no consolidate(): both residence facts are current, the newer one ranks first
+    hits = mem.archival.search("Where does Maya live?", k=3, **U)
+    assert hits[0].id == new
+    assert "Maya lives in Lisbon." in [hit.text for hit in hits]  # still shown, not hidden
+    # the same value said twice is no conflict, and a time decides nothing then
+    texts = ["Maya lives in Lisbon.", "Maya is living in Lisbon."]
+    fused = [(0, 0.9), (1, 0.1)]
+    times = {0: "2026-01-01", 1: "2026-02-01"}
+    boosted = boost_subject(fused, dict(enumerate(texts)), "Where does Maya live?", times=times)
+    assert [rid for rid, _ in boosted] == [0, 1]

@@ -91,7 +91,7 @@ class ArchivalBackend(Protocol):
     ) -> list[tuple[int, float]]: ...
     def fetch(self, ns: int, rids: Sequence[int]) -> dict[int, tuple[Any, ...]]: ...
     def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None: ...
-    def heads(self, ns: int, rids: Sequence[int], chars: int) -> dict[int, str]: ...
+    def heads(self, ns: int, rids: Sequence[int], chars: int) -> dict[int, tuple[str, str]]: ...
     def count(self, ns: int) -> int: ...
     def scan(
         self, ns: int, after: int, limit: int, source: str | None = None
@@ -536,9 +536,13 @@ class ArchivalMemory:
         if ns is None or not fused:
             return fused
         heads = self._backend.heads(ns, [r for r, _ in fused], MAX_FACT_CHARS + 1)
-        speakers = {rid: speaker_of(head[:64]) for rid, head in heads.items()}
+        speakers = {rid: speaker_of(head[:64]) for rid, (head, _when) in heads.items()}
         fused = boost_speaker(fused, speakers, query)
-        return boost_subject(fused, heads, query) if self.subject_focus else fused
+        if not self.subject_focus:
+            return fused
+        texts = {rid: head for rid, (head, _when) in heads.items()}
+        times = {rid: when for rid, (_head, when) in heads.items()}
+        return boost_subject(fused, texts, query, times=times)
 
     def resolve(
         self,

@@ -25,13 +25,21 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import combinations
 
 from langgraph_memgpt.memory import claim_cues as cues
-from langgraph_memgpt.memory.claims import ATTRIBUTE_SYNONYMS, Claim, parse_claim
+from langgraph_memgpt.memory.claims import (
+    ATTRIBUTE_SYNONYMS,
+    MULTI_VALUED,
+    Claim,
+    parse_claim,
+    same_value,
+)
 
 __all__ = [
     "FOCUS_WINDOW",
     "MAX_FACT_CHARS",
+    "NEWER_BOOST",
     "SLOT_BOOST",
     "SUBJECT_BOOST",
     "boost_subject",
@@ -39,12 +47,16 @@ __all__ = [
     "slot_score",
 ]
 
-#: Added to the fused score (0-1 after min-max fusion, plus at most the speaker boost) of a
-#: record about the named subject, and again when its slot is the one asked about: each is a
-#: whole tier, so the subject's facts come before other people's and, among them, those of
-#: the slot asked; the rankers order the records within a tier.
-SUBJECT_BOOST = 1.0
-SLOT_BOOST = 1.0
+#: Added to the fused score of a record about the named subject, and again when its slot is
+#: the one asked about. The fused score is 0-1 after min-max fusion plus at most the speaker
+#: boost (0.2), so each boost is a whole tier: the subject's facts come before other
+#: people's and, among them, those of the slot asked; the rankers order a tier.
+SUBJECT_BOOST = 3.0
+SLOT_BOOST = 3.0
+#: The newest of the subject's records that disagree about one slot: above the older ones
+#: whatever the rankers said (more than 1.2), never above a record of a higher tier (less
+#: than ``SLOT_BOOST - 1.2``).
+NEWER_BOOST = 1.5
 #: Only the best fused candidates are read (each reading is ~0.1 ms, cached per text).
 FOCUS_WINDOW = 50
 #: A record longer than this is a passage, not a one-line fact: it is not read as a claim.
@@ -168,11 +180,22 @@ def _claim(text: str) -> Claim | None:
     return parse_claim(text.strip())
 
 
-def boost_subject(fused: Fused, heads: Mapping[int, str], query: str) -> Fused:
+def boost_subject(
+    fused: Fused,
+    heads: Mapping[int, str],
+    query: str,
+    *,
+    times: Mapping[int, str] | None = None,
+) -> Fused:
     """``fused`` with the named subject's records raised (``SUBJECT_BOOST``), and those of the
     asked slot raised again (``SLOT_BOOST``); ``heads`` maps record ids to their text (at
     least the first ``MAX_FACT_CHARS + 1`` characters). Order is unchanged when the question
-    names no subject a candidate is about."""
+    names no subject a candidate is about.
+
+    With ``times`` (record id -> ISO time), of two or more of the subject's records that
+    claim different values of one single-valued slot, the newest is raised within its tier
+    (``NEWER_BOOST``): an update comes first from the moment it is stored, before
+    consolidation has read it and superseded the older record."""
     names = names_in(query)
     if not names:
         return fused
@@ -197,6 +220,7 @@ def boost_subject(fused: Fused, heads: Mapping[int, str], query: str) -> Fused:
         if c is not None and c.subject in named and not c.past
     }
     best = max(scores.values(), default=0)
+    newest = _newest_of_conflicts(claims, named, times or {})
     boosted: dict[int, float] = {}
     for rid, score in fused:
         claim = claims.get(rid)
@@ -204,6 +228,7 @@ def boost_subject(fused: Fused, heads: Mapping[int, str], query: str) -> Fused:
         if claim is not None:
             if claim.subject in named and not claim.past:
                 bonus = SUBJECT_BOOST + (SLOT_BOOST if best and scores.get(rid) == best else 0.0)
+                bonus += NEWER_BOOST if rid in newest else 0.0
         elif rid in claims and owners:
             # Not read as a claim, but it names the subject: it may still be about them.
             text_words = _text_words(heads.get(rid, ""))
@@ -211,3 +236,25 @@ def boost_subject(fused: Fused, heads: Mapping[int, str], query: str) -> Fused:
                 bonus = SUBJECT_BOOST
         boosted[rid] = score + bonus
     return sorted(boosted.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _newest_of_conflicts(
+    claims: Mapping[int, Claim | None], named: set[str], times: Mapping[int, str]
+) -> set[int]:
+    """The newest record of each (subject, slot) of the named subjects that holds differing
+    current values ("lives in Lisbon", later "moved to Porto"): what the decider would keep."""
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for rid, claim in claims.items():
+        if (
+            claim is not None
+            and claim.subject in named
+            and not (claim.past or claim.negated)
+            and claim.slot not in MULTI_VALUED
+            and rid in times
+        ):
+            groups.setdefault((claim.subject, claim.slot), []).append((rid, claim.value))
+    newest: set[int] = set()
+    for members in groups.values():
+        if any(not same_value(a, b) for (_, a), (_, b) in combinations(members, 2)):
+            newest.add(max(members, key=lambda member: (times[member[0]], member[0]))[0])
+    return newest

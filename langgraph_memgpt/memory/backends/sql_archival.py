@@ -160,16 +160,18 @@ class SqlArchival:
                     out[int(row[0])] = tuple(row)
         return out
 
-    def heads(self, ns: int, rids: Sequence[int], chars: int) -> dict[int, str]:
-        """The first ``chars`` characters of each record: enough to tell who said it and to
-        read a one-line fact, without moving whole passages."""
+    def heads(self, ns: int, rids: Sequence[int], chars: int) -> dict[int, tuple[str, str]]:
+        """The first ``chars`` characters of each record and its time: enough to tell who
+        said it, to read a one-line fact and to tell the newer of two, without moving whole
+        passages."""
         marks = ",".join("?" * len(rids))
         with self._db.read() as conn:
             rows = conn.execute(
-                f"SELECT id, substr(text, 1, ?) FROM archival WHERE ns=? AND id IN ({marks})",
+                f"SELECT id, substr(text, 1, ?), created_at FROM archival "
+                f"WHERE ns=? AND id IN ({marks})",
                 (chars, ns, *rids),
             ).fetchall()
-        return {int(rid): head for rid, head in rows}
+        return {int(rid): (head, str(created_at or "")) for rid, head, created_at in rows}
 
     def by_uid(self, ns: int, uid: str) -> tuple[Any, ...] | None:
         with self._db.read() as conn:
