@@ -67,6 +67,8 @@ def test_a_transcript_line_is_not_a_claim_about_its_speaker() -> None:
     assert parse_claim("Maria: Yeah, that's important. A safe home is key.") is None
     update = parse_claim("Update: Carla lives in Dublin now.")
     assert update is not None and (update.subject, update.slot) == ("carla", "residence")
+    told = parse_claim("Remember: Carla lives in Dublin.")  # said to the agent, not a speaker
+    assert told is not None and (told.subject, told.slot) == ("carla", "residence")
 
 
 def test_reported_speech_is_not_read_as_an_attribute_of_the_reporter() -> None:

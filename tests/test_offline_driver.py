@@ -808,3 +808,26 @@ def test_async_invoke_matches_sync(model: Any) -> None:
     result = asyncio.run(model.ainvoke(history))
     assert calls(result) == calls(sync)
     assert [c["id"] for c in result.tool_calls] == [c["id"] for c in sync.tool_calls]
+
+
+def test_of_a_fact_and_its_correction_the_newer_is_the_answer(model: Any) -> None:
+    question = "Where does Maya live?"
+    history: list[BaseMessage] = [system(), HumanMessage(question)]
+    ai = model.invoke(history)
+    older = "thread t1, turn 1, 2026-01-05T10:00:00+00:00, source agent"
+    newer = "thread t1, turn 7, 2026-03-02T10:00:00+00:00, source agent"
+    history += [
+        ai,
+        *results(
+            ai,
+            {
+                "archival_memory_search": [
+                    hit("Maya lives in Lisbon.", older),
+                    hit("Maya ist nach Hamburg gezogen.", newer),
+                ]
+            },
+        ),
+    ]
+    final = finish(model, history)
+    assert "Hamburg" in final.content and newer in final.content
+    assert "Lisbon" not in final.content

@@ -151,7 +151,7 @@ FRAME = word_set(
     "may june july august september october november december monday tuesday wednesday "
     "thursday friday saturday sunday last next early late just so well oh ok okay also "
     "actually anyway btw fyi update updates correction note news big good quick heads up "
-    "reminder confirm to by way record ps hey "
+    "reminder remember confirm to by way record ps hey "
     "ahora hoy desde este esta estos estas días año mes semana primavera verano otoño "
     "invierno agora hoje desde deste este ano mês maintenant aujourd'hui depuis ce cette "
     "ces jours année mois printemps été automne hiver ora oggi da questo questa anno mese "

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from langgraph_memgpt.memory.claims import MULTI_VALUED, parse_claim, same_value
 from langgraph_memgpt.models.offline.calls import Hit
 from langgraph_memgpt.models.offline.text import content_words, name_words, words
 
@@ -112,11 +113,53 @@ def rank(items: Sequence[Scored]) -> list[Scored]:
     )
 
 
+_WHEN = re.compile(r"\b(\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:[+-]\d{2}:?\d{2}|Z)?)")
+
+
+def prefer_newer(ranked: list[Scored]) -> list[Scored]:
+    """Put first, of the hits that state different values of the best hit's fact ("Maya lives
+    in Lisbon", later "Maya ist nach Hamburg gezogen"), the newest by its citation's time, and
+    drop the older ones: a fact and its correction both come back until consolidation hides
+    the older one, and the correction is the answer. Hits the claim reader does not read
+    change nothing."""
+    if len(ranked) < 2 or ranked[0].relevance <= 0:
+        return ranked
+    rival = [item for item in ranked if item.names_ok and _disagree(ranked[0], item)]
+    if not rival:
+        return ranked
+    group = [ranked[0], *rival]
+    newest = max(group, key=_when)
+    # It answers what the fact it corrects answered, in other words or another language.
+    newest.relevance = max(item.relevance for item in group)
+    return [newest, *(item for item in ranked if item not in group)]
+
+
+def _disagree(a: Scored, b: Scored) -> bool:
+    """Both read as current claims of one single-valued slot of one subject, with different
+    values."""
+    if a is b or b.relevance <= 0:
+        return False
+    first, second = parse_claim(a.hit.text), parse_claim(b.hit.text)
+    return (
+        first is not None
+        and second is not None
+        and (first.subject, first.slot) == (second.subject, second.slot)
+        and first.slot not in MULTI_VALUED
+        and not (first.past or first.negated or second.past or second.negated)
+        and not same_value(first.value, second.value)
+    )
+
+
+def _when(item: Scored) -> str:
+    match = _WHEN.search(item.hit.citation)
+    return match.group(1).replace(" ", "T") if match else ""
+
+
 def pick(items: Sequence[Scored], several: bool, limit: int = 3) -> list[Scored]:
     """The hits the answer quotes: the best one, and the others about the same people that
     are nearly as relevant (:data:`CLOSE`), or, for a question that wants several facts, at
     least half as relevant (each may be another item of the list)."""
-    ranked = [s for s in rank(items) if s.relevance > 0]
+    ranked = [s for s in prefer_newer(rank(items)) if s.relevance > 0]
     if not ranked:
         return []
     best = ranked[0]

@@ -28,7 +28,13 @@ from langgraph_memgpt.models.offline.calls import (
     Hit,
 )
 from langgraph_memgpt.models.offline.dates import date_phrases
-from langgraph_memgpt.models.offline.relevance import Relevance, Scored, rank, wants_several
+from langgraph_memgpt.models.offline.relevance import (
+    Relevance,
+    Scored,
+    prefer_newer,
+    rank,
+    wants_several,
+)
 from langgraph_memgpt.models.offline.text import content_words, key_words, names
 from langgraph_memgpt.models.offline.turn import Turn
 
@@ -69,7 +75,7 @@ class Search:
                     seen.add(key)
                     found.append(Scored(hit, TIERS.get(name, "memory"), index))
         relevance = Relevance(self.question, [s.hit for s in found])
-        return rank([relevance.score(s) for s in found]), relevance
+        return prefer_newer(rank([relevance.score(s) for s in found])), relevance
 
     def answered(self) -> bool:
         """The best hit answers (names and most words), and one passage is enough."""
