@@ -220,6 +220,8 @@ def test_a_preference_stated_as_the_top_one_is_the_favourite() -> None:
     assert [p.op for p in decide("Ilse likes teal best these days.", older)] == ["supersede"]
     # the kind is unknown ("best" of what?) or not a favourite: nothing changes
     assert [p.op for p in decide("Ilse loves pasta most of all.", older)] == ["add"]
+    # two favourites of unknown kinds are two facts
+    assert [p.op for p in decide("Ilse likes jazz best.", ["Ilse likes pasta best."])] == ["add"]
     assert [p.op for p in decide("Ilse now prefers tea.", older)] == ["add"]
     assert [p.op for p in decide("Ilse prefers jazz over any other music.", older)] == ["add"]
 

@@ -295,8 +295,8 @@ def _answered_question(sentence: str) -> str:
     """ "Maya's favourite colour? Yellow, as of now." and "Maya's number: 555-0100" state a
     fact as an attribute and its value: read as "Maya's favourite colour is Yellow, ..."."""
     m = _ASKED_AND_ANSWERED.match(sentence.strip())
-    if m is None:
-        return sentence
+    if m is None or any(w.casefold() in cues.REPORTING for w in m.group("head").split()):
+        return sentence  # "Maya's brother said: ..." quotes someone
     return f"{m.group('head')} is {m.group('rest')}"
 
 
@@ -819,4 +819,4 @@ def same_value(a: str, b: str) -> bool:
 
 #: Slots that hold several values at once: a new value adds, only a negation of the same
 #: value ("no longer likes coffee") retires one.
-MULTI_VALUED = {"likes", "visited", "studies"}
+MULTI_VALUED = {"likes", "visited", "studies", "attr:favourite"}  # a favourite of unknown kind
