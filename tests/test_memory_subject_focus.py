@@ -200,3 +200,11 @@ def test_an_update_comes_first_before_consolidation_has_read_it(mem: Memory) -> 
     times = {0: "2026-01-01", 1: "2026-02-01"}
     boosted = boost_subject(fused, dict(enumerate(texts)), "Where does Maya live?", times=times)
     assert [rid for rid, _ in boosted] == [0, 1]
+
+
+def test_a_past_fact_is_never_the_newest_of_a_conflict() -> None:
+    texts = ["Maya lives in Lisbon.", "Maya moved to Porto.", "Maya used to live in Faro."]
+    times = {0: "2026-01-01", 1: "2026-02-01", 2: "2026-03-01"}
+    fused = [(0, 0.9), (1, 0.5), (2, 0.4)]
+    ranked = boost_subject(fused, dict(enumerate(texts)), "Where does Maya live?", times=times)
+    assert [rid for rid, _ in ranked] == [1, 0, 2]

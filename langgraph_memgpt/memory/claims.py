@@ -30,6 +30,7 @@ from langgraph_memgpt.memory import claim_cues as cues
 __all__ = [
     "ATTRIBUTE_SYNONYMS",
     "Claim",
+    "disagree",
     "parse_by_patterns",
     "parse_claim",
     "read_by_cues",
@@ -807,6 +808,17 @@ def restates_unread(sentence: str, older: Claim) -> bool:
     if not value or not all(v in words for v in value):
         return False
     return any(w in cues.RESTATE for w in words) or bool(_RESTATE_PHRASE.search(sentence))
+
+
+def disagree(a: Claim, b: Claim) -> bool:
+    """Two current claims of one single-valued slot of one subject, with different values:
+    one of them is stale ("lives in Lisbon", "ist nach Hamburg gezogen")."""
+    return (
+        (a.subject, a.slot) == (b.subject, b.slot)
+        and a.slot not in MULTI_VALUED
+        and not (a.past or a.negated or b.past or b.negated)
+        and not same_value(a.value, b.value)
+    )
 
 
 def same_value(a: str, b: str) -> bool:

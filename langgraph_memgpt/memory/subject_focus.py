@@ -30,10 +30,9 @@ from itertools import combinations
 from langgraph_memgpt.memory import claim_cues as cues
 from langgraph_memgpt.memory.claims import (
     ATTRIBUTE_SYNONYMS,
-    MULTI_VALUED,
     Claim,
+    disagree,
     parse_claim,
-    same_value,
 )
 
 __all__ = [
@@ -241,20 +240,16 @@ def boost_subject(
 def _newest_of_conflicts(
     claims: Mapping[int, Claim | None], named: set[str], times: Mapping[int, str]
 ) -> set[int]:
-    """The newest record of each (subject, slot) of the named subjects that holds differing
-    current values ("lives in Lisbon", later "moved to Porto"): what the decider would keep."""
-    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    """The newest record of each (subject, slot) of the named subjects whose records disagree
+    ("lives in Lisbon", later "moved to Porto"): what the decider would keep."""
+    groups: dict[tuple[str, str], list[tuple[int, Claim]]] = {}
     for rid, claim in claims.items():
-        if (
-            claim is not None
-            and claim.subject in named
-            and not (claim.past or claim.negated)
-            and claim.slot not in MULTI_VALUED
-            and rid in times
-        ):
-            groups.setdefault((claim.subject, claim.slot), []).append((rid, claim.value))
+        if claim is None or claim.past or claim.negated:
+            continue
+        if claim.subject in named and rid in times:
+            groups.setdefault((claim.subject, claim.slot), []).append((rid, claim))
     newest: set[int] = set()
     for members in groups.values():
-        if any(not same_value(a, b) for (_, a), (_, b) in combinations(members, 2)):
+        if any(disagree(a, b) for (_, a), (_, b) in combinations(members, 2)):
             newest.add(max(members, key=lambda member: (times[member[0]], member[0]))[0])
     return newest

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from langgraph_memgpt.memory.claims import MULTI_VALUED, parse_claim, same_value
+from langgraph_memgpt.memory.claims import disagree, parse_claim
 from langgraph_memgpt.models.offline.calls import Hit
 from langgraph_memgpt.models.offline.text import content_words, name_words, words
 
@@ -135,19 +135,10 @@ def prefer_newer(ranked: list[Scored]) -> list[Scored]:
 
 
 def _disagree(a: Scored, b: Scored) -> bool:
-    """Both read as current claims of one single-valued slot of one subject, with different
-    values."""
     if a is b or b.relevance <= 0:
         return False
     first, second = parse_claim(a.hit.text), parse_claim(b.hit.text)
-    return (
-        first is not None
-        and second is not None
-        and (first.subject, first.slot) == (second.subject, second.slot)
-        and first.slot not in MULTI_VALUED
-        and not (first.past or first.negated or second.past or second.negated)
-        and not same_value(first.value, second.value)
-    )
+    return first is not None and second is not None and disagree(first, second)
 
 
 def _when(item: Scored) -> str:
