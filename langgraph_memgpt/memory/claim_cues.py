@@ -23,6 +23,11 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+def in_lexicon(word: str, lexicon: frozenset[str]) -> bool:
+    """``word`` is in ``lexicon``, where an entry ending in ``*`` is a prefix ("reloca*")."""
+    return word in lexicon or any(e.endswith("*") and word.startswith(e[:-1]) for e in lexicon)
+
+
 def _phrases(text: str) -> list[tuple[str, ...]]:
     return [tuple(phrase.split()) for phrase in text.split("|")]
 
@@ -290,6 +295,13 @@ ATTRIBUTE_SPELLINGS = {
     "favorito": "favourite",
     "favorita": "favourite",
 }
+
+
+def spelling(word: str) -> str:
+    """One spelling for a word of an attribute name ("favorite" -> "favourite")."""
+    return ATTRIBUTE_SPELLINGS.get(word, word)
+
+
 #: Words before an attribute that do not change which attribute it is ("new", "current").
 ATTRIBUTE_FRESH = word_set(
     "new current present actual nuevo nueva actual novo nova atual nouveau nouvelle nouvel "

@@ -267,7 +267,7 @@ def _value(raw: str) -> str:
 
 
 def _attr_slot(attr: str) -> str:
-    words = [cues.ATTRIBUTE_SPELLINGS.get(w, w) for w in _fold(attr).split()]
+    words = [cues.spelling(w) for w in _fold(attr).split()]
     while words and words[0] in cues.ATTRIBUTE_FRESH:
         words.pop(0)
     attr = " ".join(words)
@@ -278,7 +278,7 @@ def _attr_slot(attr: str) -> str:
 
 
 def _fold_spelling(name: str) -> str:
-    return " ".join(cues.ATTRIBUTE_SPELLINGS.get(w, w) for w in name.split())
+    return " ".join(cues.spelling(w) for w in name.split())
 
 
 #: Attribute names with their spellings folded as a sentence's are ("cor favorita" is
@@ -482,12 +482,6 @@ def _base(token: str) -> tuple[str, bool]:
     return (m.group(1), True) if m else (token, False)
 
 
-def _in(word: str, lexicon: frozenset[str]) -> bool:
-    if word in lexicon:
-        return True
-    return any(entry.endswith("*") and word.startswith(entry[:-1]) for entry in lexicon)
-
-
 def _name(token: str) -> bool:
     """A capitalised word that no lexicon knows: a person's, a place's or a company's name."""
     base, _ = _base(token)
@@ -550,9 +544,12 @@ def _chain(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
             break
         if _is_copula([t.casefold() for t in tokens], i) or low in cues.PAST_COPULAS:
             break
-        if _in(low, cues.NOT_A_FACT) or low in cues.REPORTING:
+        if cues.in_lexicon(low, cues.NOT_A_FACT) or low in cues.REPORTING:
             break
-        if any(_in(low, words) for words in cues.RELATION_CUES.values()) and segments[-1] == []:
+        if (
+            any(cues.in_lexicon(low, words) for words in cues.RELATION_CUES.values())
+            and segments[-1] == []
+        ):
             break  # "Maya's ... lives": the verb, not a part of the subject
         if low in cues.UPDATE | cues.RESTATE and low not in cues.ATTRIBUTE_FRESH:
             break
@@ -706,7 +703,7 @@ def read_by_cues(sentence: str) -> Claim | None:
         if low in cues.FRAME | cues.UPDATE | cues.RESTATE:
             i += 1
         elif len(fronted) < 2 and (
-            low in _AUX or any(_in(low, w) for w in cues.RELATION_CUES.values())
+            low in _AUX or any(cues.in_lexicon(low, w) for w in cues.RELATION_CUES.values())
         ):
             fronted.append(tokens[i])  # German / Dutch verb-second: "Jetzt wohnt Hamid in ..."
             i += 1
@@ -738,7 +735,9 @@ def read_by_cues(sentence: str) -> Claim | None:
     predicate = fronted + rest
     words = [t.casefold() for t in predicate]
     relations = {
-        slot for slot, lexicon in cues.RELATION_CUES.items() if any(_in(w, lexicon) for w in words)
+        slot
+        for slot, lexicon in cues.RELATION_CUES.items()
+        if any(cues.in_lexicon(w, lexicon) for w in words)
     }
     if len(relations) != 1:
         return None

@@ -84,17 +84,13 @@ _SKIP = cues.word_set("of de del di da do du von van af the a an")
 Fused = list[tuple[int, float]]
 
 
-def _fold_word(word: str) -> str:
-    return cues.ATTRIBUTE_SPELLINGS.get(word, word)
-
-
 def query_words(query: str) -> frozenset[str]:
     """The question's words, folded as the claim reader folds them ("Maya's" -> "maya",
     "favorite color" -> "favourite colour"; "I"/"my" -> "user"), plus each word with a
     final "s" dropped (German genitives: "Mayas Telefonnummer")."""
     text = unicodedata.normalize("NFKC", query).casefold().replace("’", "'")
     text = re.sub(r"'s\b", "", text)
-    words = {_fold_word(w) for w in _WORD.findall(text)}
+    words = {cues.spelling(w) for w in _WORD.findall(text)}
     words |= {cues.USER_WORDS[w] for w in words if w in cues.USER_WORDS}
     words |= {w[:-1] for w in words if len(w) > 3 and w.endswith("s")}  # German "Mayas"
     return frozenset(words)
@@ -114,7 +110,7 @@ def names_in(query: str) -> frozenset[str]:
 
 
 def _text_words(text: str) -> set[str]:
-    words = {_fold_word(w) for w in _WORD.findall(text.casefold())}
+    words = {cues.spelling(w) for w in _WORD.findall(text.casefold())}
     if words & cues.USER_WORDS.keys():
         words.add("user")
     return words
@@ -133,7 +129,7 @@ def _subject_words(subject: str) -> frozenset[str]:
 def slot_words(slot: str) -> frozenset[str]:
     """Words by which a question asks about a relation slot: its name, the attribute names
     the claim reader folds into it, its relation cues."""
-    words = {_fold_word(w) for w in slot.removeprefix("attr:").split()}
+    words = {cues.spelling(w) for w in slot.removeprefix("attr:").split()}
     words |= {alias for alias, target in ATTRIBUTE_SYNONYMS.items() if target == slot}
     words |= cues.RELATION_CUES.get(slot, frozenset()) | _QUESTION_CUES.get(slot, frozenset())
     if slot in ("likes", "attr:favourite"):  # a preference, of a kind not named
@@ -145,7 +141,7 @@ def slot_words(slot: str) -> frozenset[str]:
 def _attribute_names(slot: str) -> tuple[tuple[str, ...], ...]:
     name = slot.removeprefix("attr:")
     names = {name} | set(cues.ATTRIBUTE_NAMES.get(name, frozenset()))
-    return tuple(tuple(_fold_word(w) for w in alias.split()) for alias in names)
+    return tuple(tuple(cues.spelling(w) for w in alias.split()) for alias in names)
 
 
 def slot_score(slot: str, words: frozenset[str]) -> int:
@@ -160,17 +156,13 @@ def slot_score(slot: str, words: frozenset[str]) -> int:
         lexicon = cues.RELATION_CUES.get(slot, frozenset())
         if slot.startswith("attr:favourite "):
             lexicon |= _PREFERENCE  # "Which colour does Maya like best?"
-        return int(any(_in(w, lexicon) for w in words))
+        return int(any(cues.in_lexicon(w, lexicon) for w in words))
     lexicon = slot_words(slot)
-    if any(_in(w, lexicon) for w in words):
+    if any(cues.in_lexicon(w, lexicon) for w in words):
         return 2
     # "Where can I find Maya?" asks for a place: where someone lives, unless a word of
     # another relation says otherwise ("Where does Maya work?" scores the employer 2).
     return int(slot == "residence" and bool(words & _WHERE))
-
-
-def _in(word: str, lexicon: frozenset[str]) -> bool:
-    return word in lexicon or any(e.endswith("*") and word.startswith(e[:-1]) for e in lexicon)
 
 
 def _claim(text: str) -> Claim | None:
@@ -202,9 +194,11 @@ def boost_subject(
     # A candidate is read only if it contains one of the names: the common words every
     # record shares never make a search read fifty records.
     claims: dict[int, Claim | None] = {}
+    words_of: dict[int, set[str]] = {}
     for rid, _score in fused[:FOCUS_WINDOW]:
         text = heads.get(rid, "")
-        named_here = len(text) <= MAX_FACT_CHARS and bool(_text_words(text) & names)
+        words_of[rid] = _text_words(text)
+        named_here = len(text) <= MAX_FACT_CHARS and bool(words_of[rid] & names)
         claims[rid] = _claim(text) if named_here else None
     subjects = {c.subject for c in claims.values() if c is not None and not c.past}
     named = {s for s in subjects if _subject_words(s) <= words and _owner(s) in names}
@@ -228,11 +222,8 @@ def boost_subject(
             if claim.subject in named and not claim.past:
                 bonus = SUBJECT_BOOST + (SLOT_BOOST if best and scores.get(rid) == best else 0.0)
                 bonus += NEWER_BOOST if rid in newest else 0.0
-        elif rid in claims and owners:
-            # Not read as a claim, but it names the subject: it may still be about them.
-            text_words = _text_words(heads.get(rid, ""))
-            if any(_subject_words(o) <= text_words for o in owners):
-                bonus = SUBJECT_BOOST
+        elif rid in claims and any(_subject_words(o) <= words_of[rid] for o in owners):
+            bonus = SUBJECT_BOOST  # not read as a claim, but it names the subject
         boosted[rid] = score + bonus
     return sorted(boosted.items(), key=lambda item: (-item[1], item[0]))
 
