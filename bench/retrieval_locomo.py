@@ -4,7 +4,7 @@ Per conversation: a fresh ``Memory`` in a temporary directory (one user per conv
 every question of categories 1-4 searched with its text, and evidence recall@k =
 |evidence ∩ top-k dia_ids| / |evidence| averaged over questions (see ../shared/data/README.md).
 Two paths, as a user calls them, with plain ``speaker: text`` turns (no enrichment by the
-caller; the store adds neighbour and date context itself, see ``memory/documents.py``):
+caller; the store adds neighbour and date context itself, see ``memory/search/indexing.py``):
 
 * **archival**: ``insert_many`` of one record per turn (metadata: its ``dia_id`` and its session
   time as ``created_at``). Lexical, dense, RRF and min-max fusions are compared on the *same*
@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _common_memory import REPO, RESULTS, machine, markdown_table, write_results  # noqa: E402
 
 from langgraph_memgpt.memory import Memory  # noqa: E402
-from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings  # noqa: E402
-from langgraph_memgpt.memory.fusion import (  # noqa: E402
+from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings  # noqa: E402
+from langgraph_memgpt.memory.search.fusion import (  # noqa: E402
     convex,
     default_fusion,
     relevance_floor,

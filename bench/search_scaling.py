@@ -43,9 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _common_memory import RESULTS, machine, markdown_table, write_results  # noqa: E402
 
 from langgraph_memgpt.memory import Memory  # noqa: E402
-from langgraph_memgpt.memory.analysis import STOPWORDS  # noqa: E402
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier  # noqa: E402
-from langgraph_memgpt.memory.fusion import DEFAULT_FUSION  # noqa: E402
+from langgraph_memgpt.memory.search.fusion import DEFAULT_FUSION  # noqa: E402
+from langgraph_memgpt.memory.text.analysis import STOPWORDS  # noqa: E402
 
 DIM = 384
 CLUSTERS = 1000
@@ -215,7 +215,7 @@ def bench_tenants(users: int, sample: int, per_user_queries: int, seed: int = 0)
 def _exhaustive_hybrid(
     mem: Memory, ns: int, query: str, qvec: np.ndarray, vectors: np.ndarray, ids: np.ndarray
 ) -> tuple[list[int], list[int]]:
-    from langgraph_memgpt.memory.analysis import query_terms
+    from langgraph_memgpt.memory.text.analysis import query_terms
 
     with mem._db.read() as conn:
         lexical = LexicalIndex.search(conn, ns, Tier.ARCHIVAL, query_terms(query), 100, budget=0)
@@ -300,7 +300,7 @@ def bench_recall_embedding(turns: int, seed: int = 0) -> dict[str, Any]:
     what an append costs the turn itself (no embedding)."""
     from langchain_core.messages import AIMessage, HumanMessage
 
-    from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings
+    from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
 
     rng = random.Random(seed)
     vocabulary = [w for t in (record_text(rng, i) for i in range(200)) for w in t.split()]

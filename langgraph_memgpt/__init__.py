@@ -4,7 +4,7 @@ Imports stay light: nothing here loads torch or an embedding model; the local mo
 its first use.
 """
 
-from langgraph_memgpt.checkpointing import PruningSqliteSaver, sqlite_checkpointer
+from langgraph_memgpt.checkpointing.sqlite import PruningSqliteSaver, sqlite_checkpointer
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext, chat_model_from_settings
 from langgraph_memgpt.graph import create_memgpt_agent
 from langgraph_memgpt.memory import Memory

@@ -43,7 +43,7 @@ class MemGPTConfig:
     max_steps: int = 12
     summary_max_words: int = 250
     search_page_size: int = 5
-    #: Sleep-time consolidation of memory (``memory/consolidation.py``) after every N finished
+    #: Sleep-time consolidation of memory (``memory/hygiene/consolidation.py``) after every N finished
     #: turns of a user, on a background thread; 0 turns it off.
     consolidate_every: int = 5
     #: ``None``: the most exact offline counter for the model (see ``tokens.py``).

@@ -30,8 +30,8 @@ from langgraph.types import Checkpointer
 
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
-from langgraph_memgpt.memory.consolidation import Consolidator
-from langgraph_memgpt.memory.supersede import Decider
+from langgraph_memgpt.memory.hygiene.consolidation import Consolidator
+from langgraph_memgpt.memory.hygiene.supersede import Decider
 from langgraph_memgpt.nodes.compact import make_compact_node
 from langgraph_memgpt.nodes.execute_tool import make_execute_tool_node
 from langgraph_memgpt.nodes.memory_interrupt import make_memory_interrupt_node
@@ -69,7 +69,7 @@ def create_memgpt_agent(
     checkpointer, or any LangGraph checkpointer.
 
     Every ``config.consolidate_every`` finished turns of a user, memory is consolidated in the
-    background (``memory/consolidation.py``) with ``decider`` (default: the offline
+    background (``memory/hygiene/consolidation.py``) with ``decider`` (default: the offline
     ``RuleDecider``; ``ModelDecider(model)`` for a real model's judgement). The graph's
     ``consolidator`` attribute is that scheduler (``.wait()`` for tests and benchmarks).
     """

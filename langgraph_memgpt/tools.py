@@ -18,9 +18,10 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field, ValidationError
 
 from langgraph_memgpt.configuration import resolve_identity
-from langgraph_memgpt.memory import guard_policy, spotlight
 from langgraph_memgpt.memory._validate import MAX_K
-from langgraph_memgpt.memory.archival import MAX_TEXT_CHARS
+from langgraph_memgpt.memory.guard import policy as guard_policy
+from langgraph_memgpt.memory.guard import spotlight
+from langgraph_memgpt.memory.tiers.archival import MAX_TEXT_CHARS
 from langgraph_memgpt.memory.types import MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
-from langgraph_memgpt.memory import ingest as ingest_module
-from langgraph_memgpt.memory.ingest import Ingester
+from langgraph_memgpt.memory.io import ingest as ingest_module
+from langgraph_memgpt.memory.io.ingest import Ingester
 from langgraph_memgpt.memory.testing import HashEmbeddings
 from langgraph_memgpt.tools import format_hits
 from tests.cli_run import run_cli

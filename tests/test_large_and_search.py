@@ -16,8 +16,8 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent, create_memory_tools
-from langgraph_memgpt.memory.archival import MAX_TEXT_CHARS
-from langgraph_memgpt.memory.fusion import DENSE_FLOOR, relevance_floor
+from langgraph_memgpt.memory.search.fusion import DENSE_FLOOR, relevance_floor
+from langgraph_memgpt.memory.tiers.archival import MAX_TEXT_CHARS
 from langgraph_memgpt.tools import NO_GOOD_MATCH, split_passage
 from tests.conftest import ScriptedChatModel, tool_call
 

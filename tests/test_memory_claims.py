@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from langgraph_memgpt.memory import Memory, RuleDecider, consolidate, parse_claim
-from langgraph_memgpt.memory.claims import parse_by_patterns, read_by_cues
 from langgraph_memgpt.memory.testing import HashEmbeddings
+from langgraph_memgpt.memory.text.claims import parse_by_patterns, read_by_cues
 
 U = {"user_id": "u1"}
 

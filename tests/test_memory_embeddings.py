@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
-from langgraph_memgpt.memory import embeddings as emb_module
-from langgraph_memgpt.memory.embeddings import (
+from langgraph_memgpt.memory.search import embeddings as emb_module
+from langgraph_memgpt.memory.search.embeddings import (
     LocalMiniLMEmbeddings,
     embedder_identity,
     local_available,
@@ -25,7 +25,7 @@ def test_import_does_not_load_torch() -> None:
     code = (
         "import sys, langgraph_memgpt, langgraph_memgpt.memory\n"
         "from langgraph_memgpt.memory import Memory\n"
-        "from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings\n"
+        "from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings\n"
         "LocalMiniLMEmbeddings()\n"
         "bad = [m for m in ('torch', 'sentence_transformers') if m in sys.modules]\n"
         "assert not bad, bad\n"

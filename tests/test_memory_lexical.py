@@ -102,7 +102,7 @@ class _Rows(list):  # type: ignore[type-arg]
 
 
 def lexical_terms(query: str) -> list[str]:
-    from langgraph_memgpt.memory.analysis import query_terms
+    from langgraph_memgpt.memory.text.analysis import query_terms
 
     return query_terms(query)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from langgraph_memgpt.memory.analysis import query_terms, term_frequencies, words
-from langgraph_memgpt.memory.fusion import convex, rrf
+from langgraph_memgpt.memory.search.fusion import convex, rrf
+from langgraph_memgpt.memory.text.analysis import query_terms, term_frequencies, words
 
 
 def test_terms_drop_stopwords_and_syntax_and_stem() -> None:
@@ -43,7 +43,7 @@ def test_rrf_and_convex() -> None:
 
 
 def test_speaker_of_and_boost() -> None:
-    from langgraph_memgpt.memory.fusion import boost_speaker, speaker_of
+    from langgraph_memgpt.memory.search.fusion import boost_speaker, speaker_of
 
     assert speaker_of("Caroline: I went to a support group") == "Caroline"
     assert speaker_of("Dr. Ann Lee: hello") == "Dr. Ann Lee"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from langgraph_memgpt.memory import Memory, consolidate
-from langgraph_memgpt.memory.subject_focus import (
+from langgraph_memgpt.memory.search.subject_focus import (
     MAX_FACT_CHARS,
     boost_subject,
     query_words,
@@ -167,7 +167,7 @@ def test_questions_asked_many_ways_find_the_persons_fact(
 
 
 def test_a_question_naming_nobody_reads_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
-    from langgraph_memgpt.memory import subject_focus
+    from langgraph_memgpt.memory.search import subject_focus
 
     read: list[str] = []
     monkeypatch.setattr(subject_focus, "_claim", lambda text: read.append(text))

@@ -10,8 +10,8 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from langgraph_memgpt import Memory, MemoryStoreError, create_memgpt_agent
-from langgraph_memgpt.memory import migrate as migrate_module
-from langgraph_memgpt.memory.migrate import migrate
+from langgraph_memgpt.memory.io import migrate as migrate_module
+from langgraph_memgpt.memory.io.migrate import migrate
 from langgraph_memgpt.memory.testing import HashEmbeddings
 
 

@@ -22,7 +22,7 @@ from langchain_core.messages import (
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.tools import tool
 
-from langgraph_memgpt.memory import analysis
+from langgraph_memgpt.memory.text import analysis
 from langgraph_memgpt.models import OfflineDriver
 from langgraph_memgpt.models.offline import (
     content_words,

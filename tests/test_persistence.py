@@ -56,8 +56,8 @@ def test_checkpoints_are_pruned_but_the_thread_resumes(store: Any) -> None:
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
     from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
+    from langgraph_memgpt.checkpointing.postgres import PRUNE_EVERY
     from langgraph_memgpt.memory.testing import sql_row
-    from langgraph_memgpt.postgres_checkpointer import PRUNE_EVERY
 
     memory = Memory.open(store, embeddings=DeterministicFakeEmbedding(size=32))
     agent = create_memgpt_agent(OfflineDriver(), memory=memory)

@@ -18,7 +18,7 @@ from langgraph_memgpt.memory import (
     Memory,
     MemoryStoreError,
 )
-from langgraph_memgpt.memory.agent_file import FORMAT, SCHEMA_VERSION
+from langgraph_memgpt.memory.io.agent_file import FORMAT, SCHEMA_VERSION
 from langgraph_memgpt.memory.testing import HashEmbeddings
 from tests.cli_run import run_cli
 

@@ -60,7 +60,7 @@ def test_agents_opening_a_fresh_database_together_all_get_a_checkpointer(
 ) -> None:
     import psycopg
 
-    from langgraph_memgpt.postgres_checkpointer import postgres_checkpointer
+    from langgraph_memgpt.checkpointing.postgres import postgres_checkpointer
 
     url = pg_store("setup-race")
     openers = 5

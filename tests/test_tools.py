@@ -131,7 +131,7 @@ def test_a_date_search_covers_ordered_days_or_says_how_to_fix_it() -> None:
 
 
 def test_a_passage_too_long_for_one_record_is_saved_as_pieces_of_one_time() -> None:
-    from langgraph_memgpt.memory.archival import MAX_TEXT_CHARS
+    from langgraph_memgpt.memory.tiers.archival import MAX_TEXT_CHARS
     from langgraph_memgpt.tools import archival_metadata, archival_pieces, insert_reply
 
     assert archival_pieces("short") == ["short"]

@@ -46,7 +46,7 @@ def warm_up_embeddings(memory: Memory, out: Any, *, background: bool) -> threadi
     The first embedding otherwise pauses the first memory use for ~5 s with no word. In chat the
     model loads in the background while the user types.
     """
-    from langgraph_memgpt.memory.embeddings import LocalMiniLMEmbeddings
+    from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
 
     embeddings = memory.archival.embeddings
     if not isinstance(embeddings, LocalMiniLMEmbeddings):

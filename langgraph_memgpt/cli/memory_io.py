@@ -1,6 +1,6 @@
 """``langgraph-memgpt memory ingest|export|import``: documents in, memory out and back in.
 
-The work is ``memory/ingest.py`` and ``memory/portable.py``; this is their command line. The
+The work is ``memory/io/ingest.py`` and ``memory/io/portable.py``; this is their command line. The
 progress bar of an ingest shows only on a terminal (stderr), so logs and pipes stay clean.
 """
 
@@ -58,11 +58,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import an agent file (ours or Letta's) into a user with no memory yet."""
     from langgraph_memgpt.memory import MemoryStoreError
-    from langgraph_memgpt.memory.portable import read_document
+    from langgraph_memgpt.memory.io.portable import read_document
 
     if len(args.query) != 1:
         raise CliError("memory import needs exactly one agent FILE to read")
-    from langgraph_memgpt.memory.agent_file import parse
+    from langgraph_memgpt.memory.io.agent_file import parse
 
     try:  # a broken file is reported before any store is opened or created
         document, digest = read_document(args.query[0])
@@ -73,7 +73,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _check_only(document, args)
     memory = open_memory(args.data_dir, create=not args.dry_run)
     try:
-        from langgraph_memgpt.memory.portable import import_agent
+        from langgraph_memgpt.memory.io.portable import import_agent
 
         report = import_agent(
             memory,
@@ -103,7 +103,7 @@ def _store_exists(location: str) -> bool:
 def _check_only(document: object, args: argparse.Namespace) -> int:
     """A dry run against a store that does not exist yet: the file is checked, nothing made."""
     from langgraph_memgpt.memory import MemoryStoreError
-    from langgraph_memgpt.memory.agent_file import parse
+    from langgraph_memgpt.memory.io.agent_file import parse
 
     try:
         plan = parse(document, where=args.query[0])

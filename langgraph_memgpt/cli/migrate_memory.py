@@ -1,6 +1,6 @@
 """``langgraph-memgpt memory migrate --to postgresql://...``: move a local store up to Postgres.
 
-The copy itself is ``memory/migrate.py`` (resumable, verified); this is its command line: a
+The copy itself is ``memory/io/migrate.py`` (resumable, verified); this is its command line: a
 progress bar per table on a terminal, one line per problem otherwise.
 """
 
@@ -15,7 +15,7 @@ from langgraph_memgpt.cli.datadir import CliError, is_database_url
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from langgraph_memgpt.memory.backends.postgres_db import redact
-    from langgraph_memgpt.memory.migrate import migrate
+    from langgraph_memgpt.memory.io.migrate import migrate
     from langgraph_memgpt.memory.types import MemoryStoreError
 
     if not args.to or not is_database_url(args.to):

@@ -3,22 +3,13 @@
 ``Memory.open(path)`` is the entry point; nothing here imports torch or loads a model.
 """
 
-from langgraph_memgpt.memory.agent_file import AgentFileError
-from langgraph_memgpt.memory.archival import Stored
-from langgraph_memgpt.memory.claims import Claim, parse_claim
-from langgraph_memgpt.memory.consolidation import ConsolidationReport, Consolidator, consolidate
-from langgraph_memgpt.memory.guard import Verdict, scan
-from langgraph_memgpt.memory.guard_policy import GuardControl
-from langgraph_memgpt.memory.ingest import IngestReport, retire_old_chunks
-from langgraph_memgpt.memory.memory import Memory
-from langgraph_memgpt.memory.portable import (
-    IMPORTED_TRUST,
-    TRUST_KEY,
-    ImportReport,
-    export_agent,
-    import_agent,
+from langgraph_memgpt.memory.guard.policy import GuardControl
+from langgraph_memgpt.memory.hygiene.consolidation import (
+    ConsolidationReport,
+    Consolidator,
+    consolidate,
 )
-from langgraph_memgpt.memory.supersede import (
+from langgraph_memgpt.memory.hygiene.supersede import (
     Applied,
     Decider,
     ModelDecider,
@@ -26,6 +17,19 @@ from langgraph_memgpt.memory.supersede import (
     RuleDecider,
     apply_proposals,
 )
+from langgraph_memgpt.memory.io.agent_file import AgentFileError
+from langgraph_memgpt.memory.io.ingest import IngestReport, retire_old_chunks
+from langgraph_memgpt.memory.io.portable import (
+    IMPORTED_TRUST,
+    TRUST_KEY,
+    ImportReport,
+    export_agent,
+    import_agent,
+)
+from langgraph_memgpt.memory.memory import Memory
+from langgraph_memgpt.memory.text.claims import Claim, parse_claim
+from langgraph_memgpt.memory.text.injection import Verdict, scan
+from langgraph_memgpt.memory.tiers.archival import Stored
 from langgraph_memgpt.memory.types import (
     DEFAULT_AGENT_ID,
     Block,

@@ -26,8 +26,6 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from langgraph_memgpt.memory.analysis import term_frequencies
-from langgraph_memgpt.memory.archival import ArchivalMemory
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
@@ -35,15 +33,17 @@ from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
 from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
 from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.core import CoreMemory
-from langgraph_memgpt.memory.embeddings import (
+from langgraph_memgpt.memory.guard.policy import GuardControl
+from langgraph_memgpt.memory.search.embeddings import (
     EmbeddingsSpec,
     embedder_identity,
     resolve_embeddings,
 )
-from langgraph_memgpt.memory.fusion import DEFAULT_FUSION, FusionFn
-from langgraph_memgpt.memory.guard_policy import GuardControl
-from langgraph_memgpt.memory.recall import (
+from langgraph_memgpt.memory.search.fusion import DEFAULT_FUSION, FusionFn
+from langgraph_memgpt.memory.text.analysis import term_frequencies
+from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
+from langgraph_memgpt.memory.tiers.core import CoreMemory
+from langgraph_memgpt.memory.tiers.recall import (
     PENDING_SQL,
     RecallMemory,
     pending_embedding_text,
@@ -256,11 +256,11 @@ class Memory:
         ``PostgresSaver`` on the same database, so a Postgres-backed agent writes no file."""
         self._db.check_open()
         if self.path is not None:
-            from langgraph_memgpt.checkpointing import sqlite_checkpointer
+            from langgraph_memgpt.checkpointing.sqlite import sqlite_checkpointer
 
             saver: Any = sqlite_checkpointer(self.path)
         else:
-            from langgraph_memgpt.postgres_checkpointer import postgres_checkpointer
+            from langgraph_memgpt.checkpointing.postgres import postgres_checkpointer
 
             assert self.url is not None
             saver = postgres_checkpointer(self.url)
@@ -287,7 +287,7 @@ class Memory:
     def export_agent(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Any:
         """One user's memory as an agent-file document, written to ``path`` if given
         (``portable.export_agent``: ``user_id``, ``agent_id``, ``vectors``)."""
-        from langgraph_memgpt.memory import portable
+        from langgraph_memgpt.memory.io import portable
 
         if path is None:
             return portable.export_agent(self, **options)
@@ -297,7 +297,7 @@ class Memory:
         """Import an agent file (a path, or a parsed document) into a user with no memory yet;
         returns an ``ImportReport`` (``portable.import_agent``: ``user_id``, ``agent_id``,
         ``agent``, ``dry_run``)."""
-        from langgraph_memgpt.memory import portable
+        from langgraph_memgpt.memory.io import portable
 
         if isinstance(source, str | os.PathLike):
             return portable.import_file(self, source, **options)

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory.analysis import term_frequencies
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.validity import Validity
 from langgraph_memgpt.memory.backends.vectors import VectorStore
+from langgraph_memgpt.memory.text.analysis import term_frequencies
 
 ARCHIVAL_PENDING_SQL = (
     "SELECT id, text FROM archival WHERE ns=? AND vector IS NULL ORDER BY id LIMIT ?"

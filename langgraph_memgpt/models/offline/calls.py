@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from langgraph_memgpt.memory.spotlight import safe_quote
+from langgraph_memgpt.memory.guard.spotlight import safe_quote
 from langgraph_memgpt.models.offline.prompt import is_alert
 from langgraph_memgpt.models.offline.text import message_text
 

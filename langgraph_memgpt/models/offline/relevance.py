@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from langgraph_memgpt.memory.claims import disagree, parse_claim
+from langgraph_memgpt.memory.text.claims import disagree, parse_claim
 from langgraph_memgpt.models.offline.calls import Hit
 from langgraph_memgpt.models.offline.text import content_words, name_words, words
 

@@ -3,7 +3,7 @@
 Decides which words of a sentence carry meaning (for every overlap test of the policy), where
 a message splits into sentences, and whether a sentence asks something. Stemming is not done
 here: content words go through the same tokenizer, stopword list and Snowball stemmer
-(PyStemmer) as lexical search (:mod:`langgraph_memgpt.memory.analysis`), so the driver judges
+(PyStemmer) as lexical search (:mod:`langgraph_memgpt.memory.text.analysis`), so the driver judges
 "relevant" with the words the index matched on. On top of that sit the driver's own few
 conversational stopwords ("remember", "tell") and synonyms ("favorite" / "favourite").
 """
@@ -14,7 +14,7 @@ import re
 
 from langchain_core.messages import BaseMessage
 
-from langgraph_memgpt.memory import analysis
+from langgraph_memgpt.memory.text import analysis
 
 # Words a request is phrased with rather than what it is about: "tell me", "do you remember".
 STOPWORDS = frozenset(

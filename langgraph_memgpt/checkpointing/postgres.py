@@ -2,7 +2,7 @@
 
 LangGraph's ``PostgresSaver`` keeps every super-step's checkpoint forever. Recall memory
 already holds every message, so old snapshots are dead weight here as they are on SQLite
-(``checkpointing.py``): after every few checkpoints of a thread we call the saver's own
+(``checkpointing/sqlite.py``): after every few checkpoints of a thread we call the saver's own
 ``prune(..., strategy="keep_latest")``, which keeps the latest checkpoint with its pending
 writes, all that a crashed turn needs to resume.
 """

@@ -178,8 +178,8 @@ def _verify(src: sqlite3.Connection, target: Any, report: MigrationReport) -> No
 
 def _copy_checkpoints(directory: Path, target_url: str) -> int:
     """Each thread's latest checkpoint (with its pending writes) into the target's saver."""
-    from langgraph_memgpt.checkpointing import CHECKPOINT_FILE
-    from langgraph_memgpt.postgres_checkpointer import postgres_checkpointer
+    from langgraph_memgpt.checkpointing.postgres import postgres_checkpointer
+    from langgraph_memgpt.checkpointing.sqlite import CHECKPOINT_FILE
 
     path = directory / CHECKPOINT_FILE
     if not path.is_file():

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph_memgpt.memory.backends.validity import normalise
-from langgraph_memgpt.memory.claims import (
+from langgraph_memgpt.memory.text.claims import (
     MULTI_VALUED,
     Claim,
     parse_claim,
@@ -39,7 +39,7 @@ from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, Se
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from langgraph_memgpt.memory.archival import ArchivalMemory
+    from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
-from langgraph_memgpt.memory.guard import scan, scan_cached
+from langgraph_memgpt.memory.text.injection import scan, scan_cached
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
 
 OPERATOR = "operator"

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from langgraph_memgpt.memory import guard_policy
 from langgraph_memgpt.memory._validate import (
     check_id,
     check_k_page,
@@ -31,28 +30,29 @@ from langgraph_memgpt.memory._validate import (
     pool_size,
     to_json,
 )
-from langgraph_memgpt.memory.analysis import query_terms
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.sql_archival import ArchivalRow
 from langgraph_memgpt.memory.backends.validity import Validity, norm_key
-from langgraph_memgpt.memory.documents import (
-    context_fields,
-    embedding_text,
-    neighbours,
-    sequences,
-)
-from langgraph_memgpt.memory.fusion import (
+from langgraph_memgpt.memory.guard import policy as guard_policy
+from langgraph_memgpt.memory.search.fusion import (
     DEFAULT_FUSION,
     FusionFn,
     boost_speaker,
     relevance_floor,
     speaker_of,
 )
-from langgraph_memgpt.memory.subject_focus import MAX_FACT_CHARS, boost_subject
+from langgraph_memgpt.memory.search.indexing import (
+    context_fields,
+    embedding_text,
+    neighbours,
+    sequences,
+)
+from langgraph_memgpt.memory.search.subject_focus import MAX_FACT_CHARS, boost_subject
+from langgraph_memgpt.memory.text.analysis import query_terms
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:
-    from langgraph_memgpt.memory.ingest import IngestReport
+    from langgraph_memgpt.memory.io.ingest import IngestReport
 
 MAX_TEXT_CHARS = 20_000
 MAX_QUERY_CHARS = 20_000
@@ -791,6 +791,6 @@ class ArchivalMemory:
     ) -> IngestReport:
         """Ingest document files and directories, each chunk cited; an unchanged file adds
         nothing. Returns an ``IngestReport`` (options: see ``ingest.Ingester``)."""
-        from langgraph_memgpt.memory.ingest import ingest
+        from langgraph_memgpt.memory.io.ingest import ingest
 
         return ingest(self, paths, user_id=user_id, agent_id=agent_id, **options)

@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from langgraph_memgpt.memory import claim_cues as cues
+from langgraph_memgpt.memory.text import claim_cues as cues
 
 __all__ = [
     "ATTRIBUTE_SYNONYMS",

@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from itertools import combinations
 
-from langgraph_memgpt.memory import claim_cues as cues
-from langgraph_memgpt.memory.claims import (
+from langgraph_memgpt.memory.text import claim_cues as cues
+from langgraph_memgpt.memory.text.claims import (
     ATTRIBUTE_SYNONYMS,
     Claim,
     disagree,

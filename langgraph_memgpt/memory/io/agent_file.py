@@ -30,9 +30,9 @@ from functools import partial
 from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id, check_tags, check_text, parse_when
-from langgraph_memgpt.memory.archival import MAX_TEXT_CHARS, RESERVED_KEYS
-from langgraph_memgpt.memory.core import _LABEL, DEFAULT_LIMIT, MAX_LIMIT
-from langgraph_memgpt.memory.recall import MAX_MESSAGE_CHARS, ROLES
+from langgraph_memgpt.memory.tiers.archival import MAX_TEXT_CHARS, RESERVED_KEYS
+from langgraph_memgpt.memory.tiers.core import _LABEL, DEFAULT_LIMIT, MAX_LIMIT
+from langgraph_memgpt.memory.tiers.recall import MAX_MESSAGE_CHARS, ROLES
 from langgraph_memgpt.memory.types import Block, MemoryStoreError
 
 FORMAT = "langgraph-memgpt-agent-file"

@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from langgraph_memgpt.memory._validate import now_iso
-from langgraph_memgpt.memory.documents import embedding_text
-from langgraph_memgpt.memory.loaders import DOCUMENT_SUFFIXES, Section, _require, load_sections
+from langgraph_memgpt.memory.io.loaders import DOCUMENT_SUFFIXES, Section, _require, load_sections
+from langgraph_memgpt.memory.search.indexing import embedding_text
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
 
 if TYPE_CHECKING:
-    from langgraph_memgpt.memory.archival import ArchivalMemory
+    from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 
 #: About 200-250 MiniLM word pieces: a chunk fits the local model's 256-token window.
 CHUNK_CHARS = 1000

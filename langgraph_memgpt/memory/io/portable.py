@@ -42,9 +42,9 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langgraph_memgpt.memory import guard_policy
 from langgraph_memgpt.memory._validate import check_id, now_iso
-from langgraph_memgpt.memory.agent_file import (
+from langgraph_memgpt.memory.guard import policy as guard_policy
+from langgraph_memgpt.memory.io.agent_file import (
     EXTENSION,
     FORMAT,
     LETTA_LISTS,
@@ -56,9 +56,9 @@ from langgraph_memgpt.memory.agent_file import (
     loads,
     parse,
 )
-from langgraph_memgpt.memory.archival import CITATION_KEYS
-from langgraph_memgpt.memory.core import DEFAULT_BLOCKS
-from langgraph_memgpt.memory.embeddings import embedder_identity
+from langgraph_memgpt.memory.search.embeddings import embedder_identity
+from langgraph_memgpt.memory.tiers.archival import CITATION_KEYS
+from langgraph_memgpt.memory.tiers.core import DEFAULT_BLOCKS
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 from langchain_core.messages import BaseMessage
 
-from langgraph_memgpt.memory import guard_policy
 from langgraph_memgpt.memory._validate import (
     check_id,
     check_k_page,
@@ -31,25 +30,26 @@ from langgraph_memgpt.memory._validate import (
     pool_size,
     to_json,
 )
-from langgraph_memgpt.memory.analysis import query_terms, term_frequencies
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.documents import (
-    RECALL_AFTER,
-    WINDOW,
-    context_fields,
-    embedding_text,
-    neighbours,
-)
-from langgraph_memgpt.memory.embed_worker import BATCH, BackgroundEmbedder
-from langgraph_memgpt.memory.fusion import (
+from langgraph_memgpt.memory.guard import policy as guard_policy
+from langgraph_memgpt.memory.search.embed_worker import BATCH, BackgroundEmbedder
+from langgraph_memgpt.memory.search.fusion import (
     DEFAULT_FUSION,
     FusionFn,
     boost_speaker,
     relevance_floor,
     speaker_of,
 )
+from langgraph_memgpt.memory.search.indexing import (
+    RECALL_AFTER,
+    WINDOW,
+    context_fields,
+    embedding_text,
+    neighbours,
+)
+from langgraph_memgpt.memory.text.analysis import query_terms, term_frequencies
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 logger = logging.getLogger(__name__)

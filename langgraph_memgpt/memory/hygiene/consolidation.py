@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from langgraph_memgpt.memory.backends.validity import normalise
-from langgraph_memgpt.memory.supersede import Decider, RuleDecider, settle_record
+from langgraph_memgpt.memory.hygiene.supersede import Decider, RuleDecider, settle_record
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, Block, MemoryStoreError
 
 if TYPE_CHECKING:

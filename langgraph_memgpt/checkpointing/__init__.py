@@ -1,0 +1,8 @@
+"""LangGraph checkpoint savers for each backend, with one retention policy.
+
+``sqlite`` holds the embedded default (``PruningSqliteSaver``), ``postgres`` the scale-out one.
+"""
+
+from langgraph_memgpt.checkpointing.sqlite import PruningSqliteSaver, sqlite_checkpointer
+
+__all__ = ["PruningSqliteSaver", "sqlite_checkpointer"]
