@@ -77,6 +77,8 @@ CREATE TABLE IF NOT EXISTS archival (
     vector vector
 )""",
     "CREATE INDEX IF NOT EXISTS archival_ns ON archival (ns, id)",
+    "CREATE INDEX IF NOT EXISTS archival_thread ON archival (ns, thread_id, id) "
+    "WHERE thread_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS archival_unembedded ON archival (ns, id) WHERE vector IS NULL",
     """
 CREATE TABLE IF NOT EXISTS archival_state (
