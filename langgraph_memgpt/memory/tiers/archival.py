@@ -49,6 +49,7 @@ from langgraph_memgpt.memory.search.indexing import (
 )
 from langgraph_memgpt.memory.search.subject_focus import MAX_FACT_CHARS, boost_subject
 from langgraph_memgpt.memory.text.analysis import query_terms
+from langgraph_memgpt.memory.tiers.keyed import KeyedArchival
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class ArchivalBackend(Protocol):
 _ONCE_IDS = uuid.UUID("6f1c2a8e-5b7d-4e0f-9a31-2d4c8b6e7f10")
 
 
-class ArchivalMemory:
+class ArchivalMemory(KeyedArchival):
     """Insert, search, get and delete archival passages of one (agent_id, user_id)."""
 
     def __init__(

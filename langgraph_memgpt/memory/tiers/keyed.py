@@ -1,0 +1,133 @@
+"""Archival records addressed by a caller's key: what a key-value API (LangGraph's ``BaseStore``,
+``integrations/store.py``) needs on top of archival search.
+
+A keyed record is an ordinary archival record (searched, cited, guarded and superseded like any
+other) whose public id is derived from its key, so reading or replacing it by key is one indexed
+lookup. A mixin of :class:`~langgraph_memgpt.memory.tiers.archival.ArchivalMemory`: it uses the
+tier's own validation, embedding and backend, and adds no storage of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from langgraph_memgpt.memory._validate import check_id, check_text
+from langgraph_memgpt.memory.guard import policy as guard_policy
+from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, SearchHit
+
+if TYPE_CHECKING:
+    from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
+
+#: Namespace of the record ids derived from keys.
+_KEY_IDS = uuid.UUID("0b6f3a52-8c1e-4d7a-b5e2-93f14c7d2a61")
+MAX_KEY_CHARS = 1024
+
+
+class KeyedArchival:
+    """get / put / delete archival records by key, and the users holding records."""
+
+    def key_id(self, key: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> str:
+        """The public id of the record stored under ``key`` (the same in every process)."""
+        check_text(key, "key", MAX_KEY_CHARS)
+        return str(uuid.uuid5(_KEY_IDS, f"{agent_id}\x1f{user_id}\x1f{key}"))
+
+    def find(
+        self, record_id: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+    ) -> SearchHit | None:
+        """The record with this id, superseded or not (its metadata says which), or None."""
+        tier = _tier(self)
+        ns = tier._read_ns(user_id, agent_id)
+        row = None if ns is None else tier._backend.by_uid(ns, record_id)
+        if ns is None or row is None:
+            return None
+        hit = tier._hit(row, 1.0, user_id, agent_id)
+        tier._annotate(ns, [(int(row[0]), hit)])
+        return hit
+
+    def put_keyed(
+        self,
+        key: str,
+        text: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        metadata: Mapping[str, Any] | None = None,
+        replaces: str | None = None,
+        trust: str = guard_policy.EXTERNAL,
+    ) -> str:
+        """Store ``text`` under ``key``, replacing the record already there (and the record
+        ``replaces``, e.g. one stored without a key that the caller addresses by its id).
+
+        The new record is embedded before the old one is deleted, so a failing embedder leaves
+        the old value in place. Returns the record id (:meth:`key_id`)."""
+        tier = _tier(self)
+        trust = guard_policy.check_trust(trust)
+        uid = tier.key_id(key, user_id=user_id, agent_id=agent_id)
+        row = tier._row(text, [], metadata)
+        row.uid = uid
+        row.trust, row.guard = trust, guard_policy.on_write(tier._db, row.text, trust)
+        array: np.ndarray | None = None
+        if tier.embeddings is not None:
+            array = tier.embed_texts([row.text])
+        ns = tier._db.write_namespace(agent_id, user_id)
+        for old_id in dict.fromkeys([uid, replaces]):
+            old = None if old_id is None else tier._backend.by_uid(ns, old_id)
+            if old is not None:
+                tier._backend.delete(ns, int(old[0]), uid=old_id, reason=f"replaced (key {key})")
+        tier._backend.insert(ns, [row], array)
+        return uid
+
+    def set_extra(
+        self,
+        record_id: str,
+        changes: Mapping[str, Any],
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+    ) -> None:
+        """Merge ``changes`` into a record's stored metadata (e.g. a new expiry time); the
+        text, its index and its citation are unchanged."""
+        tier = _tier(self)
+        ns, row = tier._require(record_id, user_id, agent_id)
+        extra = json.loads(row[8])
+        extra.update(changes)
+        with tier._db.transaction() as conn:
+            conn.execute(
+                "UPDATE archival SET extra=? WHERE ns=? AND id=?",
+                (json.dumps(extra, ensure_ascii=False), ns, int(row[0])),
+            )
+
+    def users(
+        self,
+        *,
+        agent_id: str = DEFAULT_AGENT_ID,
+        prefix: str | None = None,
+        separator: str = ".",
+    ) -> list[str]:
+        """The user ids of ``agent_id`` that hold at least one archival record, sorted; with
+        ``prefix``, only that user and those whose id continues it after a ``separator``."""
+        tier = _tier(self)
+        check_id(agent_id, "agent_id")
+        tier._db.check_open()
+        sql = (
+            "SELECT n.user_id FROM namespaces n WHERE n.agent_id=? AND EXISTS "
+            "(SELECT 1 FROM archival a WHERE a.ns=n.id)"
+        )
+        params: tuple[Any, ...] = (agent_id,)
+        if prefix is not None:
+            head = prefix + separator
+            sql += " AND (n.user_id=? OR substr(n.user_id, 1, ?)=?)"
+            params = (agent_id, prefix, len(head), head)
+        with tier._db.read() as conn:
+            rows = conn.execute(sql + " ORDER BY n.user_id", params).fetchall()
+        return [str(row[0]) for row in rows]
+
+
+def _tier(mixin: KeyedArchival) -> ArchivalMemory:
+    """The archival tier this mixin is part of (typed for the checker)."""
+    return cast("ArchivalMemory", mixin)
