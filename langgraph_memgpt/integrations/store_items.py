@@ -70,14 +70,28 @@ def check_value(value: object) -> dict[str, Any]:
 
 
 def index_text(value: dict[str, Any], fields: Sequence[str]) -> str | None:
-    """The text archival search ranks an item by: its ``fields`` (LangGraph path syntax, ``$``
-    for the whole value as JSON), one per line; None when none of them is present. Longer text
-    than a record holds is cut (the value itself is kept whole)."""
+    """The text archival search ranks an item by: its ``fields`` (LangGraph path syntax), one
+    per line; None when none of them is present. ``$`` (the default) is the whole value as
+    text a person or a model reads in a search result: a lone string field as it is
+    (``{"content": "..."}``, langmem's shape), else one ``key: value`` line per field. Longer
+    text than a record holds is cut (the value itself is kept whole)."""
     texts: list[str] = []
     for path in fields:
-        texts.extend(get_text_at_path(value, path if path == "$" else tokenize_path(path)))
+        if path == "$":
+            texts.append(readable(value))
+        else:
+            texts.extend(get_text_at_path(value, tokenize_path(path)))
     text = "\n".join(t for t in texts if t.strip())
     return text[:MAX_TEXT_CHARS] if text else None
+
+
+def readable(value: dict[str, Any]) -> str:
+    if len(value) == 1 and isinstance(next(iter(value.values())), str):
+        return str(next(iter(value.values())))
+    return "\n".join(
+        f"{key}: {field if isinstance(field, str) else json.dumps(field, ensure_ascii=False)}"
+        for key, field in value.items()
+    )
 
 
 def stored_text(value: dict[str, Any]) -> str:
