@@ -38,6 +38,7 @@ from langgraph.store.base import (
 
 from langgraph_memgpt.integrations import store_items as items
 from langgraph_memgpt.memory.guard import policy as guard_policy
+from langgraph_memgpt.memory.tiers.keyed import Keyed
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:
@@ -80,10 +81,25 @@ class MemGPTStore(BaseStore):
 
     # -- the BaseStore protocol ------------------------------------------------------------
     def batch(self, ops: Iterable[Op]) -> list[Result]:
-        """Run the operations in order; a put is visible to the operations after it."""
+        """Run the operations in order; a put is visible to the operations after it. Puts of
+        distinct keys to one namespace that follow each other are stored together (one
+        embedding call, one transaction)."""
         results: list[Result] = []
+        pending: list[PutOp] = []
         for op in ops:
             validate_op_namespace(op)
+            if isinstance(op, PutOp) and op.value is not None:
+                if pending and (
+                    op.namespace != pending[0].namespace or op.key in {p.key for p in pending}
+                ):
+                    self._put_many(pending)
+                    pending = []
+                pending.append(op)
+                results.append(None)
+                continue
+            if pending:
+                self._put_many(pending)
+                pending = []
             if isinstance(op, GetOp):
                 results.append(self._get(op))
             elif isinstance(op, SearchOp):
@@ -91,10 +107,12 @@ class MemGPTStore(BaseStore):
             elif isinstance(op, ListNamespacesOp):
                 results.append(self._list_namespaces(op))
             elif isinstance(op, PutOp):
-                self._put(op)
+                self._delete(op)
                 results.append(None)
             else:
                 raise ValueError(f"Unknown operation type: {type(op).__name__}")
+        if pending:
+            self._put_many(pending)
         return results
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
@@ -131,46 +149,56 @@ class MemGPTStore(BaseStore):
                 hit = other
         return None if hit is None else (hit, user_id)
 
-    def _put(self, op: PutOp) -> None:
+    def _delete(self, op: PutOp) -> None:
         namespace = tuple(op.namespace)
+        user_id = items.user_of(namespace)
+        with self._lock:
+            found = self._find(namespace, op.key)
+            if found is not None:
+                self.memory.archival.delete(
+                    found[0].id, user_id=user_id, agent_id=self.agent_id, reason="store delete"
+                )
+
+    def _put_many(self, ops: list[PutOp]) -> None:
+        """Store puts of distinct keys to one namespace."""
+        namespace = tuple(ops[0].namespace)
         if not namespace or namespace[0] == "langgraph":
             raise MemoryStoreError(f"namespace {namespace} is not writable.")
         user_id = items.user_of(namespace)
-        archival = self.memory.archival
+        thread_id = _run_thread_id()
         with self._lock:
-            found = self._find(namespace, op.key)
-            if op.value is None:
-                if found is not None:
-                    archival.delete(
-                        found[0].id, user_id=user_id, agent_id=self.agent_id, reason="store delete"
+            entries = []
+            for op in ops:
+                value = items.check_value(op.value)
+                found = self._find(namespace, op.key)
+                fields = self.fields if op.index is None else (op.index or [])
+                text = items.index_text(value, fields) if fields else None
+                now = _now()
+                metadata: dict[str, Any] = {
+                    items.KEY: op.key,
+                    items.VALUE: value,
+                    items.UPDATED: now.isoformat(),
+                    items.INDEXED: text is not None,
+                    "created_at": now.isoformat()
+                    if found is None
+                    else found[0].metadata.get("created_at"),
+                    "source": "langgraph-store",
+                }
+                if thread_id is not None:
+                    metadata["thread_id"] = thread_id
+                if op.ttl is not None:
+                    metadata[items.TTL] = float(op.ttl)
+                    metadata[items.EXPIRES] = (now + timedelta(minutes=op.ttl)).isoformat()
+                entries.append(
+                    Keyed(
+                        op.key,
+                        text if text is not None else items.stored_text(value),
+                        metadata,
+                        None if found is None else found[0].id,
                     )
-                return
-            value = items.check_value(op.value)
-            fields = self.fields if op.index is None else ([] if op.index is False else op.index)
-            text = items.index_text(value, fields) if fields else None
-            now = _now().isoformat()
-            metadata: dict[str, Any] = {
-                items.KEY: op.key,
-                items.VALUE: value,
-                items.UPDATED: now,
-                items.INDEXED: text is not None,
-                "created_at": now if found is None else found[0].metadata.get("created_at"),
-                "source": "langgraph-store",
-            }
-            thread_id = _run_thread_id()
-            if thread_id is not None:
-                metadata["thread_id"] = thread_id
-            if op.ttl is not None:
-                metadata[items.TTL] = float(op.ttl)
-                metadata[items.EXPIRES] = (_now() + timedelta(minutes=op.ttl)).isoformat()
-            archival.put_keyed(
-                op.key,
-                text if text is not None else items.stored_text(value),
-                user_id=user_id,
-                agent_id=self.agent_id,
-                metadata=metadata,
-                replaces=None if found is None else found[0].id,
-                trust=self.trust,
+                )
+            self.memory.archival.put_keyed_many(
+                entries, user_id=user_id, agent_id=self.agent_id, trust=self.trust
             )
 
     def _namespaces(self, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -214,10 +242,11 @@ class MemGPTStore(BaseStore):
         """The namespace's items ranked by archival hybrid search (superseded and quarantined
         records are left out by the search itself), up to ``wanted`` passing the filter."""
         user_id, now, kept, page = _user(namespace), _now(), 0, 0
+        size = PAGE if filter else max(1, min(PAGE, wanted))
         while kept < wanted:
             try:
                 hits = self.memory.archival.search(
-                    query, user_id=user_id, agent_id=self.agent_id, k=PAGE, page=page
+                    query, user_id=user_id, agent_id=self.agent_id, k=size, page=page
                 )
             except MemoryStoreError:  # past the last page
                 return
@@ -228,7 +257,7 @@ class MemGPTStore(BaseStore):
                 if items.matches_filter(items.item_fields(hit, namespace)["value"], filter):
                     kept += 1
                     yield hit.score, hit, namespace
-            if len(hits) < PAGE:
+            if len(hits) < size:
                 return
             page += 1
 

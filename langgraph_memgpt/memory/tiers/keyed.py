@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from langgraph_memgpt.memory._validate import check_id, check_text
 from langgraph_memgpt.memory.guard import policy as guard_policy
-from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, SearchHit
+from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
@@ -26,6 +27,17 @@ if TYPE_CHECKING:
 #: Namespace of the record ids derived from keys.
 _KEY_IDS = uuid.UUID("0b6f3a52-8c1e-4d7a-b5e2-93f14c7d2a61")
 MAX_KEY_CHARS = 1024
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """One record to store under a key (:meth:`KeyedArchival.put_keyed_many`)."""
+
+    key: str
+    text: str
+    metadata: Mapping[str, Any] | None = None
+    #: Another record this one replaces (e.g. one stored without a key, addressed by its id).
+    replaces: str | None = None
 
 
 class KeyedArchival:
@@ -62,25 +74,44 @@ class KeyedArchival:
     ) -> str:
         """Store ``text`` under ``key``, replacing the record already there (and the record
         ``replaces``, e.g. one stored without a key that the caller addresses by its id).
+        Returns the record id (:meth:`key_id`)."""
+        entry = Keyed(key, text, metadata, replaces)
+        return self.put_keyed_many([entry], user_id=user_id, agent_id=agent_id, trust=trust)[0]
 
-        The new record is embedded before the old one is deleted, so a failing embedder leaves
-        the old value in place. Returns the record id (:meth:`key_id`)."""
+    def put_keyed_many(
+        self,
+        entries: Sequence[Keyed],
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        trust: str = guard_policy.EXTERNAL,
+    ) -> list[str]:
+        """:meth:`put_keyed` for several distinct keys of one namespace: embedded in one
+        batch and inserted in one transaction. The new records are embedded before the old
+        ones are deleted, so a failing embedder leaves the old values in place."""
         tier = _tier(self)
         trust = guard_policy.check_trust(trust)
-        uid = tier.key_id(key, user_id=user_id, agent_id=agent_id)
-        row = tier._row(text, [], metadata)
-        row.uid = uid
-        row.trust, row.guard = trust, guard_policy.on_write(tier._db, row.text, trust)
+        rows = []
+        for entry in entries:
+            row = tier._row(entry.text, [], entry.metadata)
+            row.uid = tier.key_id(entry.key, user_id=user_id, agent_id=agent_id)
+            row.trust, row.guard = trust, guard_policy.on_write(tier._db, row.text, trust)
+            rows.append(row)
+        if len({row.uid for row in rows}) != len(rows):
+            raise MemoryStoreError("put_keyed_many needs distinct keys.")
         array: np.ndarray | None = None
-        if tier.embeddings is not None:
-            array = tier.embed_texts([row.text])
+        if tier.embeddings is not None and rows:
+            array = tier.embed_texts([row.text for row in rows])
         ns = tier._db.write_namespace(agent_id, user_id)
-        for old_id in dict.fromkeys([uid, replaces]):
-            old = None if old_id is None else tier._backend.by_uid(ns, old_id)
-            if old is not None:
-                tier._backend.delete(ns, int(old[0]), uid=old_id, reason=f"replaced (key {key})")
-        tier._backend.insert(ns, [row], array)
-        return uid
+        for entry, row in zip(entries, rows, strict=True):
+            for old_id in dict.fromkeys([row.uid, entry.replaces]):
+                old = None if old_id is None else tier._backend.by_uid(ns, old_id)
+                if old is not None:
+                    reason = f"replaced (key {entry.key})"
+                    tier._backend.delete(ns, int(old[0]), uid=old_id, reason=reason)
+        if rows:
+            tier._backend.insert(ns, rows, array)
+        return [row.uid for row in rows]
 
     def set_extra(
         self,
