@@ -138,6 +138,9 @@ async def exercise(session: ClientSession) -> None:
         ("conversation_search_date", {"start_date": "May", "end_date": "2026-01-01"}),
         ("no_such_tool", {}),
     ]
+    # the graph's own validation answers, with the message its model would get
+    wrong = await session.call_tool("archival_memory_search", {"query": "x", "page": -1})
+    assert "Invalid arguments: page:" in text(wrong) and "call the tool again" in text(wrong)
     for name, arguments in bad_calls:
         try:
             result = await session.call_tool(name, arguments)

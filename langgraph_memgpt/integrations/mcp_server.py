@@ -16,7 +16,8 @@ are resources: ``memgpt://core`` (all, as the prompt shows them) and ``memgpt://
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Annotated, Any
+import warnings
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from langchain_core.messages import ToolMessage
@@ -24,8 +25,10 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, TextContent
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic.json_schema import PydanticJsonSchemaWarning
 
 from langgraph_memgpt.memory.guard import policy as guard_policy
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
@@ -55,24 +58,35 @@ def build_server(
 ) -> MCPServer:
     """An MCP server over ``memory`` acting for ``user_id``/``agent_id``; writes are cited with
     ``thread_id``."""
-    server: MCPServer = MCPServer(SERVER_NAME, instructions=INSTRUCTIONS, log_level="WARNING")
     config: RunnableConfig = {
         "configurable": {"user_id": user_id, "agent_id": agent_id, "thread_id": thread_id}
     }
-    for tool in create_memory_tools(memory, page_size=page_size, trust=guard_policy.USER):
-        server.add_tool(
-            _mcp_function(tool, config),
-            name=tool.name,
-            description=tool.description,
-            structured_output=False,
-        )
+    tools = [
+        _mcp_tool(tool, config)
+        for tool in create_memory_tools(memory, page_size=page_size, trust=guard_policy.USER)
+    ]
+    server: MCPServer = MCPServer(
+        SERVER_NAME, instructions=INSTRUCTIONS, log_level="WARNING", tools=tools
+    )
     _add_core_resources(server, memory, user_id=user_id, agent_id=agent_id)
     return server
 
 
-def _mcp_function(tool: BaseTool, config: RunnableConfig) -> Any:
-    """An async function whose signature is the tool's argument schema (so the MCP schema is
-    the graph's), running the LangChain tool in a worker thread."""
+class _Absent:
+    """Default of an argument the client left out, so the tool (not the MCP layer) says it
+    is missing."""
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+_ABSENT: Any = _Absent()
+
+
+def _mcp_tool(tool: BaseTool, config: RunnableConfig) -> Tool:
+    """The LangChain tool as an MCP tool: the graph's argument schema is advertised, and the
+    arguments go to the LangChain tool as sent, so its own validation and messages answer a
+    malformed call (the MCP layer checks nothing of its own)."""
     schema: type[BaseModel] = TOOL_SPECS[tool.name][0]
     counter = iter(range(1_000_000_000))
 
@@ -80,7 +94,7 @@ def _mcp_function(tool: BaseTool, config: RunnableConfig) -> Any:
         request = {
             "type": "tool_call",
             "name": tool.name,
-            "args": arguments,
+            "args": {k: v for k, v in arguments.items() if v is not _ABSENT},
             "id": f"mcp-{tool.name}-{next(counter)}",
         }
         message = await anyio.to_thread.run_sync(lambda: tool.invoke(request, config))
@@ -95,23 +109,21 @@ def _mcp_function(tool: BaseTool, config: RunnableConfig) -> Any:
         )
 
     call.__name__ = tool.name
-    call.__doc__ = tool.description
-    setattr(call, "__signature__", _signature(schema))  # noqa: B010 - read by inspect
-    return call
-
-
-def _signature(schema: type[BaseModel]) -> inspect.Signature:
-    """Keyword parameters mirroring a pydantic model's fields (type, description, bounds)."""
-    parameters = []
-    for name, field in schema.model_fields.items():
-        extras = (*field.metadata, Field(description=field.description))
-        annotation: Any = Annotated.__class_getitem__((field.annotation, *extras))  # type: ignore[attr-defined]
-        default = inspect.Parameter.empty if field.is_required() else field.default
-        parameters.append(
-            inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
-            )
+    setattr(call, "__signature__", _loose_signature(schema))  # noqa: B010 - read by inspect
+    with warnings.catch_warnings():  # the sentinel default has no JSON form; not advertised
+        warnings.simplefilter("ignore", PydanticJsonSchemaWarning)
+        mcp_tool = Tool.from_function(
+            call, name=tool.name, description=tool.description, structured_output=False
         )
+    return mcp_tool.model_copy(update={"parameters": schema.model_json_schema()})
+
+
+def _loose_signature(schema: type[BaseModel]) -> inspect.Signature:
+    """One keyword parameter per field of the tool's schema, any value accepted."""
+    parameters = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=_ABSENT, annotation=Any)
+        for name in schema.model_fields
+    ]
     return inspect.Signature(parameters, return_annotation=CallToolResult)
 
 
