@@ -1,4 +1,4 @@
-"""bench/ingest.py at a tiny size: it runs as the README says and writes what the README quotes."""
+"""bench/ingest.py at a tiny size: it runs as the docs say and writes what docs/benchmarks.md quotes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The memory-rot benchmark at a tiny size: it runs end to end and writes what the README quotes."""
+"""The memory-rot benchmark at a tiny size: it runs end to end and writes what docs/benchmarks.md quotes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The search-scaling benchmark at a tiny size: it runs as the README says and writes every
-figure the README quotes, with the schema-1 baseline beside ours."""
+"""The search-scaling benchmark at a tiny size: it runs as docs/benchmarks.md says and writes every
+figure the docs quote, with the schema-1 baseline beside ours."""
 
 from __future__ import annotations
 
