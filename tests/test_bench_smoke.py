@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "locomo"
 

@@ -6,6 +6,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 FAKE_PYTHON = """#!/usr/bin/env bash
