@@ -33,7 +33,7 @@ from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
 from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
 from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.guard.policy import GuardControl
+from langgraph_memgpt.memory.guard.policy import GuardControl, write_guard
 from langgraph_memgpt.memory.search.embeddings import (
     EmbeddingsSpec,
     embedder_identity,
@@ -236,10 +236,12 @@ class Memory:
     ) -> Memory:
         """The tiers over a database and its two vector stores (the same on both engines)."""
         backend = SqlArchival(db, archival_vectors)
-        archival = ArchivalMemory(db, backend, embedder, fusion=fusion)
+        guard = write_guard(db)
+        archival = ArchivalMemory(db, backend, embedder, on_write=guard, fusion=fusion)
         holder.append(archival)
         recall = RecallMemory(
             db,
+            on_write=guard,
             vectors=recall_vectors,
             embed_query=None if embedder is None else archival.embed_query,
             fusion=fusion,
