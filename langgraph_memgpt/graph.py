@@ -63,7 +63,8 @@ def create_memgpt_agent(
     """Compile a MemGPT agent.
 
     ``checkpointer="default"`` keeps threads where the memory lives, pruned to the newest
-    snapshots (recall memory keeps every message): ``checkpoints.sqlite`` in the memory's
+    ``config.keep_checkpoints`` snapshots of each thread (recall memory keeps every message),
+    and serves both ``invoke`` and ``ainvoke``/``astream``: ``checkpoints.sqlite`` in the memory's
     directory, or a ``PostgresSaver`` on the memory's database (``"sqlite"`` is an older name
     for the same). Pass ``None`` when the graph runs as a subgraph of a parent that has its own
     checkpointer, or any LangGraph checkpointer.
@@ -143,7 +144,7 @@ def create_memgpt_agent(
             raise ValueError(
                 f"checkpointer must be 'default', None or a saver; got {checkpointer!r}"
             )
-        saver = memory.default_checkpointer()
+        saver = memory.default_checkpointer(keep_last=settings_config.keep_checkpoints)
     else:
         saver = checkpointer
     compiled = builder.compile(checkpointer=saver, store=store, name=name)

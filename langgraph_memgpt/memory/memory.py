@@ -120,20 +120,22 @@ class Memory:
             cls, Path(path), embedder, reembed=reembed, fusion=fusion, save_interval=save_interval
         )
 
-    def default_checkpointer(self) -> Any:
-        """The checkpointer that goes with this store, pruned to the newest snapshots (recall
-        keeps every message): ``checkpoints.sqlite`` in a local directory, or LangGraph's
-        ``PostgresSaver`` on the same database, so a Postgres-backed agent writes no file."""
+    def default_checkpointer(self, *, keep_last: int | None | str = "default") -> Any:
+        """The checkpointer that goes with this store, with both the sync and the async API:
+        ``checkpoints.sqlite`` in a local directory, or LangGraph's ``PostgresSaver`` on the
+        same database, so a Postgres-backed agent writes no file. It keeps the newest
+        ``keep_last`` checkpoints of each thread (``checkpointing/retention.py``; recall keeps
+        every message)."""
         self._db.check_open()
         if self.path is not None:
             from langgraph_memgpt.checkpointing.sqlite import sqlite_checkpointer
 
-            saver: Any = sqlite_checkpointer(self.path)
+            saver: Any = sqlite_checkpointer(self.path, keep_last=keep_last)
         else:
             from langgraph_memgpt.checkpointing.postgres import postgres_checkpointer
 
             assert self.url is not None
-            saver = postgres_checkpointer(self.url)
+            saver = postgres_checkpointer(self.url, keep_last=keep_last)
         self._savers.append(saver)
         return saver
 
