@@ -8,6 +8,7 @@ and how to fix it; nothing raises through the graph.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 
 from langgraph_memgpt.configuration import resolve_identity
+from langgraph_memgpt.memory.aio import off_loop
 from langgraph_memgpt.memory.guard import policy as guard_policy
 from langgraph_memgpt.tool_args import TOOL_SPECS, handle_tool_error, handle_validation_error
 from langgraph_memgpt.tool_replies import (
@@ -186,10 +188,17 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
 
 
 def _as_tool(func: Callable[..., Any]) -> BaseTool:
-    """A memory tool function as a LangChain tool, with its schema and error handling."""
+    """A memory tool function as a LangChain tool, with its schema and error handling, and a
+    coroutine for async agents that runs it off the event loop (``memory/aio.py``)."""
     schema, description, returns_artifact = TOOL_SPECS[func.__name__]
+
+    @functools.wraps(func)  # the same signature: LangChain injects ``config`` by its type
+    async def coroutine(*args: Any, **kwargs: Any) -> Any:
+        return await off_loop(func, *args, **kwargs)
+
     return StructuredTool.from_function(
         func=func,
+        coroutine=coroutine,
         name=func.__name__,
         description=description,
         args_schema=schema,
