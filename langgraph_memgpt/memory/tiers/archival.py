@@ -12,15 +12,6 @@ the shared state and embedder (``archival_base``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
-
-from langgraph_memgpt.memory.types import (
-    DEFAULT_AGENT_ID,
-    SearchHit,
-)
-
-if TYPE_CHECKING:
-    from langgraph_memgpt.memory.io.ingest import IngestReport
 
 from langgraph_memgpt.memory.tiers.archival_base import (
     CITATION_KEYS,
@@ -37,6 +28,10 @@ from langgraph_memgpt.memory.tiers.archival_base import (
 from langgraph_memgpt.memory.tiers.archival_search import ArchivalSearch
 from langgraph_memgpt.memory.tiers.archival_validity import ArchivalValidity
 from langgraph_memgpt.memory.tiers.archival_write import ArchivalWrite
+from langgraph_memgpt.memory.types import (
+    DEFAULT_AGENT_ID,
+    SearchHit,
+)
 
 __all__ = [
     "CITATION_KEYS",
@@ -91,17 +86,3 @@ class ArchivalMemory(ArchivalWrite, ArchivalSearch, ArchivalValidity):
                 if rid in vectors:
                     hit.metadata["vector"] = vectors[rid]
                 yield hit
-
-    def ingest(
-        self,
-        paths: Any,
-        *,
-        user_id: str,
-        agent_id: str = DEFAULT_AGENT_ID,
-        **options: Any,
-    ) -> IngestReport:
-        """Ingest document files and directories, each chunk cited; an unchanged file adds
-        nothing. Returns an ``IngestReport`` (options: see ``ingest.Ingester``)."""
-        from langgraph_memgpt.memory.io.ingest import ingest
-
-        return ingest(self, paths, user_id=user_id, agent_id=agent_id, **options)
