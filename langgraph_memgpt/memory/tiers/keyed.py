@@ -18,8 +18,13 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from langgraph_memgpt.memory._validate import check_id, check_text
-from langgraph_memgpt.memory.guard import policy as guard_policy
-from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
+from langgraph_memgpt.memory.types import (
+    DEFAULT_AGENT_ID,
+    EXTERNAL,
+    MemoryStoreError,
+    SearchHit,
+    check_trust,
+)
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
@@ -70,7 +75,7 @@ class KeyedArchival:
         agent_id: str = DEFAULT_AGENT_ID,
         metadata: Mapping[str, Any] | None = None,
         replaces: str | None = None,
-        trust: str = guard_policy.EXTERNAL,
+        trust: str = EXTERNAL,
     ) -> str:
         """Store ``text`` under ``key``, replacing the record already there (and the record
         ``replaces``, e.g. one stored without a key that the caller addresses by its id).
@@ -84,18 +89,18 @@ class KeyedArchival:
         *,
         user_id: str,
         agent_id: str = DEFAULT_AGENT_ID,
-        trust: str = guard_policy.EXTERNAL,
+        trust: str = EXTERNAL,
     ) -> list[str]:
         """:meth:`put_keyed` for several distinct keys of one namespace: embedded in one
         batch and inserted in one transaction. The new records are embedded before the old
         ones are deleted, so a failing embedder leaves the old values in place."""
         tier = _tier(self)
-        trust = guard_policy.check_trust(trust)
+        trust = check_trust(trust)
         rows = []
         for entry in entries:
             row = tier._row(entry.text, [], entry.metadata)
             row.uid = tier.key_id(entry.key, user_id=user_id, agent_id=agent_id)
-            row.trust, row.guard = trust, guard_policy.on_write(tier._db, row.text, trust)
+            row.trust, row.guard = trust, tier._on_write(row.text, trust)
             rows.append(row)
         if len({row.uid for row in rows}) != len(rows):
             raise MemoryStoreError("put_keyed_many needs distinct keys.")
