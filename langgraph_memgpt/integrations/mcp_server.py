@@ -19,7 +19,6 @@ import inspect
 import warnings
 from typing import TYPE_CHECKING, Any
 
-import anyio
 from langchain_core.messages import ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
@@ -97,7 +96,7 @@ def _mcp_tool(tool: BaseTool, config: RunnableConfig) -> Tool:
             "args": {k: v for k, v in arguments.items() if v is not _ABSENT},
             "id": f"mcp-{tool.name}-{next(counter)}",
         }
-        message = await anyio.to_thread.run_sync(lambda: tool.invoke(request, config))
+        message = await tool.ainvoke(request, config)  # the store call runs off the loop
         if not isinstance(message, ToolMessage):  # pragma: no cover - tools answer ToolMessages
             raise ToolError(str(message))
         text = message.content if isinstance(message.content, str) else str(message.content)
