@@ -276,6 +276,15 @@ def test_ttl_hides_expired_items_and_sweep_removes_them(store: Any) -> None:
         assert {i.key for i in ttl_store.search(("n",), query="note")} == {"kept", "forever"}
         assert ttl_store.sweep_ttl() == 1
         assert memory.archival.count(user_id="n") == 2
+        ttl_store.start_ttl_sweeper(0.002)  # every 0.12 s
+        try:
+            ttl_store.put(("n",), "brief", {"content": "short lived again"}, ttl=0.001)
+            deadline = time.monotonic() + 10
+            while memory.archival.count(user_id="n") > 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert memory.archival.count(user_id="n") == 2
+        finally:
+            assert ttl_store.stop_ttl_sweeper(timeout=10)
 
 
 def test_bad_input_is_a_clear_error(ours: MemGPTStore) -> None:

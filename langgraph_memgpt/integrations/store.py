@@ -16,10 +16,9 @@ namespace whose items were all deleted is no longer listed (as in ``PostgresStor
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from langgraph.store.base import (
@@ -37,6 +36,8 @@ from langgraph.store.base import (
 )
 
 from langgraph_memgpt.integrations import store_items as items
+from langgraph_memgpt.integrations.store_ttl import StoreTTL, _now
+from langgraph_memgpt.memory.aio import off_loop
 from langgraph_memgpt.memory.guard import policy as guard_policy
 from langgraph_memgpt.memory.tiers.keyed import Keyed
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 PAGE = 100
 
 
-class MemGPTStore(BaseStore):
+class MemGPTStore(StoreTTL, BaseStore):
     """A LangGraph store whose items are archival records of ``memory``.
 
     ``agent_id``: the archival agent the namespaces belong to (the graph's default, so a
@@ -78,6 +79,8 @@ class MemGPTStore(BaseStore):
         self.ttl_config = ttl
         #: One writer per key at a time in this process (a put reads, then replaces).
         self._lock = threading.Lock()
+        self._sweeper: threading.Thread | None = None
+        self._sweeper_stop = threading.Event()
 
     # -- the BaseStore protocol ------------------------------------------------------------
     def batch(self, ops: Iterable[Op]) -> list[Result]:
@@ -118,7 +121,7 @@ class MemGPTStore(BaseStore):
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         """:meth:`batch` in a worker thread (the memory tiers are thread-safe and block on I/O);
         the run's context (its config) goes along."""
-        return await asyncio.to_thread(self.batch, list(ops))
+        return await off_loop(self.batch, list(ops))
 
     # -- operations ------------------------------------------------------------------------
     def _get(self, op: GetOp) -> items.MemGPTItem | None:
@@ -288,41 +291,12 @@ class MemGPTStore(BaseStore):
             namespaces = sorted(namespaces)
         return namespaces[op.offset : op.offset + op.limit]
 
-    # -- time to live ----------------------------------------------------------------------
-    def _refresh(self, hits: list[SearchHit], user_id: str) -> None:
-        """Push back the expiry of items read (TTLConfig ``refresh_on_read``)."""
-        for hit in hits:
-            minutes = hit.metadata.get(items.TTL)
-            if isinstance(minutes, int | float):
-                expires = (_now() + timedelta(minutes=minutes)).isoformat()
-                self.memory.archival.set_extra(
-                    hit.id, {items.EXPIRES: expires}, user_id=user_id, agent_id=self.agent_id
-                )
-
-    def sweep_ttl(self) -> int:
-        """Delete every expired item now; returns how many. Expired items are invisible to
-        reads before that already; this reclaims their space."""
-        now, removed = _now(), 0
-        for namespace in self._namespaces():
-            user_id = _user(namespace)
-            for hit in list(self.memory.archival.records(user_id=user_id, agent_id=self.agent_id)):
-                if items.is_expired(hit.metadata, now):
-                    self.memory.archival.delete(
-                        hit.id, user_id=user_id, agent_id=self.agent_id, reason="ttl expired"
-                    )
-                    removed += 1
-        return removed
-
     def __repr__(self) -> str:
         return f"MemGPTStore({self.memory!r}, agent_id={self.agent_id!r})"
 
 
 def _user(namespace: tuple[str, ...]) -> str:
     return items.user_of(namespace)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _run_thread_id() -> str | None:
