@@ -84,6 +84,47 @@ def test_react_agent_with_injected_store_tool(memory: Memory) -> None:
     assert item.metadata["thread_id"] == "t-7"  # cited with the run that wrote it
 
 
+@pytest.mark.filterwarnings("ignore:create_react_agent has been moved")
+def test_langmem_agent_remembers_across_threads(memory: Memory) -> None:
+    """langmem's tools inside an agent find the store through get_store(), as documented."""
+    from langgraph.prebuilt import create_react_agent
+
+    namespace = ("memories", "{langgraph_user_id}")
+    tools = [
+        langmem.create_manage_memory_tool(namespace=namespace),
+        langmem.create_search_memory_tool(namespace=namespace),
+    ]
+
+    def answer(messages: list[Any]) -> AIMessage:
+        found = json.loads(messages[-1].content)
+        return AIMessage(f"You said: {found[0]['value']['content']}" if found else "No idea.")
+
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(
+                "",
+                tool_calls=[tool_call("manage_memory", "c1", content="Zoe's train is at 7:05")],
+            ),
+            AIMessage("Noted."),
+            AIMessage("", tool_calls=[tool_call("search_memory", "c2", query="train")]),
+            answer,
+        ]
+    )
+    agent = create_react_agent(model, tools, store=MemGPTStore(memory))
+    zoe = {"langgraph_user_id": "zoe"}
+    agent.invoke(
+        {"messages": [{"role": "user", "content": "My train is at 7:05."}]},
+        {"configurable": {**zoe, "thread_id": "a"}},
+    )
+    result = agent.invoke(
+        {"messages": [{"role": "user", "content": "When is my train?"}]},
+        {"configurable": {**zoe, "thread_id": "b"}},
+    )
+    assert result["messages"][-1].content == "You said: Zoe's train is at 7:05"
+    hits = memory.archival.search("train", user_id="memories.zoe")
+    assert hits[0].metadata["thread_id"] == "a"  # cited with the thread that stored it
+
+
 @pytest.mark.slow
 def test_langgraph_dev_serves_our_store(tmp_path: Path) -> None:
     """The server loads langgraph.json's store; the SDK's store client writes our memory."""
