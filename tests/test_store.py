@@ -297,3 +297,28 @@ def test_bad_input_is_a_clear_error(ours: MemGPTStore) -> None:
     with pytest.raises(MemoryStoreError, match="JSON"):
         ours.put(("n",), "k", {"content": object()})
     assert ours.search(("n",)) == []
+
+
+def test_concurrent_writers_of_one_key_last_wins(ours: MemGPTStore) -> None:
+    """Two stores on one memory (as two processes on one database would be) write the same
+    key at once: no write fails, and one value remains."""
+    import threading
+
+    other = MemGPTStore(ours.memory)
+    errors: list[Exception] = []
+
+    def write(store: MemGPTStore, writer: int) -> None:
+        for i in range(15):
+            try:
+                store.put(("n",), "k", {"content": f"writer {writer} value {i}"})
+            except Exception as exc:  # the test reports them below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(s, n)) for n, s in enumerate([ours, other])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ours.memory.archival.count(user_id="n") == 1
+    assert ours.get(("n",), "k").value["content"].endswith("value 14")

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 #: Namespace of the record ids derived from keys.
 _KEY_IDS = uuid.UUID("0b6f3a52-8c1e-4d7a-b5e2-93f14c7d2a61")
 MAX_KEY_CHARS = 1024
+#: Tries of a keyed write that races another writer of the same key.
+WRITE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -108,14 +110,23 @@ class KeyedArchival:
         if tier.embeddings is not None and rows:
             array = tier.embed_texts([row.text for row in rows])
         ns = tier._db.write_namespace(agent_id, user_id)
-        for entry, row in zip(entries, rows, strict=True):
-            for old_id in dict.fromkeys([row.uid, entry.replaces]):
-                old = None if old_id is None else tier._backend.by_uid(ns, old_id)
-                if old is not None:
-                    reason = f"replaced (key {entry.key})"
-                    tier._backend.delete(ns, int(old[0]), uid=old_id, reason=reason)
-        if rows:
-            tier._backend.insert(ns, rows, array)
+        for attempt in range(WRITE_ATTEMPTS):
+            for entry, row in zip(entries, rows, strict=True):
+                for old_id in dict.fromkeys([row.uid, entry.replaces]):
+                    old = None if old_id is None else tier._backend.by_uid(ns, old_id)
+                    if old is not None:
+                        reason = f"replaced (key {entry.key})"
+                        tier._backend.delete(ns, int(old[0]), uid=old_id, reason=reason)
+            try:
+                if rows:
+                    tier._backend.insert(ns, rows, array)
+                break
+            except Exception:
+                # another writer stored one of these keys between our delete and insert (the
+                # id is unique): the later write wins, so replace theirs and try again
+                taken = any(tier._backend.by_uid(ns, row.uid) is not None for row in rows)
+                if not taken or attempt == WRITE_ATTEMPTS - 1:
+                    raise
         return [row.uid for row in rows]
 
     def set_extra(
