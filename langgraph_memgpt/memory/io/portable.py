@@ -55,6 +55,7 @@ __all__ = [
     "import_file",
     "read_document",
     "slug",
+    "targets_of",
     "write_json",
 ]
 
@@ -152,7 +153,7 @@ def _has_memory(memory: Memory, user_id: str, agent_id: str) -> list[str]:
     return held
 
 
-def _targets(
+def targets_of(
     plans: list[AgentPlan], user_id: str | None, agent_id: str | None
 ) -> list[tuple[str, str]]:
     """(user, agent) each plan goes to: the caller's, the file's own (ours), else a slug of
@@ -238,7 +239,7 @@ def import_agent(
     :class:`AgentFileError` (every problem) or ``MemoryStoreError``.
     """
     plans = parse_agents(document, agent=agent, where=where)
-    targets = _targets(plans, user_id, agent_id)
+    targets = targets_of(plans, user_id, agent_id)
     if digest is None:
         digest = hashlib.sha256(
             json.dumps(document, sort_keys=True, default=str).encode("utf-8", "replace")

@@ -86,13 +86,16 @@ class CoreMemory:
         self._seeded: set[int] = set()
 
     # -- reading -------------------------------------------------------------------------
-    def _ns(self, user_id: str, agent_id: str) -> int:
-        """Namespace id, seeding the default blocks the first time it is seen."""
+    def _ns(self, user_id: str, agent_id: str, *, seed: bool = True) -> int:
+        """Namespace id, seeding the default blocks the first time it is seen (unless
+        ``seed`` is false or the namespace's blocks came from an agent file)."""
         check_id(user_id, "user_id")
         check_id(agent_id, "agent_id")
         ns = self._db.namespace(agent_id, user_id, create=True)
         assert ns is not None
         if ns in self._seeded:
+            return ns
+        if not seed:
             return ns
         if self._db.get_meta(_NO_DEFAULTS.format(ns=ns)) is not None:
             self._seeded.add(ns)  # an agent restored from a file: only the file's blocks
@@ -298,20 +301,18 @@ class CoreMemory:
             value = check_text(block.value, f"block {block.label!r}", limit, allow_empty=True)
             description = check_text(block.description, "description", 2000, allow_empty=True)
             checked.append(Block(block.label, value, limit, description))
-        ns = self._ns(user_id, agent_id)
+        ns = self._ns(user_id, agent_id, seed=not only)
         with self._db.transaction() as conn:
             if only:
                 conn.execute(
                     "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
                     (_NO_DEFAULTS.format(ns=ns), now_iso()),
                 )
-                wanted = {block.label for block in checked}
-                for default in DEFAULT_BLOCKS:
-                    if default.label not in wanted:
-                        conn.execute(
-                            "DELETE FROM core_blocks WHERE ns=? AND label=? AND value=?",
-                            (ns, default.label, default.value),
-                        )
+                for default in DEFAULT_BLOCKS:  # unedited: the file's blocks take their place
+                    conn.execute(
+                        "DELETE FROM core_blocks WHERE ns=? AND label=? AND value=?",
+                        (ns, default.label, default.value),
+                    )
             for block in checked:
                 (position,) = conn.execute(
                     "SELECT COALESCE(MAX(position), -1) + 1 FROM core_blocks WHERE ns=?", (ns,)

@@ -8,6 +8,7 @@ pre-October-2025, so a file exported by Letta imports and Letta reads ours:
 * ``writing``: a stored agent as a document (``export_agent``);
 * ``profile``: what the tiers do not hold (system prompt, tools as data, message reasoning and
   tool returns...), kept beside the agent in the store's ``meta`` table;
+* ``seed``: the context an imported agent had, where a new thread of it starts;
 * ``extension``: the ``memgpt`` key (archival memory, threads, the embedding model).
 """
 
