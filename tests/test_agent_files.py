@@ -358,3 +358,24 @@ def test_cli_dry_run_writes_nothing(backend: str, tmp_path: Path, new_store: Any
     assert again.returncode == 0 and "would import" in again.stdout, again.stderr
     with Memory.open(store, embeddings=None) as memory:
         assert not memory.has_namespace(user_id="default-user", agent_id="thinker")
+
+
+def test_a_new_thread_of_an_imported_agent_starts_from_its_context(mem: Memory) -> None:
+    from langchain_core.messages import AIMessage
+
+    from langgraph_memgpt import create_memgpt_agent
+    from tests.conftest import ScriptedChatModel
+
+    mem.import_agent(DATA / "reasoning.af", user_id=USER)
+    ident = {"user_id": USER, "agent_id": "thinker"}
+    before = mem.recall.count(**ident)
+    model = ScriptedChatModel(script=[AIMessage("101 is prime too.")])
+    graph = create_memgpt_agent(model, memory=mem, checkpointer=None)
+    seed = context_seed(mem, **ident)
+    config = {"configurable": {"thread_id": "t-new", **ident}}
+    graph.invoke({"messages": [*seed, ("user", "And 101?")]}, config)
+    prompt = [str(m.content) for m in model.prompts[0]]
+    assert "No: 91 is 7 times 13." in prompt and "And 97?" in prompt
+    assert prompt.index("Is 91 prime?") < prompt.index("And 101?")
+    # The seeded messages are recall's own: only the new question and answer are added.
+    assert mem.recall.count(**ident) == before + 2

@@ -26,6 +26,7 @@ from langgraph_memgpt.memory.io.agent_file.reading import (
     parse,
     parse_agents,
 )
+from langgraph_memgpt.memory.io.agent_file.seed import context_seed
 
 #: Letta's top-level lists an export writes.
 LETTA_LISTS = ("groups", "files", "sources", "tools", "mcp_servers", "skills")
@@ -39,6 +40,7 @@ __all__ = [
     "AgentPlan",
     "Message",
     "Passage",
+    "context_seed",
     "detect_layout",
     "loads",
     "parse",
