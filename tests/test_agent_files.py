@@ -379,3 +379,11 @@ def test_a_new_thread_of_an_imported_agent_starts_from_its_context(mem: Memory) 
     assert prompt.index("Is 91 prime?") < prompt.index("And 101?")
     # The seeded messages are recall's own: only the new question and answer are added.
     assert mem.recall.count(**ident) == before + 2
+
+
+def test_agent_ids_are_slugs_of_names() -> None:
+    from langgraph_memgpt.memory.io.portable import slug
+
+    assert slug("Nameless Agent-sleeptime") == "nameless-agent-sleeptime"
+    assert slug("Évie 2") == "evie-2"
+    assert slug("🙂") == "agent"

@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,8 +114,10 @@ class ImportReport:
 
 
 def slug(name: str) -> str:
-    """An agent id made from a name: lower case, runs of other characters as ``-``."""
-    text = re.sub(r"[^a-z0-9_]+", "-", name.lower()).strip("-")[:64]
+    """An agent id made from a name: ASCII lower case, runs of other characters as ``-``
+    (``Évie 2`` -> ``evie-2``)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9_]+", "-", ascii_name.lower()).strip("-")[:64]
     return text or "agent"
 
 
