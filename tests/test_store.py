@@ -300,11 +300,14 @@ def test_bad_input_is_a_clear_error(ours: MemGPTStore) -> None:
 
 
 def test_concurrent_writers_of_one_key_last_wins(ours: MemGPTStore) -> None:
-    """Two stores on one memory (as two processes on one database would be) write the same
+    """Two stores on two openings of one store (as two processes would be) write the same
     key at once: no write fails, and one value remains."""
     import threading
 
-    other = MemGPTStore(ours.memory)
+    location = ours.memory.path or ours.memory.url
+    assert location is not None
+    second = Memory.open(location, embeddings=HashEmbeddings(32))
+    other = MemGPTStore(second)
     errors: list[Exception] = []
 
     def write(store: MemGPTStore, writer: int) -> None:
@@ -319,6 +322,7 @@ def test_concurrent_writers_of_one_key_last_wins(ours: MemGPTStore) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    second.close()
     assert errors == []
     assert ours.memory.archival.count(user_id="n") == 1
     assert ours.get(("n",), "k").value["content"].endswith("value 14")

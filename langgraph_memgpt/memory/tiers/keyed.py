@@ -10,6 +10,9 @@ tier's own validation, embedding and backend, and adds no storage of its own.
 from __future__ import annotations
 
 import json
+import random
+import threading
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 _KEY_IDS = uuid.UUID("0b6f3a52-8c1e-4d7a-b5e2-93f14c7d2a61")
 MAX_KEY_CHARS = 1024
 #: Tries of a keyed write that races another writer of the same key.
-WRITE_ATTEMPTS = 5
+WRITE_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,21 @@ class KeyedArchival:
         if tier.embeddings is not None and rows:
             array = tier.embed_texts([row.text for row in rows])
         ns = tier._db.write_namespace(agent_id, user_id)
+        with _writer_lock(tier):
+            self._replace(tier, ns, entries, rows, array)
+        return [row.uid for row in rows]
+
+    @staticmethod
+    def _replace(
+        tier: ArchivalMemory,
+        ns: int,
+        entries: Sequence[Keyed],
+        rows: list[Any],
+        array: np.ndarray | None,
+    ) -> None:
+        """Delete what the rows replace, then insert them; a writer in another process may
+        store one of the keys in between (the id is unique, so the insert fails): the later
+        write wins, so replace theirs and try again, after a short random pause."""
         for attempt in range(WRITE_ATTEMPTS):
             for entry, row in zip(entries, rows, strict=True):
                 for old_id in dict.fromkeys([row.uid, entry.replaces]):
@@ -120,14 +138,11 @@ class KeyedArchival:
             try:
                 if rows:
                     tier._backend.insert(ns, rows, array)
-                break
-            except Exception:
-                # another writer stored one of these keys between our delete and insert (the
-                # id is unique): the later write wins, so replace theirs and try again
-                taken = any(tier._backend.by_uid(ns, row.uid) is not None for row in rows)
-                if not taken or attempt == WRITE_ATTEMPTS - 1:
+                return
+            except Exception as exc:  # SQLite and Postgres both say "unique"
+                if "unique" not in str(exc).lower() or attempt == WRITE_ATTEMPTS - 1:
                     raise
-        return [row.uid for row in rows]
+                time.sleep(random.uniform(0.0, 0.01 * (attempt + 1)))
 
     def set_extra(
         self,
@@ -173,6 +188,18 @@ class KeyedArchival:
         with tier._db.read() as conn:
             rows = conn.execute(sql + " ORDER BY n.user_id", params).fetchall()
         return [str(row[0]) for row in rows]
+
+
+_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(tier: ArchivalMemory) -> threading.Lock:
+    """One keyed writer at a time per tier (every store over one ``Memory`` shares it)."""
+    with _LOCKS_GUARD:
+        lock = tier.__dict__.get("_keyed_lock")
+        if lock is None:
+            lock = tier.__dict__["_keyed_lock"] = threading.Lock()
+        return lock
 
 
 def _tier(mixin: KeyedArchival) -> ArchivalMemory:
