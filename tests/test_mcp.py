@@ -124,6 +124,10 @@ async def exercise(session: ClientSession) -> None:
         "core_memory_append", {"label": "human", "content": "Name: Ada. Prefers metric units."}
     )
     assert not edit.is_error, text(edit)
+    listed = {str(r.uri) for r in (await session.list_resources()).resources}
+    templates = (await session.list_resource_templates()).resource_templates
+    assert "memgpt://core" in listed
+    assert [t.uri_template for t in templates] == ["memgpt://core/{label}"]
     core = await session.read_resource("memgpt://core")
     assert "Prefers metric units" in core.contents[0].text
     block = await session.read_resource("memgpt://core/human")
