@@ -244,3 +244,21 @@ def test_memory_io_does_not_block_the_event_loop(memory, run_config, model_class
     assert state["messages"][-1].content == "noted"
     assert took >= 3 * delay  # the slow calls did happen, inside the turn
     assert worst < delay / 2, f"the loop was blocked for {worst:.3f} s"
+
+
+def test_the_offline_driver_streams_its_answer_word_by_word(memory, run_config) -> None:
+    agent = create_memgpt_agent(OfflineDriver(), memory=memory)
+
+    async def tokens() -> list[Any]:
+        payload = {"messages": [("user", "Remember that the launch is on May 14.")]}
+        return [
+            (meta["langgraph_node"], chunk)
+            async for chunk, meta in agent.astream(payload, run_config, stream_mode="messages")
+        ]
+
+    streamed = asyncio.run(tokens())
+    answer = agent.get_state(run_config).values["messages"][-1]
+    words = [chunk.content for node, chunk in streamed if node == "reason" and chunk.content]
+    assert len(words) > 3 and "".join(words) == answer.text  # token by token, nothing lost
+    calls = [c for node, c in streamed if node == "reason" and getattr(c, "tool_call_chunks", None)]
+    assert calls and calls[0].tool_call_chunks[0]["name"] == "archival_memory_insert"
