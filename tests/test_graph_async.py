@@ -262,3 +262,29 @@ def test_the_offline_driver_streams_its_answer_word_by_word(memory, run_config) 
     assert len(words) > 3 and "".join(words) == answer.text  # token by token, nothing lost
     calls = [c for node, c in streamed if node == "reason" and getattr(c, "tool_call_chunks", None)]
     assert calls and calls[0].tool_call_chunks[0]["name"] == "archival_memory_insert"
+
+
+def test_an_async_user_tool_is_awaited_by_execute_tool(memory, run_config) -> None:
+    from langchain_core.tools import tool
+
+    loop_threads: list[bool] = []
+
+    @tool
+    async def get_weather(city: str) -> str:
+        """Weather for a city."""
+        loop_threads.append(asyncio.get_running_loop() is not None)
+        return f"It is sunny in {city}."
+
+    model = AsyncScriptedChatModel(
+        script=[
+            AIMessage(content="", tool_calls=[tool_call("get_weather", city="Paris")]),
+            AIMessage(content="Sunny in Paris."),
+        ]
+    )
+    agent = create_memgpt_agent(model, memory=memory, tools=[get_weather])
+    nodes = asyncio.run(_nodes(agent, {"messages": [("user", "Weather in Paris?")]}, run_config))
+    assert nodes == ["reason", "execute_tool", "reason"]
+    assert loop_threads == [True]  # the coroutine ran, on the loop
+    assert "sunny in Paris" in model.prompts[1][-1].content
+    stored = memory.recall.search("sunny Paris", user_id="u1", k=10)
+    assert any(h.text == "It is sunny in Paris." for h in stored)  # the result reached recall
