@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
@@ -35,6 +35,9 @@ from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 from langgraph_memgpt.memory.tiers.core import CoreMemory
 from langgraph_memgpt.memory.tiers.recall import RecallMemory
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
+
+if TYPE_CHECKING:
+    from langgraph_memgpt.memory.io.ingest import IngestReport
 
 __all__ = ["DB_FILE", "Memory"]
 DATABASE_URL_ENV = "MEMGPT_DATABASE_URL"
@@ -154,6 +157,17 @@ class Memory:
     def on_close(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` first when the store closes (background consolidation finishes)."""
         self._close_hooks.append(hook)
+
+    # -- data in and out (``io/``: ingestion, agent files) ----------------------------------
+    def ingest(
+        self, paths: Any, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID, **options: Any
+    ) -> IngestReport:
+        """Ingest document files and directories into archival memory, each chunk cited; an
+        unchanged file adds nothing. Returns an ``IngestReport`` (options: ``io.ingest.Ingester``).
+        """
+        from langgraph_memgpt.memory.io.ingest import ingest
+
+        return ingest(self.archival, paths, user_id=user_id, agent_id=agent_id, **options)
 
     # -- data in and out (``portable.py``) -------------------------------------------------
     def export_agent(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Any:

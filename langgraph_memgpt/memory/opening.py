@@ -14,27 +14,26 @@ from langchain_core.embeddings import Embeddings
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
-from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
-from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
+from langgraph_memgpt.memory.backends.sqlite_db import DB_FILE, REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.vectors import VectorStore
+from langgraph_memgpt.memory.guard.policy import write_guard
 from langgraph_memgpt.memory.search.embeddings import embedder_identity
 from langgraph_memgpt.memory.search.fusion import FusionFn
-from langgraph_memgpt.memory.text.analysis import term_frequencies
 from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 from langgraph_memgpt.memory.tiers.core import CoreMemory
 from langgraph_memgpt.memory.tiers.recall import (
     PENDING_SQL,
     RecallMemory,
     pending_embedding_text,
-    thread_documents,
 )
+from langgraph_memgpt.memory.tiers.reindex import build_lexical_index
 from langgraph_memgpt.memory.types import MemoryStoreError
+
+__all__ = ["DB_FILE", "build_lexical_index", "open_postgres", "open_sqlite"]
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory.memory import Memory
-
-DB_FILE = "memory.sqlite"
 
 
 def open_sqlite(
@@ -135,10 +134,12 @@ def assemble(
 ) -> Memory:
     """The tiers over a database and its two vector stores (the same on both engines)."""
     backend = SqlArchival(db, archival_vectors)
-    archival = ArchivalMemory(db, backend, embedder, fusion=fusion)
+    guard = write_guard(db)
+    archival = ArchivalMemory(db, backend, embedder, on_write=guard, fusion=fusion)
     holder.append(archival)
     recall = RecallMemory(
         db,
+        on_write=guard,
         vectors=recall_vectors,
         embed_query=None if embedder is None else archival.embed_query,
         fusion=fusion,
@@ -188,29 +189,3 @@ def check_embedder(
     if reembed and has_vectors:
         archival_vectors.clear_vectors()
         recall_vectors.clear_vectors()
-
-
-def build_lexical_index(db: Database) -> None:
-    """Index every stored text once, for a store written before the per-tenant index.
-
-    One transaction: a crash leaves the flag set and the next open starts over.
-    """
-    with db.transaction() as conn:
-        conn.execute("DELETE FROM lex_postings")
-        conn.execute("DELETE FROM lex_df")
-        conn.execute("DELETE FROM lex_docs")
-        conn.execute("DELETE FROM lex_stats")
-        conn.execute("DELETE FROM lex_tail")
-        by_ns: dict[int, list[tuple[int, dict[str, float]]]] = {}
-        for ns, rid, text in conn.execute("SELECT ns, id, text FROM archival ORDER BY ns, id"):
-            by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies([(text, 1.0)])))
-        for ns, docs in by_ns.items():
-            LexicalIndex.add(conn, ns, Tier.ARCHIVAL, docs)
-        threads: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
-        for ns, rid, thread, content, created_at in conn.execute(
-            "SELECT ns, id, thread_id, content, created_at FROM recall ORDER BY ns, id"
-        ).fetchall():
-            threads.setdefault((int(ns), thread), []).append((int(rid), content, created_at))
-        for (ns, _thread), rows in threads.items():
-            LexicalIndex.add(conn, ns, Tier.RECALL, thread_documents(rows, range(len(rows))))
-        conn.execute("DELETE FROM meta WHERE key=?", (REINDEX_KEY,))
