@@ -148,6 +148,7 @@ PUBLIC_API = {
         "Memory",
         "MemoryStoreError",
         "ModelDecider",
+        "off_loop",
         "parse_claim",
         "Proposal",
         "retire_old_chunks",
