@@ -15,6 +15,7 @@ from langgraph_memgpt.cli.chat import cmd_chat, has_unfinished_turn, stream_turn
 from langgraph_memgpt.cli.datadir import CliError
 from langgraph_memgpt.cli.demo import cmd_demo, run_turn
 from langgraph_memgpt.cli.inspect_memory import cmd_memory
+from langgraph_memgpt.cli.mcp_cmd import add_mcp_parser
 from langgraph_memgpt.configuration import DEFAULT_USER_ID
 
 __all__ = ["build_parser", "has_unfinished_turn", "main", "run_turn", "stream_turn"]
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  demo     scripted offline walkthrough: facts saved, context evicted, fact paged back\n"
             "  chat     interactive chat; Ctrl-C keeps the turn, chat again resumes it\n"
             "  memory   show / stats / search the memory a data directory holds\n"
+            "  mcp      serve the memory tools over MCP (Claude Code, Claude Desktop, ...)\n"
             f"\nrun `{PROG} COMMAND --help` for a command's options."
         ),
     )
@@ -73,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
     chat.add_argument("--thread", default="main", help="conversation thread to continue")
     chat.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory to read and write")
+    chat.add_argument("--agent", default="default", help="agent id (e.g. one imported from a file)")
     chat.add_argument("--model", default=None, help="e.g. gpt-4o-mini (needs OPENAI_API_KEY)")
     chat.add_argument("--base-url", default=None, help="OpenAI-compatible server URL")
     chat.add_argument("--context-window", type=int, default=8192, help="tokens the model sees")
@@ -96,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  ingest   PATH...: files/directories (text, Markdown, HTML, PDF) into archival\n"
             "           memory, chunked and cited; an unchanged file adds nothing\n"
             "  export   FILE: the user's whole memory as one agent file (Letta .af layout)\n"
-            "  import   FILE: an agent file (ours or Letta's) into a user with no memory yet"
+            "  import   FILE: an agent file (ours or Letta's) into a user with no memory yet;\n"
+            "           a file with several agents imports each (or --from-agent NAME)"
         ),
         formatter_class=_Formatter,
     )
@@ -123,13 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mem.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
     mem.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory to read")
-    mem.add_argument("--agent", default="default", help="agent id of the memory")
+    mem.add_argument(
+        "--agent",
+        default=None,
+        help="agent id of the memory (default: 'default'; import: the file's, or a slug of "
+        "each agent's name)",
+    )
+    mem.add_argument(
+        "--from-agent", default=None, help="import: the agent (name or id) of a file with several"
+    )
     mem.add_argument("-k", type=int, default=5, help="results per tier (search)")
     mem.add_argument("--to", default=None, help="postgresql:// URL to copy into (migrate)")
     mem.add_argument("--tier", choices=["archival", "recall"], default=None, help="flagged/approve")
     mem.add_argument("--vectors", action="store_true", help="include vectors (export)")
     mem.add_argument("--dry-run", action="store_true", help="check only, write nothing (import)")
     mem.set_defaults(func=cmd_memory)
+    add_mcp_parser(sub, data_dir_default=DEFAULT_DATA_DIR, formatter=_Formatter)
     return parser
 
 

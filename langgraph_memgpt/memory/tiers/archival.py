@@ -5,22 +5,14 @@
 scale-out backend (e.g. Postgres + pgvector) can implement the same protocol. The embedded
 implementation is :class:`~langgraph_memgpt.memory.backends.sql_archival.SqlArchival` (SQLite +
 FAISS or Postgres + pgvector). The class is put together from one mixin per job: writing
-(``archival_write``), searching (``archival_search``), validity (``archival_validity``) over
-the shared state and embedder (``archival_base``).
+(``archival_write``), searching (``archival_search``), validity (``archival_validity``), access
+by key (``keyed``, for the LangGraph store) over the shared state and embedder
+(``archival_base``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
-
-from langgraph_memgpt.memory.types import (
-    DEFAULT_AGENT_ID,
-    SearchHit,
-)
-
-if TYPE_CHECKING:
-    from langgraph_memgpt.memory.io.ingest import IngestReport
 
 from langgraph_memgpt.memory.tiers.archival_base import (
     CITATION_KEYS,
@@ -37,6 +29,11 @@ from langgraph_memgpt.memory.tiers.archival_base import (
 from langgraph_memgpt.memory.tiers.archival_search import ArchivalSearch
 from langgraph_memgpt.memory.tiers.archival_validity import ArchivalValidity
 from langgraph_memgpt.memory.tiers.archival_write import ArchivalWrite
+from langgraph_memgpt.memory.tiers.keyed import KeyedArchival
+from langgraph_memgpt.memory.types import (
+    DEFAULT_AGENT_ID,
+    SearchHit,
+)
 
 __all__ = [
     "CITATION_KEYS",
@@ -53,7 +50,7 @@ __all__ = [
 ]
 
 
-class ArchivalMemory(ArchivalWrite, ArchivalSearch, ArchivalValidity):
+class ArchivalMemory(ArchivalWrite, ArchivalSearch, ArchivalValidity, KeyedArchival):
     """Insert, search, get and delete archival passages of one (agent_id, user_id)."""
 
     def count(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
@@ -91,17 +88,3 @@ class ArchivalMemory(ArchivalWrite, ArchivalSearch, ArchivalValidity):
                 if rid in vectors:
                     hit.metadata["vector"] = vectors[rid]
                 yield hit
-
-    def ingest(
-        self,
-        paths: Any,
-        *,
-        user_id: str,
-        agent_id: str = DEFAULT_AGENT_ID,
-        **options: Any,
-    ) -> IngestReport:
-        """Ingest document files and directories, each chunk cited; an unchanged file adds
-        nothing. Returns an ``IngestReport`` (options: see ``ingest.Ingester``)."""
-        from langgraph_memgpt.memory.io.ingest import ingest
-
-        return ingest(self, paths, user_id=user_id, agent_id=agent_id, **options)
