@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+import guard_blind  # noqa: E402
 import guard_suite  # noqa: E402
 
 from langgraph_memgpt.memory.text.injection import scan  # noqa: E402
@@ -206,6 +207,39 @@ def run(locomo: Path | None) -> dict[str, Any]:
     return result
 
 
+def blind_rates(rows: list[dict[str, Any]], flags: list[bool]) -> dict[str, Any]:
+    """Flag rates of the blind split: attacks and benign texts, over all and per source,
+    attack family, channel and trust."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for row, flag in zip(rows, flags, strict=True):
+        kind = "attacks" if row["label"] == "attack" else "benign"
+        groups[f"all/{kind}"].append(flag)
+        groups[f"source:{row['package']}/{kind}"].append(flag)
+        groups[f"channel:{row.get('channel')}/{kind}"].append(flag)
+        groups[f"trust:{row.get('trust')}/{kind}"].append(flag)
+        if row["family"]:
+            groups[f"family:{row['family']}/{kind}"].append(flag)
+    return {
+        k: {"n": len(v), "flagged": round(sum(v) / len(v), 4)} for k, v in sorted(groups.items())
+    }
+
+
+def run_blind(fn: Callable[[str], bool] = guard) -> dict[str, Any]:
+    """The blind split (``bench/guard_blind.py``): flag rates and the median scan time."""
+    rows = guard_blind.load()
+    texts = [row["text"] for row in rows]
+    flags = [fn(t) for t in texts]
+    times = _time_per_record(fn, texts)
+    return {
+        "records": len(rows),
+        "goals": GOALS,
+        "rates": blind_rates(rows, flags),
+        "median_ms": statistics.median(times),
+        "p95_ms": sorted(times)[int(0.95 * len(times))],
+        "load_average_1m": os.getloadavg()[0],
+    }
+
+
 def markdown(result: dict[str, Any]) -> str:
     guard_r = result["methods"]["guard"]
     base_r = result["methods"]["keyword baseline"]
@@ -259,7 +293,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--locomo", type=Path, default=HERE.parent.parent / "shared/data/locomo")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument(
+        "--blind-only", metavar="NAME", help="score only the blind split, into NAME.json"
+    )
     args = parser.parse_args()
+    if args.blind_only:
+        blind = {"guard": run_blind(guard), "keyword baseline": run_blind(keyword_baseline)}
+        (args.out / f"{args.blind_only}.json").write_text(json.dumps(blind, indent=2))
+        print(json.dumps(blind, indent=2))
+        return
     result = run(args.locomo)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "guard.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
