@@ -81,7 +81,7 @@ def _bipia(repo: Path) -> list[dict[str, Any]]:
         if line:
             item = json.loads(line)
             codes.append("\n".join(item["context"]))
-    for kind, contexts, attack_file, channel in (
+    for _kind, contexts, attack_file, channel in (
         ("text", emails, "benchmark/text_attack_test.json", "email"),
         ("code", codes, "benchmark/code_attack_test.json", "code"),
     ):
