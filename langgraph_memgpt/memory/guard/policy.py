@@ -25,7 +25,15 @@ from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
-from langgraph_memgpt.memory.text.injection import scan, scan_cached
+from langgraph_memgpt.memory.text import guard_model
+from langgraph_memgpt.memory.text.injection import (
+    CLEAN,
+    LEARNED,
+    Verdict,
+    normalise,
+    scan,
+    scan_cached,
+)
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
 
 OPERATOR = "operator"
@@ -40,6 +48,29 @@ TRUST_LEVELS = (OPERATOR, USER, MODEL, EXTERNAL)
 ROLE_TRUST = {"system": EXTERNAL, "user": USER, "assistant": MODEL, "tool": EXTERNAL}
 #: ``meta`` key of the store's quarantine setting ("1": on).
 QUARANTINE_KEY = "guard_quarantine"
+
+
+#: Reasons that, in the user's own words or in core memory, are a standing wish and not an
+#: attack: "call me Bea from now on", "don't mention the party to my sister". An imperative
+#: addressed to the agent by its user is not an injection; core memory exists to hold such
+#: wishes. Text from a tool or a document with the same shape is still flagged.
+STANDING_WISHES = frozenset({"persistence", "hiding"})
+
+
+def judge(text: str, trust: str | None, *, cached: bool = False) -> Verdict:
+    """``scan`` with the writer in mind: for the user's own text (and core memory, ``trust``
+    ``"core"``) a verdict that rests only on standing-wish reasons is set aside, and the
+    learned score decides instead."""
+    verdict = scan_cached(text) if cached else scan(text)
+    if trust not in (USER, "core") or not verdict.reasons:
+        return verdict
+    if not set(verdict.reasons) <= STANDING_WISHES:
+        return verdict
+    model = guard_model.model()
+    norm = normalise(text)
+    if model is not None and model.flags_any((norm.text, *norm.variants)):
+        return Verdict(True, (LEARNED,))
+    return CLEAN
 
 
 def check_trust(value: object) -> str:
@@ -65,7 +96,7 @@ def on_write(db: MemoryDatabase, text: str, trust: str) -> str | None:
     """
     if trust == OPERATOR or not text:
         return None
-    verdict = scan(text)
+    verdict = judge(text, trust)
     if not verdict:
         return None
     return json.dumps(
@@ -98,7 +129,8 @@ def hit_metadata(text: str, trust: str | None, guard: str | None, default: str) 
         return metadata
     flag = stored_flag(guard)
     reasons = list(flag.get("reasons", [])) if flag else []
-    for reason in scan_cached(text).reasons:  # rescanned on retrieval: new rules, old rows
+    # Rescanned on retrieval: new rules, old rows.
+    for reason in judge(text, level, cached=True).reasons:
         if reason not in reasons:
             reasons.append(reason)
     if reasons:
@@ -111,8 +143,9 @@ def hit_metadata(text: str, trust: str | None, guard: str | None, default: str) 
 
 
 def check_core_write(text: str) -> None:
-    """Refuse text that reads like an instruction for core memory (always in the prompt)."""
-    verdict = scan(text)
+    """Refuse text that reads like an instruction for core memory (always in the prompt); a
+    standing wish ("call the user Bea from now on") is what core memory is for."""
+    verdict = judge(text, "core")
     if verdict:
         raise MemoryStoreError(
             "core memory holds facts, and this text reads like an instruction to the agent "
