@@ -49,7 +49,7 @@ AGENTDOJO_ENV = HERE / "data" / "guard_train_agentdojo_env.jsonl"
 MAX_FEATURES = 20_000
 MIN_DF = 2
 C = 4.0
-BENIGN_BUDGET = 0.01
+BENIGN_BUDGET = 0.002
 
 
 def _strings(node: Any) -> Iterable[str]:
