@@ -35,8 +35,8 @@ sys.path.insert(0, str(HERE.parent))
 import guard_blind  # noqa: E402
 import guard_suite  # noqa: E402
 
-from langgraph_memgpt.memory.guard.policy import judge  # noqa: E402
 from langgraph_memgpt.memory.text.injection import scan  # noqa: E402
+from langgraph_memgpt.memory.text.judge import judge  # noqa: E402
 
 GOALS = {"attacks_flagged": 0.85, "benign_flagged": 0.05, "median_ms": 0.2}
 _KEYWORDS = re.compile(

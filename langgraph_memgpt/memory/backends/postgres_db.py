@@ -214,6 +214,20 @@ class PostgresDatabase(SharedQueries):
             self._pool.close()
 
 
+def has_store(url: str) -> bool:
+    """Whether the database at ``url`` already holds a memory store (read only: a dry run
+    must not create the schema). Raises MemoryStoreError when it cannot be reached."""
+    psycopg, _ = _require_driver()
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            return _current_version(conn) is not None
+    except psycopg.Error as exc:
+        raise MemoryStoreError(
+            f"cannot open the Postgres memory store at {redact(url)}: "
+            f"{str(exc).strip() or type(exc).__name__}"
+        ) from exc
+
+
 def _current_version(conn: Any) -> int | None:
     """The stored schema version, None for a database without our tables."""
     if conn.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
