@@ -6,6 +6,7 @@ from typing import Any
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from langgraph_memgpt.graph import default_decider
 from langgraph_memgpt.memory.hygiene.supersede import ModelDecider, RuleDecider
@@ -13,7 +14,9 @@ from langgraph_memgpt.models.offline.driver import OfflineDriver
 
 
 def test_a_provider_chat_model_gets_the_model_decider() -> None:
-    model = ChatOpenAI(model="gpt-4o-mini", api_key="test", base_url="http://127.0.0.1:9")
+    model = ChatOpenAI(
+        model="gpt-4o-mini", api_key=SecretStr("test"), base_url="http://127.0.0.1:9"
+    )
     decider = default_decider(model)
     assert isinstance(decider, ModelDecider) and decider.model is model
     assert isinstance(decider.fallback, RuleDecider)
