@@ -8,7 +8,13 @@ from langgraph_memgpt.checkpointing.sqlite import PruningSqliteSaver, sqlite_che
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext, chat_model_from_settings
 from langgraph_memgpt.graph import create_memgpt_agent
 from langgraph_memgpt.memory import Memory
-from langgraph_memgpt.memory.types import Block, Citation, MemoryStoreError, SearchHit
+from langgraph_memgpt.memory.types import (
+    Block,
+    Citation,
+    MemoryStoreError,
+    MemoryStoreUnavailable,
+    SearchHit,
+)
 from langgraph_memgpt.models import OfflineDriver
 from langgraph_memgpt.state import MemGPTState
 from langgraph_memgpt.tools import MEMORY_TOOL_NAMES, create_memory_tools
@@ -22,6 +28,7 @@ __all__ = [
     "MemGPTState",
     "Memory",
     "MemoryStoreError",
+    "MemoryStoreUnavailable",
     "OfflineDriver",
     "PruningSqliteSaver",
     "SearchHit",

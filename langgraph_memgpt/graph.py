@@ -26,12 +26,13 @@ from langchain_core.tools import BaseTool
 from langchain_core.tools import tool as as_tool
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Checkpointer
+from langgraph.types import Checkpointer, RetryPolicy
 
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
 from langgraph_memgpt.memory.hygiene.consolidation import Consolidator
 from langgraph_memgpt.memory.hygiene.supersede import Decider
+from langgraph_memgpt.memory.types import MemoryStoreUnavailable
 from langgraph_memgpt.nodes.compact import make_compact_node
 from langgraph_memgpt.nodes.execute_tool import make_execute_tool_node
 from langgraph_memgpt.nodes.memory_interrupt import make_memory_interrupt_node
@@ -124,9 +125,17 @@ def create_memgpt_agent(
         return "__end__" if route == "reason" else route
 
     builder = StateGraph(MemGPTState, context_schema=MemGPTContext, input_schema=MemGPTInput)
-    builder.add_node("compact", make_compact_node(model, settings))
-    builder.add_node("reason", make_reason_node(model, settings))
-    builder.add_node("memory_interrupt", make_memory_interrupt_node(settings, user_tool_names))
+    # A node whose database was unreachable runs once more: its memory writes are keyed
+    # (message ids, once-keys, upserts), so nothing is stored twice. The user's tools are not
+    # ours to re-run (execute_tool has no retry).
+    store_retry = RetryPolicy(max_attempts=2, initial_interval=0.5, retry_on=MemoryStoreUnavailable)
+    builder.add_node("compact", make_compact_node(model, settings), retry_policy=store_retry)
+    builder.add_node("reason", make_reason_node(model, settings), retry_policy=store_retry)
+    builder.add_node(
+        "memory_interrupt",
+        make_memory_interrupt_node(settings, user_tool_names),
+        retry_policy=store_retry,
+    )
     builder.add_node("execute_tool", make_execute_tool_node(settings, user_tools))
     # A turn that fits its budget is one step (reason); reason sends the prompt to compact
     # first only when it needs compacting. Every step is a checkpoint LangGraph writes.

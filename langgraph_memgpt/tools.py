@@ -22,7 +22,7 @@ from langgraph_memgpt.memory._validate import MAX_K
 from langgraph_memgpt.memory.guard import policy as guard_policy
 from langgraph_memgpt.memory.guard import spotlight
 from langgraph_memgpt.memory.tiers.archival import MAX_TEXT_CHARS
-from langgraph_memgpt.memory.types import MemoryStoreError, SearchHit
+from langgraph_memgpt.memory.types import MemoryStoreError, MemoryStoreUnavailable, SearchHit
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory import Memory
@@ -163,6 +163,8 @@ def _store_errors_as_tool_errors(names: dict[str, str] | None = None) -> Iterato
     model knows it by the tool's (``content``), so ``names`` maps one to the other."""
     try:
         yield
+    except MemoryStoreUnavailable:
+        raise  # the database is away, not the model's fault: the step is retried or resumed
     except MemoryStoreError as exc:
         message = str(exc)
         for store_name, tool_name in (names or {}).items():

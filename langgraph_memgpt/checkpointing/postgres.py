@@ -5,6 +5,12 @@ already holds every message, so old snapshots are dead weight here as they are o
 (``checkpointing/sqlite.py``): after every few checkpoints of a thread we call the saver's own
 ``prune(..., strategy="keep_latest")``, which keeps the latest checkpoint with its pending
 writes, all that a crashed turn needs to resume.
+
+The pool is checked, time-limited and reconnecting (``pool_kwargs``, as the tiers' pool), and
+the saver's reads and writes, all idempotent by key (upserts on the checkpoint id, on
+(task, index) for pending writes), run once more on a fresh connection when the connection
+failed; a second failure is a ``MemoryStoreUnavailable`` and the turn resumes with
+``invoke(None)`` once the database is back.
 """
 
 from __future__ import annotations
@@ -15,6 +21,14 @@ import time
 from typing import Any
 
 from langgraph.checkpoint.postgres import PostgresSaver
+
+from langgraph_memgpt.memory.backends.pg_pool import (
+    connection_kwargs,
+    describe,
+    pool_kwargs,
+    retry_once,
+)
+from langgraph_memgpt.memory.types import MemoryStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +48,24 @@ class PruningPostgresSaver(PostgresSaver):
         self._puts: dict[str, int] = {}
         self._puts_lock = threading.Lock()
 
+    def get_tuple(self, config: Any) -> Any:
+        return retry_once(lambda: super(PruningPostgresSaver, self).get_tuple(config), unreachable)
+
+    def put_writes(self, config: Any, writes: Any, task_id: str, task_path: str = "") -> None:
+        retry_once(
+            lambda: super(PruningPostgresSaver, self).put_writes(
+                config, writes, task_id, task_path
+            ),
+            unreachable,
+        )
+
     def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
-        saved = super().put(config, checkpoint, metadata, new_versions)
+        saved = retry_once(
+            lambda: super(PruningPostgresSaver, self).put(
+                config, checkpoint, metadata, new_versions
+            ),
+            unreachable,
+        )
         thread_id = str(config["configurable"]["thread_id"])
         with self._puts_lock:
             count = self._puts.get(thread_id, 0) + 1
@@ -54,12 +84,13 @@ def postgres_checkpointer(url: str, *, pool_size: int = 4) -> PruningPostgresSav
     from psycopg_pool import ConnectionPool
 
     pool = ConnectionPool(
-        url,
-        min_size=1,
-        max_size=pool_size,
-        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-        name="langgraph-memgpt-checkpoints",
-        open=True,
+        **pool_kwargs(
+            url,
+            name="langgraph-memgpt-checkpoints",
+            max_size=pool_size,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            open=True,
+        )
     )
     saver = PruningPostgresSaver(pool)
     try:
@@ -68,6 +99,15 @@ def postgres_checkpointer(url: str, *, pool_size: int = 4) -> PruningPostgresSav
         pool.close()
         raise
     return saver
+
+
+def unreachable(exc: BaseException) -> MemoryStoreUnavailable:
+    """The error a checkpoint read or write fails with when the database stays away."""
+    return MemoryStoreUnavailable(
+        f"the Postgres checkpoint database was unreachable ({describe(exc)}); the turn "
+        "stopped at its last saved step. Resume it with invoke(None) once the database is "
+        "back: nothing is stored twice."
+    )
 
 
 def _setup_once(saver: PostgresSaver, url: str) -> None:
@@ -83,7 +123,7 @@ def _setup_once(saver: PostgresSaver, url: str) -> None:
     """
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as lock:
+    with psycopg.connect(url, autocommit=True, **connection_kwargs(url)) as lock:
         delay = 0.01
         while not _try_lock(lock):
             time.sleep(delay)

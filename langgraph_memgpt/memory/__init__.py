@@ -35,6 +35,7 @@ from langgraph_memgpt.memory.types import (
     Block,
     Citation,
     MemoryStoreError,
+    MemoryStoreUnavailable,
     SearchHit,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "IngestReport",
     "Memory",
     "MemoryStoreError",
+    "MemoryStoreUnavailable",
     "ModelDecider",
     "parse_claim",
     "Proposal",
