@@ -50,7 +50,8 @@ class PgServer:
         return subprocess.run(command, capture_output=True, text=True, check=check)
 
     def start(self) -> str:
-        """initdb the first time, start, create the database with pgvector; the URL."""
+        """initdb the first time, start unless running, create the database with pgvector;
+        the URL."""
         self.socket.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
@@ -60,7 +61,9 @@ class PgServer:
                 str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
                 "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
             )  # fmt: skip
-        self._pg_ctl("start")
+        status = [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "status"]
+        if self._as_owner(*status, check=False).returncode != 0:
+            self._pg_ctl("start")
         import psycopg
 
         with psycopg.connect(self.url.replace(f"/{DB}?", "/postgres?"), autocommit=True) as c:
@@ -71,9 +74,10 @@ class PgServer:
         return self.url
 
     def _pg_ctl(self, action: str) -> None:
+        # fsync off: the machine does not crash here, only the server. synchronous_commit
+        # stays on: off, a crash of the server loses commits it acknowledged, by design.
         options = (
             f"-c listen_addresses='' -k {self.socket} -p {self.port} -c fsync=off "
-            f"-c synchronous_commit=off -c full_page_writes=off "
             f"-c max_connections={self.max_connections} -c superuser_reserved_connections=3"
         )
         log = str(self.root / "server.log")

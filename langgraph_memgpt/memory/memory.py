@@ -304,9 +304,12 @@ class Memory:
             return portable.import_file(self, source, **options)
         return portable.import_agent(self, source, **options)
 
-    def ping(self) -> float:
+    def ping(self, timeout: float = 5.0) -> float:
         """Seconds for one round trip to the database, for a readiness probe; raises
-        ``MemoryStoreUnavailable`` when the Postgres server cannot be reached in time."""
+        ``MemoryStoreUnavailable`` when a Postgres server does not answer within ``timeout``."""
+        ping = getattr(self._db, "ping", None)
+        if ping is not None:
+            return float(ping(timeout))
         started = time.perf_counter()
         self._db.get_meta("schema_version")
         return time.perf_counter() - started

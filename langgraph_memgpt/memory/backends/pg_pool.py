@@ -20,6 +20,7 @@ error of the statement itself.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -32,9 +33,10 @@ CONNECT_TIMEOUT = 5
 POOL_TIMEOUT = 15.0
 #: Milliseconds one statement may run (ours take milliseconds; an index build has its own).
 STATEMENT_TIMEOUT_MS = 30_000
-#: Seconds the pool keeps trying to reconnect in the background before giving up (it tries
-#: again on the next request).
-RECONNECT_TIMEOUT = 120.0
+#: Seconds the pool keeps reconnecting in the background (backoff 1 s, 2 s, ...) before
+#: giving up; the next request starts a new attempt at once. Short, so that after a long
+#: outage a server that is back is found within seconds, not after a long backoff step.
+RECONNECT_TIMEOUT = 3.0
 
 
 def connection_kwargs(
@@ -42,16 +44,16 @@ def connection_kwargs(
 ) -> dict[str, Any]:
     """Arguments for ``psycopg.connect(url, **...)`` or a pool's ``kwargs``: the connect
     timeout, and ``statement_timeout`` appended to the URL's own ``options`` (a keyword
-    ``options`` replaces the URL's, which would lose a ``search_path`` set there)."""
+    ``options`` replaces the URL's, which would lose a ``search_path`` set there). A URL that
+    sets either (``?connect_timeout=2&options=-c%20statement_timeout%3D5000``) keeps its own."""
     from psycopg.conninfo import conninfo_to_dict
 
-    options = str(conninfo_to_dict(url).get("options") or "")
-    timeout = f"-c statement_timeout={int(statement_timeout_ms)}"
-    return {
-        "connect_timeout": CONNECT_TIMEOUT,
-        "options": f"{options} {timeout}".strip(),
-        **extra,
-    }
+    info = conninfo_to_dict(url)
+    options = str(info.get("options") or "")
+    if "statement_timeout" not in options:  # one set in the URL is the operator's choice
+        options = f"{options} -c statement_timeout={int(statement_timeout_ms)}".strip()
+    connect_timeout = info.get("connect_timeout") or CONNECT_TIMEOUT
+    return {"connect_timeout": connect_timeout, "options": options, **extra}
 
 
 def pool_kwargs(
@@ -86,6 +88,22 @@ def pool_kwargs(
     }
 
 
+def getconn(pool: Any, timeout: float = POOL_TIMEOUT) -> Any:
+    """``pool.getconn``, asking again every few seconds until ``timeout``: a request starts a
+    connection attempt when the pool's background one has given up, so a caller waiting
+    through an outage gets a connection soon after the server is back."""
+    from psycopg_pool import PoolTimeout
+
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            return pool.getconn(timeout=max(0.05, min(left, RECONNECT_TIMEOUT + 0.5)))
+        except PoolTimeout:
+            if time.monotonic() >= deadline - 0.05:
+                raise
+
+
 def is_transient(exc: BaseException) -> bool:
     """Whether ``exc`` is the connection failing, not the statement: the server went away
     (a restart, a terminated backend, a crash), refused a new client (too many connections,
@@ -117,9 +135,9 @@ def _pool_errors() -> tuple[type[BaseException], ...]:
 
 
 def describe(exc: BaseException) -> str:
-    """A short reason for a message: the server's first line, or the error's type."""
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    """The reason on one line (a server's message and its hint), or the error's type."""
+    text = " ".join(line.strip() for line in str(exc).strip().splitlines())
+    return text or type(exc).__name__
 
 
 def retry_once(call: Callable[[], T], unavailable: Callable[[BaseException], Exception]) -> T:

@@ -28,6 +28,7 @@ from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.pg_pool import (
     connection_kwargs,
     describe,
+    getconn,
     is_transient,
     pool_kwargs,
 )
@@ -150,8 +151,7 @@ class PostgresDatabase(SharedQueries):
                 _create_schema(conn, redact(url))
         except psycopg.Error as exc:
             raise MemoryStoreError(
-                f"cannot open the Postgres memory store at {redact(url)}: "
-                f"{str(exc).strip() or type(exc).__name__}"
+                f"cannot open the Postgres memory store at {redact(url)}: {describe(exc)}"
             ) from exc
         self._pool = psycopg_pool.ConnectionPool(
             **pool_kwargs(
@@ -197,7 +197,7 @@ class PostgresDatabase(SharedQueries):
 
     def _getconn(self) -> Any:
         try:
-            return self._pool.getconn()
+            return getconn(self._pool)
         except Exception as exc:
             if is_transient(exc):
                 raise self.unavailable(exc) from exc
@@ -220,12 +220,21 @@ class PostgresDatabase(SharedQueries):
             "(invoke(None), or the same message) stores nothing twice."
         )
 
-    def ping(self) -> float:
-        """Seconds for one round trip on a checked connection; MemoryStoreUnavailable if the
-        server cannot be reached (for a readiness probe)."""
+    def ping(self, timeout: float = 5.0) -> float:
+        """Seconds for one round trip on a checked connection, waiting at most ``timeout`` s
+        for one; MemoryStoreUnavailable if the server cannot be reached (a readiness probe)."""
+        self.check_open()
         started = time.perf_counter()
-        with self.read() as conn:
-            conn.execute("SELECT 1").fetchone()
+        try:
+            raw = getconn(self._pool, timeout)
+        except Exception as exc:
+            raise self.unavailable(exc) from exc
+        try:
+            raw.execute("SELECT 1").fetchone()
+        except Exception as exc:
+            raise self.unavailable(exc) from exc
+        finally:
+            self._pool.putconn(raw)
         return time.perf_counter() - started
 
     @contextmanager
