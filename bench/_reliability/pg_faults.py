@@ -48,6 +48,8 @@ class FaultStats:
     ok_after_back: int = 0
     failed_after_back: int = 0
     recover_s: list[float] = field(default_factory=list)
+    #: the longest turn played during a fault (the lock: waited for, not failed)
+    longest_turn_s: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class FaultStats:
             "unclear errors": self.failed_unclear,
             "recover p50 s": round(statistics.median(recover), 2) if recover else 0.0,
             "recover max s": round(recover[-1], 2) if recover else 0.0,
+            "longest turn in fault s": round(self.longest_turn_s, 2),
             "errors": dict(self.errors),
         }
 
@@ -175,13 +178,20 @@ def _during(client: Client, stats: FaultStats, fault: Callable[[], None], delay:
     turn if it failed, then play the next one (after the server is back)."""
     timer = threading.Timer(delay, fault)
     timer.start()
-    error = client.play()
+    error = _timed_play(client, stats)
     timer.join()
     if error is not None:
         _record_failure(stats, error)
         client.finish()
     stats.runs += 1
     _after_back(client, stats, time.monotonic())
+
+
+def _timed_play(client: Client, stats: FaultStats) -> BaseException | None:
+    started = time.monotonic()
+    error = client.play()
+    stats.longest_turn_s = max(stats.longest_turn_s, time.monotonic() - started)
+    return error
 
 
 def _admin(server: PgServer) -> Any:
@@ -231,7 +241,7 @@ def run_kind(
             holder = threading.Thread(target=_hold_lock, args=(server, schema, LOCK_SECONDS))
             holder.start()
             time.sleep(0.2)  # the lock is taken before the turn starts
-            error = client.play()
+            error = _timed_play(client, stats)
             holder.join()
             stats.runs += 1
             if error is not None:
@@ -258,7 +268,7 @@ def _exhaust_connections(client: Client, server: PgServer, stats: FaultStats) ->
         except psycopg.OperationalError:
             break
     stats.runs += 1
-    error = client.play()
+    error = _timed_play(client, stats)
     for hog in hogs:
         hog.close()
     back_at = time.monotonic()
@@ -324,7 +334,7 @@ def run(server: PgServer, *, runs: dict[str, int], aio: bool, seed: int, schemas
     """Every fault kind on a fresh store each, on the sync (``invoke``) or async path."""
     path = "async" if aio else "sync"
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # the pools' reconnect notes
-    outcome = Outcome(scenario=f"Postgres faults ({path})", backend="postgres", load="")
+    outcome = Outcome(scenario="Postgres faults", backend=f"postgres ({path})", load="")
     rng = random.Random(seed)
     turns = 0
     with timed(outcome):
