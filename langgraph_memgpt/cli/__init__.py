@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
     chat.add_argument("--thread", default="main", help="conversation thread to continue")
     chat.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory to read and write")
+    chat.add_argument("--agent", default="default", help="agent id (e.g. one imported from a file)")
     chat.add_argument("--model", default=None, help="e.g. gpt-4o-mini (needs OPENAI_API_KEY)")
     chat.add_argument("--base-url", default=None, help="OpenAI-compatible server URL")
     chat.add_argument("--context-window", type=int, default=8192, help="tokens the model sees")
@@ -96,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  ingest   PATH...: files/directories (text, Markdown, HTML, PDF) into archival\n"
             "           memory, chunked and cited; an unchanged file adds nothing\n"
             "  export   FILE: the user's whole memory as one agent file (Letta .af layout)\n"
-            "  import   FILE: an agent file (ours or Letta's) into a user with no memory yet"
+            "  import   FILE: an agent file (ours or Letta's) into a user with no memory yet;\n"
+            "           a file with several agents imports each (or --from-agent NAME)"
         ),
         formatter_class=_Formatter,
     )
@@ -123,7 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mem.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
     mem.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory to read")
-    mem.add_argument("--agent", default="default", help="agent id of the memory")
+    mem.add_argument(
+        "--agent",
+        default=None,
+        help="agent id of the memory (default: 'default'; import: the file's, or a slug of "
+        "each agent's name)",
+    )
+    mem.add_argument(
+        "--from-agent", default=None, help="import: the agent (name or id) of a file with several"
+    )
     mem.add_argument("-k", type=int, default=5, help="results per tier (search)")
     mem.add_argument("--to", default=None, help="postgresql:// URL to copy into (migrate)")
     mem.add_argument("--tier", choices=["archival", "recall"], default=None, help="flagged/approve")

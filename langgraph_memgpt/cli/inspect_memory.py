@@ -21,6 +21,8 @@ from langgraph_memgpt.cli.datadir import (
 )
 from langgraph_memgpt.tools import NO_GOOD_MATCH
 
+DEFAULT_AGENT_ID = "default"  # memory.types.DEFAULT_AGENT_ID, without importing the stores
+
 
 def _unknown_user_message(path: Path, user: str, agent: str) -> str:
     pairs = known_users(path)
@@ -34,6 +36,8 @@ def cmd_memory(args: argparse.Namespace) -> int:
     """Print core blocks, record counts, or search results of one user."""
     from langgraph_memgpt import MemoryStoreError
 
+    if args.agent is None and args.action != "import":  # import names it after the file
+        args.agent = DEFAULT_AGENT_ID
     if args.action == "migrate":
         from langgraph_memgpt.cli.migrate_memory import cmd_migrate
 

@@ -298,6 +298,19 @@ def _too_slow(exc: BaseException) -> bool:
     return isinstance(exc, errors.QueryCanceled | errors.LockNotAvailable)
 
 
+def has_store(url: str) -> bool:
+    """Whether the database at ``url`` already holds a memory store (read only: a dry run
+    must not create the schema). Raises MemoryStoreError when it cannot be reached."""
+    psycopg, _ = _require_driver()
+    try:
+        with psycopg.connect(url, autocommit=True, **connection_kwargs(url)) as conn:
+            return _current_version(conn) is not None
+    except psycopg.Error as exc:
+        raise MemoryStoreError(
+            f"cannot open the Postgres memory store at {redact(url)}: {describe(exc)}"
+        ) from exc
+
+
 def _current_version(conn: Any) -> int | None:
     """The stored schema version, None for a database without our tables."""
     if conn.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
