@@ -86,8 +86,9 @@ PG_FAULT_SIZES = {
 }
 
 
-def run_pg_faults(size: dict[str, int]) -> list[Outcome]:
-    """The Postgres fault campaign on a server of its own, sync then async."""
+def run_pg_faults(size: dict[str, int], paths: str = "sync,async") -> list[Outcome]:
+    """The Postgres fault campaign on a server of its own, on the sync (``invoke``) and/or
+    async (``ainvoke``) path."""
     from bench._reliability import pg_faults
     from bench._reliability.pg_server import PgServer, available
     from langgraph_memgpt.memory.testing import Schemas
@@ -103,6 +104,7 @@ def run_pg_faults(size: dict[str, int]) -> list[Outcome]:
         return [
             pg_faults.run(server, runs=runs, aio=aio, seed=14, schemas=schemas)
             for aio in (False, True)
+            if ("async" if aio else "sync") in paths.split(",")
         ]
     finally:
         server.remove()
@@ -239,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         help="override one size for the Postgres runs only",
     )
     parser.add_argument(
+        "--pg-paths", default="sync,async", help="paths of the Postgres fault campaign"
+    )
+    parser.add_argument(
         "--merge",
         action="store_true",
         help="keep the rows of other scenarios/backends already in the results file",
@@ -270,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name} on {backend}...", file=sys.stderr, flush=True)
                 chosen = pg_size if backend == "postgres" else size
                 if name == "pgfaults":
-                    done = run_pg_faults(chosen)
+                    done = run_pg_faults(chosen, args.pg_paths)
                 else:
                     done = [run_scenario(name, backend, chosen, Path(tmp), pg_url)]
                 outcomes.extend(done)
