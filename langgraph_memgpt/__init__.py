@@ -7,6 +7,7 @@ its first use.
 from langgraph_memgpt.checkpointing.sqlite import PruningSqliteSaver, sqlite_checkpointer
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext, chat_model_from_settings
 from langgraph_memgpt.graph import create_memgpt_agent
+from langgraph_memgpt.integrations.store import MemGPTStore
 from langgraph_memgpt.memory import Memory
 from langgraph_memgpt.memory.types import (
     Block,
@@ -26,6 +27,7 @@ __all__ = [
     "MemGPTConfig",
     "MemGPTContext",
     "MemGPTState",
+    "MemGPTStore",
     "Memory",
     "MemoryStoreError",
     "MemoryStoreUnavailable",

@@ -15,6 +15,7 @@ from langgraph_memgpt.cli.chat import cmd_chat, has_unfinished_turn, stream_turn
 from langgraph_memgpt.cli.datadir import CliError
 from langgraph_memgpt.cli.demo import cmd_demo, run_turn
 from langgraph_memgpt.cli.inspect_memory import cmd_memory
+from langgraph_memgpt.cli.mcp_cmd import add_mcp_parser
 from langgraph_memgpt.configuration import DEFAULT_USER_ID
 
 __all__ = ["build_parser", "has_unfinished_turn", "main", "run_turn", "stream_turn"]
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  demo     scripted offline walkthrough: facts saved, context evicted, fact paged back\n"
             "  chat     interactive chat; Ctrl-C keeps the turn, chat again resumes it\n"
             "  memory   show / stats / search the memory a data directory holds\n"
+            "  mcp      serve the memory tools over MCP (Claude Code, Claude Desktop, ...)\n"
             f"\nrun `{PROG} COMMAND --help` for a command's options."
         ),
     )
@@ -140,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     mem.add_argument("--vectors", action="store_true", help="include vectors (export)")
     mem.add_argument("--dry-run", action="store_true", help="check only, write nothing (import)")
     mem.set_defaults(func=cmd_memory)
+    add_mcp_parser(sub, data_dir_default=DEFAULT_DATA_DIR, formatter=_Formatter)
     return parser
 
 
