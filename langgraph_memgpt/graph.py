@@ -31,7 +31,7 @@ from langgraph.types import Checkpointer, RetryPolicy
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
 from langgraph_memgpt.memory.hygiene.consolidation import Consolidator
-from langgraph_memgpt.memory.hygiene.supersede import Decider
+from langgraph_memgpt.memory.hygiene.supersede import Decider, ModelDecider
 from langgraph_memgpt.memory.types import MemoryStoreUnavailable
 from langgraph_memgpt.nodes.compact import make_compact_node
 from langgraph_memgpt.nodes.dual import dual_node, offloaded
@@ -50,6 +50,18 @@ if TYPE_CHECKING:
     from langgraph_memgpt.memory import Memory
 
 logger = logging.getLogger(__name__)
+
+
+def default_decider(model: BaseChatModel) -> Decider | None:
+    """The consolidation decider for ``model``: ``ModelDecider`` (the rule decider on model
+    errors) for a chat model of a LangChain provider integration (``langchain_openai``,
+    ``langchain_anthropic``, ...), ``None`` (the offline rule decider) for anything else: the
+    offline driver, test doubles, a model of one's own. About one call per consolidated record,
+    of roughly 250 prompt tokens plus the record and its six most similar older records."""
+    root = type(model).__module__.split(".", 1)[0]
+    if root.startswith("langchain_") and root != "langchain_core":
+        return ModelDecider(model)
+    return None
 
 
 def create_memgpt_agent(
@@ -75,8 +87,9 @@ def create_memgpt_agent(
     checkpointer, or any LangGraph checkpointer.
 
     Every ``config.consolidate_every`` finished turns of a user, memory is consolidated in the
-    background (``memory/hygiene/consolidation.py``) with ``decider`` (default: the offline
-    ``RuleDecider``; ``ModelDecider(model)`` for a real model's judgement). The graph's
+    background (``memory/hygiene/consolidation.py``) with ``decider`` (default:
+    ``default_decider(model)``: ``ModelDecider(model)`` for a provider's chat model, the offline
+    ``RuleDecider`` otherwise). The graph's
     ``consolidator`` attribute is that scheduler (``.wait()`` for tests and benchmarks).
     """
     settings_config = config or MemGPTConfig()
@@ -93,7 +106,11 @@ def create_memgpt_agent(
         raise ValueError(f"tool names clash with the memory tools: {sorted(clashes)}")
     user_tool_names = {t.name for t in user_tools}
     consolidator = (
-        Consolidator(memory, every=settings_config.consolidate_every, decider=decider)
+        Consolidator(
+            memory,
+            every=settings_config.consolidate_every,
+            decider=decider if decider is not None else default_decider(model),
+        )
         if settings_config.consolidate_every
         else None
     )
