@@ -68,6 +68,13 @@ class SearchArgs(BaseModel):
     page: int = Field(default=0, ge=0, description="Result page, starting at 0.")
 
 
+class ConversationSearchArgs(SearchArgs):
+    include_tools: bool = Field(
+        default=False,
+        description="Also search past tool calls and results (only what people said otherwise).",
+    )
+
+
 class DateSearchArgs(BaseModel):
     start_date: str = Field(description="First day to include, YYYY-MM-DD.")
     end_date: str = Field(description="Last day to include, YYYY-MM-DD.")
@@ -320,7 +327,7 @@ TOOL_SPECS: dict[str, tuple[type[BaseModel], str, bool]] = {
         True,
     ),
     "conversation_search": (
-        SearchArgs,
+        ConversationSearchArgs,
         "Search every past message by words and meaning, including ones no longer in your prompt.",
         True,
     ),
@@ -401,12 +408,20 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
         )
 
     def conversation_search(
-        query: str, config: RunnableConfig, page: int = 0
+        query: str, config: RunnableConfig, page: int = 0, include_tools: bool = False
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
+        turn = (config.get("configurable") or {}).get(TURN_CONFIG_KEY)
+        current = (ident.thread_id, turn) if isinstance(turn, int) else None
         return _paged_search(
             lambda k, p: memory.recall.search(
-                query, user_id=ident.user_id, agent_id=ident.agent_id, k=k, page=p
+                query,
+                user_id=ident.user_id,
+                agent_id=ident.agent_id,
+                k=k,
+                page=p,
+                include_tools=include_tools,
+                exclude_turn=current,
             ),
             tier="recall memory",
             query=query,

@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     mem.add_argument("-k", type=int, default=5, help="results per tier (search)")
     mem.add_argument("--to", default=None, help="postgresql:// URL to copy into (migrate)")
     mem.add_argument("--tier", choices=["archival", "recall"], default=None, help="flagged/approve")
+    mem.add_argument(
+        "--include-tools", action="store_true", help="search tool calls and results too (search)"
+    )
     mem.add_argument("--vectors", action="store_true", help="include vectors (export)")
     mem.add_argument("--dry-run", action="store_true", help="check only, write nothing (import)")
     mem.set_defaults(func=cmd_memory)

@@ -66,7 +66,12 @@ def cmd_memory(args: argparse.Namespace) -> int:
             try:
                 for tier, hits in (
                     ("archival", memory.archival.search(query, k=args.k, **ident)),
-                    ("recall", memory.recall.search(query, k=args.k, **ident)),
+                    (
+                        "recall",
+                        memory.recall.search(
+                            query, k=args.k, include_tools=args.include_tools, **ident
+                        ),
+                    ),
                 ):
                     print(f"== {tier} ==")
                     for hit in hits:
