@@ -48,3 +48,124 @@ def test_memory_search_shows_what_people_said_unless_tools_are_asked_for(
     assert "Ingrid lives in Bergen" in recall and "sister sister" not in recall
     everything = run_cli([*base, "--include-tools"], tmp_path)
     assert "sister sister" in everything.stdout.split("== recall ==")[1]
+
+
+# -- 1. one reading of --data-dir: a postgresql:// URL is a database, never a directory ------
+def _files(where: Path) -> set[str]:
+    return {p.name for p in where.iterdir()} - {"tmpdir"}
+
+
+def _tables(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _agent_file(tmp_path: Path, store: Any) -> Path:
+    target = tmp_path / "agent.af"
+    with Memory.open(store, embeddings=None) as memory:
+        memory.export_agent(target, user_id="alice")
+    return target
+
+
+WRITING = {
+    "demo": ["demo", "--filler-turns", "1"],
+    "chat": ["chat"],
+    "ingest": ["memory", "ingest", "NOTE"],
+    "import": ["memory", "import", "AGENT"],
+}
+READING = {
+    "show": ["memory", "show"],
+    "stats": ["memory", "stats"],
+    "search": ["memory", "search", "Bergen"],
+    "flagged": ["memory", "flagged"],
+    "quarantine": ["memory", "quarantine"],
+    "export": ["memory", "export", "OUT"],
+}
+
+
+def _args(command: list[str], tmp_path: Path, data: str, files: Path) -> list[str]:
+    names = {"NOTE": str(files / "note.txt"), "AGENT": str(files / "agent.af")}
+    names["OUT"] = str(files / "out.af")
+    return [names.get(a, a) for a in command] + ["--data-dir", data, "--user", "alice"]
+
+
+def test_every_command_uses_a_postgresql_data_dir_and_writes_no_local_file(
+    pg_store: Any, tmp_path: Path
+) -> None:
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "note.txt").write_text("The lighthouse keeper is called Ingrid.")
+    seeded = pg_store("seeded")
+    _seed(seeded)
+    _agent_file(files, seeded)
+    work = tmp_path / "work"
+    work.mkdir()
+    for name, command in {**WRITING, **READING}.items():
+        url = seeded if name in READING else pg_store(name)
+        result = run_cli(_args(command, tmp_path, url, files), work, stdin="Hi there\nquit\n")
+        assert result.returncode == 0, (name, result.stdout, result.stderr)
+        assert _files(work) == set(), (name, _files(work))
+        if name in WRITING:
+            assert _tables(url) > 0, name  # the database got the store
+    migrate = run_cli(["memory", "migrate", "--to", seeded, "--data-dir", seeded], work)
+    assert migrate.returncode == 2 and "local data directory" in migrate.stderr
+    assert _files(work) == set()
+
+
+def test_a_data_dir_with_another_scheme_is_one_line(tmp_path: Path) -> None:
+    result = run_cli(["memory", "show", "--data-dir", "mysql://db/x"], tmp_path)
+    assert result.returncode == 2 and "postgresql://" in result.stderr
+    assert "Traceback" not in result.stderr and _files(tmp_path) == set()
+
+
+# -- 2. reading commands never write ---------------------------------------------------------
+def test_reading_commands_refuse_an_unknown_user_and_write_nothing(
+    store: Any, tmp_path: Path
+) -> None:
+    _seed(store)
+    with Memory.open(store, embeddings=None) as memory:
+        before = memory.users()
+    for action in ("show", "stats", "flagged"):
+        result = run_cli(["memory", action, "--user", "bob", "--data-dir", str(store)], tmp_path)
+        assert result.returncode == 2, (action, result.stdout)
+        assert "no memory for user 'bob'" in result.stderr and "alice" in result.stderr
+    with Memory.open(store, embeddings=None) as memory:
+        assert memory.users() == before
+
+
+def test_import_dry_run_creates_no_store(new_store: Any, tmp_path: Path) -> None:
+    source = new_store("source")
+    _seed(source)
+    agent = _agent_file(tmp_path, source)
+    fresh = new_store("fresh")
+    result = run_cli(
+        ["memory", "import", str(agent), "--dry-run", "--data-dir", str(fresh)], tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "would import" in result.stdout
+    if isinstance(fresh, str):
+        assert _tables(fresh) == 0
+    else:
+        assert not Path(fresh).exists()
+
+
+def test_memory_open_create_false_never_creates(new_store: Any) -> None:
+    import pytest
+
+    from langgraph_memgpt.memory import StoreNotFoundError
+
+    fresh = new_store("fresh")
+    with pytest.raises(StoreNotFoundError):
+        Memory.open(fresh, embeddings=None, create=False)
+    if isinstance(fresh, str):
+        assert _tables(fresh) == 0
+    else:
+        assert not Path(fresh).exists()
+    Memory.open(fresh, embeddings=None).close()
+    with Memory.open(fresh, embeddings=None, create=False) as memory:
+        assert memory.users() == []

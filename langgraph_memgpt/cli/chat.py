@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langgraph_memgpt.cli.datadir import DataDirError, is_database_url, open_memory
+from langgraph_memgpt.cli.datadir import DataDirError, describe, open_memory, store_location
 from langgraph_memgpt.cli.display import format_call, print_update, result_line
 
 if TYPE_CHECKING:
@@ -138,9 +138,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     out = sys.stdout
     model, description = chat_model_from_settings(model=args.model, base_url=args.base_url)
-    new_directory = not is_database_url(args.data_dir) and not Path(args.data_dir).exists()
-    memory = open_memory(args.data_dir, create=True)
-    where = args.data_dir if is_database_url(args.data_dir) else Path(args.data_dir).resolve()
+    location = store_location(args.data_dir)
+    new_directory = isinstance(location, Path) and not location.exists()
+    memory = open_memory(location, create=True)
+    where = describe(location)
     if new_directory:  # a mistyped --data-dir must not pass for an agent that forgot everything
         where = f"{where} (new and empty: created now)"
     try:

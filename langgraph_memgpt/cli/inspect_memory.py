@@ -9,25 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from langgraph_memgpt.cli.chat import warm_up_embeddings
-from langgraph_memgpt.cli.datadir import (
-    CliError,
-    DataDirError,
-    is_database_url,
-    known_users,
-    open_memory,
-)
+from langgraph_memgpt.cli.datadir import CliError, DataDirError, open_memory, unknown_user_message
 from langgraph_memgpt.tools import NO_GOOD_MATCH
-
-
-def _unknown_user_message(path: Path, user: str, agent: str) -> str:
-    pairs = known_users(path)
-    if not pairs:
-        return f"nothing is stored in {path} yet"
-    names = ", ".join(u if a == agent else f"{u} (agent {a})" for u, a in pairs)
-    return f"no memory for user {user!r} (agent {agent!r}) in {path}; users there: {names}"
 
 
 def cmd_memory(args: argparse.Namespace) -> int:
@@ -48,9 +33,8 @@ def cmd_memory(args: argparse.Namespace) -> int:
     memory = open_memory(args.data_dir, create=False)
     try:
         ident = {"user_id": args.user, "agent_id": args.agent}
-        path = Path(args.data_dir)
-        if not is_database_url(args.data_dir) and (args.user, args.agent) not in known_users(path):
-            raise DataDirError(_unknown_user_message(path, args.user, args.agent))
+        if not memory.has_namespace(**ident):  # on either backend: reading creates nothing
+            raise DataDirError(unknown_user_message(memory, args.user, args.agent))
         if args.action in ("flagged", "approve", "quarantine"):
             from langgraph_memgpt.cli.guard_cmds import cmd_guard
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from langgraph_memgpt.cli.datadir import CliError, open_memory
+from langgraph_memgpt.cli.datadir import CliError, NoStoreError, describe, open_memory
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -69,9 +69,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         parse(document, where=args.query[0])
     except MemoryStoreError as exc:
         raise CliError(str(exc)) from None
-    if args.dry_run and not _store_exists(args.data_dir):
+    try:  # a dry run opens an existing store read-only: it never creates a directory or schema
+        memory = open_memory(args.data_dir, create=not args.dry_run)
+    except NoStoreError:
+        if not args.dry_run:
+            raise
         return _check_only(document, args)
-    memory = open_memory(args.data_dir, create=not args.dry_run)
     try:
         from langgraph_memgpt.memory.io.portable import import_agent
 
@@ -92,14 +95,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store_exists(location: str) -> bool:
-    from pathlib import Path
-
-    from langgraph_memgpt.cli.datadir import STORE_FILE, is_database_url
-
-    return is_database_url(location) or (Path(location) / STORE_FILE).is_file()
-
-
 def _check_only(document: object, args: argparse.Namespace) -> int:
     """A dry run against a store that does not exist yet: the file is checked, nothing made."""
     from langgraph_memgpt.memory import MemoryStoreError
@@ -112,6 +107,6 @@ def _check_only(document: object, args: argparse.Namespace) -> int:
     print(
         f"would import {len(plan.blocks)} core block(s), {len(plan.messages)} message(s), "
         f"{len(plan.passages)} archival record(s) into user {args.user!r} (agent "
-        f"{args.agent!r}) of a new store at {args.data_dir}"
+        f"{args.agent!r}) of a new store at {describe(args.data_dir)}"
     )
     return 0

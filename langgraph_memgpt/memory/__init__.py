@@ -36,6 +36,7 @@ from langgraph_memgpt.memory.types import (
     Citation,
     MemoryStoreError,
     SearchHit,
+    StoreNotFoundError,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "IngestReport",
     "Memory",
     "MemoryStoreError",
+    "StoreNotFoundError",
     "ModelDecider",
     "parse_claim",
     "Proposal",

@@ -49,7 +49,7 @@ from langgraph_memgpt.memory.tiers.recall import (
     pending_embedding_text,
     thread_documents,
 )
-from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
+from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, StoreNotFoundError
 
 DB_FILE = "memory.sqlite"
 DATABASE_URL_ENV = "MEMGPT_DATABASE_URL"
@@ -108,9 +108,12 @@ class Memory:
         reembed: bool = False,
         fusion: FusionFn = DEFAULT_FUSION,
         save_interval: float = 30.0,
+        create: bool = True,
     ) -> Memory:
         """Open (creating if missing) the store at ``path``: a directory, or a
         ``postgresql://`` URL. Without ``path``, ``MEMGPT_DATABASE_URL`` names the database.
+        ``create=False`` opens an existing store only: where there is none it raises
+        :class:`StoreNotFoundError` and creates nothing (no directory, no schema).
 
         ``embeddings``: ``"auto"`` (env ``MEMGPT_EMBEDDINGS`` = local | openai | none, else the
         local MiniLM when installed, else lexical only), ``"local"``, ``"openai"``, ``"none"``/
@@ -125,12 +128,16 @@ class Memory:
                 )
         embedder = resolve_embeddings(embeddings)
         if is_postgres_url(path):
-            return cls._open_postgres(str(path), embedder, reembed=reembed, fusion=fusion)
+            return cls._open_postgres(
+                str(path), embedder, reembed=reembed, fusion=fusion, create=create
+            )
         if isinstance(path, str) and "://" in path:
             raise MemoryStoreError(
                 f"{path.split('://')[0]}:// stores are not supported; use a directory or a "
                 "postgresql:// URL."
             )
+        if not create and not (Path(path) / DB_FILE).is_file():
+            raise StoreNotFoundError(f"no memory store in {path} (no {DB_FILE})")
         return cls._open_sqlite(
             Path(path), embedder, reembed=reembed, fusion=fusion, save_interval=save_interval
         )
@@ -195,12 +202,18 @@ class Memory:
 
     @classmethod
     def _open_postgres(
-        cls, url: str, embedder: Embeddings | None, *, reembed: bool, fusion: FusionFn
+        cls,
+        url: str,
+        embedder: Embeddings | None,
+        *,
+        reembed: bool,
+        fusion: FusionFn,
+        create: bool = True,
     ) -> Memory:
         from langgraph_memgpt.memory.backends.pgvector_store import PgVectors
         from langgraph_memgpt.memory.backends.postgres_db import PostgresDatabase
 
-        db = PostgresDatabase(url)
+        db = PostgresDatabase(url, create=create)
         try:
             holder: list[ArchivalMemory] = []
             embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
@@ -306,6 +319,12 @@ class Memory:
     def has_namespace(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> bool:
         """Whether anything was ever stored for (user_id, agent_id)."""
         return self._db.namespace(agent_id, user_id, create=False) is not None
+
+    def users(self) -> list[tuple[str, str]]:
+        """Every (user_id, agent_id) with anything stored, sorted (read only)."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT user_id, agent_id FROM namespaces").fetchall()
+        return sorted((str(user), str(agent)) for user, agent in rows)
 
     def get_meta(self, key: str) -> str | None:
         """A store-wide bookkeeping value (e.g. the import log), None if unset."""

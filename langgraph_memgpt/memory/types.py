@@ -20,6 +20,10 @@ class MemoryStoreError(ValueError):
     """
 
 
+class StoreNotFoundError(MemoryStoreError):
+    """``Memory.open(..., create=False)`` found no store there (nothing was created)."""
+
+
 @dataclass
 class Block:
     """One pinned core-memory block, rendered into the system prompt."""

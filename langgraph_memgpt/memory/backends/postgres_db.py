@@ -31,7 +31,7 @@ from langgraph_memgpt.memory.backends.postgres_schema import (
     SCHEMA_VERSION,
 )
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
-from langgraph_memgpt.memory.types import MemoryStoreError
+from langgraph_memgpt.memory.types import MemoryStoreError, StoreNotFoundError
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 DEFAULT_POOL_SIZE = 10
@@ -110,7 +110,11 @@ class PostgresDatabase(SharedQueries):
     reopen_hint = "Memory.open(url)"
     row_lock = " FOR UPDATE"
 
-    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE, create: bool = True
+    ) -> None:
+        """Connect, creating or upgrading the schema first, or with ``create=False`` only
+        checking that it is there (a reading command must not write to a database)."""
         psycopg, psycopg_pool = _require_driver()
         self.url = url
         self._closed = False
@@ -118,7 +122,10 @@ class PostgresDatabase(SharedQueries):
         self._ns_cache: dict[tuple[str, str], int] = {}
         try:
             with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
-                _create_schema(conn, redact(url))
+                if create:
+                    _create_schema(conn, redact(url))
+                else:
+                    _require_schema(conn, redact(url))
         except psycopg.Error as exc:
             raise MemoryStoreError(
                 f"cannot open the Postgres memory store at {redact(url)}: "
@@ -220,6 +227,21 @@ def _current_version(conn: Any) -> int | None:
         return None
     row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     return None if row is None else int(row[0])
+
+
+def _require_schema(conn: Any, where: str) -> None:
+    """Refuse, without writing, a database whose search path holds no store of this version."""
+    version = _current_version(conn)
+    if version is None:
+        raise StoreNotFoundError(
+            f"no memory store at {where}: no langgraph-memgpt tables on its search path "
+            "(`chat`, `demo`, `memory ingest` and `memory import` create one)"
+        )
+    if version != SCHEMA_VERSION:
+        raise MemoryStoreError(
+            f"the memory store at {where} has schema version {version}, this version reads "
+            f"{SCHEMA_VERSION}; open it once with a writing command to upgrade it"
+        )
 
 
 def _create_schema(conn: Any, where: str) -> None:
