@@ -169,3 +169,56 @@ def test_memory_open_create_false_never_creates(new_store: Any) -> None:
     Memory.open(fresh, embeddings=None).close()
     with Memory.open(fresh, embeddings=None, create=False) as memory:
         assert memory.users() == []
+
+
+# -- 3. a URL's schema is its own, whatever else the search path holds -----------------------
+def _path_url(server: str, *schemas: str) -> str:
+    joiner = "&" if "?" in server else "?"
+    return f"{server}{joiner}options=-csearch_path%3D{'%2C'.join(schemas)}"
+
+
+def test_a_store_later_on_the_search_path_is_never_used(postgres_url: str) -> None:
+    """Someone's store in a schema after ours on the path (``public`` on a used server): ours
+    is created in our schema, theirs is neither read nor written."""
+    from langgraph_memgpt.memory.testing import Schemas
+
+    schemas = Schemas(postgres_url, prefix="path")
+    try:
+        theirs = schemas.new("theirs").split("search_path%3D")[1].split(",")[0]
+        ours = schemas.new("ours").split("search_path%3D")[1].split(",")[0]
+        with Memory.open(_path_url(postgres_url, theirs, "public"), embeddings=None) as memory:
+            memory.core.append("human", "Name: Someone else.", user_id="u")
+        url = _path_url(postgres_url, ours, theirs, "public")
+        with Memory.open(url, embeddings=None) as memory:
+            assert memory.users() == []
+            memory.core.append("human", "Name: Alice.", user_id="u")
+            assert "Someone else" not in memory.core.render(user_id="u")
+        with Memory.open(_path_url(postgres_url, theirs, "public"), embeddings=None) as memory:
+            assert "Alice" not in memory.core.render(user_id="u")
+    finally:
+        schemas.drop_all()
+
+
+def test_a_url_naming_a_missing_schema_gets_it_created_or_refused(postgres_url: str) -> None:
+    import uuid
+
+    import psycopg
+    import pytest
+
+    from langgraph_memgpt.memory import StoreNotFoundError
+
+    name = f"missing_{uuid.uuid4().hex[:10]}"
+    url = _path_url(postgres_url, name, "public")
+    try:
+        with pytest.raises(StoreNotFoundError, match=name):
+            Memory.open(url, embeddings=None, create=False)
+        with Memory.open(url, embeddings=None) as memory:
+            memory.core.append("human", "Name: Alice.", user_id="u")
+        with psycopg.connect(postgres_url) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = %s", (name,)
+            ).fetchone()
+        assert row is not None and row[0] > 0
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')

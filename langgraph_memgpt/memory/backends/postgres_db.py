@@ -221,9 +221,41 @@ class PostgresDatabase(SharedQueries):
             self._pool.close()
 
 
+def _named_schema(conn: Any) -> str | None:
+    """The first schema the connection's ``search_path`` names (``$user`` skipped), if any."""
+    path = str(conn.execute("SELECT current_setting('search_path')").fetchone()[0])
+    for entry in path.split(","):
+        name = entry.strip()
+        if name.startswith('"') and name.endswith('"'):
+            name = name[1:-1].replace('""', '"')
+        if name and name != "$user":
+            return name
+    return None
+
+
+def _missing_schema(conn: Any) -> str | None:
+    """The schema the search path puts first when it does not exist.
+
+    Postgres then silently uses the next one (``public``): a URL's
+    ``options=-csearch_path=memgpt,public`` would read and write someone else's tables.
+    """
+    named = _named_schema(conn)
+    if named is None:
+        return None
+    exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (named,)).fetchone()
+    return None if exists else named
+
+
 def _current_version(conn: Any) -> int | None:
-    """The stored schema version, None for a database without our tables."""
-    if conn.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
+    """The stored schema version, None when the current schema holds none of our tables.
+
+    Only the current schema (the first of the search path that exists) counts: a store in a
+    schema later on the path (``public``) is someone else's, not this URL's.
+    """
+    found = conn.execute(
+        "SELECT to_regclass(format(%s, current_schema()))", ("%I.meta",)
+    ).fetchone()
+    if found is None or found[0] is None:
         return None
     row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     return None if row is None else int(row[0])
@@ -231,10 +263,13 @@ def _current_version(conn: Any) -> int | None:
 
 def _require_schema(conn: Any, where: str) -> None:
     """Refuse, without writing, a database whose search path holds no store of this version."""
+    missing = _missing_schema(conn)
+    if missing is not None:
+        raise StoreNotFoundError(f"no memory store at {where}: schema {missing!r} does not exist")
     version = _current_version(conn)
     if version is None:
         raise StoreNotFoundError(
-            f"no memory store at {where}: no langgraph-memgpt tables on its search path "
+            f"no memory store at {where}: no langgraph-memgpt tables in its schema "
             "(`chat`, `demo`, `memory ingest` and `memory import` create one)"
         )
     if version != SCHEMA_VERSION:
@@ -250,6 +285,11 @@ def _create_schema(conn: Any, where: str) -> None:
 
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
+        missing = _missing_schema(conn)
+        if missing is not None:  # created, so the store goes where the URL says
+            from psycopg import sql
+
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(missing)))
         try:
             with conn.transaction():  # a savepoint: a failure here keeps the lock's transaction
                 conn.execute(EXTENSION)
