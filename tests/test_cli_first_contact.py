@@ -222,3 +222,12 @@ def test_a_url_naming_a_missing_schema_gets_it_created_or_refused(postgres_url: 
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+# -- 4. a model that cannot be used is one line ----------------------------------------------
+def test_chat_with_a_model_and_no_api_key_is_one_line(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--model", "gpt-4o-mini", "--data-dir", "d"], tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "model error" in lines[0] and "OPENAI_API_KEY" in lines[0]
+    assert "Traceback" not in result.stderr and _files(tmp_path) == set()

@@ -16,7 +16,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langgraph_memgpt.cli.datadir import DataDirError, describe, open_memory, store_location
+from langgraph_memgpt.cli.datadir import (
+    CliError,
+    DataDirError,
+    describe,
+    open_memory,
+    store_location,
+)
 from langgraph_memgpt.cli.display import format_call, print_update, result_line
 
 if TYPE_CHECKING:
@@ -134,10 +140,9 @@ def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trac
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat on one thread; resume its unfinished turn first, if it has one."""
     from langgraph_memgpt import create_memgpt_agent
-    from langgraph_memgpt.configuration import chat_model_from_settings
 
     out = sys.stdout
-    model, description = chat_model_from_settings(model=args.model, base_url=args.base_url)
+    model, description = _chat_model(args)
     location = store_location(args.data_dir)
     new_directory = isinstance(location, Path) and not location.exists()
     memory = open_memory(location, create=True)
@@ -160,6 +165,26 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return _chat_loop(agent, config, args, out)
     finally:
         memory.close()
+
+
+def _chat_model(args: argparse.Namespace) -> tuple[Any, str]:
+    """The chat model, or one line saying why it cannot be made (a missing API key)."""
+    from langgraph_memgpt.configuration import chat_model_from_settings
+
+    try:
+        return chat_model_from_settings(model=args.model, base_url=args.base_url)
+    except Exception as exc:  # the OpenAI client refuses at construction, before any call
+        import openai
+
+        if not isinstance(exc, openai.OpenAIError | ValueError):
+            raise
+        detail = " ".join(str(exc).split())
+        if "OPENAI_API_KEY" in detail or "credentials" in detail.lower():
+            detail = (
+                "no API key: set OPENAI_API_KEY, or --base-url for a local OpenAI-compatible "
+                "server (or leave out --model for the offline driver)"
+            )
+        raise CliError(f"model error: cannot use {args.model or 'the model'}: {detail}") from None
 
 
 def _chat_loop(agent: Any, config: RunnableConfig, args: argparse.Namespace, out: Any) -> int:
