@@ -231,3 +231,149 @@ def test_chat_with_a_model_and_no_api_key_is_one_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "model error" in lines[0] and "OPENAI_API_KEY" in lines[0]
     assert "Traceback" not in result.stderr and _files(tmp_path) == set()
+
+
+# -- 5. a long paste arrives whole; Ctrl-C clears the line, Ctrl-D leaves (in a terminal) ---
+def test_a_long_multi_line_paste_in_a_terminal_is_one_whole_message(tmp_path: Path) -> None:
+    import sys
+
+    import pytest
+
+    pexpect = pytest.importorskip("pexpect")
+    from tests.cli_run import cli_env
+
+    env = cli_env(tmp_path, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "langgraph_memgpt", "chat", "--data-dir", "d"],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 160),
+    )
+    lines = [f"line {i} of a long note about nothing much at all " + "z" * 50 for i in range(60)]
+    paste = "\n".join([*lines, "And the last line says the gate code is 4417."])
+    assert len(paste) > 4095  # what a terminal's line discipline cuts a line to
+    child.expect_exact("you>")
+    child.send("\x1b[200~" + paste + "\x1b[201~")  # bracketed paste, as terminals send it
+    child.send("\r")
+    child.expect_exact("assistant>")
+    child.expect_exact("you>")
+    child.send("half a thought")
+    child.send("\x03")  # Ctrl-C: the line is dropped, the chat goes on
+    child.expect_exact("you>")
+    child.send("\x04")  # Ctrl-D on an empty line: leave
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    with Memory.open(tmp_path / "d", embeddings=None) as memory:
+        said = [
+            h.text
+            for h in memory.recall.messages(user_id="default-user", thread_id="main")
+            if h.metadata["role"] == "user"
+        ]
+    assert said == [paste]
+
+
+# -- 8. help and terminal safety -------------------------------------------------------------
+def test_each_memory_action_has_its_own_help(tmp_path: Path) -> None:
+    def helps(*words: str) -> str:
+        result = run_cli([*words, "--help"], tmp_path)
+        assert result.returncode == 0, result.stderr
+        return " ".join(result.stdout.split())
+
+    search = helps("memory", "search")
+    assert "--include-tools" in search and "-k K" in search and "--dry-run" not in search
+    importing = helps("memory", "import")
+    assert "--dry-run" in importing and "--vectors" not in importing
+    assert "creates the store if needed" in importing
+    assert "--vectors" in helps("memory", "export")
+    assert "--tier {archival,recall}" in helps("memory", "approve")
+    memory = helps("memory")
+    assert "never create a store; ingest and import create one" in memory
+    assert "never creates" not in memory
+
+
+def test_help_imports_no_langchain() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from langgraph_memgpt.cli import main\n"
+        "for argv in (['--help'], ['memory', 'search', '--help'], ['chat', '--help']):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('langchain_core', 'langgraph', 'numpy', 'openai')]\n"
+        "assert not heavy, heavy\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+
+
+def test_escape_sequences_are_stripped_on_display_and_kept_in_memory(
+    store: Any, tmp_path: Path
+) -> None:
+    hostile = "Likes \x1b[31mred\x1b[0m and \x1b]0;pwned\x07titles\rover"
+    with Memory.open(store, embeddings=None) as memory:
+        memory.core.append("human", hostile, user_id="alice")
+    shown = run_cli(["memory", "show", "--user", "alice", "--data-dir", str(store)], tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "\x1b" not in shown.stdout and "\r" not in shown.stdout and "\x07" not in shown.stdout
+    assert "Likes red and titles\ufffdover" in shown.stdout
+    with Memory.open(store, embeddings=None) as memory:
+        assert hostile in memory.core.render(user_id="alice")
+
+
+def test_chat_echoes_no_escape_sequence_and_keeps_a_fact_with_a_nul(tmp_path: Path) -> None:
+    said = "My name is Bo\x00b.\nMy favourite colour is \x1b[2J\x1b[31mteal\x1b[0m.\nquit\n"
+    chat = run_cli(["chat", "--data-dir", "d"], tmp_path, stdin=said)
+    assert chat.returncode == 0, chat.stderr
+    assert "\x1b" not in chat.stdout and "\x00" not in chat.stdout
+    assert "NUL" not in chat.stdout
+    with Memory.open(tmp_path / "d", embeddings=None) as memory:
+        core = memory.core.render(user_id="default-user")
+    assert "Bo\ufffdb" in core
+
+
+def test_memory_show_into_a_closed_pipe_is_quiet(store: Any, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.cli_run import cli_env
+
+    _seed(store)
+    command = (
+        f"'{sys.executable}' -m langgraph_memgpt memory show --user alice --data-dir '{store}'"
+    )
+    result = subprocess.run(
+        f"{command} | head -n 0",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=cli_env(tmp_path),
+        timeout=120,
+    )
+    assert "BrokenPipeError" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr == ""
+
+
+def test_ingest_says_which_files_of_a_directory_it_skipped(store: Any, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.txt").write_text("The ferry to Hvar leaves at noon.")
+    (docs / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    result = run_cli(["memory", "ingest", str(docs), "--data-dir", str(store)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "photo.png: not a document type (.png)" in result.stdout
+    assert "1 skipped" in result.stdout and "note.txt" in result.stdout
+
+
+def test_a_truncated_agent_file_is_reported_in_whole_phrases(tmp_path: Path) -> None:
+    (tmp_path / "bad.af").write_text('{"agents": [{"name": "x", "core_memory": [{"value": "ab')
+    result = run_cli(["memory", "import", "bad.af", "--data-dir", "d"], tmp_path)
+    assert result.returncode == 2
+    assert "Unterminated string starting at line 1 column" in result.stderr
+    assert "truncated" in result.stderr

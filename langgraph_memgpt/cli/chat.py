@@ -188,6 +188,8 @@ def _chat_model(args: argparse.Namespace) -> tuple[Any, str]:
 
 
 def _chat_loop(agent: Any, config: RunnableConfig, args: argparse.Namespace, out: Any) -> int:
+    from langgraph_memgpt.cli.prompt import Prompt
+
     in_turn = False
     try:
         if has_unfinished_turn(agent, config):
@@ -195,12 +197,14 @@ def _chat_loop(agent: Any, config: RunnableConfig, args: argparse.Namespace, out
             in_turn = True
             stream_turn(agent, None, config, out, args.trace)
             in_turn = False
+        prompt = Prompt(out)
         while True:
             try:
-                text = input("you> ").strip()
+                read = prompt.read()
             except EOFError:
                 print(file=out)
                 return 0
+            text = (read or "").strip()
             if not text:
                 continue
             if text.lower() in QUIT_WORDS:

@@ -129,10 +129,15 @@ def loads(data: bytes | str, where: str = "the agent file") -> Any:
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:
-        hint = " (the file looks truncated)" if exc.pos >= len(data) - 1 else ""
-        raise AgentFileError(
-            [f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}"], where
-        ) from None
+        # ``msg`` may end mid-phrase ("Unterminated string starting at"): the place completes it.
+        place = f"line {exc.lineno} column {exc.colno}"
+        what = f"{exc.msg} {place}" if exc.msg.endswith(" at") else f"{exc.msg} at {place}"
+        rest = data[exc.pos + 1 :]
+        unclosed = exc.msg.startswith("Unterminated string") and (
+            '"' not in rest if isinstance(rest, str) else b'"' not in rest
+        )
+        hint = " (the file looks truncated)" if exc.pos >= len(data) - 1 or unclosed else ""
+        raise AgentFileError([f"not valid JSON: {what}{hint}"], where) from None
     except (RecursionError, UnicodeDecodeError, ValueError) as exc:
         raise AgentFileError([f"cannot be read as JSON: {type(exc).__name__}"], where) from None
 
