@@ -377,3 +377,71 @@ def test_a_truncated_agent_file_is_reported_in_whole_phrases(tmp_path: Path) -> 
     assert result.returncode == 2
     assert "Unterminated string starting at line 1 column" in result.stderr
     assert "truncated" in result.stderr
+
+
+# -- 7. the offline driver: sentences, dates, wrapped PDF lines, the best hit -----------------
+SENTENCES = [
+    (
+        "I see Dr. Hansen at his clinic. It is near.",
+        ["I see Dr. Hansen at his clinic.", "It is near."],
+    ),
+    ("J. R. R. Tolkien wrote it. I loved it.", ["J. R. R. Tolkien wrote it.", "I loved it."]),
+    ("Rates rose to 3.5 percent. Then fell.", ["Rates rose to 3.5 percent.", "Then fell."]),
+    (
+        "We met at 10 a.m. in the U.S. office. Fine.",
+        ["We met at 10 a.m. in the U.S. office.", "Fine."],
+    ),
+    (
+        "See https://example.com/a.b?c=d. It helps.",
+        ["See https://example.com/a.b?c=d.", "It helps."],
+    ),
+    (
+        "Mr. Smith and Mrs. Jones came, e.g. on Monday.",
+        ["Mr. Smith and Mrs. Jones came, e.g. on Monday."],
+    ),
+    ("Version 2.0.1 is out! Get it? Yes.", ["Version 2.0.1 is out!", "Get it?", "Yes."]),
+    ("first line\nsecond line; a clause", ["first line", "second line", "a clause"]),
+]
+
+
+def test_the_sentence_splitter_knows_abbreviations_initials_decimals_and_urls() -> None:
+    from langgraph_memgpt.models.offline.text import sentences
+
+    for text, expected in SENTENCES:
+        assert sentences(text) == expected, text
+
+
+def test_relative_dates_are_stored_with_the_day_they_mean() -> None:
+    from datetime import date
+
+    from langgraph_memgpt.models.offline.dates import date_relative_phrases
+
+    monday = date(2026, 12, 7)
+    cases = {
+        "It is next Tuesday.": "It is next Tuesday (2026-12-08).",
+        "I saw her last Friday": "I saw her last Friday (2026-12-04)",
+        "next Monday": "next Monday (2026-12-14)",
+        "We met yesterday, see you tomorrow": "We met yesterday (2026-12-06), see you tomorrow (2026-12-08)",
+        "I moved two weeks ago": "I moved two weeks ago (2026-11-23)",
+        "The launch is in 3 days": "The launch is in 3 days (2026-12-10)",
+        "next month": "next month (2027-01)",
+        "next Tuesday (2026-12-08)": "next Tuesday (2026-12-08)",
+    }
+    for text, expected in cases.items():
+        assert date_relative_phrases(text, monday) == expected
+    assert date_relative_phrases("next Tuesday", None) == "next Tuesday"
+
+
+def test_chat_stores_a_title_abbreviation_and_a_relative_date_whole(
+    store: Any, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    said = "My dentist appointment is at Dr. Hansen's clinic next Tuesday.\nquit\n"
+    chat = run_cli(["chat", "--data-dir", str(store)], tmp_path, stdin=said)
+    assert chat.returncode == 0, chat.stderr
+    today = datetime.now(UTC).date()  # the prompt's "Today is" (context.py)
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    with Memory.open(store, embeddings=None) as memory:
+        core = memory.core.render(user_id="default-user")
+    assert f"at Dr. Hansen's clinic next Tuesday ({tuesday.isoformat()})" in core
