@@ -445,3 +445,19 @@ def test_chat_stores_a_title_abbreviation_and_a_relative_date_whole(
     with Memory.open(store, embeddings=None) as memory:
         core = memory.core.render(user_id="default-user")
     assert f"at Dr. Hansen's clinic next Tuesday ({tuesday.isoformat()})" in core
+
+
+# -- 9. a fact only core memory holds is answered from core memory --------------------------
+def test_a_fact_only_in_core_memory_is_answered_from_it(store: Any, tmp_path: Path) -> None:
+    with Memory.open(store, embeddings=None) as memory:  # written by the API: not in recall
+        memory.core.append("human", "Name: Alice.", user_id="default-user")
+        memory.core.append(
+            "human", "User's dentist is Dr. Hansen in Bergen.", user_id="default-user"
+        )
+    asked = "Which dentist do I go to?\nWhat is my sister's name?\nquit\n"
+    chat = run_cli(["chat", "--data-dir", str(store), "--thread", "new"], tmp_path, stdin=asked)
+    assert chat.returncode == 0, chat.stderr
+    answers = [line for line in chat.stdout.splitlines() if line.startswith("assistant>")]
+    assert len(answers) == 2, chat.stdout
+    assert "core memory" in answers[0] and "Dr. Hansen" in answers[0]
+    assert "Alice" not in answers[1] and "don't know" in answers[1]
