@@ -461,3 +461,57 @@ def test_a_fact_only_in_core_memory_is_answered_from_it(store: Any, tmp_path: Pa
     assert len(answers) == 2, chat.stdout
     assert "core memory" in answers[0] and "Dr. Hansen" in answers[0]
     assert "Alice" not in answers[1] and "don't know" in answers[1]
+
+
+REPORT = (
+    "Expedition Report\n"
+    "The captain of the Aurora was Ingrid Solberg, who sailed\n"
+    "in 1921 from Bergen to Reykjavik with a crew of twelve and a\n"
+    "cargo of timber. The voyage took nine days.\n"
+    "Crew\n"
+    "- Ingrid Solberg, captain\n"
+    "- Ole Berg, mate"
+)
+
+
+def test_wrapped_pdf_lines_are_joined_into_the_sentences_they_print(
+    store: Any, tmp_path: Path
+) -> None:
+    from tests.documents import minimal_pdf
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "report.pdf").write_bytes(minimal_pdf([REPORT]))
+    ingested = run_cli(["memory", "ingest", str(docs), "--data-dir", str(store)], tmp_path)
+    assert ingested.returncode == 0, ingested.stderr
+    with Memory.open(store, embeddings=None) as memory:
+        (record,) = list(memory.archival.records(user_id="default-user"))
+    assert record.text.splitlines() == [
+        "Expedition Report",
+        "The captain of the Aurora was Ingrid Solberg, who sailed in 1921 from Bergen to "
+        "Reykjavik with a crew of twelve and a cargo of timber. The voyage took nine days.",
+        "Crew",
+        "- Ingrid Solberg, captain",
+        "- Ole Berg, mate",
+    ]
+    asked = "Who was the captain of the Aurora?\nquit\n"
+    chat = run_cli(["chat", "--data-dir", str(store)], tmp_path, stdin=asked)
+    answer = next(line for line in chat.stdout.splitlines() if line.startswith("assistant>"))
+    assert "Ingrid Solberg, who sailed in 1921 from Bergen to Reykjavik" in answer
+
+
+def test_joining_wrapped_lines_keeps_paragraphs_lists_and_headings() -> None:
+    from langgraph_memgpt.memory.io.loaders import join_wrapped_lines
+
+    assert join_wrapped_lines("a long line of text that wraps\nhere. End.") == (
+        "a long line of text that wraps here. End."
+    )
+    assert join_wrapped_lines("Title\nA first paragraph that is long enough.\n\nNext.") == (
+        "Title\nA first paragraph that is long enough.\n\nNext."
+    )
+    assert join_wrapped_lines("the infor-\nmation we need is here") == (
+        "the information we need is here"
+    )
+    assert join_wrapped_lines("Items that follow here:\n- one\n- two") == (
+        "Items that follow here:\n- one\n- two"
+    )
