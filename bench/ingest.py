@@ -12,7 +12,7 @@ Into each, five *needle* sentences are inserted at 10/30/50/70/90 % depth; each 
 for by a question that paraphrases it. Side by side, on the same chunks and the local MiniLM
 embeddings:
 
-* **ours**: ``archival.ingest`` (LangChain recursive splitter, batches of 64 through the
+* **ours**: ``Memory.ingest`` (LangChain recursive splitter, batches of 64 through the
   embedder, one transaction per file);
 * **baseline**: the same chunks stored one ``archival.insert`` at a time, i.e. what the agent's
   own ``archival_memory_insert`` tool does per passage (one embedding call and one
@@ -192,7 +192,7 @@ def run_document(
             if repeat == 0:
                 ranks = needle_ranks(memory)
                 start = time.perf_counter()
-                again = memory.archival.ingest(doc, user_id=USER, progress=False)
+                again = memory.ingest(doc, user_id=USER, progress=False)
                 reingest = time.perf_counter() - start
                 assert again.added == 0
             memory.close()

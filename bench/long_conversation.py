@@ -149,14 +149,14 @@ def _sqlite_saver(directory: Path, allow: Sequence[tuple[str, str]] = ()) -> Any
 
 
 def _pruning_saver(directory: Path, allow: Sequence[tuple[str, str]] = ()) -> Any:
-    """Our embedded default checkpointer (newest two snapshots, tuned WAL) for a baseline."""
+    """Our embedded default checkpointer (default retention, tuned WAL) for a baseline."""
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
     from langgraph_memgpt.checkpointing.sqlite import PruningSqliteSaver, sqlite_checkpointer
 
     conn = sqlite_checkpointer(directory).conn  # its connection, with the same PRAGMAs
     serde = JsonPlusSerializer(allowed_msgpack_modules=list(allow)) if allow else None
-    saver = PruningSqliteSaver(conn, keep_last=2, serde=serde)
+    saver = PruningSqliteSaver(conn, serde=serde)
     saver.setup()
     return saver
 

@@ -48,6 +48,9 @@ class MemGPTConfig:
     consolidate_every: int = 5
     #: ``None``: the most exact offline counter for the model (see ``tokens.py``).
     token_counter: TokenCounter | None = None
+    #: Checkpoints the default checkpointer keeps per thread (``checkpointing/retention.py``):
+    #: ``"default"`` (env ``MEMGPT_KEEP_CHECKPOINTS``, else 16), a number, or ``None`` for all.
+    keep_checkpoints: int | None | str = "default"
 
     def __post_init__(self) -> None:
         if self.context_window < 256:

@@ -33,9 +33,13 @@ from langgraph_memgpt.context import AgentSettings, pending_tool_calls
 from langgraph_memgpt.memory.hygiene.consolidation import Consolidator
 from langgraph_memgpt.memory.hygiene.supersede import Decider
 from langgraph_memgpt.nodes.compact import make_compact_node
-from langgraph_memgpt.nodes.execute_tool import make_execute_tool_node
+from langgraph_memgpt.nodes.dual import dual_node, offloaded
+from langgraph_memgpt.nodes.execute_tool import (
+    make_async_execute_tool_node,
+    make_execute_tool_node,
+)
 from langgraph_memgpt.nodes.memory_interrupt import make_memory_interrupt_node
-from langgraph_memgpt.nodes.reason import make_reason_node
+from langgraph_memgpt.nodes.reason import make_async_reason_node, make_reason_node
 from langgraph_memgpt.prompts import SYSTEM_PROMPT
 from langgraph_memgpt.state import MemGPTInput, MemGPTState
 from langgraph_memgpt.tokens import select_token_counter
@@ -63,7 +67,8 @@ def create_memgpt_agent(
     """Compile a MemGPT agent.
 
     ``checkpointer="default"`` keeps threads where the memory lives, pruned to the newest
-    snapshots (recall memory keeps every message): ``checkpoints.sqlite`` in the memory's
+    ``config.keep_checkpoints`` snapshots of each thread (recall memory keeps every message),
+    and serves both ``invoke`` and ``ainvoke``/``astream``: ``checkpoints.sqlite`` in the memory's
     directory, or a ``PostgresSaver`` on the memory's database (``"sqlite"`` is an older name
     for the same). Pass ``None`` when the graph runs as a subgraph of a parent that has its own
     checkpointer, or any LangGraph checkpointer.
@@ -124,10 +129,23 @@ def create_memgpt_agent(
         return "__end__" if route == "reason" else route
 
     builder = StateGraph(MemGPTState, context_schema=MemGPTContext, input_schema=MemGPTInput)
-    builder.add_node("compact", make_compact_node(model, settings))
-    builder.add_node("reason", make_reason_node(model, settings))
-    builder.add_node("memory_interrupt", make_memory_interrupt_node(settings, user_tool_names))
-    builder.add_node("execute_tool", make_execute_tool_node(settings, user_tools))
+    # Each node has a sync body (invoke, stream) and an async one (ainvoke, astream, abatch).
+    compact = make_compact_node(model, settings)
+    builder.add_node("compact", dual_node(compact, offloaded(compact), "compact"))
+    reason = dual_node(
+        make_reason_node(model, settings), make_async_reason_node(model, settings), "reason"
+    )
+    builder.add_node("reason", reason)
+    page_fault = make_memory_interrupt_node(settings, user_tool_names)
+    builder.add_node(
+        "memory_interrupt", dual_node(page_fault, offloaded(page_fault), "memory_interrupt")
+    )
+    execute_tool = dual_node(
+        make_execute_tool_node(settings, user_tools),
+        make_async_execute_tool_node(settings, user_tools),
+        "execute_tool",
+    )
+    builder.add_node("execute_tool", execute_tool)
     # A turn that fits its budget is one step (reason); reason sends the prompt to compact
     # first only when it needs compacting. Every step is a checkpoint LangGraph writes.
     builder.add_edge(START, "reason")
@@ -143,7 +161,7 @@ def create_memgpt_agent(
             raise ValueError(
                 f"checkpointer must be 'default', None or a saver; got {checkpointer!r}"
             )
-        saver = memory.default_checkpointer()
+        saver = memory.default_checkpointer(keep_last=settings_config.keep_checkpoints)
     else:
         saver = checkpointer
     compiled = builder.compile(checkpointer=saver, store=store, name=name)

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 

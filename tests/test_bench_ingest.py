@@ -1,4 +1,4 @@
-"""bench/ingest.py at a tiny size: it runs as the README says and writes what the README quotes."""
+"""bench/ingest.py at a tiny size: it runs as the docs say and writes what docs/benchmarks.md quotes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""The memory-rot benchmark at a tiny size: it runs end to end and writes what the README quotes."""
+"""The memory-rot benchmark at a tiny size: it runs end to end and writes what docs/benchmarks.md quotes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,5 +1,5 @@
-"""The search-scaling benchmark at a tiny size: it runs as the README says and writes every
-figure the README quotes, with the schema-1 baseline beside ours."""
+"""The search-scaling benchmark at a tiny size: it runs as docs/benchmarks.md says and writes every
+figure the docs quote, with the schema-1 baseline beside ours."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 

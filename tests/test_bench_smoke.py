@@ -1,6 +1,6 @@
-"""The agent benchmarks at a tiny size: they run end to end and write what the README quotes.
+"""The agent benchmarks at a tiny size: they run end to end and write what docs/benchmarks.md quotes.
 
-Each runs as its own command, the way the README tells users to run it, so argument parsing,
+Each runs as its own command, the way docs/benchmarks.md tells users to run it, so argument parsing,
 the worker processes and the result files are all exercised. The sizes are chosen so that
 every agent still has to compact or summarize at least once.
 """
@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "locomo"

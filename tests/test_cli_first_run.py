@@ -18,6 +18,9 @@ from langgraph_memgpt.cli import build_parser
 from langgraph_memgpt.configuration import DEFAULT_USER_ID, resolve_identity
 from tests.cli_run import run_cli
 
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 
 def one_error_line(result, *fragments: str) -> str:
     assert result.returncode == 2, (result.stdout, result.stderr)

@@ -18,6 +18,9 @@ from langgraph_memgpt.configuration import DEFAULT_USER_ID
 from langgraph_memgpt.prompts import MEMORY_ALERT_NAME
 from tests.cli_run import run_cli
 
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 MESSAGE = "Remember that the boat leaves at 9.\n"
 ANSWER = "assistant> Stored in archival memory: The boat leaves at 9."
 BOUNDARIES = [

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import HumanMessage
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
 
-from langgraph_memgpt import MemGPTConfig
+from langgraph_memgpt import MemGPTConfig, create_memgpt_agent
 from langgraph_memgpt.configuration import Identity
 from langgraph_memgpt.context import AgentSettings
 from langgraph_memgpt.nodes.compact import (
@@ -16,7 +18,12 @@ from langgraph_memgpt.nodes.compact import (
     prompt_limit_after,
     turn_start,
 )
-from langgraph_memgpt.prompts import MEMORY_ALERT_NAME, PRESSURE_ALERT_MARKER
+from langgraph_memgpt.prompts import (
+    MEMORY_ALERT_NAME,
+    PRESSURE_ALERT_MARKER,
+    SUMMARY_REQUEST_MARKER,
+)
+from tests.conftest import ScriptedChatModel
 
 
 def _settings(memory: Any) -> AgentSettings:
@@ -53,3 +60,54 @@ def test_the_pressure_alert_is_saved_to_recall_and_counted(memory) -> None:
     assert alert.name == MEMORY_ALERT_NAME and alert.content.startswith(PRESSURE_ALERT_MARKER)
     assert prompt.messages[-1] is alert and prompt.tokens > before
     assert memory.recall.contains("alert-t1-1", user_id="u1", agent_id="default")
+
+
+class _FailingSummaries(ScriptedChatModel):
+    """Answers turns like the scripted model but fails every summary request."""
+
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
+        if str(messages[0].content).startswith(SUMMARY_REQUEST_MARKER):
+            raise RuntimeError("summary service down")
+        return super()._generate(messages, stop, run_manager, **kw)
+
+
+def test_each_summary_is_written_from_the_previous_one(memory, run_config) -> None:
+    """The recursive summary: the second eviction's request carries the first summary, and the
+    state keeps the newest reply (dropping the previous summary would lose everything evicted
+    before the last eviction)."""
+    model = ScriptedChatModel(fallback=AIMessage(content="ok"))
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200)
+    agent = create_memgpt_agent(model, memory=memory, config=config, checkpointer=InMemorySaver())
+    for i in range(80):
+        agent.invoke({"messages": [("user", f"message {i} " + "word " * 60)]}, run_config)
+        if len(model.summary_prompts) >= 2:
+            break
+    else:
+        pytest.fail("the context never overflowed twice")
+    first_request = str(model.summary_prompts[0][-1].content)
+    second_request = str(model.summary_prompts[1][-1].content)
+    assert "summary #1" not in first_request
+    assert "summary #1" in second_request  # the previous summary goes into the next one
+    assert agent.get_state(run_config).values["summary"] == "summary #2"
+
+
+def test_a_failed_summary_keeps_the_previous_summary(memory, run_config) -> None:
+    """When the model cannot summarize, the extractive fallback starts from the previous
+    summary: a second eviction folds into the first summary, it never restarts."""
+    model = _FailingSummaries(fallback=AIMessage(content="ok"))
+    # A word cap large enough that the fallback never has to cut (it keeps the newest words).
+    config = MemGPTConfig(context_window=3000, reserve_tokens=200, summary_max_words=5000)
+    agent = create_memgpt_agent(model, memory=memory, config=config, checkpointer=InMemorySaver())
+    summaries: list[str] = []
+    for i in range(120):
+        agent.invoke({"messages": [("user", f"Message {i} is here. " + "word " * 60)]}, run_config)
+        summary = agent.get_state(run_config).values.get("summary") or ""
+        if summary and (not summaries or summary != summaries[-1]):
+            summaries.append(summary)
+        if len(summaries) == 2:
+            break
+    else:
+        pytest.fail("the context never overflowed twice")
+    first, second = summaries
+    assert "Message 0 is here." in first
+    assert second.startswith(first) and len(second) > len(first)

@@ -60,7 +60,7 @@ def _doc(tmp_path: Path) -> Path:
 
 def test_every_chunk_carries_its_citation(mem: Memory, tmp_path: Path) -> None:
     docs = _doc(tmp_path)
-    report = mem.archival.ingest(docs, user_id=USER, chunk_chars=400, overlap=40)
+    report = mem.ingest(docs, user_id=USER, chunk_chars=400, overlap=40)
     assert [f.status for f in report.files] == ["added", "added", "added"]
     guide = _records(mem, docs / "guide.md")
     assert len(guide) > 3
@@ -89,7 +89,7 @@ def test_pdf_chunks_cite_their_page(mem: Memory, tmp_path: Path) -> None:
     pdf.write_bytes(
         minimal_pdf(["Chapter one is about rivers.", "The pump needs oil every spring."])
     )
-    report = mem.archival.ingest(pdf, user_id=USER)
+    report = mem.ingest(pdf, user_id=USER)
     assert report.files[0].status == "added"
     hit = mem.archival.search("how often does the pump need oil", user_id=USER, k=1)[0]
     assert hit.metadata["page"] == 2
@@ -102,7 +102,7 @@ def test_a_long_document_finds_one_sentence_deep_inside(mem: Memory, tmp_path: P
     doc = tmp_path / "chronicle.md"
     doc.write_text("# Chronicle\n\n" + "\n\n".join(paragraphs))
     assert len(doc.read_text()) / 4 > 100_000
-    report = mem.archival.ingest(doc, user_id=USER)
+    report = mem.ingest(doc, user_id=USER)
     total = report.files[0].chunks
     assert total > 400
     hits = mem.archival.search("Where did the lighthouse keeper bury the key?", user_id=USER, k=3)
@@ -114,31 +114,31 @@ def test_a_long_document_finds_one_sentence_deep_inside(mem: Memory, tmp_path: P
 
 def test_reingesting_an_unchanged_file_adds_nothing(mem: Memory, tmp_path: Path) -> None:
     docs = _doc(tmp_path)
-    first = mem.archival.ingest(docs, user_id=USER)
+    first = mem.ingest(docs, user_id=USER)
     before = [(r.id, r.text) for r in _records(mem)]
     assert isinstance(mem.archival.embeddings, HashEmbeddings)
     calls = mem.archival.embeddings.calls
-    again = mem.archival.ingest([docs, docs / "guide.md"], user_id=USER)
+    again = mem.ingest([docs, docs / "guide.md"], user_id=USER)
     assert [f.status for f in again.files] == ["unchanged"] * 3
     assert again.added == 0 and first.added == len(before)
     assert [(r.id, r.text) for r in _records(mem)] == before
     assert mem.archival.embeddings.calls == calls  # nothing embedded either
     # Another user ingesting the same file gets their own chunks.
-    other = mem.archival.ingest(docs, user_id="someone-else")
+    other = mem.ingest(docs, user_id="someone-else")
     assert other.added == first.added
     assert len(_records(mem)) == len(before)
 
 
 def test_a_changed_file_replaces_its_old_chunks(mem: Memory, tmp_path: Path) -> None:
     docs = _doc(tmp_path)
-    mem.archival.ingest(docs, user_id=USER)
+    mem.ingest(docs, user_id=USER)
     guide = docs / "guide.md"
     old = _records(mem, guide)
     untouched = [
         (r.id, r.text) for r in _records(mem) if r.metadata["source"] != str(guide.resolve())
     ]
     guide.write_text("# Guide\n\n## Storage\n\nThe spare fuses moved to the red drawer.\n")
-    report = mem.archival.ingest(docs, user_id=USER)
+    report = mem.ingest(docs, user_id=USER)
     by_name = {Path(f.path).name: f for f in report.files}
     assert by_name["guide.md"].status == "replaced"
     assert by_name["guide.md"].retired == len(old)
@@ -163,7 +163,7 @@ def test_old_chunks_go_through_the_one_seam(
 ) -> None:
     doc = tmp_path / "a.txt"
     doc.write_text("First version of the text.")
-    mem.archival.ingest(doc, user_id=USER)
+    mem.ingest(doc, user_id=USER)
     old_ids = [r.id for r in _records(mem, doc)]
     calls: list[dict[str, Any]] = []
     real = ingest_module.retire_old_chunks
@@ -174,7 +174,7 @@ def test_old_chunks_go_through_the_one_seam(
 
     monkeypatch.setattr(ingest_module, "retire_old_chunks", spy)
     doc.write_text("Second version of the text.")
-    mem.archival.ingest(doc, user_id=USER)
+    mem.ingest(doc, user_id=USER)
     new_ids = [r.id for r in _records(mem, doc)]
     assert calls == [
         {
@@ -192,18 +192,18 @@ def test_a_crash_between_store_and_retire_is_finished_by_the_next_run(
 ) -> None:
     doc = tmp_path / "a.txt"
     doc.write_text("Old text about apples.")
-    mem.archival.ingest(doc, user_id=USER)
+    mem.ingest(doc, user_id=USER)
 
     def crash(*args: Any, **kwargs: Any) -> int:
         raise MemoryStoreError("simulated crash")
 
     monkeypatch.setattr(ingest_module, "retire_old_chunks", crash)
     doc.write_text("New text about pears.")
-    report = mem.archival.ingest(doc, user_id=USER)
+    report = mem.ingest(doc, user_id=USER)
     assert report.files[0].status == "failed"
     assert len(_records(mem, doc)) == 2  # both versions: nothing lost
     monkeypatch.undo()
-    report = mem.archival.ingest(doc, user_id=USER)
+    report = mem.ingest(doc, user_id=USER)
     assert (report.files[0].status, report.files[0].retired) == ("unchanged", 1)
     assert [r.text for r in _records(mem, doc)] == ["New text about pears."]
 
@@ -219,7 +219,7 @@ def test_directories_skip_hidden_and_unknown_files_and_bad_files_fail_alone(
     (docs / "broken.txt").write_bytes(b"\x00\x01\x02binary")
     (docs / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
     (docs / "empty.md").write_text("   \n")
-    report = mem.archival.ingest(docs, user_id=USER)
+    report = mem.ingest(docs, user_id=USER)
     status = {Path(f.path).name: f.status for f in report.files}
     assert status == {
         "broken.txt": "failed",
@@ -231,9 +231,9 @@ def test_directories_skip_hidden_and_unknown_files_and_bad_files_fail_alone(
     assert "binary" in str(errors["broken.txt"]) and "UTF-8" in str(errors["latin1.txt"])
     assert [r.text for r in _records(mem)] == ["Fine text."]
     with pytest.raises(MemoryStoreError, match="no such file"):
-        mem.archival.ingest(tmp_path / "missing", user_id=USER)
+        mem.ingest(tmp_path / "missing", user_id=USER)
     with pytest.raises(MemoryStoreError, match="overlap"):
-        mem.archival.ingest(docs, user_id=USER, chunk_chars=200, overlap=300)
+        mem.ingest(docs, user_id=USER, chunk_chars=200, overlap=300)
 
 
 class _Terminal(io.StringIO):

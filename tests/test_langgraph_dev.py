@@ -21,6 +21,9 @@ from typing import Any
 
 import pytest
 
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("langgraph_api", reason="needs langgraph-cli[inmem]")
 pytest.importorskip("langgraph_sdk", reason="needs langgraph-sdk")
 

@@ -146,7 +146,7 @@ def test_bad_inputs_write_nothing(mem: Memory) -> None:
 
 def test_failed_sql_insert_leaves_nothing(mem: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure inside the transaction (here: a duplicate id) rolls back every row."""
-    import langgraph_memgpt.memory.tiers.archival as archival_module
+    import langgraph_memgpt.memory.tiers.archival_write as archival_module
 
     class FixedUUID:
         @staticmethod

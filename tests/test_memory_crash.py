@@ -12,8 +12,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from langgraph_memgpt.memory import Memory
 from langgraph_memgpt.memory.testing import HashEmbeddings
+
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
 
 CHILD = textwrap.dedent(
     """

@@ -237,3 +237,63 @@ def test_archival_sequences_share_context_single_records_do_not(store: Any) -> N
         # The two turns before it in the session are found through it, below both sayers.
         assert set(texts[2:]) == {"Melanie: Where?", "Caroline: Guess where I went last weekend?"}
         assert "Bob: last weekend was rainy" not in texts  # inserted alone: no neighbours
+
+
+def _user_texts(owner: str, n: int) -> list[str]:
+    """``n`` texts sharing the words "shared note", varied in length so scores differ, plus a
+    word only this owner uses."""
+    return [f"shared note {owner} {owner}{i} " + "filler " * (i % 7) for i in range(n)]
+
+
+def _user_messages(owner: str, n: int) -> list[Any]:
+    from langchain_core.messages import HumanMessage
+
+    return [HumanMessage(text, id=f"{owner}-{i}") for i, text in enumerate(_user_texts(owner, n))]
+
+
+def test_merged_postings_stay_per_user(new_store: Callable[[str], Any]) -> None:
+    """Two users each pass ``TAIL_LIMIT`` records, so both tails are merged into postings: each
+    user's search reads only their own postings and statistics, in archival and recall, and
+    ranks exactly as in a store where they are alone."""
+    from langgraph_memgpt.memory.backends.lexical import TAIL_LIMIT
+
+    n = TAIL_LIMIT + 44
+    with Memory.open(new_store("alone"), embeddings=None) as alone:
+        alone.archival.insert_many(_user_texts("apple", n), user_id="a", dedupe=False)
+        alone.recall.append_messages(_user_messages("apple", n), user_id="a", thread_id="t")
+        expected = _scores(alone, "shared note filler", user="a")
+        expected_recall = [
+            (h.text, round(h.score, 9)) for h in alone.recall.search("shared note", user_id="a")
+        ]
+    with Memory.open(new_store("two"), embeddings=None) as two:
+        # The other user writes first, so their records have the lower ids (they would win
+        # every tie) and twice as many "filler" words (they would change the statistics).
+        # Their last records arrive after this user's merge: a merge or a search that read
+        # every user's tail would take them in.
+        other = [t + " filler filler" for t in _user_texts("banana", n)]
+        other_messages = _user_messages("banana", n)
+        two.archival.insert_many(other[:200], user_id="b", dedupe=False)
+        two.recall.append_messages(other_messages[:200], user_id="b", thread_id="t")
+        two.archival.insert_many(_user_texts("apple", n), user_id="a", dedupe=False)
+        two.recall.append_messages(_user_messages("apple", n), user_id="a", thread_id="t")
+        for step in range(2):  # the other user's tail pending, then merged too
+            assert _scores(two, "shared note filler", user="a") == expected
+            assert [
+                (h.text, round(h.score, 9)) for h in two.recall.search("shared note", user_id="a")
+            ] == expected_recall
+            assert two.archival.search("banana", user_id="a", mode="lexical") == []
+            assert two.recall.search("banana", user_id="a", mode="lexical") == []
+            if step == 0:
+                two.archival.insert_many(other[200:], user_id="b", dedupe=False)
+                two.recall.append_messages(other_messages[200:], user_id="b", thread_id="t")
+        for tier in (Tier.ARCHIVAL, Tier.RECALL):  # every tail was merged into postings
+            assert sql_row(two, "SELECT sum(tail) FROM lex_stats WHERE tier=?", (int(tier),)) == (
+                0,
+            )
+        hits = two.archival.search("shared note", user_id="b", k=50, mode="lexical")
+        assert len(hits) == 50 and all("banana" in h.text for h in hits)
+        for i in (17, 250):  # written before and after this user's merge: both indexed
+            found = two.archival.search(f"banana{i}", user_id="b", mode="lexical")
+            assert found[0].text == other[i]
+            found = two.recall.search(f"banana{i}", user_id="b", mode="lexical")
+            assert found[0].text == other_messages[i].content

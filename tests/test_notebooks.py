@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 nbformat = pytest.importorskip("nbformat", reason="needs nbclient, nbformat and ipykernel")
 nbclient = pytest.importorskip("nbclient", reason="needs nbclient, nbformat and ipykernel")
 pytest.importorskip("ipykernel", reason="needs ipykernel")

@@ -55,12 +55,14 @@ def test_new_process_continues_the_thread_and_new_thread_remembers(store: Any) -
 def test_checkpoints_are_pruned_but_the_thread_resumes(store: Any) -> None:
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
-    from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
+    from langgraph_memgpt import MemGPTConfig, Memory, OfflineDriver, create_memgpt_agent
     from langgraph_memgpt.checkpointing.postgres import PRUNE_EVERY
     from langgraph_memgpt.memory.testing import sql_row
 
     memory = Memory.open(store, embeddings=DeterministicFakeEmbedding(size=32))
-    agent = create_memgpt_agent(OfflineDriver(), memory=memory)
+    agent = create_memgpt_agent(
+        OfflineDriver(), memory=memory, config=MemGPTConfig(keep_checkpoints=4)
+    )
     config = {"configurable": {"thread_id": "t1", "user_id": "u1"}}
     for i in range(20):
         agent.invoke({"messages": [("user", f"Remember that box {i} is red.")]}, config)
@@ -70,10 +72,10 @@ def test_checkpoints_are_pruned_but_the_thread_resumes(store: Any) -> None:
         conn = sqlite3.connect(memory.path / "checkpoints.sqlite")
         (count,) = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id='t1'").fetchone()
         conn.close()
-        assert count <= 2
-    else:  # PostgresSaver pruned by its own prune(keep_latest) every PRUNE_EVERY checkpoints
+        assert count == 4
+    else:  # trimmed to the newest 4 every PRUNE_EVERY checkpoints
         (count,) = sql_row(memory, "SELECT count(*) FROM checkpoints WHERE thread_id='t1'")
-        assert 1 <= count <= PRUNE_EVERY
+        assert 4 <= count <= 4 + PRUNE_EVERY
     state = agent.get_state(config).values
     assert state["turn"] == 20
     agent.invoke({"messages": [("user", "hello")]}, config)
@@ -105,7 +107,7 @@ def _two_node_graph(saver):
 def test_pruning_keeps_the_newest_two_of_each_thread_with_their_writes(tmp_path: Path) -> None:
     from langgraph_memgpt import sqlite_checkpointer
 
-    saver = sqlite_checkpointer(tmp_path)
+    saver = sqlite_checkpointer(tmp_path, keep_last=2)
     graph = _two_node_graph(saver)
     for thread in ("t1", "t2"):
         for _ in range(5):
@@ -131,7 +133,7 @@ def test_keep_all_and_a_plain_saver_on_the_same_file_prune_nothing(tmp_path: Pat
 
     from langgraph_memgpt import sqlite_checkpointer
 
-    pruning = sqlite_checkpointer(tmp_path)
+    pruning = sqlite_checkpointer(tmp_path, keep_last=2)
     _two_node_graph(pruning).invoke(
         {"messages": [("user", "hi")]}, {"configurable": {"thread_id": "p"}}
     )
@@ -232,7 +234,8 @@ def test_the_checkpoint_files_stay_small_however_long_the_thread(tmp_path: Path)
         agent.invoke({"messages": [("user", f"entry {i}: " + "words " * 150)]}, config)
         files = (tmp_path / "d").glob("checkpoints.sqlite*")
         sizes.append(sum(f.stat().st_size for f in files))
-    # Two snapshots of a prompt of at most 8k tokens (about 40 KB each) plus a WAL that is
-    # copied back every few turns: well under SQLite's default 4 MB WAL.
-    assert max(sizes) < 1_000_000
+    # The kept snapshots (DEFAULT_KEEP_LAST = 16) of a prompt of at most 8k tokens (about 50 KB
+    # each) plus a WAL copied back every few turns: bounded, and flat once the context is full.
+    assert max(sizes) < 1_500_000
+    assert max(sizes[50:]) <= 1.2 * max(sizes[:50])
     memory.close()

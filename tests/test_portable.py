@@ -74,7 +74,7 @@ def _fill(mem: Memory, tmp_path: Path) -> None:
     )
     doc = tmp_path / "guide.md"
     doc.write_text("# Guide\n\nThe spare fuses are in the blue cabinet.\n\n## Office\n\nBerlin.")
-    mem.archival.ingest(doc, user_id=USER)
+    mem.ingest(doc, user_id=USER)
 
 
 def _normalise(doc: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,9 @@ from bench._reliability.kill_worker import (
 from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent, create_memory_tools
 from langgraph_memgpt.memory.testing import HashEmbeddings
 
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -6,6 +6,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+#: Slow (a whole benchmark, process kills or a fresh install): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 FAKE_PYTHON = """#!/usr/bin/env bash
@@ -36,7 +41,8 @@ def test_setup_installs_only_when_pyproject_or_the_script_changed(tmp_path: Path
     checkout = fake_checkout(tmp_path)
     first = setup(checkout)
     assert any(
-        "install -q -e .[local,dev,bench,studio,notebooks,postgres,documents]" in c for c in first
+        "install -q -e .[local,dev,bench,studio,notebooks,postgres,documents,docs]" in c
+        for c in first
     )
     assert setup(checkout) == first  # nothing changed: nothing installed again
     with (checkout / "pyproject.toml").open("a") as f:

@@ -146,3 +146,37 @@ def test_a_passage_too_long_for_one_record_is_saved_as_pieces_of_one_time() -> N
         "Stored in archival memory as record r1 (thread t1, turn 3)."
     )
     assert "as 2 records, r1 to r2" in insert_reply(long, ["r1", "r2"], "(thread t1, turn 3)")
+
+
+def test_the_tools_have_coroutines_that_run_off_the_event_loop(tools, memory) -> None:
+    import asyncio
+    import threading
+
+    assert all(tool.coroutine is not None for tool in tools.values())
+    threads: list[int] = []
+    search = memory.archival.search
+
+    def recording_search(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return search(*args, **kwargs)
+
+    memory.archival.search = recording_search  # type: ignore[method-assign]
+
+    async def scenario() -> tuple[int, list[ToolMessage]]:
+        saved = await tools["archival_memory_insert"].ainvoke(
+            tool_call("archival_memory_insert", content="The boat leaves at 9."), CONFIG
+        )
+        found = await tools["archival_memory_search"].ainvoke(
+            tool_call("archival_memory_search", query="boat"), CONFIG
+        )
+        bad = await tools["conversation_search_date"].ainvoke(
+            tool_call("conversation_search_date", start_date="soon", end_date="later"), CONFIG
+        )
+        return threading.get_ident(), [saved, found, bad]
+
+    loop_thread, (saved, found, bad) = asyncio.run(scenario())
+    assert saved.status == "success" and "turn 4" in saved.content  # identity from the config
+    assert "The boat leaves at 9." in found.content and found.artifact["hits"]
+    assert bad.status == "error" and "YYYY-MM-DD" in bad.content
+    assert threads and loop_thread not in threads  # the store was called from a worker thread
+    assert memory.archival.count(user_id="u1") == 1

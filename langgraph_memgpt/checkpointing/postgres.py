@@ -1,14 +1,16 @@
-"""Checkpoints in the memory's Postgres database, kept small like the SQLite default.
+"""Checkpoints in the memory's Postgres database, with the SQLite default's retention.
 
-LangGraph's ``PostgresSaver`` keeps every super-step's checkpoint forever. Recall memory
-already holds every message, so old snapshots are dead weight here as they are on SQLite
-(``checkpointing/sqlite.py``): after every few checkpoints of a thread we call the saver's own
-``prune(..., strategy="keep_latest")``, which keeps the latest checkpoint with its pending
-writes, all that a crashed turn needs to resume.
+LangGraph's ``PostgresSaver`` keeps every super-step's checkpoint forever. Like the SQLite
+saver (``sqlite.py``) we keep the newest ``keep_last`` checkpoints of each thread and namespace
+(``retention.py``): every ``prune_every`` puts of a thread, one transaction deletes the older
+checkpoints, their writes and the blobs no kept checkpoint references. LangGraph's own
+``prune(..., strategy="keep_latest")`` stays available. The async API runs the same code in a
+worker thread (``aio.py``), so one saver serves ``invoke`` and ``ainvoke``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -16,52 +18,127 @@ from typing import Any
 
 from langgraph.checkpoint.postgres import PostgresSaver
 
+from langgraph_memgpt.checkpointing.aio import AsyncViaThreads
+from langgraph_memgpt.checkpointing.retention import DEFAULT, resolve_keep_last
+
 logger = logging.getLogger(__name__)
 
-#: Prune a thread after this many of its checkpoints (a turn writes two or three).
+#: Trim a thread after this many of its checkpoints (a turn writes two or three), so a thread
+#: holds at most ``keep_last + PRUNE_EVERY`` checkpoints.
 PRUNE_EVERY = 8
 
 #: Advisory lock key that serialises checkpoint-table setup across processes ("MGCK").
 SETUP_LOCK = 0x4D47434B
 
+#: One transaction per trim. The put just saved is kept even if its id is older than the
+#: window (a caller may put an old id and must be able to load what ``put`` returned); writes
+#: older than the window go whether their checkpoint exists or not (late writes of a trimmed
+#: checkpoint); a blob goes once no kept checkpoint of the namespace names its version.
+_TRIM_SQL = (
+    """
+    DELETE FROM checkpoint_writes
+    WHERE thread_id = %(thread)s AND checkpoint_ns = %(ns)s AND checkpoint_id <> %(saved)s
+      AND checkpoint_id < (
+        SELECT checkpoint_id FROM checkpoints
+        WHERE thread_id = %(thread)s AND checkpoint_ns = %(ns)s
+        ORDER BY checkpoint_id DESC LIMIT 1 OFFSET %(offset)s)
+    """,
+    """
+    DELETE FROM checkpoints
+    WHERE thread_id = %(thread)s AND checkpoint_ns = %(ns)s AND checkpoint_id <> %(saved)s
+      AND checkpoint_id < (
+        SELECT checkpoint_id FROM checkpoints
+        WHERE thread_id = %(thread)s AND checkpoint_ns = %(ns)s
+        ORDER BY checkpoint_id DESC LIMIT 1 OFFSET %(offset)s)
+    """,
+    """
+    DELETE FROM checkpoint_blobs b
+    WHERE b.thread_id = %(thread)s AND b.checkpoint_ns = %(ns)s AND NOT EXISTS (
+        SELECT 1 FROM checkpoints c
+        WHERE c.thread_id = b.thread_id AND c.checkpoint_ns = b.checkpoint_ns
+          AND c.checkpoint -> 'channel_versions' ->> b.channel = b.version)
+    """,
+)
 
-class PruningPostgresSaver(PostgresSaver):
-    """A ``PostgresSaver`` that prunes each thread to its latest checkpoint as it goes."""
 
-    def __init__(self, conn: Any, *, prune_every: int = PRUNE_EVERY, **kwargs: Any) -> None:
+class PruningPostgresSaver(AsyncViaThreads, PostgresSaver):
+    """A ``PostgresSaver`` keeping the newest ``keep_last`` checkpoints of each thread, with
+    the async API as well. ``keep_last=None`` keeps everything."""
+
+    def __init__(
+        self,
+        conn: Any,
+        *,
+        keep_last: int | None | str = DEFAULT,
+        prune_every: int = PRUNE_EVERY,
+        **kwargs: Any,
+    ) -> None:
+        keep = resolve_keep_last(keep_last)
         super().__init__(conn, **kwargs)
+        self.keep_last = keep
         self.prune_every = prune_every
-        self._puts: dict[str, int] = {}
+        self._puts: dict[tuple[str, str], int] = {}
         self._puts_lock = threading.Lock()
+        if not hasattr(conn, "cursor"):
+            # A pool hands each call a connection of its own: PostgresSaver's lock (there for
+            # one shared connection) would make every conversation wait for every other.
+            self.lock = contextlib.nullcontext()  # type: ignore[assignment]
 
     def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
         saved = super().put(config, checkpoint, metadata, new_versions)
-        thread_id = str(config["configurable"]["thread_id"])
+        if self.keep_last is None:
+            return saved
+        conf = saved["configurable"]
+        key = (str(conf["thread_id"]), str(conf.get("checkpoint_ns", "")))
         with self._puts_lock:
-            count = self._puts.get(thread_id, 0) + 1
-            self._puts[thread_id] = count
+            count = self._puts.get(key, 0) + 1
+            self._puts[key] = count
         if count % self.prune_every == 0:
             try:
-                self.prune([thread_id], strategy="keep_latest")
+                self.trim(key[0], key[1], keep=str(conf["checkpoint_id"]))
             except Exception:  # another writer changed the thread meanwhile: next time
-                logger.debug("pruning thread %s deferred", thread_id, exc_info=True)
+                logger.debug("trimming thread %s deferred", key[0], exc_info=True)
         return saved
 
+    def trim(self, thread_id: str, checkpoint_ns: str = "", *, keep: str = "") -> None:
+        """Delete what is older than the newest ``keep_last`` checkpoints of one namespace of
+        a thread (``keep``: a checkpoint id spared whatever its age)."""
+        if self.keep_last is None:
+            return
+        params = {
+            "thread": thread_id,
+            "ns": checkpoint_ns,
+            "saved": keep,
+            "offset": self.keep_last - 1,
+        }
+        with self._cursor() as cur, cur.connection.transaction():
+            for sql in _TRIM_SQL:
+                cur.execute(sql, params)
 
-def postgres_checkpointer(url: str, *, pool_size: int = 4) -> PruningPostgresSaver:
-    """A pruning ``PostgresSaver`` on its own small pool (it needs dict rows), tables created."""
+
+def checkpoint_pool(url: str, *, size: int = 4) -> Any:
+    """The checkpoint saver's own connection pool (it needs dict rows and autocommit): the
+    one place its connections are made."""
     from psycopg.rows import dict_row
     from psycopg_pool import ConnectionPool
 
-    pool = ConnectionPool(
+    return ConnectionPool(
         url,
         min_size=1,
-        max_size=pool_size,
+        max_size=size,
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         name="langgraph-memgpt-checkpoints",
         open=True,
     )
-    saver = PruningPostgresSaver(pool)
+
+
+def postgres_checkpointer(
+    url: str, *, pool_size: int = 4, keep_last: int | None | str = DEFAULT
+) -> PruningPostgresSaver:
+    """A pruning ``PostgresSaver`` on its own small pool, tables created."""
+    keep = resolve_keep_last(keep_last)
+    pool = checkpoint_pool(url, size=pool_size)
+    saver = PruningPostgresSaver(pool, keep_last=keep)
     try:
         _setup_once(saver, url)
     except BaseException:

@@ -20,7 +20,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise CliError("memory ingest needs one or more files or directories")
     memory = open_memory(args.data_dir, create=True)
     try:
-        report = memory.archival.ingest(
+        report = memory.ingest(
             args.query,
             user_id=args.user,
             agent_id=args.agent,

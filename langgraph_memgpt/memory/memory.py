@@ -22,36 +22,24 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-from langchain_core.embeddings import Embeddings
+from typing import TYPE_CHECKING, Any
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
-from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
-from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
-from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
-from langgraph_memgpt.memory.backends.sqlite_db import REINDEX_KEY, Database
-from langgraph_memgpt.memory.backends.vectors import VectorStore
+from langgraph_memgpt.memory.backends.sql_archival import SqlArchival
 from langgraph_memgpt.memory.guard.policy import GuardControl
-from langgraph_memgpt.memory.search.embeddings import (
-    EmbeddingsSpec,
-    embedder_identity,
-    resolve_embeddings,
-)
+from langgraph_memgpt.memory.opening import DB_FILE, open_postgres, open_sqlite
+from langgraph_memgpt.memory.search.embeddings import EmbeddingsSpec, resolve_embeddings
 from langgraph_memgpt.memory.search.fusion import DEFAULT_FUSION, FusionFn
-from langgraph_memgpt.memory.text.analysis import term_frequencies
 from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 from langgraph_memgpt.memory.tiers.core import CoreMemory
-from langgraph_memgpt.memory.tiers.recall import (
-    PENDING_SQL,
-    RecallMemory,
-    pending_embedding_text,
-    thread_documents,
-)
+from langgraph_memgpt.memory.tiers.recall import RecallMemory
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, StoreNotFoundError
 
-DB_FILE = "memory.sqlite"
+if TYPE_CHECKING:
+    from langgraph_memgpt.memory.io.ingest import IngestReport
+
+__all__ = ["DB_FILE", "Memory"]
 DATABASE_URL_ENV = "MEMGPT_DATABASE_URL"
 
 
@@ -128,8 +116,8 @@ class Memory:
                 )
         embedder = resolve_embeddings(embeddings)
         if is_postgres_url(path):
-            return cls._open_postgres(
-                str(path), embedder, reembed=reembed, fusion=fusion, create=create
+            return open_postgres(
+                cls, str(path), embedder, reembed=reembed, fusion=fusion, create=create
             )
         if isinstance(path, str) and "://" in path:
             raise MemoryStoreError(
@@ -138,145 +126,26 @@ class Memory:
             )
         if not create and not (Path(path) / DB_FILE).is_file():
             raise StoreNotFoundError(f"no memory store in {path} (no {DB_FILE})")
-        return cls._open_sqlite(
-            Path(path), embedder, reembed=reembed, fusion=fusion, save_interval=save_interval
+        return open_sqlite(
+            cls, Path(path), embedder, reembed=reembed, fusion=fusion, save_interval=save_interval
         )
 
-    @classmethod
-    def _open_sqlite(
-        cls,
-        directory: Path,
-        embedder: Embeddings | None,
-        *,
-        reembed: bool,
-        fusion: FusionFn,
-        save_interval: float,
-    ) -> Memory:
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise MemoryStoreError(
-                f"cannot create the memory directory {directory}: {exc}"
-            ) from exc
-        db = Database(directory / DB_FILE)
-        try:
-            holder: list[ArchivalMemory] = []
-            embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
-
-            def dim() -> int | None:
-                return holder[0].dim
-
-            archival_vectors = FaissCache(
-                db,
-                directory,
-                table="archival",
-                state_table="archival_state",
-                pending_sql=ARCHIVAL_PENDING_SQL,
-                prefix="ns",
-                dim=dim,
-                embed=embed,
-                save_interval=save_interval,
-            )
-            recall_vectors = FaissCache(
-                db,
-                directory,
-                table="recall",
-                state_table="recall_state",
-                pending_sql=PENDING_SQL,
-                compose=pending_embedding_text,
-                prefix="recall",
-                dim=dim,
-                embed=embed,
-                save_interval=save_interval,
-                embed_on_load=False,
-            )
-            memory = cls._assemble(
-                directory, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
-            )
-            if db.get_meta(REINDEX_KEY):
-                _build_lexical_index(db)
-        except BaseException:
-            db.close()
-            raise
-        return memory
-
-    @classmethod
-    def _open_postgres(
-        cls,
-        url: str,
-        embedder: Embeddings | None,
-        *,
-        reembed: bool,
-        fusion: FusionFn,
-        create: bool = True,
-    ) -> Memory:
-        from langgraph_memgpt.memory.backends.pgvector_store import PgVectors
-        from langgraph_memgpt.memory.backends.postgres_db import PostgresDatabase
-
-        db = PostgresDatabase(url, create=create)
-        try:
-            holder: list[ArchivalMemory] = []
-            embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
-            archival_vectors = PgVectors(
-                db, table="archival", pending_sql=ARCHIVAL_PENDING_SQL, embed=embed
-            )
-            recall_vectors = PgVectors(
-                db,
-                table="recall",
-                pending_sql=PENDING_SQL,
-                compose=pending_embedding_text,
-                embed=embed,
-                embed_on_first_search=False,  # RecallMemory embeds what waits before searching
-            )
-            return cls._assemble(
-                url, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
-            )
-        except BaseException:
-            db.close()
-            raise
-
-    @classmethod
-    def _assemble(
-        cls,
-        location: Path | str,
-        db: MemoryDatabase,
-        archival_vectors: VectorStore,
-        recall_vectors: VectorStore,
-        embedder: Embeddings | None,
-        holder: list[ArchivalMemory],
-        fusion: FusionFn,
-        reembed: bool,
-    ) -> Memory:
-        """The tiers over a database and its two vector stores (the same on both engines)."""
-        backend = SqlArchival(db, archival_vectors)
-        archival = ArchivalMemory(db, backend, embedder, fusion=fusion)
-        holder.append(archival)
-        recall = RecallMemory(
-            db,
-            vectors=recall_vectors,
-            embed_query=None if embedder is None else archival.embed_query,
-            fusion=fusion,
-        )
-        if embedder is not None:
-            _check_embedder(
-                db, archival_vectors, recall_vectors, embedder_identity(embedder), reembed=reembed
-            )
-        return cls(location, db, CoreMemory(db), recall, archival, backend)
-
-    def default_checkpointer(self) -> Any:
-        """The checkpointer that goes with this store, pruned to the newest snapshots (recall
-        keeps every message): ``checkpoints.sqlite`` in a local directory, or LangGraph's
-        ``PostgresSaver`` on the same database, so a Postgres-backed agent writes no file."""
+    def default_checkpointer(self, *, keep_last: int | None | str = "default") -> Any:
+        """The checkpointer that goes with this store, with both the sync and the async API:
+        ``checkpoints.sqlite`` in a local directory, or LangGraph's ``PostgresSaver`` on the
+        same database, so a Postgres-backed agent writes no file. It keeps the newest
+        ``keep_last`` checkpoints of each thread (``checkpointing/retention.py``; recall keeps
+        every message)."""
         self._db.check_open()
         if self.path is not None:
             from langgraph_memgpt.checkpointing.sqlite import sqlite_checkpointer
 
-            saver: Any = sqlite_checkpointer(self.path)
+            saver: Any = sqlite_checkpointer(self.path, keep_last=keep_last)
         else:
             from langgraph_memgpt.checkpointing.postgres import postgres_checkpointer
 
             assert self.url is not None
-            saver = postgres_checkpointer(self.url)
+            saver = postgres_checkpointer(self.url, keep_last=keep_last)
         self._savers.append(saver)
         return saver
 
@@ -295,6 +164,17 @@ class Memory:
     def on_close(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` first when the store closes (background consolidation finishes)."""
         self._close_hooks.append(hook)
+
+    # -- data in and out (``io/``: ingestion, agent files) ----------------------------------
+    def ingest(
+        self, paths: Any, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID, **options: Any
+    ) -> IngestReport:
+        """Ingest document files and directories into archival memory, each chunk cited; an
+        unchanged file adds nothing. Returns an ``IngestReport`` (options: ``io.ingest.Ingester``).
+        """
+        from langgraph_memgpt.memory.io.ingest import ingest
+
+        return ingest(self.archival, paths, user_id=user_id, agent_id=agent_id, **options)
 
     # -- data in and out (``portable.py``) -------------------------------------------------
     def export_agent(self, path: str | os.PathLike[str] | None = None, **options: Any) -> Any:
@@ -374,69 +254,3 @@ class Memory:
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"Memory({self.location!r}, {state})"
-
-
-def _check_embedder(
-    db: MemoryDatabase,
-    archival_vectors: VectorStore,
-    recall_vectors: VectorStore,
-    identity: str,
-    *,
-    reembed: bool,
-) -> None:
-    """Refuse to mix vectors of two embedding models (or drop the old ones if asked).
-
-    Vectors stored without a recorded model (precomputed, passed to ``insert_many``) are
-    adopted as they are unless ``reembed``; a dimension mismatch still fails on first use.
-    """
-    stored = db.get_meta("embedding_model")
-    if stored == identity and not reembed:
-        return
-    with db.read() as conn:
-        has_vectors = conn.execute(
-            "SELECT 1 FROM archival WHERE vector IS NOT NULL "
-            "UNION ALL SELECT 1 FROM recall WHERE vector IS NOT NULL LIMIT 1"
-        ).fetchone()
-    if stored is not None and stored != identity and has_vectors and not reembed:
-        raise MemoryStoreError(
-            f"{db.location} holds archival vectors from embedding model {stored!r} but it "
-            f"was opened with {identity!r}. Open it with the same model, or pass "
-            "reembed=True to re-embed every archival record with the new one."
-        )
-    with db.transaction() as conn:
-        if reembed or not has_vectors:  # no vectors kept: no dimension to hold to
-            conn.execute("DELETE FROM meta WHERE key='embedding_dim'")
-        conn.execute(
-            "INSERT INTO meta(key, value) VALUES ('embedding_model', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            (identity,),
-        )
-    if reembed and has_vectors:
-        archival_vectors.clear_vectors()
-        recall_vectors.clear_vectors()
-
-
-def _build_lexical_index(db: Database) -> None:
-    """Index every stored text once, for a store written before the per-tenant index.
-
-    One transaction: a crash leaves the flag set and the next open starts over.
-    """
-    with db.transaction() as conn:
-        conn.execute("DELETE FROM lex_postings")
-        conn.execute("DELETE FROM lex_df")
-        conn.execute("DELETE FROM lex_docs")
-        conn.execute("DELETE FROM lex_stats")
-        conn.execute("DELETE FROM lex_tail")
-        by_ns: dict[int, list[tuple[int, dict[str, float]]]] = {}
-        for ns, rid, text in conn.execute("SELECT ns, id, text FROM archival ORDER BY ns, id"):
-            by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies([(text, 1.0)])))
-        for ns, docs in by_ns.items():
-            LexicalIndex.add(conn, ns, Tier.ARCHIVAL, docs)
-        threads: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
-        for ns, rid, thread, content, created_at in conn.execute(
-            "SELECT ns, id, thread_id, content, created_at FROM recall ORDER BY ns, id"
-        ).fetchall():
-            threads.setdefault((int(ns), thread), []).append((int(rid), content, created_at))
-        for (ns, _thread), rows in threads.items():
-            LexicalIndex.add(conn, ns, Tier.RECALL, thread_documents(rows, range(len(rows))))
-        conn.execute("DELETE FROM meta WHERE key=?", (REINDEX_KEY,))

@@ -6,10 +6,30 @@ written for a model to read: it says what was wrong and what to do instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_AGENT_ID = "default"
+
+#: Trust tiers of a stored text: where it came from (the guard's policy, ``guard/policy.py``,
+#: says what each may do). Names live here, below the tiers, so a tier can validate and
+#: default them without importing the guard.
+OPERATOR = "operator"
+USER = "user"
+MODEL = "model"
+EXTERNAL = "external"
+TRUST_LEVELS = (OPERATOR, USER, MODEL, EXTERNAL)
+#: The origin of a recall message by its role, when its writer does not say (``trust=`` or
+#: ``additional_kwargs["trust"]``). A system-role message is *not* operator text by default:
+#: one that came from an import, a tool or a client is as untrusted as any retrieved text, so
+#: it is scanned like one; only code that writes operator text and says so is exempt.
+ROLE_TRUST = {"system": EXTERNAL, "user": USER, "assistant": MODEL, "tool": EXTERNAL}
+
+#: The write seam of the memory poisoning guard: ``(text, trust) -> guard column`` (None when
+#: clean). The facade wires ``guard.policy``'s ``on_write`` into the tiers through it, so a tier
+#: stores the guard's verdict without importing the guard (a decider above it).
+WriteGuard = Callable[[str, str], "str | None"]
 
 
 class MemoryStoreError(ValueError):
@@ -22,6 +42,13 @@ class MemoryStoreError(ValueError):
 
 class StoreNotFoundError(MemoryStoreError):
     """``Memory.open(..., create=False)`` found no store there (nothing was created)."""
+
+
+def check_trust(value: object) -> str:
+    """A trust tier name, or an error naming the valid ones."""
+    if value not in TRUST_LEVELS:
+        raise MemoryStoreError(f"trust must be one of {', '.join(TRUST_LEVELS)}; got {value!r}.")
+    return str(value)
 
 
 @dataclass

@@ -10,20 +10,17 @@ written to recall memory *before* any eviction can remove it from the state.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
-    AIMessage,
     AnyMessage,
     BaseMessage,
     HumanMessage,
     RemoveMessage,
     SystemMessage,
-    ToolMessage,
 )
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
@@ -31,24 +28,17 @@ from langgraph.runtime import Runtime
 from langgraph_memgpt.configuration import Identity, resolve_identity
 from langgraph_memgpt.context import (
     AgentSettings,
-    is_memory_alert,
     latest_user_message,
     message_groups,
     prompt_tokens,
     render_system_message,
-    transcript,
 )
-from langgraph_memgpt.prompts import (
-    MEMORY_ALERT_NAME,
-    PRESSURE_ALERT,
-    SUMMARY_SYSTEM_PROMPT,
-    SUMMARY_USER_TEMPLATE,
-)
+from langgraph_memgpt.nodes.summary import summarize
+from langgraph_memgpt.nodes.truncation import truncate_to_fit
+from langgraph_memgpt.prompts import MEMORY_ALERT_NAME, PRESSURE_ALERT
 from langgraph_memgpt.state import MemGPTState
 
 logger = logging.getLogger(__name__)
-
-TRUNCATION_NOTE = "\n[... truncated to fit the context window; the full text is in recall memory]"
 
 
 def compaction_marker(turn: int, steps: int) -> str:
@@ -75,112 +65,6 @@ def persist_to_recall(
             agent_id=identity.agent_id,
             turn=turn,
         )
-
-
-def _limit_words(text: str, max_words: int) -> str:
-    words = text.split()
-    return text.strip() if len(words) <= max_words else " ".join(words[-max_words:])
-
-
-def _fallback_summary(previous: str, evicted: Sequence[BaseMessage], max_words: int) -> str:
-    """Used only when the model fails to summarize: first sentences of what was evicted."""
-    firsts = []
-    for message in evicted:
-        if isinstance(message, HumanMessage) and not is_memory_alert(message):
-            sentence = re.split(r"(?<=[.!?])\s", str(message.content).strip(), maxsplit=1)[0]
-            firsts.append(sentence)
-    return _limit_words(" ".join([previous, *firsts]), max_words)
-
-
-def summarize(
-    model: BaseChatModel,
-    settings: AgentSettings,
-    previous: str,
-    evicted: Sequence[BaseMessage],
-    config: RunnableConfig | None = None,
-) -> str:
-    """Fold evicted messages into the recursive summary (the model writes it)."""
-    max_words = settings.config.summary_max_words
-    request = [
-        SystemMessage(SUMMARY_SYSTEM_PROMPT.format(max_words=max_words)),
-        HumanMessage(
-            SUMMARY_USER_TEMPLATE.format(
-                summary=previous or "(none)", transcript=transcript(evicted)
-            )
-        ),
-    ]
-    try:
-        reply = model.invoke(request, config)
-        text = reply.text if isinstance(reply.content, list) else str(reply.content)
-    except Exception:  # the model service may fail; the summary must not block the turn
-        logger.exception("summarization failed; using an extractive fallback")
-        return _fallback_summary(previous, evicted, max_words)
-    # The cap is enforced here too: a model that ignores it must not grow the prompt.
-    return _limit_words(text, max_words) or _fallback_summary(previous, evicted, max_words)
-
-
-def _size(message: AnyMessage) -> int:
-    """Characters a message puts in the prompt: its text and its tool calls' arguments."""
-    size = len(str(message.content))
-    if isinstance(message, AIMessage):
-        size += sum(len(str(call["args"])) for call in message.tool_calls)
-    return size
-
-
-def _shortened(message: AnyMessage, keep_chars: int) -> AnyMessage:
-    """``message`` with its text and each long tool-call argument cut to ``keep_chars``."""
-    update: dict[str, Any] = {}
-    content = str(message.content)
-    if len(content) > keep_chars:
-        update["content"] = content[:keep_chars] + TRUNCATION_NOTE
-    if isinstance(message, AIMessage) and message.tool_calls:
-        update["tool_calls"] = [
-            {
-                **call,
-                "args": {
-                    key: value[:keep_chars] + TRUNCATION_NOTE
-                    if isinstance(value, str) and len(value) > keep_chars
-                    else value
-                    for key, value in call["args"].items()
-                },
-            }
-            for call in message.tool_calls
-        ]
-    return message.model_copy(update=update)
-
-
-def _truncate_to_fit(
-    settings: AgentSettings, system: SystemMessage, kept: list[AnyMessage], limit: int
-) -> list[AnyMessage]:
-    """Shorten the longest kept messages until the prompt fits (full text stays in recall).
-
-    First every message (its text, each tool-call argument) longer than a quarter of the
-    prompt limit is cut to that length: the cut depends on the message alone, so a long
-    question and the tool call that copies it are cut alike and stay cut the same way at the
-    next compaction (a model comparing them sees what it already did). Only if that is not
-    enough are the longest cut further. An error tool result is never shortened: it tells the
-    model what to do next.
-    """
-    if prompt_tokens(settings, system, kept) <= limit:
-        return []
-    shortenable = [
-        i for i, m in enumerate(kept) if not (isinstance(m, ToolMessage) and m.status == "error")
-    ]
-    current = list(kept)
-    cap = limit  # characters: about a quarter of the limit's tokens
-    for i in shortenable:
-        if _size(current[i]) > cap + len(TRUNCATION_NOTE):
-            current[i] = _shortened(current[i], cap)
-    while shortenable and prompt_tokens(settings, system, current) > limit:
-        longest = max(shortenable, key=lambda i: _size(current[i]))
-        size = _size(current[longest])
-        overflow = prompt_tokens(settings, system, current) - limit
-        keep_chars = max(0, size - overflow * 4 - len(TRUNCATION_NOTE) - 64)
-        shortened = _shortened(current[longest], keep_chars)
-        if _size(shortened) >= size:
-            break  # nothing left to shorten; the fixed part alone is over budget
-        current[longest] = shortened
-    return [new for new, old in zip(current, kept, strict=True) if new is not old]
 
 
 def pressure_alert(settings: AgentSettings, tokens: int, message_id: str) -> HumanMessage:
@@ -342,7 +226,7 @@ def evict_to(
         prompt.summary = summarize(model, prompt.settings, prompt.summary, evicted, config)
         prompt.evicted_total += len(evicted)
         prompt.render()  # the summary and the statistics changed
-    truncated = _truncate_to_fit(prompt.settings, prompt.system, kept, limit)
+    truncated = truncate_to_fit(prompt.settings, prompt.system, kept, limit)
     if truncated:
         by_id = {m.id: m for m in truncated}
         prompt.messages = [by_id.get(m.id, m) for m in kept]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, AnyMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.utils.utils import LC_ID_PREFIX
 from langgraph.runtime import Runtime
@@ -26,6 +27,7 @@ from langgraph_memgpt.context import (
     read_core,
     render_system_message,
 )
+from langgraph_memgpt.memory.aio import off_loop
 from langgraph_memgpt.model_errors import classify_model_error, describe_model_error
 from langgraph_memgpt.nodes.compact import compaction_marker, needs_compaction, persist_to_recall
 from langgraph_memgpt.prompts import STEP_LIMIT_MESSAGE
@@ -81,105 +83,190 @@ def _reply_saved_before(
     return None
 
 
-def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
-    """Build the reason node; the model is bound to memory tools and the user's tools."""
-    bound: Runnable[Any, Any] = (
-        model.bind_tools(list(base_settings.tools)) if base_settings.tools else model
+@dataclass
+class _Call:
+    """A model call ``reason`` prepared: what sending it and keeping its reply need."""
+
+    settings: AgentSettings
+    identity: Identity
+    state: MemGPTState
+    messages: list[AnyMessage]
+    update: dict[str, Any]
+    unwritten: list[AnyMessage]
+    turn: int
+    steps: int
+    blocks: Any
+    prompt: list[AnyMessage]
+    tokens: int
+    run_id: uuid.UUID
+    reply_ids: tuple[str, str]
+    saved: AIMessage | None
+
+
+def _prepare(
+    base_settings: AgentSettings, state: MemGPTState, config: RunnableConfig, runtime: Runtime
+) -> _Call | dict[str, Any]:
+    """Everything before the model call (memory reads, the step limit, the compaction check):
+    the call to make, or the node's whole update when no call is to be made."""
+    identity = resolve_identity(config, runtime.context)
+    settings = base_settings.for_run(runtime.context)
+    messages = list(state.get("messages", []))
+    turn = state.get("turn", 0)
+    steps = state.get("steps", 0)
+    # What ``compact`` would record for a new turn, for when it does not run before us.
+    update: dict[str, Any] = {}
+    newest_user = latest_user_message(messages)
+    new_turn = newest_user is not None and newest_user.id != state.get("turn_started_by")
+    if new_turn:
+        assert newest_user is not None
+        turn, steps = turn + 1, 0
+        update.update(turn=turn, turn_started_by=newest_user.id, steps=0)
+    # Messages not yet in recall memory: the new input (every earlier message is listed in
+    # ``fifo_ids`` once the node that added it wrote it). Written with the answer below, in
+    # one transaction; ``compact`` writes them first whenever it evicts.
+    known_ids = state.get("fifo_ids")
+    known = set(known_ids or ())
+    unwritten = [m for m in messages if not m.id or m.id not in known]
+    prepared = state.get("compacted_at") == compaction_marker(turn, steps)
+    may_defer = not prepared and not state.get("overflow_retry")
+
+    if steps >= settings.config.max_steps:
+        stop = AIMessage(
+            content=STEP_LIMIT_MESSAGE.format(steps=steps), id=f"steplimit-{uuid.uuid4()}"
+        )
+        persist_to_recall(settings, identity, [*unwritten, stop], turn)
+        return {**update, "messages": [stop], "fifo_ids": fifo_ids_after(messages, [stop])}
+
+    if (
+        may_defer
+        and new_turn
+        and known_ids is not None
+        and any(newest_user is None or m.id != newest_user.id for m in unwritten)
+    ):
+        # More new messages than the user's: a parent graph may have sent its whole
+        # transcript again, which compact sorts out (see drop_resent_evictions).
+        return {"compact_requested": True}
+
+    blocks = read_core(settings, identity)
+    system = render_system_message(
+        settings, identity, state.get("summary", ""), state.get("evicted_total", 0), blocks
+    )
+    tokens = prompt_tokens(settings, system, messages)
+    if may_defer and needs_compaction(settings, tokens, state.get("pressure_warned", False)):
+        return {"compact_requested": True}
+    started_by = update.get("turn_started_by", state.get("turn_started_by"))
+    run_id = step_run_id(identity.thread_id, started_by, steps)
+    reply_ids = step_reply_ids(run_id)
+    return _Call(
+        settings=settings,
+        identity=identity,
+        state=state,
+        messages=messages,
+        update=update,
+        unwritten=unwritten,
+        turn=turn,
+        steps=steps,
+        blocks=blocks,
+        prompt=[system, *messages],
+        tokens=tokens,
+        run_id=run_id,
+        reply_ids=reply_ids,
+        saved=_reply_saved_before(settings, identity, reply_ids),
     )
 
+
+def _model_failed(call: _Call, exc: Exception) -> dict[str, Any] | None:
+    """The update for a model service failure, or None for any other exception (a bug: the
+    thread resumes from its checkpoint once it is fixed)."""
+    kind = classify_model_error(exc)
+    if kind is None:
+        return None
+    if kind == "context_length" and not call.state.get("overflow_retry"):
+        logger.warning("model rejected a %d-token prompt as too long; compacting", call.tokens)
+        return {"overflow_retry": True}
+    failure = AIMessage(
+        content=describe_model_error(kind, exc),
+        id=f"error-{uuid.uuid4()}",
+        additional_kwargs={"memgpt_error": kind},
+    )
+    persist_to_recall(call.settings, call.identity, [*call.unwritten, failure], call.turn)
+    return {
+        **call.update,
+        "messages": [failure],
+        "overflow_retry": False,
+        "fifo_ids": fifo_ids_after(call.messages, [failure]),
+    }
+
+
+def _finish(call: _Call, response: Any) -> dict[str, Any]:
+    """Keep the model's reply: recall memory, the consolidation schedule, the state update."""
+    settings, state = call.settings, call.state
+    if not isinstance(response, AIMessage):
+        response = AIMessage(content=str(getattr(response, "content", response)))
+    if response.id not in call.reply_ids:  # the model named it: a re-run must find it above
+        response.id = call.reply_ids[0]
+    persist_to_recall(settings, call.identity, [*call.unwritten, response], call.turn)
+    if settings.consolidator is not None and not response.tool_calls:
+        # The answer is ready: consolidation runs on its own thread, after it.
+        settings.consolidator.turn_finished(call.identity.user_id, call.identity.agent_id)
+    update = call.update
+    update.update(
+        messages=[response],
+        steps=call.steps + 1,
+        context_tokens=call.tokens,
+        fifo_ids=fifo_ids_after(call.messages, [response]),
+    )
+    if state.get("overflow_retry"):
+        update["overflow_retry"] = False
+    snapshot = core_as_state(call.blocks)  # the blocks this prompt showed
+    if snapshot != state.get("core"):
+        update["core"] = snapshot
+    return update
+
+
+def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
+    """Build the reason node (sync body); the model is bound to memory tools and user tools."""
+    bound = _bind(model, base_settings)
+
     def reason(state: MemGPTState, config: RunnableConfig, runtime: Runtime) -> dict[str, Any]:
-        identity = resolve_identity(config, runtime.context)
-        settings = base_settings.for_run(runtime.context)
-        messages = list(state.get("messages", []))
-        turn = state.get("turn", 0)
-        steps = state.get("steps", 0)
-        # What ``compact`` would record for a new turn, for when it does not run before us.
-        update: dict[str, Any] = {}
-        newest_user = latest_user_message(messages)
-        new_turn = newest_user is not None and newest_user.id != state.get("turn_started_by")
-        if new_turn:
-            assert newest_user is not None
-            turn, steps = turn + 1, 0
-            update.update(turn=turn, turn_started_by=newest_user.id, steps=0)
-        # Messages not yet in recall memory: the new input (every earlier message is listed in
-        # ``fifo_ids`` once the node that added it wrote it). Written with the answer below, in
-        # one transaction; ``compact`` writes them first whenever it evicts.
-        known_ids = state.get("fifo_ids")
-        known = set(known_ids or ())
-        unwritten = [m for m in messages if not m.id or m.id not in known]
-        prepared = state.get("compacted_at") == compaction_marker(turn, steps)
-        may_defer = not prepared and not state.get("overflow_retry")
-
-        if steps >= settings.config.max_steps:
-            stop = AIMessage(
-                content=STEP_LIMIT_MESSAGE.format(steps=steps), id=f"steplimit-{uuid.uuid4()}"
-            )
-            persist_to_recall(settings, identity, [*unwritten, stop], turn)
-            return {**update, "messages": [stop], "fifo_ids": fifo_ids_after(messages, [stop])}
-
-        if (
-            may_defer
-            and new_turn
-            and known_ids is not None
-            and any(newest_user is None or m.id != newest_user.id for m in unwritten)
-        ):
-            # More new messages than the user's: a parent graph may have sent its whole
-            # transcript again, which compact sorts out (see drop_resent_evictions).
-            return {"compact_requested": True}
-
-        blocks = read_core(settings, identity)
-        system = render_system_message(
-            settings, identity, state.get("summary", ""), state.get("evicted_total", 0), blocks
-        )
-        tokens = prompt_tokens(settings, system, messages)
-        if may_defer and needs_compaction(settings, tokens, state.get("pressure_warned", False)):
-            return {"compact_requested": True}
-        started_by = update.get("turn_started_by", state.get("turn_started_by"))
-        run_id = step_run_id(identity.thread_id, started_by, steps)
-        reply_ids = step_reply_ids(run_id)
+        call = _prepare(base_settings, state, config, runtime)
+        if isinstance(call, dict):
+            return call
         try:
-            response = _reply_saved_before(settings, identity, reply_ids) or bound.invoke(
-                [system, *messages], {**config, "run_id": run_id}
-            )
+            response = call.saved or bound.invoke(call.prompt, {**config, "run_id": call.run_id})
         except Exception as exc:
-            kind = classify_model_error(exc)
-            if kind is None:
-                raise  # not a service failure: the thread resumes from its checkpoint
-            if kind == "context_length" and not state.get("overflow_retry"):
-                logger.warning("model rejected a %d-token prompt as too long; compacting", tokens)
-                return {"overflow_retry": True}
-            failure = AIMessage(
-                content=describe_model_error(kind, exc),
-                id=f"error-{uuid.uuid4()}",
-                additional_kwargs={"memgpt_error": kind},
-            )
-            persist_to_recall(settings, identity, [*unwritten, failure], turn)
-            return {
-                **update,
-                "messages": [failure],
-                "overflow_retry": False,
-                "fifo_ids": fifo_ids_after(messages, [failure]),
-            }
-        if not isinstance(response, AIMessage):
-            response = AIMessage(content=str(getattr(response, "content", response)))
-        if response.id not in reply_ids:  # the model named it: a re-run must find it above
-            response.id = reply_ids[0]
-        persist_to_recall(settings, identity, [*unwritten, response], turn)
-        if settings.consolidator is not None and not response.tool_calls:
-            # The answer is ready: consolidation runs on its own thread, after it.
-            settings.consolidator.turn_finished(identity.user_id, identity.agent_id)
-
-        update.update(
-            messages=[response],
-            steps=steps + 1,
-            context_tokens=tokens,
-            fifo_ids=fifo_ids_after(messages, [response]),
-        )
-        if state.get("overflow_retry"):
-            update["overflow_retry"] = False
-        snapshot = core_as_state(blocks)  # the blocks this prompt showed
-        if snapshot != state.get("core"):
-            update["core"] = snapshot
-        return update
+            update = _model_failed(call, exc)
+            if update is None:
+                raise
+            return update
+        return _finish(call, response)
 
     return reason
+
+
+def make_async_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
+    """The reason node's async body: the model awaited on the loop, memory I/O off it."""
+    bound = _bind(model, base_settings)
+
+    async def reason(
+        state: MemGPTState, config: RunnableConfig, runtime: Runtime
+    ) -> dict[str, Any]:
+        call = await off_loop(_prepare, base_settings, state, config, runtime)
+        if isinstance(call, dict):
+            return call
+        try:
+            response = call.saved or await bound.ainvoke(
+                call.prompt, {**config, "run_id": call.run_id}
+            )
+        except Exception as exc:
+            update = await off_loop(_model_failed, call, exc)
+            if update is None:
+                raise
+            return update
+        return await off_loop(_finish, call, response)
+
+    return reason
+
+
+def _bind(model: BaseChatModel, settings: AgentSettings) -> Runnable[Any, Any]:
+    return model.bind_tools(list(settings.tools)) if settings.tools else model

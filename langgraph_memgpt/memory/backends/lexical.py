@@ -24,35 +24,29 @@ and would only merge two words' postings within one tenant).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from enum import IntEnum
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-K1 = 1.2
-B = 0.4  # less length normalisation than the usual 0.75: records carry context (LoCoMo)
-TF_SCALE = 4  # term frequencies are stored in quarters (context fields weigh 0.25 or 0.5)
-REF_LENGTH = 32.0  # the length that orders postings by impact (scores use the real average)
-IMPACT_SCALE = 10_000
+from langgraph_memgpt.memory.backends.lexical_scoring import (
+    TAIL_VECTORS,
+    TF_SCALE,
+    DocVector,
+    Matches,
+    Tier,
+    doc_key,
+    idf,
+    impact_rank,
+    term_id,
+    tf_component,
+)
+
+__all__ = ["SCHEMA", "LexicalIndex", "Tier", "idf", "term_id"]
+
 TAIL_LIMIT = 256  # documents indexed by their term vectors only, per tenant, before a merge
 POSTINGS_BUDGET = 1_500  # postings read per query at most (plus the per-term floor)
 RESCORE = 100  # candidates re-scored exactly when a posting list was cut
-
-_TERM = np.dtype("<i8")
-_TF = np.dtype("<u2")
-_ENTRY_BYTES = _TERM.itemsize + _TF.itemsize
-
-
-class Tier(IntEnum):
-    """Which memory a document belongs to; each (namespace, tier) is its own corpus."""
-
-    ARCHIVAL = 0
-    RECALL = 1
-
 
 SCHEMA: tuple[str, ...] = (
     """
@@ -89,136 +83,6 @@ CREATE TABLE IF NOT EXISTS lex_docs (
 )
 
 
-#: The term vectors of a tenant's tail: one primary-key lookup per tail document (at most
-#: ``TAIL_LIMIT``), whatever the planner knows of the tables' sizes.
-TAIL_VECTORS = (
-    "SELECT t.doc, (SELECT d.terms FROM lex_docs d WHERE d.key = t.doc * 2 + t.tier) "
-    "FROM lex_tail t WHERE t.ns=? AND t.tier=?"
-)
-
-
-def _key(doc: int, tier: int) -> int:
-    """A document's row in ``lex_docs``: record ids are unique within their table, and a
-    rowid table keeps a term vector of a few KB in its page where an index B-tree (``WITHOUT
-    ROWID``) would spill it to a mostly empty overflow page."""
-    return doc * 2 + int(tier)
-
-
-@lru_cache(maxsize=262_144)
-def term_id(term: str) -> int:
-    """A stable 47-bit id for an analysed term (fits SQLite's 6-byte integer encoding)."""
-    digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") & ((1 << 47) - 1)
-
-
-def _tf_component(tf: np.ndarray, dl: np.ndarray, avgdl: float) -> np.ndarray:
-    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / max(avgdl, 1e-9)))
-
-
-def _rank(tf_q: int, dl: int) -> int:
-    """The stored sort key of a posting: minus its BM25 tf component at the reference length
-    (negated so the best postings come first in the primary key's ascending order)."""
-    tf = tf_q / TF_SCALE
-    value = tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / REF_LENGTH))
-    return -int(round(value * IMPACT_SCALE))
-
-
-def idf(df: Sequence[int] | np.ndarray, docs: int) -> np.ndarray:
-    """Lucene's BM25 idf: like Robertson's, but never negative for words in most records."""
-    freq = np.asarray(df, dtype=np.float64)
-    return np.log1p((docs - freq + 0.5) / (freq + 0.5))
-
-
-@dataclass(frozen=True)
-class _DocVector:
-    terms: np.ndarray  # int64 term ids
-    tf_q: np.ndarray  # quantised frequencies
-    length: int
-
-    @classmethod
-    def from_frequencies(cls, frequencies: Mapping[str, float]) -> _DocVector:
-        pairs: dict[int, int] = {}
-        for term, tf in frequencies.items():
-            q = int(round(tf * TF_SCALE))
-            if q > 0:
-                tid = term_id(term)
-                pairs[tid] = min(pairs.get(tid, 0) + q, 65_535)
-        terms = np.fromiter(pairs.keys(), dtype=np.int64, count=len(pairs))
-        tf_q = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
-        return cls(terms, tf_q, int(round(int(tf_q.sum()) / TF_SCALE)))
-
-    @classmethod
-    def from_blob(cls, blob: bytes) -> _DocVector:
-        terms, tf_q = _split(blob)
-        return cls(terms, tf_q, int(round(int(tf_q.sum()) / TF_SCALE)))
-
-    def blob(self) -> bytes:
-        """All term ids (int64), then all frequencies (uint16), little-endian."""
-        return self.terms.astype(_TERM).tobytes() + self.tf_q.astype(_TF).tobytes()
-
-
-def _split(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
-    n = len(blob) // _ENTRY_BYTES
-    terms = np.frombuffer(blob, dtype=_TERM, count=n).astype(np.int64)
-    tf_q = np.frombuffer(blob, dtype=_TF, count=n, offset=n * _TERM.itemsize).astype(np.int64)
-    return terms, tf_q
-
-
-@dataclass
-class _Matches:
-    """Where the query's terms occur in a set of term vectors: the tenant's tail (documents not
-    merged into postings yet), or the candidates being re-scored exactly."""
-
-    docs: np.ndarray  # matching entries: document id
-    terms: np.ndarray  # ... term id
-    tf: np.ndarray  # ... term frequency
-    lengths: np.ndarray  # ... document length
-    df: dict[int, int]
-
-    @classmethod
-    def empty(cls) -> _Matches:
-        none = np.empty(0, dtype=np.int64)
-        return cls(none, none, none.astype(np.float64), none.astype(np.float64), {})
-
-    @classmethod
-    def load(
-        cls,
-        conn: Any,
-        ns: int,
-        tier: Tier,
-        query_ids: np.ndarray,
-        restrict: tuple[str, tuple[Any, ...]] | None,
-    ) -> _Matches:
-        sql = TAIL_VECTORS + (f" AND t.doc IN ({restrict[0]})" if restrict else "")
-        rows = conn.execute(sql, (ns, int(tier), *(restrict[1] if restrict else ()))).fetchall()
-        return cls.from_rows(rows, query_ids)
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[tuple[int, bytes]], query_ids: np.ndarray) -> _Matches:
-        """The query's terms in ``(doc, term vector blob)`` rows."""
-        if not rows:
-            return cls.empty()
-        parts = [_split(blob) for _, blob in rows]
-        sizes = np.array([len(t) for t, _ in parts])
-        owner = np.repeat(np.array([doc for doc, _ in rows], dtype=np.int64), sizes)
-        terms = np.concatenate([t for t, _ in parts])
-        tf_q = np.concatenate([f for _, f in parts])
-        lengths = np.repeat(np.round(np.array([f.sum() for _, f in parts]) / TF_SCALE), sizes)
-        hit = np.isin(terms, query_ids)
-        matched_terms, counts = np.unique(terms[hit], return_counts=True)
-        return cls(
-            owner[hit],
-            terms[hit],
-            tf_q[hit] / TF_SCALE,
-            lengths[hit],
-            dict(zip(matched_terms.tolist(), counts.tolist(), strict=True)),
-        )
-
-    def scores(self, weights: dict[int, float], avgdl: float) -> np.ndarray:
-        w = np.array([weights[int(t)] for t in self.terms.tolist()], dtype=np.float64)
-        return w * _tf_component(self.tf, self.lengths, avgdl)
-
-
 def _lock_tenant(conn: Any, ns: int) -> None:
     """Take the tenant's write lock where the database has one per tenant (Postgres); a SQLite
     write transaction already holds the only writer's lock."""
@@ -245,14 +109,14 @@ class LexicalIndex:
         doc_rows: list[tuple[Any, ...]] = []
         total = 0
         for doc, frequencies in docs:
-            vector = _DocVector.from_frequencies(frequencies)
+            vector = DocVector.from_frequencies(frequencies)
             doc_rows.append((ns, int(tier), doc, vector.blob()))
             total += vector.length
         if not doc_rows:
             return
         conn.executemany(
             "INSERT INTO lex_docs(key, ns, terms) VALUES (?,?,?)",
-            [(_key(doc, tier), ns_, blob) for ns_, tier, doc, blob in doc_rows],
+            [(doc_key(doc, tier), ns_, blob) for ns_, tier, doc, blob in doc_rows],
         )
         conn.executemany(
             "INSERT INTO lex_tail(ns, tier, doc) VALUES (?,?,?)", [r[:3] for r in doc_rows]
@@ -275,10 +139,10 @@ class LexicalIndex:
         postings: list[tuple[int, ...]] = []
         df: dict[int, int] = {}
         for doc, blob in rows:
-            vector = _DocVector.from_blob(blob)
+            vector = DocVector.from_blob(blob)
             for tid, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
                 postings.append(
-                    (ns, tier, tid, _rank(tf_q, vector.length), doc, tf_q, vector.length)
+                    (ns, tier, tid, impact_rank(tf_q, vector.length), doc, tf_q, vector.length)
                 )
                 df[tid] = df.get(tid, 0) + 1
         postings.sort()
@@ -299,11 +163,11 @@ class LexicalIndex:
         _lock_tenant(conn, ns)
         for doc in docs:
             row = conn.execute(
-                "SELECT terms FROM lex_docs WHERE key=? AND ns=?", (_key(doc, tier), ns)
+                "SELECT terms FROM lex_docs WHERE key=? AND ns=?", (doc_key(doc, tier), ns)
             ).fetchone()
             if row is None:
                 continue
-            vector = _DocVector.from_blob(row[0])
+            vector = DocVector.from_blob(row[0])
             in_tail = conn.execute(
                 "DELETE FROM lex_tail WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
             ).rowcount
@@ -312,7 +176,7 @@ class LexicalIndex:
                 conn.executemany(
                     "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? "
                     "AND doc=?",
-                    [(ns, int(tier), t, _rank(q, vector.length), doc) for t, q in pairs],
+                    [(ns, int(tier), t, impact_rank(q, vector.length), doc) for t, q in pairs],
                 )
                 # A term whose df reaches 0 keeps its row: it has no postings to read, and the
                 # row is reused when the word comes back.
@@ -320,7 +184,7 @@ class LexicalIndex:
                     "UPDATE lex_df SET df = df - 1 WHERE ns=? AND tier=? AND term=?",
                     [(ns, int(tier), t) for t, _ in pairs],
                 )
-            conn.execute("DELETE FROM lex_docs WHERE key=? AND ns=?", (_key(doc, tier), ns))
+            conn.execute("DELETE FROM lex_docs WHERE key=? AND ns=?", (doc_key(doc, tier), ns))
             conn.execute(
                 "UPDATE lex_stats SET docs = docs - 1, length = length - ?, tail = tail - ? "
                 "WHERE ns=? AND tier=?",
@@ -375,7 +239,7 @@ class LexicalIndex:
             )
             if df
         }
-        tail = _Matches.load(conn, ns, tier, query_ids, restrict) if tail_docs else _Matches.empty()
+        tail = Matches.load(conn, ns, tier, query_ids, restrict) if tail_docs else Matches.empty()
         df_all = dict(main_df)
         for tid, count in tail.df.items():
             df_all[tid] = df_all.get(tid, 0) + count
@@ -416,7 +280,7 @@ class LexicalIndex:
             array = np.asarray(rows, dtype=np.float64)
             doc_parts.append(array[:, 0].astype(np.int64))
             score_parts.append(
-                weights[int(tid)] * _tf_component(array[:, 1] / TF_SCALE, array[:, 2], avgdl)
+                weights[int(tid)] * tf_component(array[:, 1] / TF_SCALE, array[:, 2], avgdl)
             )
         if len(tail.docs):
             doc_parts.append(tail.docs)
@@ -448,9 +312,9 @@ class LexicalIndex:
         marks = ",".join("?" * len(position))
         rows = conn.execute(
             f"SELECT key >> 1, terms FROM lex_docs WHERE ns=? AND key IN ({marks})",
-            (ns, *(_key(doc, tier) for doc in position)),
+            (ns, *(doc_key(doc, tier) for doc in position)),
         ).fetchall()
-        matches = _Matches.from_rows(rows, np.array(sorted(weights), dtype=np.int64))
+        matches = Matches.from_rows(rows, np.array(sorted(weights), dtype=np.int64))
         for doc, _ in rows:
             scores[position[int(doc)]] = 0.0
         for doc, value in zip(

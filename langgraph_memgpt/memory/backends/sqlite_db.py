@@ -34,6 +34,8 @@ _V1_FTS = (
     "DROP TABLE IF EXISTS recall_fts",
     "DROP TABLE IF EXISTS archival_fts",
 )
+#: The file that makes a directory a memory store.
+DB_FILE = "memory.sqlite"
 REINDEX_KEY = "lexical_reindex"
 
 # Statements run one by one inside one transaction (``executescript`` would commit early).

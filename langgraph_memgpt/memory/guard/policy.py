@@ -20,32 +20,50 @@ until an operator approves it (``approve``). Core memory refuses flagged text
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
-from langgraph_memgpt.memory.text.injection import scan, scan_cached
-from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
+from langgraph_memgpt.memory.text.guard_flags import hit_metadata, searchable, stored_flag
+from langgraph_memgpt.memory.text.injection import scan
+from langgraph_memgpt.memory.types import (
+    DEFAULT_AGENT_ID,
+    EXTERNAL,
+    MODEL,
+    OPERATOR,
+    ROLE_TRUST,
+    TRUST_LEVELS,
+    USER,
+    MemoryStoreError,
+    WriteGuard,
+    check_trust,
+)
 
-OPERATOR = "operator"
-USER = "user"
-MODEL = "model"
-EXTERNAL = "external"
-TRUST_LEVELS = (OPERATOR, USER, MODEL, EXTERNAL)
-#: The origin of a recall message by its role, when its writer does not say (``trust=`` or
-#: ``additional_kwargs["trust"]``). A system-role message is *not* operator text by default:
-#: one that came from an import, a tool or a client is as untrusted as any retrieved text, so
-#: it is scanned like one; only code that writes operator text and says so is exempt.
-ROLE_TRUST = {"system": EXTERNAL, "user": USER, "assistant": MODEL, "tool": EXTERNAL}
+__all__ = [
+    "EXTERNAL",
+    "MODEL",
+    "OPERATOR",
+    "ROLE_TRUST",
+    "TRUST_LEVELS",
+    "USER",
+    "GuardControl",
+    "approve",
+    "check_core_write",
+    "check_trust",
+    "flagged",
+    "hit_metadata",
+    "on_write",
+    "quarantine_enabled",
+    "searchable",
+    "set_quarantine",
+    "stored_flag",
+    "write_guard",
+]
+
 #: ``meta`` key of the store's quarantine setting ("1": on).
 QUARANTINE_KEY = "guard_quarantine"
-
-
-def check_trust(value: object) -> str:
-    if value not in TRUST_LEVELS:
-        raise MemoryStoreError(f"trust must be one of {', '.join(TRUST_LEVELS)}; got {value!r}.")
-    return str(value)
 
 
 def quarantine_enabled(db: MemoryDatabase) -> bool:
@@ -56,6 +74,12 @@ def quarantine_enabled(db: MemoryDatabase) -> bool:
 def set_quarantine(db: MemoryDatabase, enabled: bool) -> None:
     """Turn quarantine on or off for texts written from now on (operator control)."""
     db.set_meta(QUARANTINE_KEY, "1" if enabled else "0")
+
+
+def write_guard(db: MemoryDatabase) -> WriteGuard:
+    """The store's write policy as the tiers take it (``types.WriteGuard``): the facade wires
+    it, so the tiers never import the guard."""
+    return functools.partial(on_write, db)
 
 
 def on_write(db: MemoryDatabase, text: str, trust: str) -> str | None:
@@ -71,43 +95,6 @@ def on_write(db: MemoryDatabase, text: str, trust: str) -> str | None:
     return json.dumps(
         {"reasons": list(verdict.reasons), "quarantined": quarantine_enabled(db), "approved": False}
     )
-
-
-def stored_flag(guard: str | None) -> dict[str, Any] | None:
-    if not guard:
-        return None
-    try:
-        value = json.loads(guard)
-    except ValueError:
-        return {"reasons": ["unreadable guard record"], "quarantined": False, "approved": False}
-    return value if isinstance(value, dict) else None
-
-
-def searchable(guard: str | None) -> bool:
-    """False for a quarantined text that no operator approved yet."""
-    flag = stored_flag(guard)
-    return flag is None or not flag.get("quarantined") or bool(flag.get("approved"))
-
-
-def hit_metadata(text: str, trust: str | None, guard: str | None, default: str) -> dict[str, Any]:
-    """Guard keys of a hit: its ``trust`` and, when the stored flag or a rescan says so,
-    ``untrusted``, ``guard_reasons`` (and ``quarantined``/``approved`` when stored)."""
-    level = trust or default
-    metadata: dict[str, Any] = {"trust": level}
-    if level == OPERATOR:
-        return metadata
-    flag = stored_flag(guard)
-    reasons = list(flag.get("reasons", [])) if flag else []
-    for reason in scan_cached(text).reasons:  # rescanned on retrieval: new rules, old rows
-        if reason not in reasons:
-            reasons.append(reason)
-    if reasons:
-        metadata["untrusted"] = True
-        metadata["guard_reasons"] = reasons
-    if flag:
-        metadata["quarantined"] = bool(flag.get("quarantined"))
-        metadata["approved"] = bool(flag.get("approved"))
-    return metadata
 
 
 def check_core_write(text: str) -> None:

@@ -67,14 +67,15 @@ def migrate(
         redact,
     )
     from langgraph_memgpt.memory.backends.postgres_schema import TABLES
-    from langgraph_memgpt.memory.memory import DB_FILE, Memory
+    from langgraph_memgpt.memory.backends.sqlite_db import DB_FILE
+    from langgraph_memgpt.memory.tiers.reindex import upgrade_sqlite_store
 
     directory = Path(source)
     if not (directory / DB_FILE).is_file():
         raise MemoryStoreError(f"{directory} holds no memory store (no {DB_FILE}).")
     if not is_postgres_url(target_url):
         raise MemoryStoreError(f"--to must be a postgresql:// URL, got {redact(target_url)!r}.")
-    Memory.open(directory, embeddings=None).close()  # brings an older store to the schema first
+    upgrade_sqlite_store(directory)  # an older store reaches the current schema first
     out = stream if stream is not None else sys.stderr
     show = out.isatty() if progress is None else progress
     identity = str(directory.resolve())

@@ -1,0 +1,52 @@
+"""Reading the guard column of a stored record: its flag, whether search may show it, and the
+guard keys a hit carries (with a rescan, so rules added later reach old rows).
+
+Pure functions of a text and its stored flag (JSON), so the tiers can use them without
+importing the guard's policy; ``guard.policy`` decides what gets flagged and re-exports these.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langgraph_memgpt.memory.text.injection import scan_cached
+from langgraph_memgpt.memory.types import OPERATOR
+
+
+def stored_flag(guard: str | None) -> dict[str, Any] | None:
+    """The stored flag of a record (None: clean); an unreadable one reads as flagged."""
+    if not guard:
+        return None
+    try:
+        value = json.loads(guard)
+    except ValueError:
+        return {"reasons": ["unreadable guard record"], "quarantined": False, "approved": False}
+    return value if isinstance(value, dict) else None
+
+
+def searchable(guard: str | None) -> bool:
+    """False for a quarantined text that no operator approved yet."""
+    flag = stored_flag(guard)
+    return flag is None or not flag.get("quarantined") or bool(flag.get("approved"))
+
+
+def hit_metadata(text: str, trust: str | None, guard: str | None, default: str) -> dict[str, Any]:
+    """Guard keys of a hit: its ``trust`` and, when the stored flag or a rescan says so,
+    ``untrusted``, ``guard_reasons`` (and ``quarantined``/``approved`` when stored)."""
+    level = trust or default
+    metadata: dict[str, Any] = {"trust": level}
+    if level == OPERATOR:
+        return metadata
+    flag = stored_flag(guard)
+    reasons = list(flag.get("reasons", [])) if flag else []
+    for reason in scan_cached(text).reasons:  # rescanned on retrieval: new rules, old rows
+        if reason not in reasons:
+            reasons.append(reason)
+    if reasons:
+        metadata["untrusted"] = True
+        metadata["guard_reasons"] = reasons
+    if flag:
+        metadata["quarantined"] = bool(flag.get("quarantined"))
+        metadata["approved"] = bool(flag.get("approved"))
+    return metadata
