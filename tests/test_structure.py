@@ -156,6 +156,7 @@ PUBLIC_API = {
         "scan",
         "SearchHit",
         "Stored",
+        "StoreNotFoundError",
         "TRUST_KEY",
         "Verdict",
     },
