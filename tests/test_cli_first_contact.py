@@ -289,7 +289,9 @@ def test_each_memory_action_has_its_own_help(tmp_path: Path) -> None:
     assert "--dry-run" in importing and "--vectors" not in importing
     assert "creates the store if needed" in importing
     assert "--vectors" in helps("memory", "export")
-    assert "--tier {archival,recall}" in helps("memory", "approve")
+    assert "--tier {archival,recall} the tier of the record (required)" in helps(
+        "memory", "approve"
+    )
     memory = helps("memory")
     assert "never create a store; ingest and import create one" in memory
     assert "never creates" not in memory

@@ -128,8 +128,7 @@ def _add_option(parser: argparse.ArgumentParser, name: str, action: str) -> None
             "--tier",
             choices=["archival", "recall"],
             default=None,
-            required=action == "approve",
-            help="the tier of the record" if action == "approve" else "only this tier",
+            help="the tier of the record (required)" if action == "approve" else "only this tier",
         )
     elif name == "vectors":
         parser.add_argument("--vectors", action="store_true", help="include the vectors")
