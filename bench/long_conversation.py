@@ -16,7 +16,7 @@ peak RSS is its own:
   ``PostgresSaver``), on a fresh schema of the local server (``scripts/postgres.sh``); its disk
   is ``pg_total_relation_size`` of the schema's tables (memory and checkpoints).
 
-Those are each agent's defaults: ours prunes its checkpoints to the newest two, the baselines
+Those are each agent's defaults: ours keeps the newest N checkpoints (retention.py), the baselines
 keep every snapshot. To tell how much of a disk ratio is retention and how much is the design,
 the same agents also run with the *same* retention: ``memgpt_keepall`` (ours on the plain
 ``SqliteSaver`` the baselines use) and ``full_pruned`` / ``summarization_pruned`` /
@@ -96,7 +96,7 @@ RETENTION = {
 RETENTION_ROWS = (
     ("defaults: ours prunes, baselines keep every snapshot", "memgpt", ""),
     ("all keep every snapshot (plain SqliteSaver)", "memgpt_keepall", ""),
-    ("all keep the newest two (our pruning saver)", "memgpt", "_pruned"),
+    ("all keep the newest N (our pruning saver, default retention)", "memgpt", "_pruned"),
 )
 RETENTION_BASES = ("full", "summarization", "langmem")
 #: The agents of the tool-using workload (``--workload tools``) and their baselines.

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         chat_model_from_settings,
     )
     from langgraph_memgpt.graph import create_memgpt_agent
+    from langgraph_memgpt.integrations.store import MemGPTStore
     from langgraph_memgpt.memory import Memory
     from langgraph_memgpt.memory.types import Block, Citation, MemoryStoreError, SearchHit
     from langgraph_memgpt.models import OfflineDriver
@@ -31,6 +32,7 @@ _WHERE = {
     "MemGPTContext": "langgraph_memgpt.configuration",
     "chat_model_from_settings": "langgraph_memgpt.configuration",
     "create_memgpt_agent": "langgraph_memgpt.graph",
+    "MemGPTStore": "langgraph_memgpt.integrations.store",
     "Memory": "langgraph_memgpt.memory",
     "Block": "langgraph_memgpt.memory.types",
     "Citation": "langgraph_memgpt.memory.types",
@@ -64,6 +66,7 @@ __all__ = [
     "MemGPTConfig",
     "MemGPTContext",
     "MemGPTState",
+    "MemGPTStore",
     "Memory",
     "MemoryStoreError",
     "OfflineDriver",

@@ -166,6 +166,7 @@ def create_memgpt_agent(
         saver = checkpointer
     compiled = builder.compile(checkpointer=saver, store=store, name=name)
     setattr(compiled, "consolidator", consolidator)  # noqa: B010 - not a declared attribute
+    setattr(compiled, "memory", memory)  # noqa: B010 - for the server's store (store_server.py)
     return compiled
 
 

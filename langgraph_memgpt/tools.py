@@ -74,12 +74,17 @@ MEMORY_TOOL_NAMES = (
 CORE_TOOL_NAMES = ("core_memory_append", "core_memory_replace")
 
 
-def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]:
+def create_memory_tools(
+    memory: Memory, *, page_size: int = 5, trust: str = guard_policy.MODEL
+) -> list[BaseTool]:
     """Build the six MemGPT memory tools bound to ``memory``.
 
     Identity comes from the config of the run that calls them (``configurable.user_id``,
-    ``agent_id``, ``thread_id``), never from the model's arguments.
+    ``agent_id``, ``thread_id``), never from the model's arguments. ``trust``: the origin of
+    what ``archival_memory_insert`` stores (a model's tool call; the MCP server passes
+    ``"user"``: a person at an MCP client writes).
     """
+    trust = guard_policy.check_trust(trust)
 
     def core_memory_append(label: str, content: str, config: RunnableConfig) -> str:
         ident = resolve_identity(config)
@@ -118,7 +123,7 @@ def create_memory_tools(memory: Memory, *, page_size: int = 5) -> list[BaseTool]
                 agent_id=ident.agent_id,
                 tags=tags,
                 metadatas=[metadata] * len(pieces),
-                trust=guard_policy.MODEL,
+                trust=trust,
                 once_key=configurable.get(CALL_CONFIG_KEY),
             )
         reply = insert_reply(

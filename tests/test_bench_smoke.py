@@ -100,7 +100,7 @@ def test_long_conversation_writes_every_agent_figure_and_the_plot(tmp_path: Path
     retention = payload["retention_tables"][str(turns)]
     assert len(retention.splitlines()) == 2 + 3
     assert "| all keep every snapshot (plain SqliteSaver) |" in retention
-    assert "| all keep the newest two (our pruning saver) |" in retention
+    assert "| all keep the newest N (our pruning saver, default retention) |" in retention
 
 
 def test_long_conversation_tool_workload_saves_and_searches_with_minilm(tmp_path: Path) -> None:

@@ -9,11 +9,40 @@ import time
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatResult
 
 from langgraph_memgpt import MemGPTConfig, OfflineDriver, create_memgpt_agent
 from langgraph_memgpt.prompts import MEMORY_ALERT_NAME
 from tests.conftest import ScriptedChatModel, tool_call
+
+
+class AsyncScriptedChatModel(ScriptedChatModel):
+    """The scripted model with an async API of its own, as an HTTP client has: the async
+    ``reason`` awaits it on the loop and sends only memory I/O to worker threads."""
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return self._generate(messages, stop=stop, **kwargs)
+
+
+@pytest.fixture(params=["sync-only model", "async model"])
+def model_class(request: pytest.FixtureRequest) -> type[ScriptedChatModel]:
+    """Both bodies of the async ``reason``: whole in a thread, or awaiting the model."""
+    return ScriptedChatModel if request.param == "sync-only model" else AsyncScriptedChatModel
+
+
+def test_the_async_model_path_is_the_one_taken() -> None:
+    from langgraph_memgpt.nodes.reason import has_native_async
+
+    assert has_native_async(AsyncScriptedChatModel())
+    assert not has_native_async(ScriptedChatModel())
+    assert not has_native_async(OfflineDriver())
 
 
 async def _nodes(agent: Any, payload: Any, config: dict[str, Any]) -> list[str]:
@@ -25,11 +54,11 @@ async def _nodes(agent: Any, payload: Any, config: dict[str, Any]) -> list[str]:
     ]
 
 
-def test_page_fault_spliced_back_through_astream(memory, run_config) -> None:
+def test_page_fault_spliced_back_through_astream(memory, run_config, model_class) -> None:
     memory.archival.insert(
         "Alice's favourite colour is teal", user_id="u1", metadata={"thread_id": "t0", "turn": 3}
     )
-    model = ScriptedChatModel(
+    model = model_class(
         script=[
             AIMessage(content="", tool_calls=[tool_call("archival_memory_search", query="colour")]),
             AIMessage(content="teal"),
@@ -55,7 +84,7 @@ def test_eviction_through_ainvoke_loses_nothing(memory, run_config) -> None:
             )
         return AIMessage(content="saved " + "ok " * 10)
 
-    model = ScriptedChatModel(fallback=respond)
+    model = AsyncScriptedChatModel(fallback=respond)
     config = MemGPTConfig(context_window=3000, reserve_tokens=200)
     agent = create_memgpt_agent(model, memory=memory, config=config)
     sent = [f"fact number {i}: " + "detail " * 40 for i in range(24)]
@@ -77,7 +106,7 @@ def test_eviction_through_ainvoke_loses_nothing(memory, run_config) -> None:
     assert memory.archival.count(user_id="u1") == len(sent)
 
 
-def test_a_crashed_turn_resumes_through_ainvoke(memory, run_config) -> None:
+def test_a_crashed_turn_resumes_through_ainvoke(memory, run_config, model_class) -> None:
     calls = {"n": 0}
 
     def flaky(prompt: list[Any]) -> AIMessage:
@@ -91,7 +120,7 @@ def test_a_crashed_turn_resumes_through_ainvoke(memory, run_config) -> None:
             )
         return AIMessage(content="stored")
 
-    agent = create_memgpt_agent(ScriptedChatModel(fallback=flaky), memory=memory)
+    agent = create_memgpt_agent(model_class(fallback=flaky), memory=memory)
 
     async def scenario() -> dict[str, Any]:
         with pytest.raises(RuntimeError):
@@ -179,7 +208,7 @@ class Ticker:
             self.worst = max(self.worst, time.perf_counter() - before - 0.005)
 
 
-def test_memory_io_does_not_block_the_event_loop(memory, run_config) -> None:
+def test_memory_io_does_not_block_the_event_loop(memory, run_config, model_class) -> None:
     """A slow store (0.3 s a call) slows the turn, not the other coroutines on the loop."""
     delay = 0.3
     for tier, name in ((memory.core, "get"), (memory.recall, "append_messages")):
@@ -190,7 +219,7 @@ def test_memory_io_does_not_block_the_event_loop(memory, run_config) -> None:
             return _real(*args, **kwargs)
 
         setattr(tier, name, slow)
-    model = ScriptedChatModel(
+    model = model_class(
         script=[
             AIMessage(
                 content="",
@@ -215,3 +244,47 @@ def test_memory_io_does_not_block_the_event_loop(memory, run_config) -> None:
     assert state["messages"][-1].content == "noted"
     assert took >= 3 * delay  # the slow calls did happen, inside the turn
     assert worst < delay / 2, f"the loop was blocked for {worst:.3f} s"
+
+
+def test_the_offline_driver_streams_its_answer_word_by_word(memory, run_config) -> None:
+    agent = create_memgpt_agent(OfflineDriver(), memory=memory)
+
+    async def tokens() -> list[Any]:
+        payload = {"messages": [("user", "Remember that the launch is on May 14.")]}
+        return [
+            (meta["langgraph_node"], chunk)
+            async for chunk, meta in agent.astream(payload, run_config, stream_mode="messages")
+        ]
+
+    streamed = asyncio.run(tokens())
+    answer = agent.get_state(run_config).values["messages"][-1]
+    words = [chunk.content for node, chunk in streamed if node == "reason" and chunk.content]
+    assert len(words) > 3 and "".join(words) == answer.text  # token by token, nothing lost
+    calls = [c for node, c in streamed if node == "reason" and getattr(c, "tool_call_chunks", None)]
+    assert calls and calls[0].tool_call_chunks[0]["name"] == "archival_memory_insert"
+
+
+def test_an_async_user_tool_is_awaited_by_execute_tool(memory, run_config) -> None:
+    from langchain_core.tools import tool
+
+    loop_threads: list[bool] = []
+
+    @tool
+    async def get_weather(city: str) -> str:
+        """Weather for a city."""
+        loop_threads.append(asyncio.get_running_loop() is not None)
+        return f"It is sunny in {city}."
+
+    model = AsyncScriptedChatModel(
+        script=[
+            AIMessage(content="", tool_calls=[tool_call("get_weather", city="Paris")]),
+            AIMessage(content="Sunny in Paris."),
+        ]
+    )
+    agent = create_memgpt_agent(model, memory=memory, tools=[get_weather])
+    nodes = asyncio.run(_nodes(agent, {"messages": [("user", "Weather in Paris?")]}, run_config))
+    assert nodes == ["reason", "execute_tool", "reason"]
+    assert loop_threads == [True]  # the coroutine ran, on the loop
+    assert "sunny in Paris" in model.prompts[1][-1].content
+    stored = memory.recall.search("sunny Paris", user_id="u1", k=10)
+    assert any(h.text == "It is sunny in Paris." for h in stored)  # the result reached recall

@@ -43,7 +43,12 @@ def test_create_block_and_render(mem: Memory) -> None:
     with pytest.raises(MemoryStoreError, match="already exists"):
         mem.core.create_block("tasks", user_id="u1")
     with pytest.raises(MemoryStoreError, match="invalid block label"):
-        mem.core.create_block("bad label!", user_id="u1")
+        mem.core.create_block("bad\nlabel", user_id="u1")
+    with pytest.raises(MemoryStoreError, match="invalid block label"):
+        mem.core.create_block("../up", user_id="u1")
+    path = mem.core.create_block("system/persona/soul", user_id="u1", value="calm")
+    assert mem.core.append("system/persona/soul", "kind", user_id="u1").value == "calm\nkind"
+    assert path.label in mem.core.get(user_id="u1")
     with pytest.raises(MemoryStoreError, match="limit must be"):
         mem.core.create_block("x", user_id="u1", limit=0)
     with pytest.raises(MemoryStoreError, match="limit is 3"):

@@ -236,9 +236,9 @@ BROKEN: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["agents"][0]["messages"][1].update(role="wizard"),
         "agents[0].messages[1].role",
     ),
-    "block over its limit": (
-        lambda d: d["blocks"][2].update(value="x" * 3001),
-        "blocks[2].value: has 3001 characters",
+    "block over the store's maximum": (
+        lambda d: d["blocks"][2].update(value="x" * 100_001),
+        "blocks[2].value: value is 100001 characters long",
     ),
     "path in a label": (lambda d: d["blocks"][0].update(label="../../etc"), "blocks[0].label"),
     "dangling block id": (
@@ -285,11 +285,14 @@ BROKEN: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         ),
         "vector: must be a non-empty list of finite numbers",
     ),
-    "two agents, none picked": (
+    "picked agent missing": (
         lambda d: d["agents"].append(dict(d["agents"][0], id="agent-1", name="other")),
-        "holds 2 agents",
+        "no agent with id or name 'nobody'",
     ),
 }
+
+
+PICK = {"picked agent missing": "nobody"}
 
 
 def _nothing_written(memory: Memory) -> None:
@@ -302,14 +305,14 @@ def _nothing_written(memory: Memory) -> None:
 def test_broken_documents_are_refused_with_a_clear_error(fresh: Memory, case: str) -> None:
     change, expected = BROKEN[case]
     with pytest.raises(AgentFileError) as caught:
-        fresh.import_agent(_break(change), user_id="dorothea")
+        fresh.import_agent(_break(change), user_id="dorothea", agent=PICK.get(case))
     assert expected in str(caught.value)
     _nothing_written(fresh)
 
 
 def test_a_dry_run_reports_every_problem_at_once(fresh: Memory) -> None:
     def many(d: dict[str, Any]) -> None:
-        for name in ("bad role", "block over its limit", "bad time", "dangling block id"):
+        for name in ("bad role", "bad tool arguments", "bad time", "dangling block id"):
             BROKEN[name][0](d)
 
     with pytest.raises(AgentFileError) as caught:

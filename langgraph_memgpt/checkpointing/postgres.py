@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 #: holds at most ``keep_last + PRUNE_EVERY`` checkpoints.
 PRUNE_EVERY = 8
 
+#: Threads whose puts are counted at once; past it the counts restart (a trim comes at most
+#: one round later), so a server seeing millions of threads keeps a bounded table.
+MAX_COUNTED_THREADS = 10_000
+
 #: Advisory lock key that serialises checkpoint-table setup across processes ("MGCK").
 SETUP_LOCK = 0x4D47434B
 
@@ -91,6 +95,8 @@ class PruningPostgresSaver(AsyncViaThreads, PostgresSaver):
         conf = saved["configurable"]
         key = (str(conf["thread_id"]), str(conf.get("checkpoint_ns", "")))
         with self._puts_lock:
+            if len(self._puts) >= MAX_COUNTED_THREADS:  # a long-lived server: start counting over
+                self._puts.clear()
             count = self._puts.get(key, 0) + 1
             self._puts[key] = count
         if count % self.prune_every == 0:

@@ -37,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     stdout = sys.stdout
-    sys.stdout = SafeStream(stdout)
+    if args.command != "mcp":  # the MCP server's stdout is the protocol, not a terminal
+        sys.stdout = SafeStream(stdout)
     try:
         return int(args.func(args))
     except CliError as exc:

@@ -154,15 +154,23 @@ def cmd_chat(args: argparse.Namespace) -> int:
             agent = create_memgpt_agent(model, memory=memory, context_window=args.context_window)
         except (OSError, sqlite3.Error) as exc:
             raise DataDirError(f"cannot open the checkpoints in {where}: {exc}") from None
-        config: RunnableConfig = {"configurable": {"thread_id": args.thread, "user_id": args.user}}
+        config: RunnableConfig = {
+            "configurable": {"thread_id": args.thread, "user_id": args.user, "agent_id": args.agent}
+        }
         print(f"model: {description}", file=out)
         print(
-            f"thread {args.thread!r}, user {args.user!r}, data {where}. "
+            f"thread {args.thread!r}, user {args.user!r}, agent {args.agent!r}, data {where}. "
             "Type quit or press Ctrl-D to leave.",
             file=out,
         )
         warm_up_embeddings(memory, out, background=True)
-        return _chat_loop(agent, config, args, out)
+        seed = _context_seed(agent, memory, config, args)
+        if seed:
+            print(
+                f"(a new thread of an imported agent: it starts from {len(seed)} message(s))",
+                file=out,
+            )
+        return _chat_loop(agent, config, args, out, seed)
     finally:
         memory.close()
 
@@ -187,7 +195,20 @@ def _chat_model(args: argparse.Namespace) -> tuple[Any, str]:
         raise CliError(f"model error: cannot use {args.model or 'the model'}: {detail}") from None
 
 
-def _chat_loop(agent: Any, config: RunnableConfig, args: argparse.Namespace, out: Any) -> int:
+def _context_seed(
+    agent: Any, memory: Any, config: RunnableConfig, args: argparse.Namespace
+) -> list[Any]:
+    """An imported agent's context, for the first input of a new thread (else [])."""
+    from langgraph_memgpt.memory.io.agent_file.seed import context_seed
+
+    if agent.get_state(config).values:
+        return []
+    return context_seed(memory, user_id=args.user, agent_id=args.agent)
+
+
+def _chat_loop(
+    agent: Any, config: RunnableConfig, args: argparse.Namespace, out: Any, seed: list[Any]
+) -> int:
     from langgraph_memgpt.cli.prompt import Prompt
 
     in_turn = False
@@ -210,7 +231,9 @@ def _chat_loop(agent: Any, config: RunnableConfig, args: argparse.Namespace, out
             if text.lower() in QUIT_WORDS:
                 return 0
             in_turn = True
-            stream_turn(agent, {"messages": [("user", text)]}, config, out, args.trace)
+            payload = {"messages": [*seed, ("user", text)]}
+            seed = []
+            stream_turn(agent, payload, config, out, args.trace)
             in_turn = False
     except KeyboardInterrupt:
         print(file=out)

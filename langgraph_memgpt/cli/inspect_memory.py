@@ -14,11 +14,15 @@ from langgraph_memgpt.cli.chat import warm_up_embeddings
 from langgraph_memgpt.cli.datadir import CliError, DataDirError, open_memory, unknown_user_message
 from langgraph_memgpt.tools import NO_GOOD_MATCH
 
+DEFAULT_AGENT_ID = "default"  # memory.types.DEFAULT_AGENT_ID, without importing the stores
+
 
 def cmd_memory(args: argparse.Namespace) -> int:
     """Print core blocks, record counts, or search results of one user."""
     from langgraph_memgpt import MemoryStoreError
 
+    if args.agent is None and args.action != "import":  # import names it after the file
+        args.agent = DEFAULT_AGENT_ID
     if args.action == "migrate":
         from langgraph_memgpt.cli.migrate_memory import cmd_migrate
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
-from langgraph_memgpt.cli.datadir import CliError, NoStoreError, describe, open_memory
+from langgraph_memgpt.cli.datadir import CliError, open_memory
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -56,33 +57,29 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import an agent file (ours or Letta's) into a user with no memory yet."""
+    """Import an agent file (ours or Letta's) into a user with no memory yet: every agent of
+    the file, each under its own id, or the one ``--from-agent`` names."""
     from langgraph_memgpt.memory import MemoryStoreError
-    from langgraph_memgpt.memory.io.portable import read_document
+    from langgraph_memgpt.memory.io.agent_file import parse_agents
+    from langgraph_memgpt.memory.io.portable import import_agent, read_document
 
     if len(args.query) != 1:
         raise CliError("memory import needs exactly one agent FILE to read")
-    from langgraph_memgpt.memory.io.agent_file import parse
-
     try:  # a broken file is reported before any store is opened or created
         document, digest = read_document(args.query[0])
-        parse(document, where=args.query[0])
+        plans = parse_agents(document, agent=args.from_agent, where=args.query[0])
+        if args.dry_run and not _store_exists(args.data_dir):
+            return _check_only(plans, args)
     except MemoryStoreError as exc:
         raise CliError(str(exc)) from None
-    try:  # a dry run opens an existing store read-only: it never creates a directory or schema
-        memory = open_memory(args.data_dir, create=not args.dry_run)
-    except NoStoreError:
-        if not args.dry_run:
-            raise
-        return _check_only(document, args)
+    memory = open_memory(args.data_dir, create=not args.dry_run)
     try:
-        from langgraph_memgpt.memory.io.portable import import_agent
-
         report = import_agent(
             memory,
             document,
             user_id=args.user,
             agent_id=args.agent,
+            agent=args.from_agent,
             dry_run=args.dry_run,
             digest=digest,
             where=args.query[0],
@@ -95,18 +92,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_only(document: object, args: argparse.Namespace) -> int:
-    """A dry run against a store that does not exist yet: the file is checked, nothing made."""
-    from langgraph_memgpt.memory import MemoryStoreError
-    from langgraph_memgpt.memory.io.agent_file import parse
+def _store_exists(location: str) -> bool:
+    """Whether a store is there, found without creating one (no directory, no schema)."""
+    from pathlib import Path
 
-    try:
-        plan = parse(document, where=args.query[0])
-    except MemoryStoreError as exc:
-        raise CliError(str(exc)) from None
-    print(
-        f"would import {len(plan.blocks)} core block(s), {len(plan.messages)} message(s), "
-        f"{len(plan.passages)} archival record(s) into user {args.user!r} (agent "
-        f"{args.agent!r}) of a new store at {describe(args.data_dir)}"
-    )
+    from langgraph_memgpt.cli.datadir import STORE_FILE, is_database_url
+
+    if is_database_url(location):
+        from langgraph_memgpt.memory.backends.postgres_db import has_store
+
+        return has_store(location)
+    return (Path(location) / STORE_FILE).is_file()
+
+
+def _check_only(plans: list[Any], args: argparse.Namespace) -> int:
+    """A dry run against a store that does not exist yet: the file is checked, nothing made."""
+    from langgraph_memgpt.memory.io.portable import targets_of
+
+    for plan, (user, agent) in zip(plans, targets_of(plans, args.user, args.agent), strict=True):
+        print(
+            f"would import {plan.agent_name!r}: {len(plan.blocks)} core block(s), "
+            f"{len(plan.messages)} message(s), {len(plan.passages)} archival record(s), "
+            f"{len(plan.profile.get('tools', []))} tool(s) as data into user {user!r} "
+            f"(agent {agent!r}) of a new store at {redacted(args.data_dir)}"
+        )
+        for warning in plan.warnings:
+            print(warning)
     return 0
+
+
+def redacted(location: str) -> str:
+    from langgraph_memgpt.cli.datadir import is_database_url
+
+    if is_database_url(location):
+        from langgraph_memgpt.memory.backends.postgres_db import redact
+
+        return redact(location)
+    return location

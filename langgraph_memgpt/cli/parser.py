@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from langgraph_memgpt.cli.mcp_cmd import add_mcp_parser
 from langgraph_memgpt.defaults import DEFAULT_DATA_DIR, DEFAULT_USER_ID
 
 PROG = "langgraph-memgpt"
@@ -22,7 +23,7 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescription
     """Shows every option's default and keeps the epilogs' line breaks."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if not action.option_strings:  # a positional's default is "none given", not news
+        if not action.option_strings or action.default is None:  # "none given" is no news
             return action.help
         return super()._get_help_string(action)
 
@@ -95,10 +96,11 @@ MEMORY_ACTIONS: list[tuple[str, str, tuple[str, str] | None, list[str]]] = [
     ),
     (
         "import",
-        "an agent file (ours or Letta's) into a user with no memory yet; creates the store "
-        "if needed (--dry-run checks only and creates nothing)",
+        "an agent file (ours or Letta's) into a user with no memory yet; a file with several "
+        "agents imports each (or --from-agent NAME); creates the store if needed (--dry-run "
+        "checks only and creates nothing)",
         ("FILE", "the agent file to read"),
-        ["dry_run"],
+        ["dry_run", "from_agent"],
     ),
 ]
 
@@ -110,6 +112,7 @@ OPTION_DEFAULTS: dict[str, Any] = {
     "tier": None,
     "vectors": False,
     "dry_run": False,
+    "from_agent": None,
 }
 
 
@@ -132,6 +135,10 @@ def _add_option(parser: argparse.ArgumentParser, name: str, action: str) -> None
         )
     elif name == "vectors":
         parser.add_argument("--vectors", action="store_true", help="include the vectors")
+    elif name == "from_agent":
+        parser.add_argument(
+            "--from-agent", default=None, help="the agent (name or id) of a file with several"
+        )
     elif name == "dry_run":
         parser.add_argument(
             "--dry-run", action="store_true", help="check only: write and create nothing"
@@ -167,7 +174,14 @@ def _memory_parser(sub: Any) -> None:
             "--data-dir", default=DEFAULT_DATA_DIR, help=where or data_dir_help(DEFAULT_DATA_DIR)
         )
         action.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory")
-        action.add_argument("--agent", default="default", help="agent id of the memory")
+        if name == "import":
+            action.add_argument(
+                "--agent",
+                default=None,
+                help="agent id to import into (default: the file's, or a slug of each agent's name)",
+            )
+        else:
+            action.add_argument("--agent", default="default", help="agent id of the memory")
         for option in options:
             _add_option(action, option, name)
         action.set_defaults(
@@ -188,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  demo     scripted offline walkthrough: facts saved, context evicted, fact paged back\n"
             "  chat     interactive chat; Ctrl-C stops a turn (chat again resumes it)\n"
             "  memory   show / stats / search / ingest / export / import a store's memory\n"
+            "  mcp      serve the memory tools over MCP (Claude Code, Claude Desktop, ...)\n"
             f"\nrun `{PROG} COMMAND --help` for a command's options."
         ),
     )
@@ -221,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
     chat.add_argument("--thread", default="main", help="conversation thread to continue")
     chat.add_argument("--user", default=DEFAULT_USER_ID, help="whose memory to read and write")
+    chat.add_argument("--agent", default="default", help="agent id (e.g. one imported from a file)")
     chat.add_argument("--model", default=None, help="e.g. gpt-4o-mini (needs OPENAI_API_KEY)")
     chat.add_argument("--base-url", default=None, help="OpenAI-compatible server URL")
     chat.add_argument("--context-window", type=int, default=8192, help="tokens the model sees")
@@ -228,4 +244,5 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=_lazy("langgraph_memgpt.cli.chat", "cmd_chat"))
 
     _memory_parser(sub)
+    add_mcp_parser(sub, data_dir_default=DEFAULT_DATA_DIR, formatter=_Formatter)
     return parser

@@ -3,6 +3,7 @@
 ``Memory.open(path)`` is the entry point; nothing here imports torch or loads a model.
 """
 
+from langgraph_memgpt.memory.aio import off_loop
 from langgraph_memgpt.memory.guard.policy import GuardControl
 from langgraph_memgpt.memory.hygiene.consolidation import (
     ConsolidationReport,
@@ -40,6 +41,7 @@ from langgraph_memgpt.memory.types import (
 )
 
 __all__ = [
+    "off_loop",
     "DEFAULT_AGENT_ID",
     "AgentFileError",
     "Applied",

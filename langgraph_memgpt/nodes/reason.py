@@ -245,8 +245,23 @@ def make_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
 
 
 def make_async_reason_node(model: BaseChatModel, base_settings: AgentSettings) -> Any:
-    """The reason node's async body: the model awaited on the loop, memory I/O off it."""
+    """The reason node's async body: the model awaited on the loop, memory I/O off it.
+
+    A model with no async API of its own (LangChain runs its ``_generate`` in a thread when
+    awaited, as for the offline driver) has the whole sync body run off the loop instead: one
+    hop to a worker thread per step rather than three, the same work.
+    """
     bound = _bind(model, base_settings)
+    if not has_native_async(model):
+        sync_reason = make_reason_node(model, base_settings)
+
+        async def reason_in_thread(
+            state: MemGPTState, config: RunnableConfig, runtime: Runtime
+        ) -> dict[str, Any]:
+            update: dict[str, Any] = await off_loop(sync_reason, state, config, runtime)
+            return update
+
+        return reason_in_thread
 
     async def reason(
         state: MemGPTState, config: RunnableConfig, runtime: Runtime
@@ -266,6 +281,15 @@ def make_async_reason_node(model: BaseChatModel, base_settings: AgentSettings) -
         return await off_loop(_finish, call, response)
 
     return reason
+
+
+def has_native_async(model: BaseChatModel) -> bool:
+    """Whether the chat model implements its own async generation or streaming (an HTTP
+    client's coroutine), rather than LangChain's default of its sync code in a thread."""
+    cls = type(model)
+    return (
+        cls._agenerate is not BaseChatModel._agenerate or cls._astream is not BaseChatModel._astream
+    )
 
 
 def _bind(model: BaseChatModel, settings: AgentSettings) -> Runnable[Any, Any]:

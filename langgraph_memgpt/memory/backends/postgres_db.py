@@ -246,6 +246,20 @@ def _missing_schema(conn: Any) -> str | None:
     return None if exists else named
 
 
+def has_store(url: str) -> bool:
+    """Whether the database at ``url`` already holds a memory store (read only: a dry run
+    must not create the schema). Raises MemoryStoreError when it cannot be reached."""
+    psycopg, _ = _require_driver()
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            return _missing_schema(conn) is None and _current_version(conn) is not None
+    except psycopg.Error as exc:
+        raise MemoryStoreError(
+            f"cannot open the Postgres memory store at {redact(url)}: "
+            f"{str(exc).strip() or type(exc).__name__}"
+        ) from exc
+
+
 def _current_version(conn: Any) -> int | None:
     """The stored schema version, None when the current schema holds none of our tables.
 

@@ -5,8 +5,9 @@
 scale-out backend (e.g. Postgres + pgvector) can implement the same protocol. The embedded
 implementation is :class:`~langgraph_memgpt.memory.backends.sql_archival.SqlArchival` (SQLite +
 FAISS or Postgres + pgvector). The class is put together from one mixin per job: writing
-(``archival_write``), searching (``archival_search``), validity (``archival_validity``) over
-the shared state and embedder (``archival_base``).
+(``archival_write``), searching (``archival_search``), validity (``archival_validity``), access
+by key (``keyed``, for the LangGraph store) over the shared state and embedder
+(``archival_base``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from langgraph_memgpt.memory.tiers.archival_base import (
 from langgraph_memgpt.memory.tiers.archival_search import ArchivalSearch
 from langgraph_memgpt.memory.tiers.archival_validity import ArchivalValidity
 from langgraph_memgpt.memory.tiers.archival_write import ArchivalWrite
+from langgraph_memgpt.memory.tiers.keyed import KeyedArchival
 from langgraph_memgpt.memory.types import (
     DEFAULT_AGENT_ID,
     SearchHit,
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 
-class ArchivalMemory(ArchivalWrite, ArchivalSearch, ArchivalValidity):
+class ArchivalMemory(ArchivalWrite, ArchivalSearch, ArchivalValidity, KeyedArchival):
     """Insert, search, get and delete archival passages of one (agent_id, user_id)."""
 
     def count(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:

@@ -18,8 +18,18 @@ from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, Block, MemoryStoreEr
 
 DEFAULT_LIMIT = 2000
 MAX_LIMIT = 100_000
-_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
+MAX_LABEL_CHARS = 128
+#: What a label may not hold: control characters (the prompt shows one block per line), the
+#: characters of the tags the prompt wraps a block in, and backslashes.
+_LABEL_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>"\\]')
+LABEL_RULE = (
+    f"1-{MAX_LABEL_CHARS} characters without spaces at either end, control characters, "
+    "< > \" or \\, and no '.' or '..' path segment; path-like labels such as "
+    "'system/persona/soul' are allowed"
+)
 _QUOTE_CHARS = 600
+#: Meta key marking a namespace whose blocks came from an agent file: no defaults are added.
+_NO_DEFAULTS = "core/no-defaults/{ns}"
 
 DEFAULT_BLOCKS: tuple[Block, ...] = (
     Block(
@@ -44,6 +54,22 @@ DEFAULT_BLOCKS: tuple[Block, ...] = (
 )
 
 
+def label_problem(label: object) -> str | None:
+    """Why ``label`` cannot name a block, or None. Labels are what Letta allows, path-like ones
+    (``system/persona/soul``, ``/note_directory``) included, and are addressed as written."""
+    if not isinstance(label, str):
+        return f"a block label must be a string, got {type(label).__name__}"
+    if (
+        not label.strip()
+        or label != label.strip()
+        or len(label) > MAX_LABEL_CHARS
+        or _LABEL_FORBIDDEN.search(label)
+        or any(part in (".", "..") for part in label.split("/"))
+    ):
+        return f"{label[: MAX_LABEL_CHARS + 1]!r} is not a block label ({LABEL_RULE})"
+    return None
+
+
 def _quote(value: str) -> str:
     if not value:
         return "(the block is empty)"
@@ -60,13 +86,19 @@ class CoreMemory:
         self._seeded: set[int] = set()
 
     # -- reading -------------------------------------------------------------------------
-    def _ns(self, user_id: str, agent_id: str) -> int:
-        """Namespace id, seeding the default blocks the first time it is seen."""
+    def _ns(self, user_id: str, agent_id: str, *, seed: bool = True) -> int:
+        """Namespace id, seeding the default blocks the first time it is seen (unless
+        ``seed`` is false or the namespace's blocks came from an agent file)."""
         check_id(user_id, "user_id")
         check_id(agent_id, "agent_id")
         ns = self._db.namespace(agent_id, user_id, create=True)
         assert ns is not None
         if ns in self._seeded:
+            return ns
+        if not seed:
+            return ns
+        if self._db.get_meta(_NO_DEFAULTS.format(ns=ns)) is not None:
+            self._seeded.add(ns)  # an agent restored from a file: only the file's blocks
             return ns
         with self._db.transaction() as conn:
             for position, block in enumerate(DEFAULT_BLOCKS):
@@ -209,11 +241,9 @@ class CoreMemory:
         description: str = "",
     ) -> Block:
         """Add a user-defined block after the existing ones."""
-        if not isinstance(label, str) or not _LABEL.match(label):
-            raise MemoryStoreError(
-                f"invalid block label {label!r}: use 1-64 letters, digits, '_' or '-', "
-                "starting with a letter."
-            )
+        problem = label_problem(label)
+        if problem is not None:
+            raise MemoryStoreError(f"invalid block label: {problem}.")
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise MemoryStoreError(
                 f"limit must be an integer from 1 to {MAX_LIMIT}, got {limit!r}."
@@ -248,22 +278,41 @@ class CoreMemory:
         return len(self.get(user_id=user_id, agent_id=agent_id))
 
     def restore(
-        self, blocks: Sequence[Block], *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+        self,
+        blocks: Sequence[Block],
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        only: bool = False,
     ) -> None:
         """Write these blocks (value, limit, description; created if missing, in this order
-        after existing ones) in one transaction: an import's core memory, all or nothing."""
+        after existing ones) in one transaction: an import's core memory, all or nothing.
+
+        ``only``: the namespace holds exactly these blocks, now and later (an agent from a
+        file that had no ``persona``/``human`` gets none); unedited defaults are removed."""
         checked = []
         for block in blocks:
-            if not isinstance(block.label, str) or not _LABEL.match(block.label):
-                raise MemoryStoreError(f"invalid block label {block.label!r}.")
+            problem = label_problem(block.label)
+            if problem is not None:
+                raise MemoryStoreError(f"invalid block label: {problem}.")
             limit = block.limit
             if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
                 raise MemoryStoreError(f"block {block.label!r}: limit must be 1-{MAX_LIMIT}.")
             value = check_text(block.value, f"block {block.label!r}", limit, allow_empty=True)
             description = check_text(block.description, "description", 2000, allow_empty=True)
             checked.append(Block(block.label, value, limit, description))
-        ns = self._ns(user_id, agent_id)
+        ns = self._ns(user_id, agent_id, seed=not only)
         with self._db.transaction() as conn:
+            if only:
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                    (_NO_DEFAULTS.format(ns=ns), now_iso()),
+                )
+                for default in DEFAULT_BLOCKS:  # unedited: the file's blocks take their place
+                    conn.execute(
+                        "DELETE FROM core_blocks WHERE ns=? AND label=? AND value=?",
+                        (ns, default.label, default.value),
+                    )
             for block in checked:
                 (position,) = conn.execute(
                     "SELECT COALESCE(MAX(position), -1) + 1 FROM core_blocks WHERE ns=?", (ns,)

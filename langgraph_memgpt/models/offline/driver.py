@@ -12,15 +12,22 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.messages.tool import ToolCall, tool_call
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
+from langchain_core.messages.tool import ToolCall, tool_call, tool_call_chunk
 from langchain_core.messages.utils import count_tokens_approximately
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -124,6 +131,36 @@ class OfflineDriver(BaseChatModel):
         }
         message.response_metadata = {"model_name": "memgpt-offline-driver", "rule_based": True}
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """The same reply as :meth:`_generate`, word by word (tool calls in the last chunk),
+        so LangGraph's ``messages`` stream and SSE apps show it arriving as a model's would."""
+        message = self._generate(messages, stop=stop, **kwargs).generations[0].message
+        assert isinstance(message, AIMessage)
+        words = re.findall(r"\s*\S+", message.text) or [""]
+        for i, word in enumerate(words):
+            last = i == len(words) - 1
+            chunk = AIMessageChunk(
+                content=word,
+                tool_call_chunks=[
+                    tool_call_chunk(
+                        name=call["name"], args=json.dumps(call["args"]), id=call["id"], index=n
+                    )
+                    for n, call in enumerate(message.tool_calls if last else [])
+                ],
+                usage_metadata=message.usage_metadata if last else None,
+                response_metadata=message.response_metadata if last else {},
+                chunk_position="last" if last else None,
+            )
+            if run_manager is not None:
+                run_manager.on_llm_new_token(word, chunk=ChatGenerationChunk(message=chunk))
+            yield ChatGenerationChunk(message=chunk)
 
     def respond(self, messages: Sequence[BaseMessage], tools: Any = None) -> AIMessage:
         """The policy as a pure function: messages (+ bound tools) in, one AIMessage out."""
