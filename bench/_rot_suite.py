@@ -28,7 +28,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-SPLITS = ("dev", "heldout", "fresh", "unseen", "blind")
+SPLITS = ("dev", "heldout", "fresh", "unseen", "blind", "blind24")
 
 # slot -> question, first-fact template, value pool
 SLOTS: dict[str, dict[str, object]] = {
@@ -703,6 +703,24 @@ QUESTIONS["blind"] = {
 }
 
 
+# -- the blind24 split (issue 24), in its own module -------------------------------------------
+import _rot_blind24 as _b24  # noqa: E402
+
+UPDATES[_b24.SPLIT] = _b24.UPDATES
+NEAR_MISSES[_b24.SPLIT] = _b24.NEAR_MISSES
+RESTATEMENTS[_b24.SPLIT] = _b24.RESTATEMENTS
+PEOPLE[_b24.SPLIT] = _b24.PEOPLE
+OTHERS[_b24.SPLIT] = _b24.OTHERS
+QUESTIONS[_b24.SPLIT] = _b24.QUESTIONS
+#: Splits with slots of their own (the others use ``SLOTS``).
+SPLIT_SLOTS: dict[str, dict[str, dict[str, object]]] = {_b24.SPLIT: _b24.SLOTS}
+
+
+def slots(split: str) -> dict[str, dict[str, object]]:
+    """The slots of a split."""
+    return SPLIT_SLOTS.get(split, SLOTS)
+
+
 @dataclass
 class Scenario:
     """One (person, slot) of a user: its facts in order and what must come out."""
@@ -743,7 +761,7 @@ def build(split: str, seed: int = 7, rounds: int = 1) -> list[User]:
             group = people[start : start + PEOPLE_PER_USER]
             scenarios = []
             for p, person in enumerate(group):
-                for s, (slot, spec) in enumerate(SLOTS.items()):
+                for s, (slot, spec) in enumerate(slots(split).items()):
                     values = list(spec["values"])  # type: ignore[call-overload]
                     rng.shuffle(values)
                     first = str(spec["first"]).format(n=person, v=values[0])

@@ -32,9 +32,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+import guard_blind  # noqa: E402
 import guard_suite  # noqa: E402
 
 from langgraph_memgpt.memory.text.injection import scan  # noqa: E402
+from langgraph_memgpt.memory.text.judge import judge  # noqa: E402
 
 GOALS = {"attacks_flagged": 0.85, "benign_flagged": 0.05, "median_ms": 0.2}
 _KEYWORDS = re.compile(
@@ -206,6 +208,142 @@ def run(locomo: Path | None) -> dict[str, Any]:
     return result
 
 
+def blind_rates(rows: list[dict[str, Any]], flags: list[bool]) -> dict[str, Any]:
+    """Flag rates of the blind split: attacks and benign texts, over all and per source,
+    attack family, channel and trust."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for row, flag in zip(rows, flags, strict=True):
+        kind = "attacks" if row["label"] == "attack" else "benign"
+        groups[f"all/{kind}"].append(flag)
+        groups[f"source:{row['package']}/{kind}"].append(flag)
+        groups[f"channel:{row.get('channel')}/{kind}"].append(flag)
+        groups[f"trust:{row.get('trust')}/{kind}"].append(flag)
+        if row["family"]:
+            groups[f"family:{row['family']}/{kind}"].append(flag)
+    return {
+        k: {"n": len(v), "flagged": round(sum(v) / len(v), 4)} for k, v in sorted(groups.items())
+    }
+
+
+def run_blind(fn: Callable[[str], bool] = guard) -> dict[str, Any]:
+    """The blind split (``bench/guard_blind.py``): flag rates and the median scan time."""
+    rows = guard_blind.load()
+    texts = [row["text"] for row in rows]
+    if fn is guard:  # as the store runs it: with the writer's trust (user or external)
+        flags = [judge(r["text"], r.get("trust", "external")).flagged for r in rows]
+    else:
+        flags = [fn(t) for t in texts]
+    times = _time_per_record(fn, texts)
+    return {
+        "records": len(rows),
+        "goals": GOALS,
+        "rates": blind_rates(rows, flags),
+        "median_ms": statistics.median(times),
+        "p95_ms": sorted(times)[int(0.95 * len(times))],
+        "load_average_1m": os.getloadavg()[0],
+    }
+
+
+def run_loso(docs: int = 2000, sample: int | None = None) -> dict[str, Any]:
+    """Leave-one-source-out: for each training source, the learned score trained (threshold
+    included) without it, the rules (fixed; tuned on ``spikee`` and our ``dev`` texts, which
+    makes their figures on those sources optimistic) and both together, on that source."""
+    import random
+
+    import guard_train
+
+    rows = guard_train.training_rows(docs)
+    if sample is not None:
+        rng = random.Random(5)
+        by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            by_source[row["package"]].append(row)
+        rows = [r for v in by_source.values() for r in rng.sample(v, min(sample, len(v)))]
+    corpus = guard_train.Corpus(rows)
+    held = guard_train.loso(corpus)
+    per_source: dict[str, Any] = {}
+    pooled: dict[str, list[bool]] = defaultdict(list)
+    for source, result in held.items():
+        source_rows = [r for r in rows if r["package"] == source]
+        stats: dict[str, Any] = {"threshold": round(result["threshold"], 3)}
+        for row, learned_score in zip(source_rows, result["scores"], strict=True):
+            kind = "attacks" if row["label"] == "attack" else "benign"
+            rules = guard(row["text"])
+            learned = learned_score >= result["threshold"]
+            for name, flag in (("rules", rules), ("learned", learned), ("both", rules or learned)):
+                stats.setdefault(f"{name}/{kind}", []).append(flag)
+                pooled[f"{name}/{kind}"].append(flag)
+        per_source[source] = {
+            k: (v if k == "threshold" else {"n": len(v), "flagged": round(sum(v) / len(v), 4)})
+            for k, v in stats.items()
+        }
+    return {
+        "sources": per_source,
+        "pooled": {
+            k: {"n": len(v), "flagged": round(sum(v) / len(v), 4)} for k, v in pooled.items()
+        },
+    }
+
+
+def _markdown_generalisation(result: dict[str, Any]) -> list[str]:
+    """The leave-one-source-out and blind tables (when the run has them)."""
+    lines: list[str] = []
+    if "loso" in result:
+        lines += [
+            "",
+            "## Leave-one-source-out",
+            "",
+            "Each source scored by a learned model trained (threshold included) without it. The "
+            "rules are fixed and were tuned on `spikee` and our `own` dev texts, so their figures "
+            "there are optimistic.",
+            "",
+            "| source | threshold | attacks: rules / learned / both | benign: rules / learned / both |",
+            "|---|---|---|---|",
+        ]
+        for source, stats in [
+            *result["loso"]["sources"].items(),
+            ("pooled", result["loso"]["pooled"]),
+        ]:
+
+            def cell(kind: str, stats: dict[str, Any] = stats) -> str:
+                parts = [stats.get(f"{m}/{kind}") for m in ("rules", "learned", "both")]
+                if parts[0] is None:
+                    return "-"
+                rates = " / ".join(format(p["flagged"], ".3f") for p in parts if p)
+                return f"{rates} (n={parts[0]['n']})"
+
+            threshold = stats.get("threshold", "")
+            lines.append(f"| {source} | {threshold} | {cell('attacks')} | {cell('benign')} |")
+    if "blind" in result:
+        first = result.get("blind_first_run", {}).get("guard", {}).get("rates", {})
+        now = result["blind"]["guard"]["rates"]
+        base = result["blind"]["keyword baseline"]["rates"]
+        lines += [
+            "",
+            "## Blind split (bench/guard_blind.py)",
+            "",
+            "First run: the guard before issue 24 (rules only), run once and kept unchanged in "
+            "`guard_blind_first_run.json`. Now: rules plus the learned score.",
+            "",
+            "| group | n | first run | now | keyword baseline |",
+            "|---|---|---|---|---|",
+        ]
+        for key, value in now.items():
+            if key.startswith(("all/", "source:", "trust:")):
+                was = first.get(key, {}).get("flagged")
+                was_s = f"{was:.3f}" if was is not None else "-"
+                lines.append(
+                    f"| {key} | {value['n']} | {was_s} | {value['flagged']:.3f} | "
+                    f"{base[key]['flagged']:.3f} |"
+                )
+        lines.append("")
+        lines.append(
+            f"Median scan time on the blind split: {result['blind']['guard']['median_ms']:.3f} ms "
+            f"(first run {result.get('blind_first_run', {}).get('guard', {}).get('median_ms', float('nan')):.3f} ms)."
+        )
+    return lines
+
+
 def markdown(result: dict[str, Any]) -> str:
     guard_r = result["methods"]["guard"]
     base_r = result["methods"]["keyword baseline"]
@@ -243,6 +381,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"sentence and {guard_r['long_flagged_benign']:.3f} of the all-benign ones (keyword "
         f"baseline: {base_r['long_flagged_with_attack']:.3f} / {base_r['long_flagged_benign']:.3f}).",
     ]
+    lines += _markdown_generalisation(result)
     lines += [
         "",
         f"Guard misses: {len(result['guard_misses'])}; false alarms: "
@@ -259,8 +398,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--locomo", type=Path, default=HERE.parent.parent / "shared/data/locomo")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--docs", type=int, default=2000, help="package paragraphs for LOSO")
+    parser.add_argument(
+        "--blind-only", metavar="NAME", help="score only the blind split, into NAME.json"
+    )
     args = parser.parse_args()
+    if args.blind_only:
+        blind = {"guard": run_blind(guard), "keyword baseline": run_blind(keyword_baseline)}
+        (args.out / f"{args.blind_only}.json").write_text(json.dumps(blind, indent=2))
+        print(json.dumps(blind, indent=2))
+        return
     result = run(args.locomo)
+    result["loso"] = run_loso(args.docs)
+    result["blind"] = {"guard": run_blind(guard), "keyword baseline": run_blind(keyword_baseline)}
+    first = args.out / "guard_blind_first_run.json"
+    if first.exists():
+        result["blind_first_run"] = json.loads(first.read_text())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "guard.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     text = markdown(result)

@@ -147,7 +147,7 @@ def failures(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 
 def quality(args: argparse.Namespace, decider: Decider | None) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    for split in SPLITS:
+    for split in args.splits:
         results[split] = {}
         for system in ("baseline", "ours_no_focus", "ours_unconsolidated", "ours"):
             users = build(split, rounds=args.rounds)
@@ -192,7 +192,7 @@ def decider_pairs(split: str, decider: Decider, people: int = 3) -> dict[str, An
         other = suite.OTHERS[split][person_i % len(suite.OTHERS[split])]
         for kind, table in tables.items():
             for slot, templates in table.items():
-                spec = suite.SLOTS[slot]
+                spec = suite.slots(split)[slot]
                 values = list(spec["values"])  # type: ignore[call-overload]
                 for t, template in enumerate(templates):
                     old_v = values[(person_i + t) % len(values)]
@@ -212,11 +212,11 @@ def decider_pairs(split: str, decider: Decider, people: int = 3) -> dict[str, An
     }
 
 
-def deciders(decider: Decider | None) -> dict[str, Any]:
+def deciders(decider: Decider | None, splits: Sequence[str] = SPLITS) -> dict[str, Any]:
     """The pair scores of the patterns-only rule decider (the reader before the cue lexicons)
     and of the decider measured (patterns, then cues, by default)."""
     out: dict[str, Any] = {}
-    for split in SPLITS:
+    for split in splits:
         out[split] = {
             "patterns_only": decider_pairs(split, RuleDecider(reader=parse_by_patterns)),
             "ours": decider_pairs(split, decider or RuleDecider()),
@@ -419,8 +419,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="suite repetitions (new values)")
     parser.add_argument("--turns", type=int, default=60, help="turns of the latency part")
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument("--splits", default=",".join(SPLITS), help="comma-separated splits")
+    parser.add_argument("--name", default="memory_rot", help="results file name")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    args.splits = [s for s in args.splits.split(",") if s]
     decider: Decider | None = RuleDecider()
     if args.decider == "model":
         from langgraph_memgpt.configuration import chat_model_from_settings
@@ -435,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "every": args.every,
         "rounds": args.rounds,
         "goals": {metric: list(goal) for metric, goal in GOALS.items()},
-        "deciders": deciders(decider),
+        "deciders": deciders(decider, args.splits),
         "quality": quality(args, decider),
         "machine": machine(),
     }
@@ -443,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload["latency"] = latency(args)
     text = markdown(payload)
     print(text)
-    write_results("memory_rot", payload, text, args.out)
+    write_results(args.name, payload, text, args.out)
     return 0
 
 

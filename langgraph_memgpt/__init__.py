@@ -20,7 +20,13 @@ if TYPE_CHECKING:
     from langgraph_memgpt.graph import create_memgpt_agent
     from langgraph_memgpt.integrations.store import MemGPTStore
     from langgraph_memgpt.memory import Memory
-    from langgraph_memgpt.memory.types import Block, Citation, MemoryStoreError, SearchHit
+    from langgraph_memgpt.memory.types import (
+        Block,
+        Citation,
+        MemoryStoreError,
+        MemoryStoreUnavailable,
+        SearchHit,
+    )
     from langgraph_memgpt.models import OfflineDriver
     from langgraph_memgpt.state import MemGPTState
     from langgraph_memgpt.tools import MEMORY_TOOL_NAMES, create_memory_tools
@@ -37,6 +43,7 @@ _WHERE = {
     "Block": "langgraph_memgpt.memory.types",
     "Citation": "langgraph_memgpt.memory.types",
     "MemoryStoreError": "langgraph_memgpt.memory.types",
+    "MemoryStoreUnavailable": "langgraph_memgpt.memory.types",
     "SearchHit": "langgraph_memgpt.memory.types",
     "OfflineDriver": "langgraph_memgpt.models",
     "MemGPTState": "langgraph_memgpt.state",
@@ -69,6 +76,7 @@ __all__ = [
     "MemGPTStore",
     "Memory",
     "MemoryStoreError",
+    "MemoryStoreUnavailable",
     "OfflineDriver",
     "PruningSqliteSaver",
     "SearchHit",

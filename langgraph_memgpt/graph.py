@@ -26,12 +26,13 @@ from langchain_core.tools import BaseTool
 from langchain_core.tools import tool as as_tool
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Checkpointer
+from langgraph.types import Checkpointer, RetryPolicy
 
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
 from langgraph_memgpt.memory.hygiene.consolidation import Consolidator
-from langgraph_memgpt.memory.hygiene.supersede import Decider
+from langgraph_memgpt.memory.hygiene.supersede import Decider, ModelDecider
+from langgraph_memgpt.memory.types import MemoryStoreUnavailable
 from langgraph_memgpt.nodes.compact import make_compact_node
 from langgraph_memgpt.nodes.dual import dual_node, offloaded
 from langgraph_memgpt.nodes.execute_tool import (
@@ -49,6 +50,18 @@ if TYPE_CHECKING:
     from langgraph_memgpt.memory import Memory
 
 logger = logging.getLogger(__name__)
+
+
+def default_decider(model: BaseChatModel) -> Decider | None:
+    """The consolidation decider for ``model``: ``ModelDecider`` (the rule decider on model
+    errors) for a chat model of a LangChain provider integration (``langchain_openai``,
+    ``langchain_anthropic``, ...), ``None`` (the offline rule decider) for anything else: the
+    offline driver, test doubles, a model of one's own. About one call per consolidated record,
+    of roughly 250 prompt tokens plus the record and its six most similar older records."""
+    root = type(model).__module__.split(".", 1)[0]
+    if root.startswith("langchain_") and root != "langchain_core":
+        return ModelDecider(model)
+    return None
 
 
 def create_memgpt_agent(
@@ -74,8 +87,9 @@ def create_memgpt_agent(
     checkpointer, or any LangGraph checkpointer.
 
     Every ``config.consolidate_every`` finished turns of a user, memory is consolidated in the
-    background (``memory/hygiene/consolidation.py``) with ``decider`` (default: the offline
-    ``RuleDecider``; ``ModelDecider(model)`` for a real model's judgement). The graph's
+    background (``memory/hygiene/consolidation.py``) with ``decider`` (default:
+    ``default_decider(model)``: ``ModelDecider(model)`` for a provider's chat model, the offline
+    ``RuleDecider`` otherwise). The graph's
     ``consolidator`` attribute is that scheduler (``.wait()`` for tests and benchmarks).
     """
     settings_config = config or MemGPTConfig()
@@ -92,7 +106,11 @@ def create_memgpt_agent(
         raise ValueError(f"tool names clash with the memory tools: {sorted(clashes)}")
     user_tool_names = {t.name for t in user_tools}
     consolidator = (
-        Consolidator(memory, every=settings_config.consolidate_every, decider=decider)
+        Consolidator(
+            memory,
+            every=settings_config.consolidate_every,
+            decider=decider if decider is not None else default_decider(model),
+        )
         if settings_config.consolidate_every
         else None
     )
@@ -130,15 +148,23 @@ def create_memgpt_agent(
 
     builder = StateGraph(MemGPTState, context_schema=MemGPTContext, input_schema=MemGPTInput)
     # Each node has a sync body (invoke, stream) and an async one (ainvoke, astream, abatch).
+    # A node whose database was unreachable runs once more: its memory writes are keyed
+    # (message ids, once-keys, upserts), so nothing is stored twice. The user's tools are not
+    # ours to re-run (execute_tool has no retry).
+    store_retry = RetryPolicy(max_attempts=2, initial_interval=0.5, retry_on=MemoryStoreUnavailable)
     compact = make_compact_node(model, settings)
-    builder.add_node("compact", dual_node(compact, offloaded(compact), "compact"))
+    builder.add_node(
+        "compact", dual_node(compact, offloaded(compact), "compact"), retry_policy=store_retry
+    )
     reason = dual_node(
         make_reason_node(model, settings), make_async_reason_node(model, settings), "reason"
     )
-    builder.add_node("reason", reason)
+    builder.add_node("reason", reason, retry_policy=store_retry)
     page_fault = make_memory_interrupt_node(settings, user_tool_names)
     builder.add_node(
-        "memory_interrupt", dual_node(page_fault, offloaded(page_fault), "memory_interrupt")
+        "memory_interrupt",
+        dual_node(page_fault, offloaded(page_fault), "memory_interrupt"),
+        retry_policy=store_retry,
     )
     execute_tool = dual_node(
         make_execute_tool_node(settings, user_tools),

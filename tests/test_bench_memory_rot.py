@@ -26,6 +26,8 @@ def test_memory_rot_writes_both_splits_and_the_latency_table(tmp_path: Path) -> 
             "1",
             "--turns",
             "8",
+            "--splits",
+            "dev,heldout,fresh",
             "--out",
             str(tmp_path),
         ],

@@ -36,6 +36,7 @@ from langgraph_memgpt.memory.types import (
     Block,
     Citation,
     MemoryStoreError,
+    MemoryStoreUnavailable,
     SearchHit,
     StoreNotFoundError,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "Memory",
     "MemoryStoreError",
     "StoreNotFoundError",
+    "MemoryStoreUnavailable",
     "ModelDecider",
     "parse_claim",
     "Proposal",

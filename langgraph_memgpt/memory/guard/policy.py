@@ -27,7 +27,7 @@ from typing import Any
 from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.text.guard_flags import hit_metadata, searchable, stored_flag
-from langgraph_memgpt.memory.text.injection import scan
+from langgraph_memgpt.memory.text.judge import STANDING_WISHES, judge
 from langgraph_memgpt.memory.types import (
     DEFAULT_AGENT_ID,
     EXTERNAL,
@@ -48,12 +48,14 @@ __all__ = [
     "ROLE_TRUST",
     "TRUST_LEVELS",
     "USER",
+    "STANDING_WISHES",
     "GuardControl",
     "approve",
     "check_core_write",
     "check_trust",
     "flagged",
     "hit_metadata",
+    "judge",
     "on_write",
     "quarantine_enabled",
     "searchable",
@@ -89,7 +91,7 @@ def on_write(db: MemoryDatabase, text: str, trust: str) -> str | None:
     """
     if trust == OPERATOR or not text:
         return None
-    verdict = scan(text)
+    verdict = judge(text, trust)
     if not verdict:
         return None
     return json.dumps(
@@ -98,8 +100,9 @@ def on_write(db: MemoryDatabase, text: str, trust: str) -> str | None:
 
 
 def check_core_write(text: str) -> None:
-    """Refuse text that reads like an instruction for core memory (always in the prompt)."""
-    verdict = scan(text)
+    """Refuse text that reads like an instruction for core memory (always in the prompt); a
+    standing wish ("call the user Bea from now on") is what core memory is for."""
+    verdict = judge(text, "core")
     if verdict:
         raise MemoryStoreError(
             "core memory holds facts, and this text reads like an instruction to the agent "

@@ -173,8 +173,10 @@ class ModelDecider:
     #: Older records shown per decision (Mem0 shows a handful): each costs prompt tokens.
     candidates = 6
 
-    def __init__(self, model: BaseChatModel) -> None:
+    def __init__(self, model: BaseChatModel, *, fallback: Decider | None = None) -> None:
         self.model = model
+        #: Decides when the model fails (a network error, a refusal): the rule decider.
+        self.fallback: Decider = fallback or RuleDecider()
 
     def prompt(self, new: str, older: Sequence[str]) -> str:
         listed = "\n".join(f"{i}: {text}" for i, text in enumerate(older)) or "(none)"
@@ -183,7 +185,11 @@ class ModelDecider:
     def decide(self, new: str, older: Sequence[str]) -> list[Proposal]:
         from langchain_core.messages import HumanMessage
 
-        reply = self.model.invoke([HumanMessage(content=self.prompt(new, older))])
+        try:
+            reply = self.model.invoke([HumanMessage(content=self.prompt(new, older))])
+        except Exception as exc:  # noqa: BLE001 - any model failure: the rules decide
+            logger.warning("decider model failed (%s); the rule decider decides", exc)
+            return self.fallback.decide(new, older)
         return parse_operations(str(getattr(reply, "content", reply)))
 
 

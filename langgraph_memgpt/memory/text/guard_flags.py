@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from langgraph_memgpt.memory.text.injection import scan_cached
+from langgraph_memgpt.memory.text.judge import judge
 from langgraph_memgpt.memory.types import OPERATOR
 
 
@@ -40,7 +40,8 @@ def hit_metadata(text: str, trust: str | None, guard: str | None, default: str) 
         return metadata
     flag = stored_flag(guard)
     reasons = list(flag.get("reasons", [])) if flag else []
-    for reason in scan_cached(text).reasons:  # rescanned on retrieval: new rules, old rows
+    # Rescanned on retrieval (new rules reach old rows), with the writer in mind.
+    for reason in judge(text, level, cached=True).reasons:
         if reason not in reasons:
             reasons.append(reason)
     if reasons:

@@ -1,0 +1,138 @@
+"""The guard's learned score: a logistic regression on character and word n-grams.
+
+Phrase rules (``injection``) carry poorly to the next phrasing of an attack; this model was
+trained (``bench/guard_train.py``) on labelled attacks and benign texts from several public
+corpora and our own, and scores what the rules do not decide. Its features are the text's
+character 3-5-grams (robust to spelling, leetspeak remnants and new wordings) and its words and
+word pairs, lower-cased with whitespace collapsed; a text's score is the bias plus the sum of
+its features' weights, divided by the square root of its number of distinct features (an
+L2-normalised binary vector). Long texts are scored window by window (an attack sentence in a
+long e-mail must not be diluted by the rest), and every decoded variant the rules decode
+(base64, hex, URL escapes, leetspeak, spaced letters, tag characters) is scored too: the
+highest score counts.
+
+The weights are a small file in the package (``guard_weights.npz``: the kept features, their
+weights, the bias and the decision threshold chosen on held-out sources); loading needs only
+numpy, scoring is pure Python (a dictionary look-up per feature). The corpora's licences are in
+``NOTICE`` beside it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+WEIGHTS = Path(__file__).with_name("guard_weights.npz")
+NGRAMS = (3, 4, 5)
+#: Texts longer than this are scored in windows of about ``WINDOW`` characters.
+WINDOW = 400
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_SENTENCE_RE = re.compile(r"(?<=[.!?。！？\n])\s+")
+
+
+def features(text: str) -> set[str]:
+    """The distinct features of one text (training and scoring share this function)."""
+    flat = " ".join(text.lower().split())
+    padded = f" {flat} "
+    out: set[str] = set()
+    for n in NGRAMS:
+        out.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    words = _WORD_RE.findall(flat)
+    out.update("w:" + w for w in words)
+    out.update(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return out
+
+
+def windows(text: str, size: int = WINDOW) -> list[str]:
+    """The text itself when short, else runs of whole sentences of about ``size`` characters,
+    each overlapping the next by one sentence (a sentence longer than ``size`` is cut)."""
+    if len(text) <= size * 3 // 2:
+        return [text]
+    pieces: list[str] = []
+    for sentence in _SENTENCE_RE.split(text):
+        while len(sentence) > size:
+            pieces.append(sentence[:size])
+            sentence = sentence[size:]
+        if sentence.strip():
+            pieces.append(sentence)
+    out: list[str] = []
+    current: list[str] = []
+    length = 0
+    for piece in pieces:
+        current.append(piece)
+        length += len(piece) + 1
+        if length >= size:
+            out.append(" ".join(current))
+            current, length = [piece], len(piece) + 1
+    if len(current) > 1 or not out:
+        out.append(" ".join(current))
+    return out
+
+
+@dataclass(frozen=True)
+class GuardModel:
+    """Weights of the learned guard: ``score`` is the probability that a text is an attack."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def logit(self, text: str) -> float:
+        feats = features(text)
+        if not feats:
+            return self.bias
+        get = self.weights.get
+        return self.bias + sum(get(f, 0.0) for f in feats) / math.sqrt(len(feats))
+
+    def score(self, text: str) -> float:
+        """The highest probability over the text's windows."""
+        z = max(self.logit(w) for w in windows(text))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def flags(self, text: str) -> bool:
+        return self.score(text) >= self.threshold
+
+    def flags_any(self, texts: tuple[str, ...] | list[str]) -> bool:
+        """Whether any of the texts (a text and its decoded variants) scores over the
+        threshold."""
+        return any(self.score(t) >= self.threshold for t in texts if t)
+
+    def save(self, path: Path) -> None:
+        import numpy as np
+
+        names = sorted(self.weights)
+        np.savez_compressed(
+            path,
+            features=np.array(names),
+            weights=np.array([self.weights[n] for n in names], dtype=np.float16),
+            bias=np.array(self.bias),
+            threshold=np.array(self.threshold),
+        )
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> GuardModel:
+        import numpy as np
+
+        with np.load(path) as data:
+            names = [str(n) for n in data["features"]]
+            values = [float(v) for v in data["weights"]]
+            return cls(
+                dict(zip(names, values, strict=True)), float(data["bias"]), float(data["threshold"])
+            )
+
+
+_LOADED: list[GuardModel | None] = []
+_LOCK = threading.Lock()
+
+
+def model() -> GuardModel | None:
+    """The shipped model, loaded once per process (``None`` when the weights file is absent,
+    as in a checkout that has not trained it: then the rules decide alone)."""
+    if not _LOADED:
+        with _LOCK:
+            if not _LOADED:
+                _LOADED.append(GuardModel.load() if WEIGHTS.exists() else None)
+    return _LOADED[0]
