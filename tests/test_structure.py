@@ -157,6 +157,7 @@ PUBLIC_API = {
         "scan",
         "SearchHit",
         "Stored",
+        "StoreNotFoundError",
         "TRUST_KEY",
         "Verdict",
     },
