@@ -12,7 +12,7 @@ archival insert (after the SQL commit, before the FAISS write) or right after a 
   evicted is missing from it, a summary exists once anything was evicted;
 - the thread has no unfinished turn;
 - (SQLite) the FAISS index holds exactly the vectors stored in SQLite, and each archival record
-  is its own nearest neighbour.
+  holds there the very vector SQLite committed for it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from bench._reliability.common import Outcome, child_env, timed, user_message_id, worker_command
 from bench._reliability.kill_worker import USER, journal_lines, read_journal
@@ -200,7 +202,16 @@ def _verify_archival(memory: Any, outcome: Outcome, backend: str) -> None:
         outcome.lose(
             f"FAISS holds {len(have)} vectors, SQLite {len(truth)} (differ: {sorted(have ^ truth)[:5]})"
         )
-    for rid, text in rows:
-        hits = memory.archival.search(text, user_id=USER, mode="dense", k=1)
-        if not hits or hits[0].text != text:
-            outcome.lose(f"archival record {rid} is not its own nearest neighbour in FAISS")
+    # FAISS must hold exactly the vectors SQLite committed, id for id. (A record is embedded with
+    # its thread neighbours as context, so "its own text finds it first" is no integrity check.)
+    with memory._db.read() as conn:
+        stored = {
+            int(r[0]): np.frombuffer(r[1], dtype=np.float32)
+            for r in conn.execute(
+                "SELECT id, vector FROM archival WHERE ns=? AND vector IS NOT NULL", (ns,)
+            )
+        }
+    if index is not None:
+        for rid, vector in zip(*index.contents(), strict=True):
+            if int(rid) in stored and not np.allclose(vector, stored[int(rid)], atol=1e-6):
+                outcome.lose(f"archival record {rid}: FAISS holds another vector than SQLite")
