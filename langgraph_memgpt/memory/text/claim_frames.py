@@ -75,7 +75,7 @@ _ATTR_RE = re.compile(
 )
 # "The favourite colour of Maya is ..." and Romance genitives "El color favorito de Maya es ..."
 _OF_RE = re.compile(
-    r"^(?:the|el|la|le|les|los|las|o|a|il|lo|der|die|das)\s+(?P<attr>[\w\- ]+?)\s+"
+    rf"^{cues.any_of(cues.DETERMINERS)}\s+(?P<attr>[\w\- ]+?)\s+"
     rf"(?:of|de|do|da|di|del|della|du|des|von)\s+(?P<owner>{_NAME})\s+"
     r"(?:is|es|est|é|è|ist)\s+(?P<value>.+)$",
     re.IGNORECASE,
@@ -91,7 +91,7 @@ _CHANGE_RE = re.compile(
     r"(?:her|his|their|my|our)\s+(?P<attr>[a-z][\w\- ]+?)\s+to\s+(?P<value>.+)$"
 )
 _PRONOUN_SUBJECTS = cues.PRONOUN_SUBJECTS
-_ARTICLES = cues.compile_words("articles_regex", r"^{}\s+")
+_ARTICLES = re.compile(rf"^{cues.any_of(cues.ARTICLES_IN_VALUES)}\s+", re.IGNORECASE)
 ATTRIBUTE_SYNONYMS = cues.ATTRIBUTE_SYNONYMS
 
 
@@ -211,7 +211,7 @@ def parse_by_patterns(sentence: str) -> Claim | None:
             value = value_of(m.group("value"))
             if owner and value:
                 return Claim(owner, attr_slot(m.group("attr")), value, negated, past)
-    m = _AGE_RE.match(text)
+    m = _AGE_RE.match(_TRAILING.sub("", text))  # "turned 40 last week"
     if m:
         subject = _subject(m.group("subj"))
         if subject:

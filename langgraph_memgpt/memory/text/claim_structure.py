@@ -79,6 +79,11 @@ _ARTICLE_AFTER_OPENER = cues.ARTICLE_AFTER_OPENER
 
 
 def not_a_fact(words: list[str]) -> bool:
+    """A wish, a plan, a trip, a refusal: no current fact (``not_a_fact`` and
+    ``not_a_fact_phrases`` in the data; "may" only as a modal)."""
+    for phrase in cues.NOT_A_FACT_PHRASES:
+        if any(tuple(words[i : i + len(phrase)]) == phrase for i in range(len(words))):
+            return True
     for i, word in enumerate(words):
         if word == "may":  # the month ("in May") is not the modal ("may move")
             if i + 1 < len(words) and words[i + 1][:1].isalpha():

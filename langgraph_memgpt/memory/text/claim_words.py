@@ -78,6 +78,10 @@ RELATION_CUES: dict[str, frozenset[str]] = {
 }
 LOCATION_PREPOSITIONS = words("location_prepositions")
 NOT_A_FACT = words("not_a_fact")
+#: Phrases that make a sentence no current fact where their words alone do not ("turned down").
+NOT_A_FACT_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split()) for p in _data()["not_a_fact_phrases"]["phrases"]
+)
 ENDED = words("ended")
 POSSESSION = words("possession")
 PAST = words("past")
@@ -96,7 +100,13 @@ ATTRIBUTE_SPELLINGS: dict[str, str] = mapping("attribute_spellings")
 ATTRIBUTE_FRESH = words("attribute_fresh")
 ATTRIBUTE_PAST = words("attribute_past")
 ATTRIBUTE_SYNONYMS: dict[str, str] = mapping("attribute_synonyms")
-DETERMINERS = words("determiners")
+#: Articles, listed once in the data: the first words of a genitive subject ("El hermano de
+#: Ana"), dropped before a value, and (less those that are other words too, plus the
+#: possessives) what follows a capitalised opening word that is no name ("After the move").
+DETERMINERS = words("articles")
+ARTICLE_AFTER_OPENER = (DETERMINERS - words("articles_other_words")) | words("possessives")
+#: Articles cut off the start of a value ("the countryside"), less those that open names.
+ARTICLES_IN_VALUES = DETERMINERS - words("articles_open_names")
 GENITIVE = words("genitive")
 USER_WORDS: dict[str, str] = mapping("user_words")
 PRONOUN_SUBJECTS: dict[str, str] = mapping("pronoun_subjects")
@@ -110,7 +120,6 @@ TOWARDS = words("towards")
 AND = words("and")
 LEADING_VALUE = words("leading_value")
 PERFECT = words("perfect")
-ARTICLE_AFTER_OPENER = words("article_after_opener")
 #: The pattern reader's verb frames: (slot, past?, verb regex).
 VERBS: list[tuple[str, bool, str]] = [
     (f["slot"], bool(f["past"]), f["verb"]) for f in _data()["verbs"]["frames"]
@@ -134,6 +143,11 @@ LEXICON: frozenset[str] = frozenset().union(
 def spelling(word: str) -> str:
     """One spelling for a word of an attribute name ("favorite" -> "favourite")."""
     return ATTRIBUTE_SPELLINGS.get(word, word)
+
+
+def any_of(items: frozenset[str]) -> str:
+    """A regex alternation of literal words, longest first: ``(?:los|la|l')``."""
+    return "(?:" + "|".join(re.escape(w) for w in sorted(items, key=lambda w: (-len(w), w))) + ")"
 
 
 def compile_words(name: str, template: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
