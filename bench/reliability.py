@@ -45,6 +45,12 @@ SIZES: dict[str, dict[str, int]] = {
         "users": 50,
         "searches": 1000,
         "fault_turns": 200,
+        "pg_restart_between": 10,
+        "pg_restart_mid": 100,
+        "pg_sigkill": 10,
+        "pg_terminate": 20,
+        "pg_lock": 3,
+        "pg_max_connections": 3,
     },
     "small": {
         "kill_turns": 30,
@@ -56,11 +62,52 @@ SIZES: dict[str, dict[str, int]] = {
         "users": 8,
         "searches": 100,
         "fault_turns": 15,
+        "pg_restart_between": 2,
+        "pg_restart_mid": 5,
+        "pg_sigkill": 1,
+        "pg_terminate": 3,
+        "pg_lock": 1,
+        "pg_max_connections": 1,
     },
 }
-SCENARIOS = ("kill", "concurrency", "fuzz", "isolation", "damaged", "faults")
+SCENARIOS = ("kill", "concurrency", "fuzz", "isolation", "damaged", "faults", "pgfaults")
 #: Scenarios the issue asks for on Postgres as well.
-ON_POSTGRES = {"kill", "concurrency", "isolation"}
+ON_POSTGRES = {"kill", "concurrency", "isolation", "pgfaults"}
+#: Scenarios of the Postgres server itself (on a server of their own, ``pg_server.py``).
+POSTGRES_ONLY = {"pgfaults"}
+#: The sizes of the Postgres fault campaign, by fault kind.
+PG_FAULT_SIZES = {
+    "restart between turns": "pg_restart_between",
+    "restart mid-turn": "pg_restart_mid",
+    "SIGKILL postmaster": "pg_sigkill",
+    "pg_terminate_backend": "pg_terminate",
+    "lock held 5 s": "pg_lock",
+    "max_connections reached": "pg_max_connections",
+}
+
+
+def run_pg_faults(size: dict[str, int], paths: str = "sync,async") -> list[Outcome]:
+    """The Postgres fault campaign on a server of its own, on the sync (``invoke``) and/or
+    async (``ainvoke``) path."""
+    from bench._reliability import pg_faults
+    from bench._reliability.pg_server import PgServer, available
+    from langgraph_memgpt.memory.testing import Schemas
+
+    why = available()
+    if why is not None:
+        raise SystemExit(f"the Postgres fault campaign needs its own server: {why}")
+    # its own directory under /tmp: the postgres user cannot enter our private temp directory
+    server = PgServer(Path(tempfile.mkdtemp(prefix="memgpt-pgfaults-", dir="/tmp")), 54361)
+    runs = {kind: size[key] for kind, key in PG_FAULT_SIZES.items()}
+    try:
+        schemas = Schemas(server.start(), prefix="rel")
+        return [
+            pg_faults.run(server, runs=runs, aio=aio, seed=14, schemas=schemas)
+            for aio in (False, True)
+            if ("async" if aio else "sync") in paths.split(",")
+        ]
+    finally:
+        server.remove()
 
 
 def run_scenario(
@@ -116,6 +163,7 @@ TITLES = {
     "isolation": "isolation",
     "damaged": "damaged files",
     "faults": "model service faults",
+    "pgfaults": "Postgres faults",
 }
 
 
@@ -132,7 +180,9 @@ def _run_rows(run: dict[str, Any]) -> set[tuple[str, str]]:
         (TITLES[name], backend)
         for name in option("--only", ",".join(SCENARIOS))
         for backend in option("--backends", "sqlite,postgres")
-        if name in TITLES and (backend == "sqlite" or name in ON_POSTGRES)
+        if name in TITLES
+        and (backend == "sqlite" or name in ON_POSTGRES)
+        and not (backend == "sqlite" and name in POSTGRES_ONLY)
     }
 
 
@@ -191,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         help="override one size for the Postgres runs only",
     )
     parser.add_argument(
+        "--pg-paths", default="sync,async", help="paths of the Postgres fault campaign"
+    )
+    parser.add_argument(
         "--merge",
         action="store_true",
         help="keep the rows of other scenarios/backends already in the results file",
@@ -217,15 +270,22 @@ def main(argv: list[str] | None = None) -> int:
             for backend in backends:
                 if backend == "postgres" and name not in ON_POSTGRES:
                     continue
+                if backend != "postgres" and name in POSTGRES_ONLY:
+                    continue
                 print(f"{name} on {backend}...", file=sys.stderr, flush=True)
                 chosen = pg_size if backend == "postgres" else size
-                outcome = run_scenario(name, backend, chosen, Path(tmp), pg_url)
-                outcomes.append(outcome)
-                print(
-                    f"  {outcome.losses} losses in {outcome.duration_s} s; faults {outcome.faults}",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                if name == "pgfaults":
+                    done = run_pg_faults(chosen, args.pg_paths)
+                else:
+                    done = [run_scenario(name, backend, chosen, Path(tmp), pg_url)]
+                outcomes.extend(done)
+                for outcome in done:
+                    print(
+                        f"  {outcome.losses} losses in {outcome.duration_s} s; "
+                        f"faults {outcome.faults}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
     command = " ".join(
         ["python bench/reliability.py", *(argv if argv is not None else sys.argv[1:])]
     )

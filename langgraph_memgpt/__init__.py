@@ -9,7 +9,13 @@ from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext, chat_mod
 from langgraph_memgpt.graph import create_memgpt_agent
 from langgraph_memgpt.integrations.store import MemGPTStore
 from langgraph_memgpt.memory import Memory
-from langgraph_memgpt.memory.types import Block, Citation, MemoryStoreError, SearchHit
+from langgraph_memgpt.memory.types import (
+    Block,
+    Citation,
+    MemoryStoreError,
+    MemoryStoreUnavailable,
+    SearchHit,
+)
 from langgraph_memgpt.models import OfflineDriver
 from langgraph_memgpt.state import MemGPTState
 from langgraph_memgpt.tools import MEMORY_TOOL_NAMES, create_memory_tools
@@ -24,6 +30,7 @@ __all__ = [
     "MemGPTStore",
     "Memory",
     "MemoryStoreError",
+    "MemoryStoreUnavailable",
     "OfflineDriver",
     "PruningSqliteSaver",
     "SearchHit",

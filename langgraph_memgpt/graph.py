@@ -26,12 +26,13 @@ from langchain_core.tools import BaseTool
 from langchain_core.tools import tool as as_tool
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Checkpointer
+from langgraph.types import Checkpointer, RetryPolicy
 
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
 from langgraph_memgpt.memory.hygiene.consolidation import Consolidator
 from langgraph_memgpt.memory.hygiene.supersede import Decider, ModelDecider
+from langgraph_memgpt.memory.types import MemoryStoreUnavailable
 from langgraph_memgpt.nodes.compact import make_compact_node
 from langgraph_memgpt.nodes.dual import dual_node, offloaded
 from langgraph_memgpt.nodes.execute_tool import (
@@ -147,15 +148,23 @@ def create_memgpt_agent(
 
     builder = StateGraph(MemGPTState, context_schema=MemGPTContext, input_schema=MemGPTInput)
     # Each node has a sync body (invoke, stream) and an async one (ainvoke, astream, abatch).
+    # A node whose database was unreachable runs once more: its memory writes are keyed
+    # (message ids, once-keys, upserts), so nothing is stored twice. The user's tools are not
+    # ours to re-run (execute_tool has no retry).
+    store_retry = RetryPolicy(max_attempts=2, initial_interval=0.5, retry_on=MemoryStoreUnavailable)
     compact = make_compact_node(model, settings)
-    builder.add_node("compact", dual_node(compact, offloaded(compact), "compact"))
+    builder.add_node(
+        "compact", dual_node(compact, offloaded(compact), "compact"), retry_policy=store_retry
+    )
     reason = dual_node(
         make_reason_node(model, settings), make_async_reason_node(model, settings), "reason"
     )
-    builder.add_node("reason", reason)
+    builder.add_node("reason", reason, retry_policy=store_retry)
     page_fault = make_memory_interrupt_node(settings, user_tool_names)
     builder.add_node(
-        "memory_interrupt", dual_node(page_fault, offloaded(page_fault), "memory_interrupt")
+        "memory_interrupt",
+        dual_node(page_fault, offloaded(page_fault), "memory_interrupt"),
+        retry_policy=store_retry,
     )
     execute_tool = dual_node(
         make_execute_tool_node(settings, user_tools),

@@ -16,7 +16,7 @@ from langchain_core.tools import ToolException
 from langgraph_memgpt.memory._validate import MAX_K
 from langgraph_memgpt.memory.guard import spotlight
 from langgraph_memgpt.memory.tiers.archival import MAX_TEXT_CHARS
-from langgraph_memgpt.memory.types import MemoryStoreError, SearchHit
+from langgraph_memgpt.memory.types import MemoryStoreError, MemoryStoreUnavailable, SearchHit
 
 #: Size of each piece when a passage longer than one archival record is saved in pieces.
 PIECE_CHARS = 4000
@@ -92,6 +92,8 @@ def store_errors_as_tool_errors(names: dict[str, str] | None = None) -> Iterator
     model knows it by the tool's (``content``), so ``names`` maps one to the other."""
     try:
         yield
+    except MemoryStoreUnavailable:
+        raise  # the database is away, not the model's fault: the step is retried or resumed
     except MemoryStoreError as exc:
         message = str(exc)
         for store_name, tool_name in (names or {}).items():

@@ -135,6 +135,7 @@ def test_a_big_postgres_tenant_gets_its_own_hnsw_index(
     from langgraph_memgpt.memory.backends import pgvector_store
 
     monkeypatch.setattr(pgvector_store, "HNSW_MIN_ROWS", 200)
+    monkeypatch.setattr(pgvector_store, "QUIET_S", 3600)  # built on flush, not by a timer
     rng = np.random.default_rng(3)
     vectors = rng.standard_normal((400, 16)).astype(np.float32)
     texts = [f"record {i}" for i in range(400)]
@@ -143,10 +144,11 @@ def test_a_big_postgres_tenant_gets_its_own_hnsw_index(
         mem.archival.insert_many(texts[1::2], user_id="big", tags=["odd"], vectors=vectors[1::2])
         mem.archival.insert_many(texts[:30], user_id="small", vectors=vectors[:30])
         query = vectors[7] + 0.05 * rng.standard_normal(16).astype(np.float32)
-        # The first search starts the build in the background and scans exactly meanwhile.
+        # A search never starts a build: it scans exactly until the index exists.
         first = mem.archival.search("x", user_id="big", mode="dense", query_vector=query, k=1)
         assert first[0].text == "record 7"
-        mem.flush()  # waits for the build
+        assert not mem._backend.vectors._building
+        mem.flush()  # the writes are done: the build they made due runs now, waited for
         (indexes,) = sql_row(
             mem,
             "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "

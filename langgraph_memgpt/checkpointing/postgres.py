@@ -6,6 +6,12 @@ saver (``sqlite.py``) we keep the newest ``keep_last`` checkpoints of each threa
 checkpoints, their writes and the blobs no kept checkpoint references. LangGraph's own
 ``prune(..., strategy="keep_latest")`` stays available. The async API runs the same code in a
 worker thread (``aio.py``), so one saver serves ``invoke`` and ``ainvoke``.
+
+The pool is checked, time-limited and reconnecting (``pool_kwargs``, as the tiers' pool), and
+the saver's reads and writes, all idempotent by key (upserts on the checkpoint id, on
+(task, index) for pending writes), run once more on a fresh connection when the connection
+failed; a second failure is a ``MemoryStoreUnavailable`` and the turn resumes with
+``invoke(None)`` once the database is back.
 """
 
 from __future__ import annotations
@@ -20,6 +26,13 @@ from langgraph.checkpoint.postgres import PostgresSaver
 
 from langgraph_memgpt.checkpointing.aio import AsyncViaThreads
 from langgraph_memgpt.checkpointing.retention import DEFAULT, resolve_keep_last
+from langgraph_memgpt.memory.backends.pg_pool import (
+    connection_kwargs,
+    describe,
+    pool_kwargs,
+    retry_once,
+)
+from langgraph_memgpt.memory.types import MemoryStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +101,24 @@ class PruningPostgresSaver(AsyncViaThreads, PostgresSaver):
             # one shared connection) would make every conversation wait for every other.
             self.lock = contextlib.nullcontext()  # type: ignore[assignment]
 
+    def get_tuple(self, config: Any) -> Any:
+        return retry_once(lambda: super(PruningPostgresSaver, self).get_tuple(config), unreachable)
+
+    def put_writes(self, config: Any, writes: Any, task_id: str, task_path: str = "") -> None:
+        retry_once(
+            lambda: super(PruningPostgresSaver, self).put_writes(
+                config, writes, task_id, task_path
+            ),
+            unreachable,
+        )
+
     def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
-        saved = super().put(config, checkpoint, metadata, new_versions)
+        saved = retry_once(
+            lambda: super(PruningPostgresSaver, self).put(
+                config, checkpoint, metadata, new_versions
+            ),
+            unreachable,
+        )
         if self.keep_last is None:
             return saved
         conf = saved["configurable"]
@@ -129,12 +158,13 @@ def checkpoint_pool(url: str, *, size: int = 4) -> Any:
     from psycopg_pool import ConnectionPool
 
     return ConnectionPool(
-        url,
-        min_size=1,
-        max_size=size,
-        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-        name="langgraph-memgpt-checkpoints",
-        open=True,
+        **pool_kwargs(
+            url,
+            name="langgraph-memgpt-checkpoints",
+            max_size=size,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            open=True,
+        )
     )
 
 
@@ -153,6 +183,15 @@ def postgres_checkpointer(
     return saver
 
 
+def unreachable(exc: BaseException) -> MemoryStoreUnavailable:
+    """The error a checkpoint read or write fails with when the database stays away."""
+    return MemoryStoreUnavailable(
+        f"the Postgres checkpoint database was unreachable ({describe(exc)}); the turn "
+        "stopped at its last saved step. Resume it with invoke(None) once the database is "
+        "back: nothing is stored twice."
+    )
+
+
 def _setup_once(saver: PostgresSaver, url: str) -> None:
     """Run LangGraph's migrations one process at a time.
 
@@ -166,7 +205,7 @@ def _setup_once(saver: PostgresSaver, url: str) -> None:
     """
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as lock:
+    with psycopg.connect(url, autocommit=True, **connection_kwargs(url)) as lock:
         delay = 0.01
         while not _try_lock(lock):
             time.sleep(delay)

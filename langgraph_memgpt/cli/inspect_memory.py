@@ -62,7 +62,11 @@ def cmd_memory(args: argparse.Namespace) -> int:
         if args.action == "show":
             print(memory.core.render(**ident))
         elif args.action == "stats":
-            for tier, count in memory.stats(**ident).items():
+            try:
+                counts = memory.stats(**ident)
+            except MemoryStoreError as exc:  # the database went away: one line, no traceback
+                raise CliError(str(exc)) from None
+            for tier, count in counts.items():
                 print(f"{tier}: {count}")
         else:
             query = " ".join(args.query)

@@ -36,6 +36,7 @@ from langgraph_memgpt.memory.types import (
     Block,
     Citation,
     MemoryStoreError,
+    MemoryStoreUnavailable,
     SearchHit,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "IngestReport",
     "Memory",
     "MemoryStoreError",
+    "MemoryStoreUnavailable",
     "ModelDecider",
     "parse_claim",
     "Proposal",

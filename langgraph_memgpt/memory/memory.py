@@ -19,6 +19,7 @@ re-embedded from its texts the first time it is searched.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -188,6 +189,16 @@ class Memory:
         if isinstance(source, str | os.PathLike):
             return portable.import_file(self, source, **options)
         return portable.import_agent(self, source, **options)
+
+    def ping(self, timeout: float = 5.0) -> float:
+        """Seconds for one round trip to the database, for a readiness probe; raises
+        ``MemoryStoreUnavailable`` when a Postgres server does not answer within ``timeout``."""
+        ping = getattr(self._db, "ping", None)
+        if ping is not None:
+            return float(ping(timeout))
+        started = time.perf_counter()
+        self._db.get_meta("schema_version")
+        return time.perf_counter() - started
 
     def has_namespace(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> bool:
         """Whether anything was ever stored for (user_id, agent_id)."""

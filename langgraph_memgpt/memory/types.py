@@ -40,6 +40,16 @@ class MemoryStoreError(ValueError):
     """
 
 
+class MemoryStoreUnavailable(MemoryStoreError):
+    """The database could not be reached, or did not answer in time: not the caller's fault.
+
+    Nothing of the failed operation was stored (a write is one transaction), and every write
+    of a turn is keyed (message ids, once-keys, upserts), so running the same turn again, as
+    ``invoke(None)`` or the same message, stores nothing twice. The graph retries a node once
+    on it; an app may retry later or report the store as not ready (``Memory.ping``).
+    """
+
+
 def check_trust(value: object) -> str:
     """A trust tier name, or an error naming the valid ones."""
     if value not in TRUST_LEVELS:

@@ -8,9 +8,12 @@ index scan it returned half of k (pgvector's post-filtering) unless iterative sc
 
 A tenant past ``HNSW_MIN_ROWS`` rows gets its own *partial* HNSW index (``WHERE ns = <n>``),
 built once, in the background, with ``CREATE INDEX CONCURRENTLY`` (other writers are not
-blocked; searches scan exactly until it is valid) when it is first searched that big, and used
-from then on with ``hnsw.iterative_scan`` so that a restricted search (tags, a thread) still
-returns k rows. Only big tenants pay the index's upkeep on insert.
+blocked; searches scan exactly until it is valid), and used from then on with
+``hnsw.iterative_scan`` so that a restricted search (tags, a thread) still returns k rows. Only
+big tenants pay the index's upkeep on insert. The build is started by the writes that make a
+tenant big (checked every ``CHECK_EVERY`` vectors written, so a bulk import starts it once,
+near its end when the batches are large) or by ``build_indexes`` after an import; never by a
+search, which only uses an index that is already valid.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 HNSW_MIN_ROWS = 5_000  # a tenant this big gets its own HNSW index (exact scan: ~5 ms)
+CHECK_EVERY = 1_000  # vectors written to a tenant between two checks of its size
+QUIET_S = 2.0  # a big tenant's index is built once its writes paused this long (an import ended)
+LOOK_AGAIN_S = 30.0  # how often a search looks for an index another process built
 _TIERS = {"archival": Tier.ARCHIVAL, "recall": Tier.RECALL}
 _BUILD_LOCK = 0x4D47  # advisory lock class of index builds (key: namespace and tier)
 
@@ -71,6 +77,10 @@ class PgVectors:
         self._searched: set[int] = set()
         self._indexed: dict[int, int] = {}  # namespace -> dimension of its valid HNSW index
         self._building: set[int] = set()
+        self._written: dict[int, int] = {}  # namespace -> vectors written since last check
+        self._last_write: dict[int, float] = {}  # namespace -> when a vector was last written
+        self._waiting: set[int] = set()  # big namespaces whose build waits for writes to pause
+        self._looked: dict[int, float] = {}  # namespace -> when a search looked for its index
         self._threads: list[threading.Thread] = []
         self._embedding = threading.Lock()
 
@@ -86,14 +96,75 @@ class PgVectors:
         return 0  # no outside index to keep in step
 
     def added(self, ns: int, version: int, ids: np.ndarray, vectors: np.ndarray) -> None:
-        return None
+        self._wrote(ns, len(ids))
+
+    def _wrote(self, ns: int, count: int) -> None:
+        """Count vectors written; past ``CHECK_EVERY`` since the last check, see whether the
+        tenant is now big enough for its own index (one query, outside the write)."""
+        self._last_write[ns] = time.monotonic()
+        if ns in self._indexed or ns in self._building or ns in self._waiting:
+            return
+        written = self._written.get(ns, CHECK_EVERY - 1) + count  # the first write checks
+        if written < CHECK_EVERY:
+            self._written[ns] = written
+            return
+        self._written[ns] = 0
+        try:
+            big = self._big(ns)
+        except Exception as exc:  # the write succeeded; the index can wait for the next check
+            logger.warning("HNSW index check for namespace %s failed: %s", ns, exc)
+            return
+        if big:
+            self._waiting.add(ns)
+            self._when_quiet(ns)
+
+    def _when_quiet(self, ns: int, now: bool = False) -> None:
+        """Start the build once the tenant's writes paused for ``QUIET_S`` (a bulk import
+        ended): built once over every row, not kept up by each insert of the import."""
+        if ns not in self._waiting:
+            return  # started already (by flush)
+        idle = time.monotonic() - self._last_write.get(ns, 0.0)
+        if idle < QUIET_S and not now:
+            timer = threading.Timer(QUIET_S - idle, self._when_quiet, args=(ns,))
+            timer.daemon = True
+            timer.start()
+            return
+        self._waiting.discard(ns)
+        try:
+            self._start_build(ns)
+        except Exception as exc:  # the store closed or the server went away: next check
+            logger.warning("HNSW index build for namespace %s not started: %s", ns, exc)
+
+    def _big(self, ns: int) -> bool:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT docs FROM lex_stats WHERE ns=? AND tier=?", (ns, int(_TIERS[self._table]))
+            ).fetchone()
+        return row is not None and int(row[0]) >= HNSW_MIN_ROWS
+
+    def build_indexes(self, wait: bool = True) -> None:
+        """Start the index build of every tenant big enough (after a bulk import), and wait
+        for the builds unless ``wait`` is false."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT ns FROM lex_stats WHERE tier=? AND docs>=?",
+                (int(_TIERS[self._table]), HNSW_MIN_ROWS),
+            ).fetchall()
+        for (ns,) in rows:
+            if int(ns) not in self._indexed and int(ns) not in self._building:
+                self._start_build(int(ns))
+        if wait:
+            self.wait_for_indexes()
 
     def removed(self, ns: int, version: int, ids: np.ndarray) -> None:
         return None
 
     def flush(self) -> None:
-        """Nothing to save on Postgres; waits for HNSW index builds in progress, so that a
-        store flushed or closed leaves each big tenant indexed."""
+        """Nothing to save on Postgres: starts the builds that wait for writes to pause (the
+        caller is done writing) and waits for the builds in progress, so that a store flushed
+        or closed after an import leaves each big tenant indexed."""
+        for ns in list(self._waiting):
+            self._when_quiet(ns, now=True)
         self.wait_for_indexes()
 
     def search(
@@ -146,31 +217,44 @@ class PgVectors:
 
     def _hnsw(self, ns: int) -> int | None:
         """The dimension of the tenant's valid HNSW index; None while it has none (exact
-        scans). A big tenant without one gets it built in the background."""
-        if ns in self._indexed:
-            return self._indexed[ns]
-        if ns in self._building:
+        scans). Never starts a build (the writes that make a tenant big do); looks, now and
+        then, for one another process built."""
+        if ns in self._indexed or ns in self._building:
+            return self._indexed.get(ns)
+        now = time.monotonic()
+        if now - self._looked.get(ns, -LOOK_AGAIN_S) < LOOK_AGAIN_S:
             return None
+        self._looked[ns] = now
+        with self._db.read() as conn:
+            if _index_state(conn, self._index_name(ns)) is not True:
+                return None
+            meta = conn.execute("SELECT value FROM meta WHERE key='embedding_dim'").fetchone()
+        if meta is not None:
+            self._indexed[ns] = int(meta[0])
+        return self._indexed.get(ns)
+
+    def _start_build(self, ns: int) -> None:
+        """Build the tenant's index in the background if it is big and has no valid one (an
+        index built by another process is adopted)."""
         with self._db.read() as conn:
             row = conn.execute(
                 "SELECT docs FROM lex_stats WHERE ns=? AND tier=?", (ns, int(_TIERS[self._table]))
             ).fetchone()
             if row is None or int(row[0]) < HNSW_MIN_ROWS:
-                return None
+                return
             meta = conn.execute("SELECT value FROM meta WHERE key='embedding_dim'").fetchone()
             if meta is None:
-                return None
+                return
             dim = int(meta[0])
             if _index_state(conn, self._index_name(ns)) is True:
                 self._indexed[ns] = dim
-                return dim
+                return
         self._building.add(ns)
         thread = threading.Thread(
             target=self._build, args=(ns, dim), name=f"memgpt-hnsw-{ns}", daemon=True
         )
         self._threads.append(thread)
         thread.start()
-        return None
 
     def _index_name(self, ns: int) -> str:
         return f"{self._table}_hnsw_{int(ns)}"
@@ -229,6 +313,7 @@ class PgVectors:
                     f"UPDATE {self._table} SET vector=? WHERE id=? AND vector IS NULL",
                     [(self.encode(v), int(r[0])) for r, v in zip(rows, vectors, strict=True)],
                 )
+            self._wrote(ns, len(rows))
             return len(rows)
 
     def clear_vectors(self) -> None:
@@ -245,6 +330,7 @@ class PgVectors:
             for name in names:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
         self._indexed.clear()
+        self._looked.clear()
         self._searched.clear()
         with self._db.transaction() as conn:
             conn.execute(f"UPDATE {self._table} SET vector = NULL")

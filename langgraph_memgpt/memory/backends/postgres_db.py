@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -24,6 +25,13 @@ import numpy as np
 
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
+from langgraph_memgpt.memory.backends.pg_pool import (
+    connection_kwargs,
+    describe,
+    getconn,
+    is_transient,
+    pool_kwargs,
+)
 from langgraph_memgpt.memory.backends.postgres_schema import (
     ADVISORY_LOCK,
     EXTENSION,
@@ -31,7 +39,7 @@ from langgraph_memgpt.memory.backends.postgres_schema import (
     SCHEMA_VERSION,
 )
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
-from langgraph_memgpt.memory.types import MemoryStoreError
+from langgraph_memgpt.memory.types import MemoryStoreError, MemoryStoreUnavailable
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 DEFAULT_POOL_SIZE = 10
@@ -58,13 +66,35 @@ TENANT_LOCK = 0x6D656D67
 
 
 class PgConnection:
-    """A psycopg connection that runs the tiers' ``?``-parameter SQL."""
+    """A psycopg connection that runs the tiers' ``?``-parameter SQL.
 
-    def __init__(self, raw: Any) -> None:
+    A statement outside a transaction (a read, or a write idempotent by key such as the
+    namespace upsert) that fails because the connection died is run once more on a fresh
+    connection (``replace``). Inside a transaction nothing is retried here: the transaction
+    is lost as a whole and the caller's operation fails with ``MemoryStoreUnavailable``.
+    """
+
+    def __init__(self, raw: Any, replace: Callable[[Any], Any] | None = None) -> None:
         self.raw = raw
+        self._replace = replace
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.raw.execute(_translate(sql), tuple(params), prepare=False)
+        args = (_translate(sql), tuple(params))
+        if self._replace is None or self._in_transaction():
+            return self.raw.execute(*args, prepare=False)
+        try:
+            return self.raw.execute(*args, prepare=False)
+        except Exception as exc:
+            if not (is_transient(exc) and self.raw.closed):
+                raise
+            dead, self.raw = self.raw, None  # given back to the pool: no longer ours
+            self.raw = self._replace(dead)
+            return self.raw.execute(*args, prepare=False)
+
+    def _in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
 
     def lock_tenant(self, ns: int) -> None:
         """Hold the tenant's write lock until the transaction ends: its writers re-index the
@@ -117,21 +147,21 @@ class PostgresDatabase(SharedQueries):
         self._local = threading.local()
         self._ns_cache: dict[tuple[str, str], int] = {}
         try:
-            with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            with psycopg.connect(url, autocommit=True, **connection_kwargs(url)) as conn:
                 _create_schema(conn, redact(url))
         except psycopg.Error as exc:
             raise MemoryStoreError(
-                f"cannot open the Postgres memory store at {redact(url)}: "
-                f"{str(exc).strip() or type(exc).__name__}"
+                f"cannot open the Postgres memory store at {redact(url)}: {describe(exc)}"
             ) from exc
         self._pool = psycopg_pool.ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max(1, pool_size),
-            kwargs={"autocommit": True, "prepare_threshold": None},
-            configure=configure_connection,
-            name="langgraph-memgpt",
-            open=False,
+            **pool_kwargs(
+                url,
+                name="langgraph-memgpt",
+                max_size=pool_size,
+                kwargs={"autocommit": True, "prepare_threshold": None},
+                configure=configure_connection,
+                open=False,
+            )
         )
         try:
             self._pool.open(wait=True, timeout=30)
@@ -152,13 +182,60 @@ class PostgresDatabase(SharedQueries):
             yield current
             return
         self.check_open()
-        with self._pool.connection() as raw:
-            wrapped = PgConnection(raw)
-            self._local.conn = wrapped
-            try:
-                yield wrapped
-            finally:
-                self._local.conn = None
+        wrapped = PgConnection(self._getconn(), self._replace)
+        self._local.conn = wrapped
+        try:
+            yield wrapped
+        except Exception as exc:
+            if is_transient(exc) or _too_slow(exc):
+                raise self.unavailable(exc) from exc
+            raise
+        finally:
+            self._local.conn = None
+            if wrapped.raw is not None:  # a broken one is discarded, a transaction rolled back
+                self._pool.putconn(wrapped.raw)
+
+    def _getconn(self) -> Any:
+        try:
+            return getconn(self._pool)
+        except Exception as exc:
+            if is_transient(exc):
+                raise self.unavailable(exc) from exc
+            raise
+
+    def _replace(self, dead: Any) -> Any:
+        """A fresh connection for one that died (the pool discards the dead one)."""
+        self._pool.putconn(dead)
+        return self._getconn()
+
+    def unavailable(self, exc: BaseException) -> MemoryStoreUnavailable:
+        """The error an operation fails with when the server is away or too slow."""
+        if _too_slow(exc):
+            what = f"did not answer in time ({describe(exc)})"
+        else:
+            what = f"was unreachable ({describe(exc)})"
+        return MemoryStoreUnavailable(
+            f"the Postgres memory store at {self.location} {what}; nothing of this operation "
+            "was stored. Try again once the database is back: running the same turn again "
+            "(invoke(None), or the same message) stores nothing twice."
+        )
+
+    def ping(self, timeout: float = 5.0) -> float:
+        """Seconds for one round trip on a checked connection, waiting at most ``timeout`` s
+        for one; MemoryStoreUnavailable if the server cannot be reached (a readiness probe)."""
+        self.check_open()
+        started = time.perf_counter()
+        try:
+            raw = getconn(self._pool, timeout)
+        except Exception as exc:
+            raise self.unavailable(exc) from exc
+        try:
+            raw.execute("SELECT 1").fetchone()
+        except Exception as exc:
+            raise self.unavailable(exc) from exc
+        finally:
+            self._pool.putconn(raw)
+        return time.perf_counter() - started
 
     @contextmanager
     def read(self) -> Iterator[PgConnection]:
@@ -214,17 +291,23 @@ class PostgresDatabase(SharedQueries):
             self._pool.close()
 
 
+def _too_slow(exc: BaseException) -> bool:
+    """A statement cancelled by ``statement_timeout`` or refused a lock."""
+    from psycopg import errors
+
+    return isinstance(exc, errors.QueryCanceled | errors.LockNotAvailable)
+
+
 def has_store(url: str) -> bool:
     """Whether the database at ``url`` already holds a memory store (read only: a dry run
     must not create the schema). Raises MemoryStoreError when it cannot be reached."""
     psycopg, _ = _require_driver()
     try:
-        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        with psycopg.connect(url, autocommit=True, **connection_kwargs(url)) as conn:
             return _current_version(conn) is not None
     except psycopg.Error as exc:
         raise MemoryStoreError(
-            f"cannot open the Postgres memory store at {redact(url)}: "
-            f"{str(exc).strip() or type(exc).__name__}"
+            f"cannot open the Postgres memory store at {redact(url)}: {describe(exc)}"
         ) from exc
 
 
