@@ -84,7 +84,7 @@ def parse_claim(sentence: str) -> Claim | None:
     The patterns (exact English frames and simple Romance/German ones) are tried first; a
     sentence they do not read goes to the cue reader (:func:`read_by_cues`), which works from
     lexicons of relation, update, restatement and past words in several languages. A
-    sentence that is not a current fact (a wish, a plan, a trip: ``claim_cues.NOT_A_FACT``)
+    sentence that is not a current fact (a wish, a plan, a trip: ``not_a_fact`` in the data)
     claims nothing, whichever reader would read it. Cached: a decision reads the same older
     records again and again (a claim is immutable)."""
     sentence = _answered_question(sentence)
