@@ -14,9 +14,9 @@ from langchain_core.messages import BaseMessage
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.runnables import RunnableConfig
 
+from langgraph_memgpt.defaults import DEFAULT_USER_ID
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID
 
-DEFAULT_USER_ID = "default-user"
 DEFAULT_THREAD_ID = "default-thread"
 
 TokenCounter = Callable[[Sequence[BaseMessage]], int]

@@ -31,6 +31,13 @@ class SearchArgs(BaseModel):
     page: int = Field(default=0, ge=0, description="Result page, starting at 0.")
 
 
+class ConversationSearchArgs(SearchArgs):
+    include_tools: bool = Field(
+        default=False,
+        description="Also search past tool calls and results (only what people said otherwise).",
+    )
+
+
 class DateSearchArgs(BaseModel):
     start_date: str = Field(description="First day to include, YYYY-MM-DD.")
     end_date: str = Field(description="Last day to include, YYYY-MM-DD.")
@@ -80,7 +87,7 @@ TOOL_SPECS: dict[str, tuple[type[BaseModel], str, bool]] = {
         True,
     ),
     "conversation_search": (
-        SearchArgs,
+        ConversationSearchArgs,
         "Search every past message by words and meaning, including ones no longer in your prompt.",
         True,
     ),

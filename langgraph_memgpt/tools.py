@@ -148,12 +148,20 @@ def create_memory_tools(
         )
 
     def conversation_search(
-        query: str, config: RunnableConfig, page: int = 0
+        query: str, config: RunnableConfig, page: int = 0, include_tools: bool = False
     ) -> tuple[str, dict[str, Any]]:
         ident = resolve_identity(config)
+        turn = (config.get("configurable") or {}).get(TURN_CONFIG_KEY)
+        current = (ident.thread_id, turn) if isinstance(turn, int) else None
         return paged_search(
             lambda k, p: memory.recall.search(
-                query, user_id=ident.user_id, agent_id=ident.agent_id, k=k, page=p
+                query,
+                user_id=ident.user_id,
+                agent_id=ident.agent_id,
+                k=k,
+                page=p,
+                include_tools=include_tools,
+                exclude_turn=current,
             ),
             tier="recall memory",
             query=query,

@@ -76,15 +76,18 @@ def prose(n_paragraphs: int, seed: int = 7) -> list[str]:
 
 
 def minimal_pdf(pages: list[str]) -> bytes:
-    """A valid PDF with one line of text per page."""
+    """A valid PDF with each page's text (lines split at "\n", printed one under another)."""
     objects: list[bytes] = []
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
     font_id = 3 + 2 * len(pages)
     for i, text in enumerate(pages):
-        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode()
+        shown = []
+        for line in text.split("\n"):
+            escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            shown.append(f"({escaped}) Tj")
+        stream = f"BT /F1 12 Tf 14 TL 72 720 Td {' T* '.join(shown)} ET".encode()
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
             f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode()

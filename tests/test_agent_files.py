@@ -299,8 +299,11 @@ def test_cli_imports_every_kind_and_talks_to_an_imported_agent(
         assert out.returncode == 0, (name, out.stderr)
     shown = run_cli(["memory", "show", *base, "--agent", "lettabot"], tmp_path)
     assert shown.returncode == 0 and "<system/persona/soul" in shown.stdout, shown.stderr
-    found = run_cli(["memory", "search", "Oslo", *base, "--agent", "weather-bot"], tmp_path)
+    # The weather is a tool's result: memory search shows tool traffic when asked for it.
+    search = ["memory", "search", "Oslo", *base, "--agent", "weather-bot"]
+    found = run_cli([*search, "--include-tools"], tmp_path)
     assert "Oslo: 4C" in found.stdout, found.stderr
+    assert "Oslo: 4C" not in run_cli(search, tmp_path).stdout
     exported = run_cli(["memory", "export", "evie.af", *base, "--agent", "evie"], tmp_path)
     assert exported.returncode == 0, exported.stderr
     assert json.loads((tmp_path / "evie.af").read_text())["agents"][0]["name"] == "Evie"

@@ -164,7 +164,7 @@ def test_help_shows_defaults_and_what_each_action_does(tmp_path: Path) -> None:
     assert "(default: ./memgpt-data)" in text and "relative to the current directory" in text
     assert f"(default: {DEFAULT_USER_ID})" in text and "quit" in text
     memory = " ".join(run_cli(["memory", "--help"], tmp_path).stdout.split())
-    for action in ("show the user's core memory blocks", "stats record counts", "search QUERY"):
+    for action in ("show the user's core memory blocks", "stats record counts", "search best"):
         assert action in memory
     top = " ".join(run_cli(["--help"], tmp_path).stdout.split())
     assert "demo scripted offline walkthrough" in top and "chat interactive chat" in top

@@ -286,5 +286,5 @@ def test_an_async_user_tool_is_awaited_by_execute_tool(memory, run_config) -> No
     assert nodes == ["reason", "execute_tool", "reason"]
     assert loop_threads == [True]  # the coroutine ran, on the loop
     assert "sunny in Paris" in model.prompts[1][-1].content
-    stored = memory.recall.search("sunny Paris", user_id="u1", k=10)
+    stored = memory.recall.search("sunny Paris", user_id="u1", k=10, include_tools=True)
     assert any(h.text == "It is sunny in Paris." for h in stored)  # the result reached recall

@@ -239,6 +239,35 @@ def test_archival_sequences_share_context_single_records_do_not(store: Any) -> N
         assert "Bob: last weekend was rainy" not in texts  # inserted alone: no neighbours
 
 
+def test_archival_thread_context_spans_calls(store: Any) -> None:
+    """Turns stored one call each, as an agent does, get their thread's context like a batch:
+    the earlier turn is indexed again with the later one, the later one with the earlier."""
+    with Memory.open(store, embeddings=None) as mem:
+
+        def say(text: str, thread: str, turn: int) -> None:
+            when = f"2023-05-08T13:5{turn}:00Z"  # each turn its own time: still one thread
+            metadata = {"thread_id": thread, "turn": turn, "created_at": when}
+            mem.archival.insert(text, user_id="u", metadata=metadata)
+
+        say("Melanie: Where did you go on holiday?", "s1", 0)
+        say("Bob: taxes are due soon", "s2", 0)  # another thread in between
+        say("Caroline: Lisbon, with my sister.", "s1", 1)
+        hits = mem.archival.search("Lisbon", user_id="u", mode="lexical")
+        assert [h.text for h in hits] == [
+            "Caroline: Lisbon, with my sister.",
+            "Melanie: Where did you go on holiday?",
+        ]
+        assert hits[1].score < hits[0].score
+        hits = mem.archival.search("holiday", user_id="u", mode="lexical")
+        assert [h.text for h in hits] == [
+            "Melanie: Where did you go on holiday?",
+            "Caroline: Lisbon, with my sister.",
+        ]
+        assert mem.archival.search("taxes", user_id="u", mode="lexical")[0].text.startswith("Bob")
+        assert len(mem.archival.search("taxes", user_id="u", mode="lexical")) == 1
+        assert mem.archival.count(user_id="u") == 3
+
+
 def _user_texts(owner: str, n: int) -> list[str]:
     """``n`` texts sharing the words "shared note", varied in length so scores differ, plus a
     word only this owner uses."""

@@ -136,3 +136,40 @@ def test_stored_ids_answers_for_many_ids_of_one_user(mem: Memory) -> None:
     assert mem.recall.stored_ids(ids, user_id="u1") == {"a1", "h1"}
     assert mem.recall.stored_ids(ids, user_id="u2") == set()
     assert mem.recall.stored_ids([], user_id="u1") == set()
+
+
+def test_search_ranks_what_people_said_not_tool_traffic_or_the_open_question(mem: Memory) -> None:
+    ident = {"user_id": "u1"}
+    mem.recall.append_messages(
+        [
+            HumanMessage("My sister Ingrid lives in Bergen.", id="h1"),
+            AIMessage("Nice, Bergen is rainy.", id="a1"),
+        ],
+        thread_id="t",
+        turn=1,
+        **ident,
+    )
+    mem.recall.append_messages(
+        [
+            HumanMessage("Where does my sister live?", id="h2"),
+            AIMessage(
+                "",
+                id="a2",
+                tool_calls=[
+                    {"name": "conversation_search", "args": {"query": "sister"}, "id": "c"}
+                ],
+            ),
+            ToolMessage(
+                "1. sister Ingrid lives in Bergen (sister sister)", tool_call_id="c", id="t2"
+            ),
+        ],
+        thread_id="t",
+        turn=2,
+        **ident,
+    )
+    said = [h.id for h in mem.recall.search("sister", **ident)]
+    assert "t2" not in said and "a2" not in said and {"h1", "h2"} <= set(said)
+    everything = [h.id for h in mem.recall.search("sister", include_tools=True, **ident)]
+    assert "t2" in everything
+    open_turn = [h.id for h in mem.recall.search("sister", exclude_turn=("t", 2), **ident)]
+    assert open_turn[0] == "h1" and not {"h2", "a2", "t2"} & set(open_turn)

@@ -155,6 +155,7 @@ PUBLIC_API = {
         "scan",
         "SearchHit",
         "Stored",
+        "StoreNotFoundError",
         "TRUST_KEY",
         "Verdict",
     },

@@ -16,7 +16,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langgraph_memgpt.cli.datadir import DataDirError, is_database_url, open_memory
+from langgraph_memgpt.cli.datadir import (
+    CliError,
+    DataDirError,
+    describe,
+    open_memory,
+    store_location,
+)
 from langgraph_memgpt.cli.display import format_call, print_update, result_line
 
 if TYPE_CHECKING:
@@ -134,13 +140,13 @@ def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trac
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat on one thread; resume its unfinished turn first, if it has one."""
     from langgraph_memgpt import create_memgpt_agent
-    from langgraph_memgpt.configuration import chat_model_from_settings
 
     out = sys.stdout
-    model, description = chat_model_from_settings(model=args.model, base_url=args.base_url)
-    new_directory = not is_database_url(args.data_dir) and not Path(args.data_dir).exists()
-    memory = open_memory(args.data_dir, create=True)
-    where = args.data_dir if is_database_url(args.data_dir) else Path(args.data_dir).resolve()
+    model, description = _chat_model(args)
+    location = store_location(args.data_dir)
+    new_directory = isinstance(location, Path) and not location.exists()
+    memory = open_memory(location, create=True)
+    where = describe(location)
     if new_directory:  # a mistyped --data-dir must not pass for an agent that forgot everything
         where = f"{where} (new and empty: created now)"
     try:
@@ -169,6 +175,26 @@ def cmd_chat(args: argparse.Namespace) -> int:
         memory.close()
 
 
+def _chat_model(args: argparse.Namespace) -> tuple[Any, str]:
+    """The chat model, or one line saying why it cannot be made (a missing API key)."""
+    from langgraph_memgpt.configuration import chat_model_from_settings
+
+    try:
+        return chat_model_from_settings(model=args.model, base_url=args.base_url)
+    except Exception as exc:  # the OpenAI client refuses at construction, before any call
+        import openai
+
+        if not isinstance(exc, openai.OpenAIError | ValueError):
+            raise
+        detail = " ".join(str(exc).split())
+        if "OPENAI_API_KEY" in detail or "credentials" in detail.lower():
+            detail = (
+                "no API key: set OPENAI_API_KEY, or --base-url for a local OpenAI-compatible "
+                "server (or leave out --model for the offline driver)"
+            )
+        raise CliError(f"model error: cannot use {args.model or 'the model'}: {detail}") from None
+
+
 def _context_seed(
     agent: Any, memory: Any, config: RunnableConfig, args: argparse.Namespace
 ) -> list[Any]:
@@ -183,6 +209,8 @@ def _context_seed(
 def _chat_loop(
     agent: Any, config: RunnableConfig, args: argparse.Namespace, out: Any, seed: list[Any]
 ) -> int:
+    from langgraph_memgpt.cli.prompt import Prompt
+
     in_turn = False
     try:
         if has_unfinished_turn(agent, config):
@@ -190,12 +218,14 @@ def _chat_loop(
             in_turn = True
             stream_turn(agent, None, config, out, args.trace)
             in_turn = False
+        prompt = Prompt(out)
         while True:
             try:
-                text = input("you> ").strip()
+                read = prompt.read()
             except EOFError:
                 print(file=out)
                 return 0
+            text = (read or "").strip()
             if not text:
                 continue
             if text.lower() in QUIT_WORDS:

@@ -28,6 +28,10 @@ class DataDirError(CliError):
     """A data directory the command cannot use."""
 
 
+class NoStoreError(DataDirError):
+    """A reading command found no store at the location (and created none)."""
+
+
 def _blocking_file(path: Path) -> Path | None:
     """The first component of ``path`` that exists but is not a directory, if any."""
     for candidate in [*reversed(path.parents), path]:
@@ -69,7 +73,7 @@ def check_store(path: Path) -> None:
         raise DataDirError(f"cannot use data directory {path}: {blocker} is a file")
     if not (path / STORE_FILE).is_file():
         where = "does not exist" if not path.exists() else f"holds no memory store ({STORE_FILE})"
-        raise DataDirError(
+        raise NoStoreError(
             f"data directory {path} {where}; check --data-dir (`chat` and `demo` create one)"
         )
     if not os.access(path, os.W_OK) or not os.access(path / STORE_FILE, os.W_OK):
@@ -84,47 +88,65 @@ def is_database_url(location: str | Path) -> bool:
     return is_postgres_url(str(location)) if isinstance(location, str) else False
 
 
-def open_memory(location: str | Path, *, create: bool) -> Memory:
-    """``Memory.open`` for a command: a directory checked first, and any failure as one line.
+def store_location(value: str | Path) -> str | Path:
+    """What a ``--data-dir`` value names: a ``postgresql://`` URL (kept as text) or a directory.
 
-    A ``postgresql://`` URL is passed through to ``Memory.open`` (the database decides).
+    Every command reads ``--data-dir`` through this one function, so a URL is never taken
+    for a directory name (which would write SQLite files under ``./postgresql:/...``).
     """
-    from langgraph_memgpt.memory import Memory, MemoryStoreError
+    text = str(value)
+    if is_database_url(text):
+        return text
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise DataDirError(
+            f"--data-dir {scheme}://... is not supported; give a directory or a postgresql:// URL"
+        )
+    return Path(text).expanduser()
 
-    if is_database_url(location):
+
+def describe(location: str | Path) -> str:
+    """A store location as printed to the user: the full directory path, or the URL without
+    its password."""
+    location = store_location(location)
+    if isinstance(location, str):
         from langgraph_memgpt.memory.backends.postgres_db import redact
 
+        return redact(location)
+    return str(Path(location).resolve())
+
+
+def open_memory(value: str | Path, *, create: bool) -> Memory:
+    """``Memory.open`` for a command: the location read by :func:`store_location`, a directory
+    checked first, and any failure as one line. ``create=False`` opens an existing store only:
+    a database without our tables is refused, never given a schema."""
+    from langgraph_memgpt.memory import Memory, MemoryStoreError, StoreNotFoundError
+
+    location = store_location(value)
+    if isinstance(location, str):
+        where = describe(location)
         try:
-            return Memory.open(str(location))
+            return Memory.open(location, create=create)
+        except StoreNotFoundError as exc:
+            raise NoStoreError(f"{exc}; check --data-dir") from None
         except (MemoryStoreError, OSError) as exc:
-            where = redact(str(location))
             raise DataDirError(f"cannot open the memory store at {where}: {exc}") from None
-    path = Path(location)
     if create:
-        check_writable(path)
+        check_writable(location)
     else:
-        check_store(path)
+        check_store(location)
     try:
-        return Memory.open(path)
+        return Memory.open(location, create=create)
     except (MemoryStoreError, OSError, sqlite3.Error) as exc:
-        raise DataDirError(f"cannot open the memory store in {path}: {exc}") from None
+        raise DataDirError(f"cannot open the memory store in {location}: {exc}") from None
 
 
-def known_users(path: Path) -> list[tuple[str, str]]:
-    """(user, agent) pairs that have anything stored in ``path``, read without writing.
-
-    Read straight from the store's ``namespaces`` table: the command line only opens the
-    embedded SQLite directory, and this is only used to say which users a typo missed.
-    """
-    uri = f"{(path / STORE_FILE).resolve().as_uri()}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            rows = conn.execute(
-                "SELECT user_id, agent_id FROM namespaces ORDER BY user_id, agent_id"
-            ).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return []
-    return [(str(user), str(agent)) for user, agent in rows]
+def unknown_user_message(memory: Memory, user: str, agent: str) -> str:
+    """What to say when (user, agent) has nothing stored: the users that do, so a wrong
+    ``--user`` does not look like an empty memory."""
+    where = memory.location
+    pairs = memory.users()
+    if not pairs:
+        return f"nothing is stored in {where} yet"
+    names = ", ".join(u if a == agent else f"{u} (agent {a})" for u, a in pairs)
+    return f"no memory for user {user!r} (agent {agent!r}) in {where}; users there: {names}"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langgraph_memgpt.cli.chat import warm_up_embeddings
-from langgraph_memgpt.cli.datadir import open_memory
+from langgraph_memgpt.cli.datadir import describe, open_memory, store_location
 from langgraph_memgpt.cli.display import print_update, shorten
 
 if TYPE_CHECKING:
@@ -53,18 +53,18 @@ def run_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trace: 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the walkthrough in ``--data-dir``, or in a temporary directory removed at the end."""
     if args.data_dir:
-        return _demo(Path(args.data_dir), args, kept=True)
+        return _demo(store_location(args.data_dir), args, kept=True)
     with tempfile.TemporaryDirectory(prefix="memgpt-demo-") as tmp:
         return _demo(Path(tmp), args, kept=False)
 
 
-def _demo(data_dir: Path, args: argparse.Namespace, *, kept: bool) -> int:
+def _demo(data_dir: str | Path, args: argparse.Namespace, *, kept: bool) -> int:
     from langgraph_memgpt import MemGPTConfig, OfflineDriver, create_memgpt_agent
 
     out = sys.stdout
     print("langgraph-memgpt demo (offline driver: a rule-based stand-in, not an LLM)", file=out)
     note = "" if kept else " (temporary, removed at the end; pass --data-dir to keep it)"
-    print(f"data directory: {data_dir}{note}", file=out)
+    print(f"data: {describe(data_dir)}{note}", file=out)
     memory = open_memory(data_dir, create=True)
     try:
         warm_up_embeddings(memory, out, background=False)

@@ -7,7 +7,46 @@ lost by this: it is in the thread's state and in recall memory.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+#: Terminal escape sequences: CSI (colours, cursor moves, clearing), OSC (titles, links),
+#: DCS/APC/PM strings, and the two-character ESC forms.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+)
+#: Other control characters (newline and tab are kept; C1 included).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """``text`` fit to print on a terminal: escape sequences removed, other control
+    characters shown as U+FFFD. What people and tools wrote may hold them (a pasted colour
+    code, a file's bytes); echoed raw they would recolour, move or retitle the user's terminal.
+    Only the display changes: memory keeps the text as it was written."""
+    if text.isprintable():
+        return text
+    return _CONTROLS.sub("\ufffd", _ESCAPES.sub("", text))
+
+
+class SafeStream:
+    """A text stream that passes everything written through :func:`safe`."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        #: The stream underneath, for a caller that writes its own escape sequences.
+        self.raw = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
 
 #: Longest tool-argument value shown in a tool-call line.
 ARG_CHARS = 120

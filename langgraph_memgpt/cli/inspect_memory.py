@@ -9,27 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from langgraph_memgpt.cli.chat import warm_up_embeddings
-from langgraph_memgpt.cli.datadir import (
-    CliError,
-    DataDirError,
-    is_database_url,
-    known_users,
-    open_memory,
-)
+from langgraph_memgpt.cli.datadir import CliError, DataDirError, open_memory, unknown_user_message
 from langgraph_memgpt.tools import NO_GOOD_MATCH
 
 DEFAULT_AGENT_ID = "default"  # memory.types.DEFAULT_AGENT_ID, without importing the stores
-
-
-def _unknown_user_message(path: Path, user: str, agent: str) -> str:
-    pairs = known_users(path)
-    if not pairs:
-        return f"nothing is stored in {path} yet"
-    names = ", ".join(u if a == agent else f"{u} (agent {a})" for u, a in pairs)
-    return f"no memory for user {user!r} (agent {agent!r}) in {path}; users there: {names}"
 
 
 def cmd_memory(args: argparse.Namespace) -> int:
@@ -52,9 +37,8 @@ def cmd_memory(args: argparse.Namespace) -> int:
     memory = open_memory(args.data_dir, create=False)
     try:
         ident = {"user_id": args.user, "agent_id": args.agent}
-        path = Path(args.data_dir)
-        if not is_database_url(args.data_dir) and (args.user, args.agent) not in known_users(path):
-            raise DataDirError(_unknown_user_message(path, args.user, args.agent))
+        if not memory.has_namespace(**ident):  # on either backend: reading creates nothing
+            raise DataDirError(unknown_user_message(memory, args.user, args.agent))
         if args.action in ("flagged", "approve", "quarantine"):
             from langgraph_memgpt.cli.guard_cmds import cmd_guard
 
@@ -74,7 +58,12 @@ def cmd_memory(args: argparse.Namespace) -> int:
             try:
                 for tier, hits in (
                     ("archival", memory.archival.search(query, k=args.k, **ident)),
-                    ("recall", memory.recall.search(query, k=args.k, **ident)),
+                    (
+                        "recall",
+                        memory.recall.search(
+                            query, k=args.k, include_tools=args.include_tools, **ident
+                        ),
+                    ),
                 ):
                     print(f"== {tier} ==")
                     for hit in hits:

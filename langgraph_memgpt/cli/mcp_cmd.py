@@ -10,7 +10,7 @@ import argparse
 from typing import Any
 
 from langgraph_memgpt.cli.datadir import CliError, open_memory
-from langgraph_memgpt.configuration import DEFAULT_USER_ID
+from langgraph_memgpt.defaults import DEFAULT_USER_ID
 
 
 def add_mcp_parser(sub: Any, *, data_dir_default: str, formatter: Any) -> None:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from langgraph_memgpt.cli.datadir import CliError, is_database_url
+from langgraph_memgpt.cli.datadir import CliError, describe, is_database_url, store_location
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -20,15 +20,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     if not args.to or not is_database_url(args.to):
         raise CliError("memory migrate needs --to postgresql://... (the database to copy into)")
-    if is_database_url(args.data_dir):
+    source = store_location(args.data_dir)
+    if not isinstance(source, Path):
         raise CliError("memory migrate copies from a local data directory; --data-dir is a URL")
     print(
-        f"copying {Path(args.data_dir).resolve()} to {redact(args.to)} "
-        "(run it again to resume if interrupted)",
+        f"copying {describe(source)} to {redact(args.to)} (run it again to resume if interrupted)",
         file=sys.stderr,
     )
     try:
-        report = migrate(args.data_dir, args.to, stream=sys.stderr)
+        report = migrate(source, args.to, stream=sys.stderr)
     except MemoryStoreError as exc:
         raise CliError(str(exc)) from None
     print(report)

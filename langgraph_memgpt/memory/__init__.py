@@ -38,6 +38,7 @@ from langgraph_memgpt.memory.types import (
     MemoryStoreError,
     MemoryStoreUnavailable,
     SearchHit,
+    StoreNotFoundError,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "IngestReport",
     "Memory",
     "MemoryStoreError",
+    "StoreNotFoundError",
     "MemoryStoreUnavailable",
     "ModelDecider",
     "parse_claim",

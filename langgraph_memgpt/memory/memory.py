@@ -35,7 +35,7 @@ from langgraph_memgpt.memory.search.fusion import DEFAULT_FUSION, FusionFn
 from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 from langgraph_memgpt.memory.tiers.core import CoreMemory
 from langgraph_memgpt.memory.tiers.recall import RecallMemory
-from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
+from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, StoreNotFoundError
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory.io.ingest import IngestReport
@@ -97,9 +97,12 @@ class Memory:
         reembed: bool = False,
         fusion: FusionFn = DEFAULT_FUSION,
         save_interval: float = 30.0,
+        create: bool = True,
     ) -> Memory:
         """Open (creating if missing) the store at ``path``: a directory, or a
         ``postgresql://`` URL. Without ``path``, ``MEMGPT_DATABASE_URL`` names the database.
+        ``create=False`` opens an existing store only: where there is none it raises
+        :class:`StoreNotFoundError` and creates nothing (no directory, no schema).
 
         ``embeddings``: ``"auto"`` (env ``MEMGPT_EMBEDDINGS`` = local | openai | none, else the
         local MiniLM when installed, else lexical only), ``"local"``, ``"openai"``, ``"none"``/
@@ -114,12 +117,16 @@ class Memory:
                 )
         embedder = resolve_embeddings(embeddings)
         if is_postgres_url(path):
-            return open_postgres(cls, str(path), embedder, reembed=reembed, fusion=fusion)
+            return open_postgres(
+                cls, str(path), embedder, reembed=reembed, fusion=fusion, create=create
+            )
         if isinstance(path, str) and "://" in path:
             raise MemoryStoreError(
                 f"{path.split('://')[0]}:// stores are not supported; use a directory or a "
                 "postgresql:// URL."
             )
+        if not create and not (Path(path) / DB_FILE).is_file():
+            raise StoreNotFoundError(f"no memory store in {path} (no {DB_FILE})")
         return open_sqlite(
             cls, Path(path), embedder, reembed=reembed, fusion=fusion, save_interval=save_interval
         )
@@ -203,6 +210,12 @@ class Memory:
     def has_namespace(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> bool:
         """Whether anything was ever stored for (user_id, agent_id)."""
         return self._db.namespace(agent_id, user_id, create=False) is not None
+
+    def users(self) -> list[tuple[str, str]]:
+        """Every (user_id, agent_id) with anything stored, sorted (read only)."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT user_id, agent_id FROM namespaces").fetchall()
+        return sorted((str(user), str(agent)) for user, agent in rows)
 
     def get_meta(self, key: str) -> str | None:
         """A store-wide bookkeeping value (e.g. the import log), None if unset."""

@@ -93,12 +93,18 @@ def open_sqlite(
 
 
 def open_postgres(
-    cls: type[Memory], url: str, embedder: Embeddings | None, *, reembed: bool, fusion: FusionFn
+    cls: type[Memory],
+    url: str,
+    embedder: Embeddings | None,
+    *,
+    reembed: bool,
+    fusion: FusionFn,
+    create: bool = True,
 ) -> Memory:
     from langgraph_memgpt.memory.backends.pgvector_store import PgVectors
     from langgraph_memgpt.memory.backends.postgres_db import PostgresDatabase
 
-    db = PostgresDatabase(url)
+    db = PostgresDatabase(url, create=create)
     try:
         holder: list[ArchivalMemory] = []
         embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)

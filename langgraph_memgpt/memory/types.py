@@ -40,6 +40,10 @@ class MemoryStoreError(ValueError):
     """
 
 
+class StoreNotFoundError(MemoryStoreError):
+    """``Memory.open(..., create=False)`` found no store there (nothing was created)."""
+
+
 class MemoryStoreUnavailable(MemoryStoreError):
     """The database could not be reached, or did not answer in time: not the caller's fault.
 

@@ -106,6 +106,31 @@ def split_blob(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
     return terms, tf_q
 
 
+def split_blobs(
+    rows: Sequence[tuple[int, bytes]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every entry of many term vectors at once: (document, term, quantised tf, document
+    length) per entry. One pass over the joined bytes instead of a numpy call per blob: the
+    re-scoring of a common-word query decodes a hundred of them per search."""
+    blobs = [bytes(blob) for _, blob in rows]
+    sizes = np.fromiter((len(b) // _ENTRY_BYTES for b in blobs), dtype=np.int64, count=len(blobs))
+    starts = np.zeros(len(blobs), dtype=np.int64)
+    np.cumsum([len(b) for b in blobs[:-1]], out=starts[1:])
+    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    blob_of = np.repeat(np.arange(len(blobs)), sizes)
+    within = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(
+        np.cumsum(sizes) - sizes, sizes
+    )
+    term_at = np.repeat(starts, sizes) + within * _TERM.itemsize
+    tf_at = np.repeat(starts + sizes * _TERM.itemsize, sizes) + within * _TF.itemsize
+    terms = raw[term_at[:, None] + np.arange(_TERM.itemsize)].copy().view(_TERM).ravel()
+    tf_q = raw[tf_at[:, None] + np.arange(_TF.itemsize)].copy().view(_TF).ravel()
+    tf_q = tf_q.astype(np.int64)
+    length = np.round(np.bincount(blob_of, weights=tf_q, minlength=len(blobs)) / TF_SCALE)
+    docs = np.fromiter((doc for doc, _ in rows), dtype=np.int64, count=len(rows))
+    return docs[blob_of], terms.astype(np.int64), tf_q, length[blob_of]
+
+
 @dataclass
 class Matches:
     """Where the query's terms occur in a set of term vectors: the tenant's tail (documents not
@@ -140,12 +165,7 @@ class Matches:
         """The query's terms in ``(doc, term vector blob)`` rows."""
         if not rows:
             return cls.empty()
-        parts = [split_blob(blob) for _, blob in rows]
-        sizes = np.array([len(t) for t, _ in parts])
-        owner = np.repeat(np.array([doc for doc, _ in rows], dtype=np.int64), sizes)
-        terms = np.concatenate([t for t, _ in parts])
-        tf_q = np.concatenate([f for _, f in parts])
-        lengths = np.repeat(np.round(np.array([f.sum() for _, f in parts]) / TF_SCALE), sizes)
+        owner, terms, tf_q, lengths = split_blobs(rows)
         hit = np.isin(terms, query_ids)
         matched_terms, counts = np.unique(terms[hit], return_counts=True)
         return cls(

@@ -37,9 +37,15 @@ from langgraph_memgpt.memory.backends.postgres_schema import (
     EXTENSION,
     SCHEMA,
     SCHEMA_VERSION,
+    _current_version,
+    _missing_schema,
+    _require_schema,
 )
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
-from langgraph_memgpt.memory.types import MemoryStoreError, MemoryStoreUnavailable
+from langgraph_memgpt.memory.types import (
+    MemoryStoreError,
+    MemoryStoreUnavailable,
+)
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 DEFAULT_POOL_SIZE = 10
@@ -140,7 +146,11 @@ class PostgresDatabase(SharedQueries):
     reopen_hint = "Memory.open(url)"
     row_lock = " FOR UPDATE"
 
-    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE, create: bool = True
+    ) -> None:
+        """Connect, creating or upgrading the schema first, or with ``create=False`` only
+        checking that it is there (a reading command must not write to a database)."""
         psycopg, psycopg_pool = _require_driver()
         self.url = url
         self._closed = False
@@ -148,7 +158,10 @@ class PostgresDatabase(SharedQueries):
         self._ns_cache: dict[tuple[str, str], int] = {}
         try:
             with psycopg.connect(url, autocommit=True, **connection_kwargs(url)) as conn:
-                _create_schema(conn, redact(url))
+                if create:
+                    _create_schema(conn, redact(url))
+                else:
+                    _require_schema(conn, redact(url))
         except psycopg.Error as exc:
             raise MemoryStoreError(
                 f"cannot open the Postgres memory store at {redact(url)}: {describe(exc)}"
@@ -304,19 +317,11 @@ def has_store(url: str) -> bool:
     psycopg, _ = _require_driver()
     try:
         with psycopg.connect(url, autocommit=True, **connection_kwargs(url)) as conn:
-            return _current_version(conn) is not None
+            return _missing_schema(conn) is None and _current_version(conn) is not None
     except psycopg.Error as exc:
         raise MemoryStoreError(
             f"cannot open the Postgres memory store at {redact(url)}: {describe(exc)}"
         ) from exc
-
-
-def _current_version(conn: Any) -> int | None:
-    """The stored schema version, None for a database without our tables."""
-    if conn.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
-        return None
-    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    return None if row is None else int(row[0])
 
 
 def _create_schema(conn: Any, where: str) -> None:
@@ -325,6 +330,11 @@ def _create_schema(conn: Any, where: str) -> None:
 
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
+        missing = _missing_schema(conn)
+        if missing is not None:  # created, so the store goes where the URL says
+            from psycopg import sql
+
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(missing)))
         try:
             with conn.transaction():  # a savepoint: a failure here keeps the lock's transaction
                 conn.execute(EXTENSION)

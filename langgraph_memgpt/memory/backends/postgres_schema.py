@@ -9,8 +9,11 @@ be embedded. Times stay ISO 8601 text, compared as strings, exactly as on SQLite
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph_memgpt.memory.backends.validity import POSTGRES_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import TABLES as VALIDITY_TABLES
+from langgraph_memgpt.memory.types import MemoryStoreError, StoreNotFoundError
 
 SCHEMA_VERSION = 2
 # Serialises schema creation and upgrades between processes opening the database at once.
@@ -77,6 +80,8 @@ CREATE TABLE IF NOT EXISTS archival (
     vector vector
 )""",
     "CREATE INDEX IF NOT EXISTS archival_ns ON archival (ns, id)",
+    "CREATE INDEX IF NOT EXISTS archival_thread ON archival (ns, thread_id, id) "
+    "WHERE thread_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS archival_unembedded ON archival (ns, id) WHERE vector IS NULL",
     """
 CREATE TABLE IF NOT EXISTS archival_state (
@@ -139,3 +144,61 @@ TABLES: tuple[str, ...] = (
     "lex_docs",
     *VALIDITY_TABLES,
 )
+
+
+def _named_schema(conn: Any) -> str | None:
+    """The first schema the connection's ``search_path`` names (``$user`` skipped), if any."""
+    path = str(conn.execute("SELECT current_setting('search_path')").fetchone()[0])
+    for entry in path.split(","):
+        name = entry.strip()
+        if name.startswith('"') and name.endswith('"'):
+            name = name[1:-1].replace('""', '"')
+        if name and name != "$user":
+            return name
+    return None
+
+
+def _missing_schema(conn: Any) -> str | None:
+    """The schema the search path puts first when it does not exist.
+
+    Postgres then silently uses the next one (``public``): a URL's
+    ``options=-csearch_path=memgpt,public`` would read and write someone else's tables.
+    """
+    named = _named_schema(conn)
+    if named is None:
+        return None
+    exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (named,)).fetchone()
+    return None if exists else named
+
+
+def _current_version(conn: Any) -> int | None:
+    """The stored schema version, None when the current schema holds none of our tables.
+
+    Only the current schema (the first of the search path that exists) counts: a store in a
+    schema later on the path (``public``) is someone else's, not this URL's.
+    """
+    found = conn.execute(
+        "SELECT to_regclass(format(%s, current_schema()))", ("%I.meta",)
+    ).fetchone()
+    if found is None or found[0] is None:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return None if row is None else int(row[0])
+
+
+def _require_schema(conn: Any, where: str) -> None:
+    """Refuse, without writing, a database whose search path holds no store of this version."""
+    missing = _missing_schema(conn)
+    if missing is not None:
+        raise StoreNotFoundError(f"no memory store at {where}: schema {missing!r} does not exist")
+    version = _current_version(conn)
+    if version is None:
+        raise StoreNotFoundError(
+            f"no memory store at {where}: no langgraph-memgpt tables in its schema "
+            "(`chat`, `demo`, `memory ingest` and `memory import` create one)"
+        )
+    if version != SCHEMA_VERSION:
+        raise MemoryStoreError(
+            f"the memory store at {where} has schema version {version}, this version reads "
+            f"{SCHEMA_VERSION}; open it once with a writing command to upgrade it"
+        )

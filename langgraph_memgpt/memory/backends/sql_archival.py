@@ -67,10 +67,21 @@ class SqlArchival:
         self.after_commit = after_commit
 
     # -- writes --------------------------------------------------------------------------
-    def insert(self, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None) -> list[int]:
-        """Insert rows (and their vectors) in one transaction, then tell the vector store."""
+    def insert(
+        self,
+        ns: int,
+        rows: Sequence[ArchivalRow],
+        vectors: np.ndarray | None,
+        *,
+        reindex: Sequence[tuple[int, list[tuple[str, float]]]] = (),
+    ) -> list[int]:
+        """Insert rows (and their vectors) in one transaction, then tell the vector store.
+        ``reindex``: stored records of the namespace to index again with new fields (a thread's
+        last records, now followed by the new ones); records deleted meanwhile are skipped."""
         frequencies = [term_frequencies(row.fields or [(row.text, 1.0)]) for row in rows]
         with self._db.transaction() as conn:
+            if reindex:
+                self._reindex(conn, ns, reindex)
             ids = []
             for i, row in enumerate(rows):
                 vector = None if vectors is None else self.vectors.encode(vectors[i])
@@ -107,6 +118,32 @@ class SqlArchival:
         if vectors is not None:
             self.vectors.added(ns, version, np.asarray(ids, dtype=np.int64), vectors)
         return ids
+
+    @staticmethod
+    def _reindex(conn: Any, ns: int, docs: Sequence[tuple[int, list[tuple[str, float]]]]) -> None:
+        marks = ",".join("?" * len(docs))
+        alive = {
+            int(rid)
+            for (rid,) in conn.execute(
+                f"SELECT id FROM archival WHERE ns=? AND id IN ({marks})",
+                (ns, *(rid for rid, _ in docs)),
+            )
+        }
+        docs = [(rid, fields) for rid, fields in docs if rid in alive]
+        LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, [rid for rid, _ in docs])
+        LexicalIndex.add(
+            conn, ns, Tier.ARCHIVAL, [(rid, term_frequencies(fields)) for rid, fields in docs]
+        )
+
+    def thread_tail(self, ns: int, thread_id: str, n: int) -> list[tuple[int, str, str]]:
+        """The last ``n`` records of a thread, oldest first: ``(id, text, created_at)``."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT id, text, created_at FROM archival WHERE ns=? AND thread_id=? "
+                "ORDER BY id DESC LIMIT ?",
+                (ns, thread_id, n),
+            ).fetchall()
+        return [(int(rid), text, created_at) for rid, text, created_at in rows[::-1]]
 
     def delete(self, ns: int, rid: int, *, uid: str | None = None, reason: str = "") -> None:
         """Remove a record for good; records it had superseded become current again, and the

@@ -111,6 +111,10 @@ CREATE TABLE IF NOT EXISTS archival (
 CREATE INDEX IF NOT EXISTS archival_ns ON archival (ns, id)
 """,
     """
+CREATE INDEX IF NOT EXISTS archival_thread ON archival (ns, thread_id, id)
+WHERE thread_id IS NOT NULL
+""",
+    """
 CREATE TABLE IF NOT EXISTS archival_state (
     ns INTEGER PRIMARY KEY REFERENCES namespaces(id),
     version INTEGER NOT NULL

@@ -75,6 +75,8 @@ class IngestReport:
     """One :class:`FileResult` per file, in the order the files were read."""
 
     files: list[FileResult] = field(default_factory=list)
+    #: Files a directory walk passed over (not a document type), so none goes unmentioned.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -94,18 +96,23 @@ class IngestReport:
                 lines.append(f"replaced   {f.path}: {f.chunks} chunks ({f.retired} old retired)")
             else:
                 lines.append(f"{f.status:<10} {f.path}: {f.chunks} chunks")
+        for path in self.skipped:
+            suffix = Path(path).suffix or "no suffix"
+            lines.append(f"skipped    {path}: not a document type ({suffix})")
         counts = {s: sum(f.status == s for f in self.files) for s in ("added", "replaced")}
         lines.append(
             f"{len(self.files)} file(s): {counts['added']} added, {counts['replaced']} replaced, "
             f"{sum(f.status == 'unchanged' for f in self.files)} unchanged, "
             f"{len(self.failed)} failed; {self.added} chunks stored"
+            + (f"; {len(self.skipped)} skipped" if self.skipped else "")
         )
         return "\n".join(lines)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+def expand_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path]:
     """Files named, plus documents under directories named (recursively, sorted, hidden
-    files and directories skipped). A path that does not exist is an error up front."""
+    files and directories skipped). A path that does not exist is an error up front.
+    Other files found under a directory (images, binaries) are appended to ``skipped``."""
     if isinstance(paths, str | Path):
         paths = [paths]
     out: list[Path] = []
@@ -115,8 +122,12 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if path.is_dir():
             for found in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
-                if found.is_file() and not hidden and found.suffix.lower() in DOCUMENT_SUFFIXES:
+                if not found.is_file() or hidden:
+                    continue
+                if found.suffix.lower() in DOCUMENT_SUFFIXES:
                     out.append(found)
+                elif skipped is not None:
+                    skipped.append(found)
         elif path.is_file():
             out.append(path)
         else:
@@ -244,7 +255,10 @@ class Ingester:
     def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
         """Ingest every file of ``paths``; a file that fails is reported and the rest go on."""
         report = IngestReport()
-        for path in expand_paths(paths):
+        skipped: list[Path] = []
+        found = expand_paths(paths, skipped)
+        report.skipped = [str(path) for path in skipped]
+        for path in found:
             try:
                 report.files.append(self.ingest_file(path))
             except MemoryStoreError as exc:

@@ -10,6 +10,7 @@ clear :class:`MemoryStoreError`, never an ImportError from deep inside.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,4 +121,41 @@ def _pdf_sections(path: Path, data: bytes) -> list[Section]:
         raise MemoryStoreError(
             f"cannot read the PDF {path} ({type(exc).__name__}: {exc})."
         ) from exc
-    return [Section(text, page=i) for i, text in enumerate(pages, start=1) if text.strip()]
+    return [
+        Section(join_wrapped_lines(text), page=i)
+        for i, text in enumerate(pages, start=1)
+        if text.strip()
+    ]
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022\u25aa\u2013]|\d{1,3}[.)]|[a-z][.)])\s")
+_SOFT_HYPHEN = re.compile(r"(?<=[a-z])-$")
+
+
+def join_wrapped_lines(text: str) -> str:
+    """A PDF page's text with the lines the layout wrapped joined back into paragraphs.
+
+    PDF text comes out one printed line at a time, so a sentence quoted from it would stop
+    at the line's end. A line break is kept where a paragraph ends: a blank line, a list item
+    after it, a line that ends a sentence short of the page's right margin, or a short line
+    that no lowercase word continues (a heading). A word hyphenated across lines is rejoined
+    without its hyphen (typesetting's soft hyphen, by far the commonest case).
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    width = max((len(line) for line in lines), default=0)
+    out: list[str] = []
+    last = ""  # the previous printed line (``out[-1]`` may hold several joined)
+    for line in lines:
+        if out and line and last and not _LIST_ITEM.match(line):
+            short = len(last) < 0.7 * width
+            ends = len(last) < 0.85 * width and last.endswith((".", "!", "?", ":"))
+            if (line[0].islower() or not short) and not ends:
+                if _SOFT_HYPHEN.search(last) and line[0].islower():
+                    out[-1] = out[-1][:-1] + line
+                else:
+                    out[-1] = f"{out[-1]} {line}"
+                last = line
+                continue
+        out.append(line)
+        last = line
+    return "\n".join(out).strip()

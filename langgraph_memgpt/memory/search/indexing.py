@@ -12,9 +12,12 @@ adds this context itself, from what it knows, so a caller stores plain text and 
 * **dense**: a record is embedded with the record before and after it as context
   (``embedding_text``), one encoding per record.
 
-A *sequence* is a recall thread, or the records of one ``insert_many`` call that share a thread
-and a ``created_at`` (an imported session, a document's chunks); records inserted one by one,
-or with their own times, have no neighbours. Hits always return the record's own text.
+A *sequence* is a recall thread, an archival thread (records with the same ``thread_id``, in the
+order stored, across calls: a record inserted alone still gets the thread's last records as
+context, and they get it as theirs), or the records of one ``insert_many`` call without a
+thread that share a source and a ``created_at`` (a document's chunks, indexed with their
+heading too). Records with no thread inserted one by one have no neighbours. Hits always
+return the record's own text.
 
 The numbers were chosen on LoCoMo (bench/retrieval_locomo.py), picking on three conversations
 and checking on the other two: neighbour context was worth +0.07 evidence recall@10, the date
@@ -46,10 +49,17 @@ def date_words(created_at: str | None) -> str:
 
 
 def context_fields(
-    own: str, created_at: str | None, before: Sequence[str], after: Sequence[str]
+    own: str,
+    created_at: str | None,
+    before: Sequence[str],
+    after: Sequence[str],
+    *,
+    extra: Sequence[str] = (),
 ) -> list[tuple[str, float]]:
-    """The weighted fields a record is indexed with (lexical search)."""
+    """The weighted fields a record is indexed with (lexical search); ``extra`` is further
+    context of the record's own (a document chunk's heading), weighted like a neighbour."""
     fields = [(own, 1.0), (date_words(created_at), DATE_WEIGHT)]
+    fields += [(text[:CONTEXT_CHARS], CONTEXT_WEIGHT) for text in extra]
     fields += [
         (text[:CONTEXT_CHARS], CONTEXT_WEIGHT) for text in (*before[-WINDOW:], *after[:WINDOW])
     ]
@@ -62,6 +72,13 @@ def sequences(keys: Sequence[Hashable]) -> list[list[int]]:
     for position, key in enumerate(keys):
         groups.setdefault(key, []).append(position)
     return list(groups.values())
+
+
+def sequence_key(thread_id: str | None, source: str | None, created_at: str) -> Hashable:
+    """Which sequence an archival record belongs to: its thread when it has one (whatever its
+    time: a conversation's turns carry their own), else the records of its batch with the same
+    source and time (a document's chunks)."""
+    return ("thread", thread_id) if thread_id is not None else ("batch", source, created_at)
 
 
 def neighbours(

@@ -61,8 +61,14 @@ class ArchivalBackend(Protocol):
     """What archival search needs from storage; ids are backend-internal integers."""
 
     def insert(
-        self, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None
+        self,
+        ns: int,
+        rows: Sequence[ArchivalRow],
+        vectors: np.ndarray | None,
+        *,
+        reindex: Sequence[tuple[int, list[tuple[str, float]]]] = (),
     ) -> list[int]: ...
+    def thread_tail(self, ns: int, thread_id: str, n: int) -> list[tuple[int, str, str]]: ...
     def delete(self, ns: int, rid: int, *, uid: str | None = None, reason: str = "") -> None: ...
     def lexical(
         self, ns: int, terms: Sequence[str], limit: int, tags: list[str] | None = None

@@ -3,6 +3,7 @@ indexing each record with the context its citation supplies (``search.indexing``
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -22,9 +23,12 @@ from langgraph_memgpt.memory._validate import (
 from langgraph_memgpt.memory.backends.sql_archival import ArchivalRow
 from langgraph_memgpt.memory.backends.validity import Validity, norm_key
 from langgraph_memgpt.memory.search.indexing import (
+    RECALL_AFTER,
+    WINDOW,
     context_fields,
     embedding_text,
     neighbours,
+    sequence_key,
     sequences,
 )
 from langgraph_memgpt.memory.tiers.archival_base import (
@@ -241,17 +245,45 @@ class ArchivalWrite(ArchivalBase):
         return keep
 
     def _store(self, ns: int, rows: list[ArchivalRow], array: np.ndarray | None) -> None:
-        groups = sequences([(row.thread_id, row.created_at) for row in rows])
+        """Index each row with the context its citation supplies (``search.indexing``): the
+        records around it in its thread (those stored by earlier calls too) or its batch, a
+        document chunk's heading, its date. The thread's last stored records are indexed
+        again with the new ones as their following context, as recall does."""
         texts = [row.text for row in rows]
         embed_as = list(texts)
-        for group in groups:
-            for i, position in enumerate(group):
-                before, after = neighbours(texts, group, i)
+        reindex: list[tuple[int, list[tuple[str, float]]]] = []
+        for group in sequences(
+            [sequence_key(row.thread_id, row.source, row.created_at) for row in rows]
+        ):
+            thread = rows[group[0]].thread_id
+            stored = (
+                []
+                if thread is None
+                else self._backend.thread_tail(ns, thread, WINDOW + RECALL_AFTER)
+            )
+            seq = [text for _, text, _ in stored] + [texts[p] for p in group]
+            order = list(range(len(seq)))
+            for i, position in enumerate(group, start=len(stored)):
+                before, after = neighbours(seq, order, i)
                 row = rows[position]
-                row.fields = context_fields(row.text, row.created_at, before, after)
+                row.fields = context_fields(
+                    row.text, row.created_at, before, after, extra=_headings(row.extra)
+                )
                 embed_as[position] = embedding_text(
                     row.text, before[-1] if before else None, after[0] if after else None
                 )
+            for j in range(max(0, len(stored) - RECALL_AFTER), len(stored)):
+                before, after = neighbours(seq, order, j, after_window=RECALL_AFTER)
+                rid, text, created_at = stored[j]
+                reindex.append((rid, context_fields(text, created_at, before, after)))
         if array is None and self.embeddings is not None:
             array = self.embed_texts(embed_as)
-        self._backend.insert(ns, rows, array)
+        self._backend.insert(ns, rows, array, reindex=reindex)
+
+
+def _headings(extra: str) -> tuple[str, ...]:
+    """A document chunk's section heading (``io.ingest`` metadata), as context."""
+    if '"heading"' not in extra:
+        return ()
+    heading = json.loads(extra).get("heading")
+    return (heading,) if isinstance(heading, str) and heading else ()

@@ -48,8 +48,15 @@ class RecallSearch(RecallBacklog):
         page: int = 0,
         thread_id: str | None = None,
         mode: str = "hybrid",
+        include_tools: bool = False,
+        exclude_turn: tuple[str, int] | None = None,
     ) -> list[SearchHit]:
         """The messages best matching ``query``, best first, each with its citation.
+
+        What people said is ranked: tool results and assistant messages with no text (tool
+        calls only) are left out unless ``include_tools`` (a past search result quoting earlier
+        search results would otherwise top every search). ``exclude_turn`` is the
+        ``(thread_id, turn)`` being answered: its own question is never a hit.
 
         ``hybrid`` fuses BM25 over each message's words (with its date and the message before
         it) and cosine similarity of its embedding; ``lexical`` is BM25 alone. Messages not
@@ -90,6 +97,8 @@ class RecallSearch(RecallBacklog):
                 ranking = list(rankings[0])
             if dense:
                 ranking = relevance_floor(ranking, lexical, similar)
+            if ranking and (not include_tools or exclude_turn is not None):
+                ranking = self._said(ns, ranking, include_tools, exclude_turn)
         window = ranking[page * k : (page + 1) * k]
         if not window:
             if page > 0:
@@ -115,6 +124,30 @@ class RecallSearch(RecallBacklog):
                 (ns, thread_id),
             )
         return self._vectors.search(ns, vector, limit, restrict)
+
+    def _said(
+        self,
+        ns: int,
+        ranking: list[tuple[int, float]],
+        include_tools: bool,
+        exclude_turn: tuple[str, int] | None,
+    ) -> list[tuple[int, float]]:
+        """``ranking`` without tool traffic (unless ``include_tools``) and the excluded turn."""
+        marks = ",".join("?" * len(ranking))
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT id, role, length(trim(content)) = 0, thread_id, turn FROM recall "
+                f"WHERE ns=? AND id IN ({marks})",
+                (ns, *(rid for rid, _ in ranking)),
+            ).fetchall()
+        dropped = set()
+        for rid, role, empty, thread, turn in rows:
+            tool = role == "tool" or (role == "assistant" and bool(empty))
+            if (tool and not include_tools) or (
+                exclude_turn is not None and (thread, turn) == exclude_turn
+            ):
+                dropped.add(int(rid))
+        return [(rid, score) for rid, score in ranking if rid not in dropped]
 
     def _speakers(self, ns: int, ranking: Sequence[tuple[int, float]]) -> dict[int, str | None]:
         marks = ",".join("?" * len(ranking))

@@ -60,8 +60,21 @@ def usable(turn: Turn, hit: Hit) -> bool:
     return any(not is_question(sentence) for sentence in split_sentences(body))
 
 
-def core_answer(turn: Turn, question: str) -> str | None:
-    """Quote core memory when a pinned line answers the question (no page fault needed)."""
+def _possessed(question: str) -> set[str]:
+    """Content words right after "my"/"your": what a "my X" question is about must be in the
+    line that answers it ("my sister's name" is not answered by "Name: Alice")."""
+    tokens = words(question)
+    return content_words(
+        " ".join(b for a, b in zip(tokens, tokens[1:], strict=False) if a in ("my", "your"))
+    )
+
+
+def core_answer(turn: Turn, question: str, *, loose: bool = False) -> str | None:
+    """Quote core memory when a pinned line answers the question (no page fault needed).
+
+    ``loose``: when search found nothing, a line sharing one content word (and every name and
+    "my X" of the question) answers: a fact only core memory holds (written by the API, an
+    import, another thread) is still found instead of "I don't know"."""
     said = set(words(question))
     if said & FIRST_PERSON:
         labels = ["human"]
@@ -75,6 +88,9 @@ def core_answer(turn: Turn, question: str) -> str | None:
         return None
     # Short questions must be covered entirely ("my sister's name" is not "Name: Alice").
     needed = len(query) if len(query) <= 2 else math.ceil(2 * len(query) / 3)
+    if loose:
+        needed = 1
+        people = people | _possessed(question)
     best: tuple[int, str, str] | None = None
     for label in labels:
         block = turn.core.get(label)
@@ -172,6 +188,9 @@ def _search_answer(turn: Turn, search: Search) -> str:
     chosen = ranked[:1] if not relevance.words else pick(ranked, search.several)
     if chosen:
         return quote(chosen, relevance.words)
+    from_core = core_answer(turn, question, loose=True)
+    if from_core is not None:
+        return from_core
     answer = (
         f"{NOT_FOUND_PREFIX} (archival and conversation history) for "
         f'"{question}" and found nothing relevant, so I don\'t know.'

@@ -90,3 +90,67 @@ def date_phrases(text: str) -> list[str]:
             phrases.append(f"{m.group(1)} {m.group(2)}")
     phrases += re.findall(r"\b(?:19|20)\d{2}\b", text)
     return list(dict.fromkeys(phrases))
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NUMBER = r"(\d{1,3}|a|an|one|two|three)"
+_RELATIVE_RE = re.compile(
+    r"(?i)\b(?:"
+    r"(?P<day>today|tonight|tomorrow|yesterday|the day after tomorrow|the day before yesterday)"
+    rf"|(?P<which>next|last|this|coming) (?P<weekday>{'|'.join(_WEEKDAYS)})"
+    r"|(?P<which2>next|last|this) (?P<unit>week|month|year)"
+    rf"|{_NUMBER} (?P<agounit>day|week|month|year)s? ago"
+    rf"|in {_NUMBER} (?P<inunit>day|week|month|year)s?"
+    r")\b(?! ?\(\d{4})"  # already dated: left alone
+)
+_DAY_OFFSETS = {
+    "today": 0,
+    "tonight": 0,
+    "tomorrow": 1,
+    "yesterday": -1,
+    "the day after tomorrow": 2,
+    "the day before yesterday": -2,
+}
+
+
+def _relative_day(match: re.Match[str], today: date) -> str | None:
+    """The date a relative phrase means, as written next to it ("2026-12-15", "2026-12")."""
+    if match.group("day"):
+        return (today + timedelta(days=_DAY_OFFSETS[match.group("day").lower()])).isoformat()
+    if match.group("weekday"):
+        target = _WEEKDAYS.index(match.group("weekday").lower())
+        ahead = (target - today.weekday()) % 7
+        which = match.group("which").lower()
+        if which == "last":
+            return (today - timedelta(days=(today.weekday() - target) % 7 or 7)).isoformat()
+        if which in ("next", "coming") and ahead == 0:
+            ahead = 7  # "next Monday" said on a Monday is a week away
+        return (today + timedelta(days=ahead)).isoformat()
+    if match.group("unit"):
+        step = {"next": 1, "last": -1, "this": 0}[match.group("which2").lower()]
+        unit = match.group("unit").lower()
+        if unit == "week":
+            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
+            return f"week of {monday.isoformat()}"
+        moved = today + relativedelta(**{f"{unit}s": step})
+        return moved.strftime("%Y-%m") if unit == "month" else str(moved.year)
+    words = match.group(0).lower().split()
+    count = _COUNTS.get(words[1] if words[0] == "in" else words[0])
+    count = count or int(words[1] if words[0] == "in" else words[0])
+    unit = match.group("agounit") or match.group("inunit")
+    sign = -1 if match.group("agounit") else 1
+    return (today + sign * relativedelta(**{f"{unit.lower()}s": count})).isoformat()
+
+
+def date_relative_phrases(text: str, today: date | None) -> str:
+    """``text`` with the date each relative phrase means written after it: "next Tuesday"
+    said on 2026-12-07 is stored as "next Tuesday (2026-12-08)", so the fact still says when
+    once that day has passed. Nothing changes without ``today`` (a prompt without a date)."""
+    if today is None:
+        return text
+
+    def dated(match: re.Match[str]) -> str:
+        day = _relative_day(match, today)
+        return match.group(0) if day is None else f"{match.group(0)} ({day})"
+
+    return _RELATIVE_RE.sub(dated, text)

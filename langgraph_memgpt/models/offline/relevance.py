@@ -60,7 +60,8 @@ def wants_several(question: str) -> bool:
 
 @dataclass
 class Scored:
-    """A hit with where it came from: its tier, and its rank in the search that found it."""
+    """A hit with where it came from: its tier, and its place in the order the searches
+    returned their hits (the first search's first hit is 0)."""
 
     hit: Hit
     tier: str
@@ -99,7 +100,7 @@ class Relevance:
 def rank(items: Sequence[Scored]) -> list[Scored]:
     """Best first: anything relevant; what the user said over the assistant's earlier reply
     quoting it (which would nest citations); the question's names present; relevance; then
-    the search's own order (archival before recall at equal rank)."""
+    the order the searches returned them in."""
     return sorted(
         items,
         key=lambda s: (

@@ -69,11 +69,13 @@ class Search:
         found: list[Scored] = []
         seen: set[tuple[str, str]] = set()
         for (name, _), record in self.done:
-            for index, hit in enumerate(record.hits):
+            for hit in record.hits:
                 key = (hit.citation, " ".join(hit.text.split()))
                 if key not in seen and self.usable(hit):
                     seen.add(key)
-                    found.append(Scored(hit, TIERS.get(name, "memory"), index))
+                    # Ties go to the searches' own order, the first search's first: it ran
+                    # with the whole question, the follow-ups with fewer words.
+                    found.append(Scored(hit, TIERS.get(name, "memory"), len(found)))
         relevance = Relevance(self.question, [s.hit for s in found])
         return prefer_newer(rank([relevance.score(s) for s in found])), relevance
 

@@ -128,8 +128,22 @@ def name_words(text: str) -> set[str]:
     return {stem(name) for name in names(text)}
 
 
-_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+|;\s+")
+# Lines and "; " clauses are split first (a message typed as lines says one thing a line); a
+# real sentence segmenter (``sentencex``, rule-based, offline) splits each: "Dr. Hansen",
+# "J. R. R. Tolkien", "3.5 percent", "10 a.m." and URLs end no sentence.
+_BREAK_RE = re.compile(r"\n+|;\s+")
 _CLAUSE_RE = re.compile(r",?\s+and\s+(?=(?:I|I'm|I've|my|My)\b)")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (lines and "; " clauses apart), stripped, none empty."""
+    from sentencex import segment
+
+    out: list[str] = []
+    for piece in _BREAK_RE.split(norm_text(text)):
+        if piece.strip():
+            out.extend(s.strip() for s in segment("en", piece) if s.strip())
+    return out
 
 
 def split_sentences(text: str) -> list[str]:
@@ -138,7 +152,7 @@ def split_sentences(text: str) -> list[str]:
     "My name is Alice and I live in Lisbon" holds two facts; "Bob and I met" holds one.
     """
     out: list[str] = []
-    for raw in _SENTENCE_RE.split(norm_text(text)):
+    for raw in sentences(text):
         sentence = raw.strip()
         if not sentence:
             continue

@@ -8,7 +8,7 @@ Every rule module reads the turn through this one view, computed once per model 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -21,6 +21,7 @@ from langgraph_memgpt.models.offline.calls import (
     records_of,
     signature,
 )
+from langgraph_memgpt.models.offline.dates import date_relative_phrases
 from langgraph_memgpt.models.offline.facts import Fact, extract_facts, question_of
 from langgraph_memgpt.models.offline.prompt import CoreBlock, is_alert, parse_core, today_of
 from langgraph_memgpt.models.offline.text import message_text
@@ -66,7 +67,14 @@ class Turn:
         if start is not None and not answered:
             self.current_index = start
             self.current = message_text(self.messages[start])
-            self.facts = extract_facts(self.current)
+            self.facts = [
+                replace(
+                    fact,
+                    core_text=date_relative_phrases(fact.core_text, self.today),
+                    archival_text=date_relative_phrases(fact.archival_text, self.today),
+                )
+                for fact in extract_facts(self.current)
+            ]
             self.question = question_of(self.current)
 
     def record(self, name: str, args: dict[str, Any]) -> CallRecord | None:

@@ -89,9 +89,11 @@ def loads(data: bytes | str, where: str = "the agent file") -> Any:
             doc = json.loads(doc)
         return doc
     except json.JSONDecodeError as exc:
-        hint = " (the file looks truncated)" if exc.pos >= len(exc.doc) - 1 else ""
-        raise AgentFileError(
-            [f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}"], where
-        ) from None
+        # ``msg`` may end mid-phrase ("Unterminated string starting at"): the place completes it.
+        place = f"line {exc.lineno} column {exc.colno}"
+        what = f"{exc.msg} {place}" if exc.msg.endswith(" at") else f"{exc.msg} at {place}"
+        unclosed = exc.msg.startswith("Unterminated string") and '"' not in exc.doc[exc.pos + 1 :]
+        hint = " (the file looks truncated)" if exc.pos >= len(exc.doc) - 1 or unclosed else ""
+        raise AgentFileError([f"not valid JSON: {what}{hint}"], where) from None
     except (RecursionError, UnicodeDecodeError, ValueError) as exc:
         raise AgentFileError([f"cannot be read as JSON: {type(exc).__name__}"], where) from None
