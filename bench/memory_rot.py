@@ -28,6 +28,7 @@ separately, as it runs on a background thread after the answer.
     python bench/memory_rot.py                    # local MiniLM embeddings, both parts
     python bench/memory_rot.py --embeddings hash  # no model (fast, for smoke tests)
     python bench/memory_rot.py --decider model    # a real model decides (needs OPENAI_API_KEY)
+    python bench/memory_rot.py --decider rule+similarity  # rules plus masked similarity
 """
 
 from __future__ import annotations
@@ -413,7 +414,12 @@ def markdown(payload: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--embeddings", default="local", help="local | hash | openai | none")
-    parser.add_argument("--decider", choices=("rule", "model"), default="rule")
+    parser.add_argument(
+        "--decider",
+        choices=("rule", "rule+similarity", "model"),
+        default="rule",
+        help="rule+similarity: the rule decider with the masked-similarity signal (local MiniLM)",
+    )
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--every", type=int, default=5, help="consolidate every N facts")
     parser.add_argument("--rounds", type=int, default=2, help="suite repetitions (new values)")
@@ -431,6 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         model, what = chat_model_from_settings()
         print(f"decider model: {what}")
         decider = ModelDecider(model)
+    elif args.decider == "rule+similarity":
+        from langgraph_memgpt.memory.hygiene.slot_similarity import SlotSimilarity
+        from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
+
+        decider = RuleDecider(similarity=SlotSimilarity(LocalMiniLMEmbeddings()))
     payload: dict[str, Any] = {
         "embeddings": args.embeddings,
         "decider": args.decider,

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph_memgpt.memory.backends.validity import normalise
+from langgraph_memgpt.memory.hygiene.slot_similarity import SlotSimilarity
 from langgraph_memgpt.memory.text.claims import (
     MULTI_VALUED,
     Claim,
@@ -99,8 +100,15 @@ class RuleDecider:
     #: below other people's facts of the same kind).
     candidates = 20
 
-    def __init__(self, reader: Callable[[str], Claim | None] = parse_claim) -> None:
+    def __init__(
+        self,
+        reader: Callable[[str], Claim | None] = parse_claim,
+        *,
+        similarity: SlotSimilarity | None = None,
+    ) -> None:
         self.reader = reader  # claims.parse_claim; the benchmark compares other readers
+        #: Optional second signal where the reader cannot read the new text (off by default).
+        self.similarity = similarity
 
     def decide(self, new: str, older: Sequence[str]) -> list[Proposal]:
         parse_claim = self.reader
@@ -114,6 +122,10 @@ class RuleDecider:
             old = parse_claim(text)
             if claim is None and old is not None and restates_unread(new, old):
                 proposals.append(Proposal("noop", i, f"restates {old.slot}"))
+                continue
+            if claim is None and old is not None and self.similarity is not None:
+                if self.similarity.new_value(new, text, old):
+                    proposals.append(Proposal("supersede", i, f"{old.slot} by similarity"))
                 continue
             if claim is None or old is None:
                 continue

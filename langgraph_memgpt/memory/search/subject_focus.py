@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from itertools import combinations
 
-from langgraph_memgpt.memory.text import claim_cues as cues
+from langgraph_memgpt.memory.text import claim_words as cues
 from langgraph_memgpt.memory.text.claims import (
     ATTRIBUTE_SYNONYMS,
     Claim,
