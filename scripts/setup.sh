@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv and installs the project with every extra: local embeddings, dev, bench,
 # studio (langgraph dev), notebooks, postgres (the scale-out backend's drivers), documents
-# (ingestion: splitter and parsers) and docs (the mkdocs site).
+# (ingestion: splitter and parsers), docs (the mkdocs site) and server (uvicorn for the async app).
 # torch is pinned to the CPU build first so sentence-transformers does not pull a CUDA build.
 #
 # Installing takes about a minute even when nothing changed, so a stamp in .venv records a hash
@@ -24,5 +24,5 @@ fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
 python -m pip install -q "torch==2.13.0"
-python -m pip install -q -e ".[local,dev,bench,studio,notebooks,postgres,documents,docs]"
+python -m pip install -q -e ".[local,dev,bench,studio,notebooks,postgres,documents,docs,server]"
 echo "$wanted" > "$STAMP"

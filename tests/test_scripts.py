@@ -41,7 +41,7 @@ def test_setup_installs_only_when_pyproject_or_the_script_changed(tmp_path: Path
     checkout = fake_checkout(tmp_path)
     first = setup(checkout)
     assert any(
-        "install -q -e .[local,dev,bench,studio,notebooks,postgres,documents,docs]" in c
+        "install -q -e .[local,dev,bench,studio,notebooks,postgres,documents,docs,server]" in c
         for c in first
     )
     assert setup(checkout) == first  # nothing changed: nothing installed again
