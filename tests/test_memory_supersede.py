@@ -369,3 +369,25 @@ def test_a_verb_frame_whose_value_names_another_attribute_is_not_read() -> None:
         ["Irene works at Ikea", "Irene's phone number is 555-1999"],
     )
     assert ops == [Proposal("supersede", 1, ops[0].reason)]
+
+
+def test_a_corrected_date_is_never_merged_into_the_date_it_corrects(mem: Memory) -> None:
+    """Two records of one subject and slot whose numbers differ do not restate each other, even
+    where the reader takes only the preposition as the value ("is on" of "is on May 10"): the
+    correction stays current and leads, the old date is superseded."""
+    from langgraph_memgpt.memory import consolidate
+
+    mem.archival.insert("The dentist appointment is on May 3.", **U)
+    consolidate(mem, **U)
+    mem.archival.insert("The dentist appointment is now on May 10.", **U)
+    consolidate(mem, **U)
+    hits = mem.archival.search("When is the dentist appointment?", **U)
+    assert [h.text for h in hits][:1] == ["The dentist appointment is now on May 10."]
+    assert "The dentist appointment is on May 3." not in [h.text for h in hits]
+
+
+def test_numbers_that_differ_make_no_restatement() -> None:
+    decide = RuleDecider().decide
+    older = ["The dentist appointment is on May 3."]
+    assert decide("The dentist appointment is on May 3.", older)[0].op == "noop"
+    assert decide("The dentist appointment is now on May 10.", older)[0].op != "noop"

@@ -77,6 +77,16 @@ def _content(text: str) -> frozenset[str]:
     return frozenset(w.rstrip("s") for w in normalise(text).split() if w not in _STOP)
 
 
+_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+
+
+def _numbers(text: str) -> frozenset[str]:
+    """The numbers a text states. Two texts about one subject and slot whose numbers differ do
+    not say the same thing, whatever the reader took as their value: a value read short ("is
+    on" of "is on May 10") must not turn a corrected date into a restatement of the old one."""
+    return frozenset(_NUMBER.findall(text))
+
+
 def _same_favourite(a: Claim, b: Claim) -> bool:
     """ "Loves orange most of all" (a favourite of unnamed kind) and "favourite colour is
     orange": the same value is a restatement; a different one changes nothing, the kind
@@ -141,7 +151,7 @@ class RuleDecider:
                 ):
                     proposals.append(Proposal("noop", i, "restates a past fact"))
                 continue
-            if same_value(old.value, claim.value):
+            if same_value(old.value, claim.value) and _numbers(text) == _numbers(new):
                 if claim.negated != old.negated:
                     proposals.append(Proposal("supersede", i, f"no longer true: {claim.slot}"))
                 else:
