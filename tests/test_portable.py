@@ -419,6 +419,15 @@ def test_cli_export_import_round_trip(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "role" in bad.stderr and not (tmp_path / "c").exists()
     nobody = run_cli(["memory", "export", "x.af", "--data-dir", "a", "--user", "nobody"], tmp_path)
     assert nobody.returncode == 2 and "no memory for user 'nobody'" in nobody.stderr
+    # An existing file is someone's: export refuses to overwrite it unless told to.
+    (tmp_path / "notes.txt").write_text("my notes")
+    kept = run_cli(["memory", "export", "notes.txt", "--data-dir", "a", "--user", "u"], tmp_path)
+    assert kept.returncode == 2 and "--force" in kept.stderr
+    assert (tmp_path / "notes.txt").read_text() == "my notes"
+    forced = run_cli(
+        ["memory", "export", "notes.txt", "--force", "--data-dir", "a", "--user", "u"], tmp_path
+    )
+    assert forced.returncode == 0 and "Quill" in (tmp_path / "notes.txt").read_text()
 
 
 def test_letta_roles_without_a_conversation_text_are_mapped_or_left_out(fresh: Memory) -> None:

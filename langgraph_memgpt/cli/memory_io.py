@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from langgraph_memgpt.cli.datadir import CliError, open_memory
@@ -41,6 +42,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if len(args.query) != 1:
         raise CliError("memory export needs exactly one FILE to write")
+    target = Path(args.query[0])
+    if target.exists() and not args.force:
+        raise CliError(f"{target} exists: pass --force to overwrite it")
     memory = open_memory(args.data_dir, create=False)
     try:
         if not memory.has_namespace(user_id=args.user, agent_id=args.agent):

@@ -91,8 +91,8 @@ MEMORY_ACTIONS: list[tuple[str, str, tuple[str, str] | None, list[str]]] = [
     (
         "export",
         "the user's whole memory as one agent file (Letta .af layout)",
-        ("FILE", "the agent file to write"),
-        ["vectors"],
+        ("FILE", "the agent file to write (an existing file only with --force)"),
+        ["vectors", "force"],
     ),
     (
         "import",
@@ -111,6 +111,7 @@ OPTION_DEFAULTS: dict[str, Any] = {
     "to": None,
     "tier": None,
     "vectors": False,
+    "force": False,
     "dry_run": False,
     "from_agent": None,
 }
@@ -135,6 +136,8 @@ def _add_option(parser: argparse.ArgumentParser, name: str, action: str) -> None
         )
     elif name == "vectors":
         parser.add_argument("--vectors", action="store_true", help="include the vectors")
+    elif name == "force":
+        parser.add_argument("--force", action="store_true", help="overwrite an existing FILE")
     elif name == "from_agent":
         parser.add_argument(
             "--from-agent", default=None, help="the agent (name or id) of a file with several"
