@@ -46,7 +46,7 @@ class ArchivalRow:
 
 
 class SqlArchival:
-    """Archival storage and candidate retrieval; ranking fusion lives in ``archival.py``."""
+    """Archival storage and candidate retrieval; ranking fusion lives in ``tiers/archival_search.py``."""
 
     COLUMNS = (
         "a.id, a.uid, a.text, a.tags, a.thread_id, a.turn, a.created_at, a.source, a.extra, "

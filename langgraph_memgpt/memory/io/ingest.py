@@ -17,7 +17,7 @@ What happens to a file, in order:
    the next run finishes the job.
 
 Chunks of one file share ``created_at``, so archival memory indexes each with its neighbours
-as context (``documents.py``) and embeds it the same way here.
+as context (``search/indexing.py``) and embeds it the same way here.
 """
 
 from __future__ import annotations

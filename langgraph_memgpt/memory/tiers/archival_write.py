@@ -131,7 +131,7 @@ class ArchivalWrite(ArchivalBase):
 
         Passages that share a ``thread_id`` and ``created_at`` (an imported session, a
         document's chunks) form a sequence: each is indexed with its neighbours as context
-        (``documents.py``). ``vectors`` (shape (n, dims)) skips the embedder and is stored
+        (``search/indexing.py``). ``vectors`` (shape (n, dims)) skips the embedder and is stored
         as given, e.g. for benchmarks with precomputed vectors. With ``dedupe`` a text equal
         to a current record after folding case, whitespace and punctuation is not stored
         again: its position gets the existing record's id. ``trust``: where the texts came
