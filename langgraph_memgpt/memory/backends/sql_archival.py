@@ -40,8 +40,9 @@ class ArchivalRow:
     created_at: str
     source: str | None
     extra: str  # JSON object
-    fields: list[tuple[str, float]] | None = None  # what the lexical index sees (documents.py)
-    trust: str | None = None  # origin and flag of the memory poisoning guard (guard_policy.py)
+    #: What the lexical index sees (``search/indexing.py``).
+    fields: list[tuple[str, float]] | None = None
+    trust: str | None = None  # origin and flag of the memory poisoning guard (guard/policy.py)
     guard: str | None = None
 
 
