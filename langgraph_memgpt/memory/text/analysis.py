@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -85,3 +85,22 @@ def term_frequencies(fields: Iterable[tuple[str, float]]) -> dict[str, float]:
 def query_terms(text: str) -> list[str]:
     """Distinct terms of a query, in order of appearance (at most ``MAX_QUERY_TERMS``)."""
     return list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
+
+
+def overlapping_runs(pieces: Sequence[str], size: int) -> list[str]:
+    """Consecutive pieces (sentences) joined into runs of about ``size`` characters, each run
+    opening with the last piece of the one before: a signal that straddles two runs is still
+    read whole in one of them. The guard's rules and its learned score both scan long texts so.
+    """
+    runs: list[str] = []
+    current: list[str] = []
+    length = 0
+    for piece in pieces:
+        current.append(piece)
+        length += len(piece) + 1
+        if length >= size:
+            runs.append(" ".join(current))
+            current, length = [piece], len(piece) + 1
+    if len(current) > 1 or not runs:
+        runs.append(" ".join(current))
+    return runs

@@ -25,6 +25,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from langgraph_memgpt.memory.text.analysis import overlapping_runs
+
 WEIGHTS = Path(__file__).with_name("guard_weights.npz")
 NGRAMS = (3, 4, 5)
 #: Texts longer than this are scored in windows of about ``WINDOW`` characters.
@@ -58,18 +60,7 @@ def windows(text: str, size: int = WINDOW) -> list[str]:
             sentence = sentence[size:]
         if sentence.strip():
             pieces.append(sentence)
-    out: list[str] = []
-    current: list[str] = []
-    length = 0
-    for piece in pieces:
-        current.append(piece)
-        length += len(piece) + 1
-        if length >= size:
-            out.append(" ".join(current))
-            current, length = [piece], len(piece) + 1
-    if len(current) > 1 or not out:
-        out.append(" ".join(current))
-    return out
+    return overlapping_runs(pieces, size)
 
 
 @dataclass(frozen=True)

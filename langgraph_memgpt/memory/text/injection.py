@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from langgraph_memgpt.memory.text import guard_model
+from langgraph_memgpt.memory.text.analysis import overlapping_runs
 
 FAMILIES = ("override", "role", "persistence", "hiding", "exfiltration", "tool_call")
 #: Reasons that are not a family: how the text was hidden.
@@ -314,19 +315,7 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?。！？\n])\s+")
 
 
 def _chunks(text: str) -> list[str]:
-    sentences = _SENTENCE_END_RE.split(text)
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for sentence in sentences:
-        current.append(sentence)
-        size += len(sentence) + 1
-        if size >= CHUNK_CHARS:
-            chunks.append(" ".join(current))
-            current, size = [sentence], len(sentence) + 1
-    if len(current) > 1 or not chunks:
-        chunks.append(" ".join(current))
-    return chunks
+    return overlapping_runs(_SENTENCE_END_RE.split(text), CHUNK_CHARS)
 
 
 def _judge(text: str) -> set[str]:
