@@ -517,3 +517,16 @@ def test_joining_wrapped_lines_keeps_paragraphs_lists_and_headings() -> None:
     assert join_wrapped_lines("Items that follow here:\n- one\n- two") == (
         "Items that follow here:\n- one\n- two"
     )
+
+
+def test_serving_commands_say_when_they_created_the_store(tmp_path: Path) -> None:
+    """chat and mcp create a store where none is: a mistyped --data-dir must say so (on
+    stderr for mcp, whose stdout is the protocol), and an existing store is not called new."""
+    first = run_cli(["mcp", "--data-dir", "typo", "--user", "bob"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "new and empty: created now" in first.stderr and "serving MCP on stdio" in first.stderr
+    assert first.stdout == ""
+    again = run_cli(["mcp", "--data-dir", "typo", "--user", "bob"], tmp_path)
+    assert "new and empty" not in again.stderr and "serving MCP on stdio" in again.stderr
+    chat = run_cli(["chat", "--data-dir", "other", "--user", "bob"], tmp_path, stdin="")
+    assert "new and empty: created now" in chat.stdout + chat.stderr

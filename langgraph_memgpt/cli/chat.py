@@ -13,15 +13,12 @@ import argparse
 import sqlite3
 import sys
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langgraph_memgpt.cli.datadir import (
     CliError,
     DataDirError,
-    describe,
-    open_memory,
-    store_location,
+    open_creating,
 )
 from langgraph_memgpt.cli.display import format_call, print_update, result_line
 
@@ -143,12 +140,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     out = sys.stdout
     model, description = _chat_model(args)
-    location = store_location(args.data_dir)
-    new_directory = isinstance(location, Path) and not location.exists()
-    memory = open_memory(location, create=True)
-    where = describe(location)
-    if new_directory:  # a mistyped --data-dir must not pass for an agent that forgot everything
-        where = f"{where} (new and empty: created now)"
+    memory, where = open_creating(args.data_dir)
     try:
         try:
             agent = create_memgpt_agent(model, memory=memory, context_window=args.context_window)

@@ -116,6 +116,17 @@ def describe(location: str | Path) -> str:
     return str(Path(location).resolve())
 
 
+def open_creating(value: str | Path) -> tuple[Memory, str]:
+    """``open_memory(create=True)`` for a command that serves a store, with the location as
+    printed to the user: marked new when this call created the directory, so a mistyped
+    ``--data-dir`` does not pass for an agent that forgot everything."""
+    location = store_location(value)
+    new_directory = isinstance(location, Path) and not location.exists()
+    memory = open_memory(location, create=True)
+    where = describe(location)
+    return memory, f"{where} (new and empty: created now)" if new_directory else where
+
+
 def open_memory(value: str | Path, *, create: bool) -> Memory:
     """``Memory.open`` for a command: the location read by :func:`store_location`, a directory
     checked first, and any failure as one line. ``create=False`` opens an existing store only:

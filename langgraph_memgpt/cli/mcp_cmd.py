@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from langgraph_memgpt.cli.datadir import CliError, describe, open_memory, store_location
+from langgraph_memgpt.cli.datadir import CliError, open_creating
 from langgraph_memgpt.defaults import DEFAULT_USER_ID
 
 
@@ -45,13 +44,10 @@ def cmd_mcp(args: argparse.Namespace) -> int:
         from langgraph_memgpt.integrations.mcp_server import serve
     except ImportError as exc:  # the mcp SDK is a dependency; a broken install says so
         raise CliError(f"the MCP server needs the 'mcp' package ({exc}).") from None
-    location = store_location(args.data_dir)
-    new_directory = isinstance(location, Path) and not location.exists()
-    memory = open_memory(location, create=True)
+    memory, where = open_creating(args.data_dir)
     # stdout is the protocol's channel on stdio: what the operator must know goes to stderr.
-    created = " (new and empty: created now)" if new_directory else ""
-    where = f"http://{args.host}:{args.port}/mcp" if args.http else "stdio"
-    print(f"memory: {describe(location)}{created}; serving MCP on {where}", file=sys.stderr)
+    served = f"http://{args.host}:{args.port}/mcp" if args.http else "stdio"
+    print(f"memory: {where}; serving MCP on {served}", file=sys.stderr)
     try:
         serve(
             memory,
