@@ -105,15 +105,7 @@ class CoreMemory:
                 conn.execute(
                     "INSERT INTO core_blocks(ns, label, value, char_limit, description, "
                     "position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    (
-                        ns,
-                        block.label,
-                        block.value,
-                        block.limit,
-                        block.description,
-                        position,
-                        now_iso(),
-                    ),
+                    _block_row(ns, block, position),
                 )
         self._seeded.add(ns)
         return ns
@@ -322,16 +314,13 @@ class CoreMemory:
                     "position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, label) "
                     "DO UPDATE SET value=excluded.value, char_limit=excluded.char_limit, "
                     "description=excluded.description, updated_at=excluded.updated_at",
-                    (
-                        ns,
-                        block.label,
-                        block.value,
-                        block.limit,
-                        block.description,
-                        position,
-                        now_iso(),
-                    ),
+                    _block_row(ns, block, position),
                 )
+
+
+def _block_row(ns: int, block: Block, position: int) -> tuple[Any, ...]:
+    """The values of one ``core_blocks`` row, in the column order every insert names."""
+    return (ns, block.label, block.value, block.limit, block.description, position, now_iso())
 
 
 def _read_blocks(conn: Any, ns: int, *, lock: str = "") -> dict[str, Block]:
