@@ -28,7 +28,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-SPLITS = ("dev", "heldout", "fresh", "unseen", "blind", "blind24")
+SPLITS = ("dev", "heldout", "fresh", "unseen", "blind", "blind24", "blind24b")
 
 # slot -> question, first-fact template, value pool
 SLOTS: dict[str, dict[str, object]] = {
@@ -703,17 +703,20 @@ QUESTIONS["blind"] = {
 }
 
 
-# -- the blind24 split (issue 24), in its own module -------------------------------------------
+# -- the blind splits of issue 24, each in its own module ----------------------------------------
 import _rot_blind24 as _b24  # noqa: E402
+import _rot_blind24b as _b24b  # noqa: E402
 
-UPDATES[_b24.SPLIT] = _b24.UPDATES
-NEAR_MISSES[_b24.SPLIT] = _b24.NEAR_MISSES
-RESTATEMENTS[_b24.SPLIT] = _b24.RESTATEMENTS
-PEOPLE[_b24.SPLIT] = _b24.PEOPLE
-OTHERS[_b24.SPLIT] = _b24.OTHERS
-QUESTIONS[_b24.SPLIT] = _b24.QUESTIONS
 #: Splits with slots of their own (the others use ``SLOTS``).
-SPLIT_SLOTS: dict[str, dict[str, dict[str, object]]] = {_b24.SPLIT: _b24.SLOTS}
+SPLIT_SLOTS: dict[str, dict[str, dict[str, object]]] = {}
+for _module in (_b24, _b24b):
+    UPDATES[_module.SPLIT] = _module.UPDATES
+    NEAR_MISSES[_module.SPLIT] = _module.NEAR_MISSES
+    RESTATEMENTS[_module.SPLIT] = _module.RESTATEMENTS
+    PEOPLE[_module.SPLIT] = _module.PEOPLE
+    OTHERS[_module.SPLIT] = _module.OTHERS
+    QUESTIONS[_module.SPLIT] = _module.QUESTIONS
+    SPLIT_SLOTS[_module.SPLIT] = _module.SLOTS  # type: ignore[assignment]
 
 
 def slots(split: str) -> dict[str, dict[str, object]]:
