@@ -146,11 +146,19 @@ def failures(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return bad
 
 
-def quality(args: argparse.Namespace, decider: Decider | None) -> dict[str, Any]:
+SYSTEMS = ("baseline", "ours_no_focus", "ours_unconsolidated", "ours")
+
+
+def quality(
+    args: argparse.Namespace,
+    decider: Decider | None,
+    splits: Sequence[str] | None = None,
+    systems: Sequence[str] = SYSTEMS,
+) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    for split in args.splits:
+    for split in args.splits if splits is None else splits:
         results[split] = {}
-        for system in ("baseline", "ours_no_focus", "ours_unconsolidated", "ours"):
+        for system in systems:
             users = build(split, rounds=args.rounds)
             with tempfile.TemporaryDirectory() as tmp:
                 memory = Memory.open(Path(tmp) / "m", embeddings=_embeddings(args.embeddings))
@@ -320,7 +328,8 @@ def markdown(payload: dict[str, Any]) -> str:
     ]
     rows: list[list[Any]] = []
     for split, systems in payload["quality"].items():
-        base, ours = systems["baseline"], systems["ours"]
+        ours = systems["ours"]
+        base = systems.get("baseline", {})
         extra = {"current_over_stale": (">=", 0.95), "current_visible": (">=", 1.0)}
         for metric, (direction, goal) in {**GOALS, **extra}.items():
             value = ours[metric]
@@ -330,7 +339,7 @@ def markdown(payload: dict[str, Any]) -> str:
                     split,
                     f"{metric} (n={ours[metric + '_n']})",
                     f"{direction} {goal}",
-                    base[metric],
+                    base.get(metric, "n/a"),
                     systems.get("ours_no_focus", {}).get(metric, "n/a"),
                     systems.get("ours_unconsolidated", {}).get(metric, "n/a"),
                     value,
@@ -403,6 +412,10 @@ def markdown(payload: dict[str, Any]) -> str:
                 ],
             ),
         ]
+    if payload.get("lofo"):
+        from _rot_lofo import lofo_markdown
+
+        lines += lofo_markdown(payload["lofo"], GOALS)
     lines += ["", "## Phrasings that failed (ours)", ""]
     for split, systems in payload["quality"].items():
         for metric, templates in systems["ours"]["failures"].items():
@@ -416,9 +429,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--embeddings", default="local", help="local | hash | openai | none")
     parser.add_argument(
         "--decider",
-        choices=("rule", "rule+similarity", "model"),
+        choices=("rule", "rule+similarity", "learned", "model"),
         default="rule",
-        help="rule+similarity: the rule decider with the masked-similarity signal (local MiniLM)",
+        help="rule+similarity: the rule decider with the masked-similarity signal (local "
+        "MiniLM); learned: the learned decider with its shipped weights",
+    )
+    parser.add_argument(
+        "--lofo",
+        action="store_true",
+        help="leave-one-family-out: fit the learned decider on all dev families but one and "
+        "score the one left out (pairs and ours), for each family in turn",
     )
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--every", type=int, default=5, help="consolidate every N facts")
@@ -427,6 +447,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-latency", action="store_true")
     parser.add_argument("--splits", default=",".join(SPLITS), help="comma-separated splits")
     parser.add_argument("--name", default="memory_rot", help="results file name")
+    parser.add_argument(
+        "--systems", default=",".join(SYSTEMS), help="comma-separated systems to score"
+    )
+    parser.add_argument(
+        "--no-pairs", action="store_true", help="skip the decider-alone table of the splits"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     args.splits = [s for s in args.splits.split(",") if s]
@@ -442,6 +468,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
 
         decider = RuleDecider(similarity=SlotSimilarity(LocalMiniLMEmbeddings()))
+    elif args.decider == "learned":
+        from langgraph_memgpt.memory.hygiene.learned_decider import LearnedDecider
+
+        decider = LearnedDecider()
     payload: dict[str, Any] = {
         "embeddings": args.embeddings,
         "decider": args.decider,
@@ -449,10 +479,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "every": args.every,
         "rounds": args.rounds,
         "goals": {metric: list(goal) for metric, goal in GOALS.items()},
-        "deciders": deciders(decider, args.splits),
-        "quality": quality(args, decider),
+        "deciders": {} if args.no_pairs else deciders(decider, args.splits),
+        "quality": quality(args, decider, systems=args.systems.split(",")),
         "machine": machine(),
     }
+    if args.lofo:
+        from _rot_lofo import leave_one_family_out
+
+        payload["lofo"] = leave_one_family_out(args, quality, decider_pairs)
     if not args.no_latency:
         payload["latency"] = latency(args)
     text = markdown(payload)

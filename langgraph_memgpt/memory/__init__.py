@@ -10,6 +10,7 @@ from langgraph_memgpt.memory.hygiene.consolidation import (
     Consolidator,
     consolidate,
 )
+from langgraph_memgpt.memory.hygiene.learned_decider import LearnedDecider
 from langgraph_memgpt.memory.hygiene.supersede import (
     Applied,
     Decider,
@@ -60,6 +61,7 @@ __all__ = [
     "IMPORTED_TRUST",
     "ImportReport",
     "IngestReport",
+    "LearnedDecider",
     "Memory",
     "MemoryStoreError",
     "StoreNotFoundError",

@@ -90,6 +90,14 @@ _CHANGE_RE = re.compile(
     rf"^(?P<owner>{_NAME}|I|We)\s+(?:has |have )?(?:changed|updated|switched|set)\s+"
     r"(?:her|his|their|my|our)\s+(?P<attr>[a-z][\w\- ]+?)\s+to\s+(?P<value>.+)$"
 )
+# "The roof repair moved to August 16", "Maya's appointment was rescheduled to June 3": a
+# dated thing's date changed (read only when the value is a date: a number or a month/weekday).
+_RESCHEDULED_RE = re.compile(
+    rf"^(?P<owner>{_NAME}|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)(?:['’]s)?"
+    r"(?P<chain>(?:\s+[a-z][\w\-]*['’]s)*)\s+(?P<attr>[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,2}?)\s+"
+    r"(?:has been |have been |was |were |is |got |has |have )?"
+    rf"(?:{cues.alternation('rescheduled')})\s+(?:to|until|till|for)\s+(?P<value>.+)$"
+)
 _PRONOUN_SUBJECTS = cues.PRONOUN_SUBJECTS
 _ARTICLES = re.compile(rf"^{cues.any_of(cues.ARTICLES_IN_VALUES)}\s+", re.IGNORECASE)
 ATTRIBUTE_SYNONYMS = cues.ATTRIBUTE_SYNONYMS
@@ -143,7 +151,16 @@ def value_of(raw: str) -> str:
     end = len(words)
     while end > 1 and (words[end - 1] in cues.FRAME or words[end - 1].isdigit()):
         end -= 1
+    if all(w in cues.TIME_PREPOSITIONS for w in words[:end]):
+        return " ".join(words[end:])  # "on May 10": the date is the value, not "on"
     return " ".join(words[:end] if len(words) - end >= 2 else words)
+
+
+def _dated(value: str) -> bool:
+    """A value that is a date: it has a number or a month or weekday name ("August 16")."""
+    return any(c.isdigit() for c in value) or any(
+        w[:1].isupper() and w.casefold() in cues.FRAME for w in value.split()
+    )
 
 
 def attr_slot(attr: str) -> str:
@@ -211,6 +228,12 @@ def parse_by_patterns(sentence: str) -> Claim | None:
             value = value_of(m.group("value"))
             if owner and value:
                 return Claim(owner, attr_slot(m.group("attr")), value, negated, past)
+    m = _RESCHEDULED_RE.match(text)
+    if m and _dated(m.group("value")):
+        owner = _subject(m.group("owner") + m.group("chain"))
+        value = value_of(m.group("value"))
+        if owner and value:
+            return Claim(owner, attr_slot(m.group("attr")), value, negated, past)
     m = _AGE_RE.match(_TRAILING.sub("", text))  # "turned 40 last week"
     if m:
         subject = _subject(m.group("subj"))

@@ -119,6 +119,7 @@ POSSESSIVE_USER = words("possessive_user")
 TOWARDS = words("towards")
 AND = words("and")
 LEADING_VALUE = words("leading_value")
+TIME_PREPOSITIONS = words("time_prepositions")
 PERFECT = words("perfect")
 #: The pattern reader's verb frames: (slot, past?, verb regex).
 VERBS: list[tuple[str, bool, str]] = [
