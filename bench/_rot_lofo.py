@@ -23,10 +23,18 @@ def leave_one_family_out(
     quality: Callable[..., dict[str, Any]],
     decider_pairs: Callable[..., dict[str, Any]],
 ) -> dict[str, Any]:
-    shared = LearnedDecider(model={}, cache_size=1_000_000)
-    data = features_by_family(shared, FAMILIES)
+    families = [f for f in args.lofo_families.split(",") if f] or list(FAMILIES)
+    if "blind24b" in families:
+        raise SystemExit("blind24b is the blind split: never a family")
+    embeddings = None
+    if args.embeddings == "hash":  # the smoke test: no model
+        from langgraph_memgpt.memory.testing import HashEmbeddings
+
+        embeddings = HashEmbeddings()
+    shared = LearnedDecider(embeddings, model={}, cache_size=1_000_000)
+    data = features_by_family(shared, families, args.rounds)
     out: dict[str, Any] = {}
-    for family in FAMILIES:
+    for family in families:
         model = fit_without(data, family)
         decider = LearnedDecider(shared.embeddings, model, cache_size=1_000_000)
         decider._cache = shared._cache  # the same texts: embed once

@@ -440,6 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="leave-one-family-out: fit the learned decider on all dev families but one and "
         "score the one left out (pairs and ours), for each family in turn",
     )
+    parser.add_argument(
+        "--lofo-families", default="", help="the families of --lofo (default: all dev splits)"
+    )
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--every", type=int, default=5, help="consolidate every N facts")
     parser.add_argument("--rounds", type=int, default=2, help="suite repetitions (new values)")

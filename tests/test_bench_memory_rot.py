@@ -39,10 +39,43 @@ def test_memory_rot_writes_both_splits_and_the_latency_table(tmp_path: Path) -> 
     for split in ("dev", "heldout", "fresh"):
         base, ours = payload["quality"][split]["baseline"], payload["quality"][split]["ours"]
         assert ours["stale_visible"] < base["stale_visible"]  # the point of superseding
-        assert ours["wrong_supersede"] <= 0.02
+        assert ours["wrong_supersede"] <= 0.01
         assert ours["current_first_n"] > 0 and ours["restated_twice_n"] > 0
         pairs = payload["deciders"][split]
         assert pairs["ours"]["near_miss_superseded"] <= 0.02
         assert pairs["ours"]["update_superseded"] >= pairs["patterns_only"]["update_superseded"]
     assert {"off_median_ms", "every_5_vs_off", "every_1_vs_off"} <= set(payload["latency"])
     assert "| heldout |" in (tmp_path / "memory_rot.md").read_text()
+
+
+def test_leave_one_family_out_fits_without_the_family_it_scores(tmp_path: Path) -> None:
+    """The learned decider's leave-one-family-out on a small sample (two families, hash
+    embeddings): each family is scored by weights fitted on the other alone."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "memory_rot.py"),
+            "--embeddings",
+            "hash",
+            "--rounds",
+            "1",
+            "--splits",
+            "",
+            "--no-latency",
+            "--no-pairs",
+            "--lofo",
+            "--lofo-families",
+            "dev,fresh",
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        cwd=REPO,
+        timeout=600,
+    )
+    payload = json.loads((tmp_path / "memory_rot.json").read_text())
+    assert set(payload["lofo"]) == {"dev", "fresh"}
+    for got in payload["lofo"].values():
+        assert {"current_first", "stale_visible", "wrong_supersede"} <= set(got["ours"])
+        assert 0 <= got["pairs"]["near_miss_superseded"] <= 1
+    assert "Leave-one-family-out" in (tmp_path / "memory_rot.md").read_text()
