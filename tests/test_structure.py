@@ -143,6 +143,7 @@ PUBLIC_API = {
         "IMPORTED_TRUST",
         "ImportReport",
         "IngestReport",
+        "LearnedDecider",
         "Memory",
         "MemoryStoreError",
         "MemoryStoreUnavailable",
