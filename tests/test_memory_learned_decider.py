@@ -114,7 +114,6 @@ def mem(store: Any) -> Iterator[Memory]:
 def test_consolidation_with_the_learned_decider(mem: Memory, decider: LearnedDecider) -> None:
     """Through the store on both backends: the update hides the old fact, the near miss and the
     other person's fact stay, the restatement is merged."""
-    u = {"user_id": "u1"}
     facts = [
         "Lars lives in Uppsala.",
         "Imke works at Bosch.",
@@ -123,13 +122,15 @@ def test_consolidation_with_the_learned_decider(mem: Memory, decider: LearnedDec
         "Imke is still with Bosch.",
     ]
     uppsala, bosch, brother, moved, again = [
-        mem.archival.insert(text, **u, metadata={"created_at": f"2026-01-01T00:0{i}:00+00:00"})
+        mem.archival.insert(
+            text, user_id="u1", metadata={"created_at": f"2026-01-01T00:0{i}:00+00:00"}
+        )
         for i, text in enumerate(facts)
     ]
     consolidate(mem, user_id="u1", decider=decider)
 
     def hidden(rid: str) -> bool:
-        return bool(mem.archival.get(rid, **u).metadata.get("superseded_at"))
+        return bool(mem.archival.get(rid, user_id="u1").metadata.get("superseded_at"))
 
     assert hidden(uppsala) and not hidden(moved)
     assert not hidden(brother) and not hidden(bosch)
