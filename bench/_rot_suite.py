@@ -716,7 +716,7 @@ for _module in (_b24, _b24b):
     PEOPLE[_module.SPLIT] = _module.PEOPLE
     OTHERS[_module.SPLIT] = _module.OTHERS
     QUESTIONS[_module.SPLIT] = _module.QUESTIONS
-    SPLIT_SLOTS[_module.SPLIT] = _module.SLOTS  # type: ignore[assignment]
+    SPLIT_SLOTS[_module.SPLIT] = _module.SLOTS
 
 
 def slots(split: str) -> dict[str, dict[str, object]]:

@@ -95,7 +95,7 @@ def features_by_family(
     import pickle
 
     path = os.environ.get("MEMGPT_UPDATE_FEATURES")
-    cached: dict[str, Any] = {}
+    cached: dict[tuple[str, int], Any] = {}
     if path and os.path.exists(path):
         with open(path, "rb") as fh:
             cached = pickle.load(fh)  # noqa: S301 - a file this script wrote
