@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
+from langgraph_memgpt.memory.backends.embedding_cache import EmbeddingCache, max_entries_from_env
 from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
 from langgraph_memgpt.memory.backends.sqlite_db import DB_FILE, REINDEX_KEY, Database
@@ -20,12 +21,13 @@ from langgraph_memgpt.memory.backends.vectors import VectorStore
 from langgraph_memgpt.memory.guard.policy import write_guard
 from langgraph_memgpt.memory.search.embeddings import embedder_identity
 from langgraph_memgpt.memory.search.fusion import FusionFn
+from langgraph_memgpt.memory.search.indexing import RecallDense
 from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 from langgraph_memgpt.memory.tiers.core import CoreMemory
 from langgraph_memgpt.memory.tiers.recall import (
     PENDING_SQL,
     RecallMemory,
-    pending_embedding_text,
+    pending_parts,
 )
 from langgraph_memgpt.memory.tiers.reindex import build_lexical_index
 from langgraph_memgpt.memory.types import MemoryStoreError
@@ -53,6 +55,9 @@ def open_sqlite(
     try:
         holder: list[ArchivalMemory] = []
         embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
+        dense = (
+            None if embedder is None else RecallDense(lambda texts: holder[0].embed_texts(texts))
+        )
 
         def dim() -> int | None:
             return holder[0].dim
@@ -74,15 +79,24 @@ def open_sqlite(
             table="recall",
             state_table="recall_state",
             pending_sql=PENDING_SQL,
-            compose=pending_embedding_text,
+            compose=pending_parts,
             prefix="recall",
             dim=dim,
-            embed=embed,
+            embed=dense,
             save_interval=save_interval,
             embed_on_load=False,
         )
         memory = assemble(
-            cls, directory, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
+            cls,
+            directory,
+            db,
+            (archival_vectors, recall_vectors),
+            embedder,
+            holder,
+            fusion,
+            reembed,
+            dense=dense,
+            postgres=False,
         )
         if db.get_meta(REINDEX_KEY):
             build_lexical_index(db)
@@ -108,6 +122,9 @@ def open_postgres(
     try:
         holder: list[ArchivalMemory] = []
         embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
+        dense = (
+            None if embedder is None else RecallDense(lambda texts: holder[0].embed_texts(texts))
+        )
         archival_vectors = PgVectors(
             db, table="archival", pending_sql=ARCHIVAL_PENDING_SQL, embed=embed
         )
@@ -115,12 +132,21 @@ def open_postgres(
             db,
             table="recall",
             pending_sql=PENDING_SQL,
-            compose=pending_embedding_text,
-            embed=embed,
+            compose=pending_parts,
+            embed=dense,
             embed_on_first_search=False,  # RecallMemory embeds what waits before searching
         )
         return assemble(
-            cls, url, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
+            cls,
+            url,
+            db,
+            (archival_vectors, recall_vectors),
+            embedder,
+            holder,
+            fusion,
+            reembed,
+            dense=dense,
+            postgres=True,
         )
     except BaseException:
         db.close()
@@ -131,14 +157,19 @@ def assemble(
     cls: type[Memory],
     location: Path | str,
     db: MemoryDatabase,
-    archival_vectors: VectorStore,
-    recall_vectors: VectorStore,
+    vector_stores: tuple[VectorStore, VectorStore],
     embedder: Embeddings | None,
     holder: list[ArchivalMemory],
     fusion: FusionFn,
     reembed: bool,
+    *,
+    dense: RecallDense | None,
+    postgres: bool,
 ) -> Memory:
-    """The tiers over a database and its two vector stores (the same on both engines)."""
+    """The tiers over a database and its (archival, recall) vector stores (the same on both
+    engines), with the embedding cache (``backends.embedding_cache``) when there is an
+    embedder and ``MEMGPT_EMBEDDING_CACHE`` is not 0."""
+    archival_vectors, recall_vectors = vector_stores
     backend = SqlArchival(db, archival_vectors)
     guard = write_guard(db)
     archival = ArchivalMemory(db, backend, embedder, on_write=guard, fusion=fusion)
@@ -149,11 +180,17 @@ def assemble(
         vectors=recall_vectors,
         embed_query=None if embedder is None else archival.embed_query,
         fusion=fusion,
+        dense=dense,
     )
     if embedder is not None:
+        entries = max_entries_from_env()
+        if entries:
+            archival.embedding_cache = EmbeddingCache(db, postgres=postgres, max_entries=entries)
         check_embedder(
             db, archival_vectors, recall_vectors, embedder_identity(embedder), reembed=reembed
         )
+        if reembed and archival.embedding_cache is not None:
+            archival.embedding_cache.clear()  # the model changed under the same name
     return cls(location, db, CoreMemory(db), recall, archival, backend)
 
 

@@ -20,8 +20,10 @@ from langgraph_memgpt.memory._validate import (
     check_storable,
 )
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
+from langgraph_memgpt.memory.backends.embedding_cache import EmbeddingCache, embed_cached
 from langgraph_memgpt.memory.backends.sql_archival import ArchivalRow
 from langgraph_memgpt.memory.backends.validity import Validity
+from langgraph_memgpt.memory.search.embeddings import embedder_identity
 from langgraph_memgpt.memory.search.fusion import (
     DEFAULT_FUSION,
     FusionFn,
@@ -109,6 +111,9 @@ class ArchivalBase:
         #: passages rather than one-line facts may turn it off.
         self.subject_focus = True
         self._query_cache: dict[str, tuple[Embeddings, np.ndarray]] = {}
+        #: Vectors by (model, text) in the store (``backends.embedding_cache``), wired by
+        #: ``opening.assemble``; None embeds every text it is given.
+        self.embedding_cache: EmbeddingCache | None = None
 
     # -- embedding -----------------------------------------------------------------------
     @property
@@ -134,13 +139,17 @@ class ArchivalBase:
         """Embed documents with the configured model, as float32 (n, dims)."""
         if self.embeddings is None:
             raise MemoryStoreError("no embedding model configured; archival search is lexical.")
-        try:
-            raw = self.embeddings.embed_documents(texts)
-        except Exception as exc:
-            raise MemoryStoreError(
-                f"embedding failed ({type(exc).__name__}: {exc}); nothing was stored."
-            ) from exc
-        vectors = np.asarray(raw, dtype=np.float32).reshape(len(texts), -1)
+        model = self.embeddings
+
+        def run(batch: list[str]) -> list[list[float]]:
+            try:
+                return model.embed_documents(batch)
+            except Exception as exc:
+                raise MemoryStoreError(
+                    f"embedding failed ({type(exc).__name__}: {exc}); nothing was stored."
+                ) from exc
+
+        vectors = embed_cached(self.embedding_cache, embedder_identity(model), texts, run)
         return self._check_dim(vectors, "embeddings")
 
     def embed_query(self, query: str) -> np.ndarray:

@@ -37,6 +37,11 @@ def pending_embedding_text(row: tuple[Any, ...]) -> str:
     return embedding_text(row[1], row[2], row[3])
 
 
+def pending_parts(row: tuple[Any, ...]) -> tuple[str, str | None, str | None]:
+    """A waiting row's own text and its previous and next message's (``PENDING_SQL``)."""
+    return row[1], row[2], row[3]
+
+
 class RecallBacklog(RecallBase):
     """Embed waiting messages in batches; save and stop the vector side."""
 
