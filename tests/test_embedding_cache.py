@@ -180,3 +180,19 @@ def test_the_env_var_turns_it_off(
 
 def _is_postgres(mem: Memory) -> bool:
     return mem.url is not None
+
+
+def test_a_failing_cache_does_not_fail_the_write(
+    mem: Memory, embedder: CountingEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = mem.archival.embedding_cache
+    assert cache is not None
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(cache, "get_many", broken)
+    monkeypatch.setattr(cache, "put_many", broken)
+    mem.archival.insert("still stored", user_id="u")
+    assert embedder.seen == ["still stored"]
+    assert mem.archival.search("stored", user_id="u")[0].text == "still stored"

@@ -24,6 +24,7 @@ Thread safety: the LRU has its own lock; table access goes through the database'
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -34,6 +35,8 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_ENTRIES = 50_000  # 384-dim float32 vectors: about 80 MB of table at most
 MEMORY_ENTRIES = 2_048
@@ -218,7 +221,11 @@ def embed_cached(
     if cache is None:
         return np.asarray(embed(list(texts)), dtype=np.float32).reshape(len(texts), -1)
     keys = [cache_key(model, text) for text in texts]
-    found = cache.get_many(keys)
+    try:
+        found = cache.get_many(keys)
+    except Exception as exc:  # a cache never fails an embedding: it only saves work
+        logger.warning("embedding cache not read (%s); embedding every text", exc)
+        found = {}
     missing: dict[bytes, str] = {}
     for key, text in zip(keys, texts, strict=True):
         if key not in found:
@@ -233,7 +240,10 @@ def embed_cached(
         if len(np.unique([v.shape[0] for v in (*found.values(), *new.values())])) > 1:
             cache.clear()  # another model under the same name: trust only fresh vectors
             return embed_cached(None, model, texts, embed)
-        cache.put_many(new)
+        try:
+            cache.put_many(new)
+        except Exception as exc:
+            logger.warning("embedding cache not written (%s)", exc)
         found.update(new)
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
