@@ -196,3 +196,31 @@ def test_a_failing_cache_does_not_fail_the_write(
     mem.archival.insert("still stored", user_id="u")
     assert embedder.seen == ["still stored"]
     assert mem.archival.search("stored", user_id="u")[0].text == "still stored"
+
+
+class SymmetricCounting(CountingEmbeddings):
+    symmetric = True  # query vectors are document vectors, as with the local MiniLM
+
+
+def test_consolidation_embeds_its_queries_in_one_batch_through_the_cache(store: Any) -> None:
+    from langgraph_memgpt.memory.hygiene.consolidation import consolidate
+
+    embedder = SymmetricCounting()
+    with Memory.open(store, embeddings=embedder) as mem:
+        mem.recall.stop_worker()
+        for i in range(5):
+            mem.archival.insert(f"the plumber visits on day {i}", user_id="u")
+        mem.archival.insert_many(
+            ["Ana moved to Lisbon", "Ana works at the port"],
+            user_id="u",
+            metadatas=[{"thread_id": "s"}, {"thread_id": "s"}],
+        )
+        calls = embedder.calls
+        report = consolidate(mem, user_id="u", core=False)
+        assert report.processed == 7
+        # One model call for the two records embedded with context (their own texts are new);
+        # the five inserted alone were embedded as exactly their text: cache hits.
+        assert embedder.calls == calls + 1
+        assert sorted(embedder.seen[-2:]) == ["Ana moved to Lisbon", "Ana works at the port"]
+        hits = mem.archival.search("the plumber visits on day 3", user_id="u")
+        assert embedder.calls == calls + 1 and hits[0].text.endswith("day 3")

@@ -45,6 +45,8 @@ class LocalMiniLMEmbeddings(Embeddings):
 
     model_name = LOCAL_MODEL_NAME
     dimension = 384
+    #: ``embed_query`` is ``embed_documents`` of one text: the embedding cache serves both.
+    symmetric = True
 
     def __init__(
         self, *, batch_size: int = 64, device: str = "cpu", small_batch_threads: int | None = 1

@@ -120,7 +120,7 @@ def mix_context(own: np.ndarray, before: np.ndarray | None, after: np.ndarray | 
     return mixed / norm if norm > 0 else mixed
 
 
-DenseContext = Literal["vectors", "text", "none"]
+DenseContext = Literal["vectors", "text", "previous", "none"]
 
 
 class RecallDense:
@@ -131,6 +131,7 @@ class RecallDense:
       message's vector mixed from its own and its neighbours' (``indexing.mix_context``), so a
       message is encoded once, not once alone and twice more as its neighbours' context;
     * ``"text"``: the message and its neighbours encoded together (``embedding_text``);
+    * ``"previous"``: the message and the one before it encoded together;
     * ``"none"``: the message alone, no context.
     """
 
@@ -143,6 +144,10 @@ class RecallDense:
     def __call__(self, parts: Sequence[tuple[str, str | None, str | None]]) -> np.ndarray:
         if self.mode == "text":
             return self._embed_texts([embedding_text(*p) for p in parts])
+        if self.mode == "previous":
+            return self._embed_texts(
+                [embedding_text(own, before, None) for own, before, _ in parts]
+            )
         if self.mode == "none":
             return self._embed_texts([own for own, _, _ in parts])
         texts = list(dict.fromkeys(t for p in parts for t in p if t is not None))

@@ -165,8 +165,20 @@ class ArchivalBase:
         self._query_cache[query] = (self.embeddings, vector)
         return vector
 
+    def embed_queries(self, queries: Sequence[str]) -> None:
+        """Embed queries about to be searched one by one (consolidation's, one per new
+        record) in one batch. Only for a model whose query and document vectors are the same
+        (``symmetric``, e.g. the local MiniLM): they go through the embedding cache, where
+        ``embed_query`` then finds them; other models keep one call per query."""
+        if self.embeddings is not None and getattr(self.embeddings, "symmetric", False):
+            self.embed_texts(list(dict.fromkeys(queries)))
+
     def _embed_query_uncached(self, query: str) -> np.ndarray:
         assert self.embeddings is not None
+        if getattr(self.embeddings, "symmetric", False):
+            # One text as a document is the query's vector: cached with the documents, so a
+            # query that is a stored text's, or asked before, costs no model call.
+            return self.embed_texts([query])
         try:
             raw = self.embeddings.embed_query(query)
         except Exception as exc:
