@@ -31,11 +31,12 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     payload = json.loads((tmp_path / "embedding_cost.json").read_text())
     assert payload["turns"] == 4 and payload["messages"] == 8
     sides = payload["sides"]
-    assert set(sides) == {"before", "text-1thread", "own-1thread", "mixed-threads", "after"}
+    assert set(sides) == {"before", "text", "own", "mixed"}
+    assert payload["shipped"] in sides and "(shipped)" in sides[payload["shipped"]]["label"]
     for row in sides.values():
         assert row["embed_cpu_ms_per_turn_median"] > 0
     assert sides["before"]["cache_hit_rate"] is None  # the cache is off on that side
     # Mixed vectors: each message encoded once; its neighbours come from the cache.
-    assert sides["after"]["texts_encoded_per_turn"] <= 2.0 + 1e-9
-    assert sides["after"]["cache_hit_rate"] > 0
-    assert "| after |" in (tmp_path / "embedding_cost.md").read_text()
+    assert sides["mixed"]["texts_encoded_per_turn"] <= 2.0 + 1e-9
+    assert sides["mixed"]["cache_hit_rate"] > 0
+    assert "before -> shipped" in (tmp_path / "embedding_cost.md").read_text()

@@ -63,9 +63,11 @@ def _turns(n: int) -> list[HumanMessage | AIMessage]:
     return out
 
 
-def test_a_recall_message_is_encoded_once_though_it_is_its_neighbours_context(
+def test_with_mixed_vectors_a_message_is_encoded_once_though_it_is_its_neighbours_context(
     mem: Memory, embedder: CountingEmbeddings
 ) -> None:
+    assert mem.recall.dense is not None and mem.recall.dense.mode == "text"  # the default
+    mem.recall.dense.mode = "vectors"
     messages = _turns(6)
     for start in range(0, len(messages), 2):  # a turn at a time, embedded after each
         mem.recall.append_messages(messages[start : start + 2], user_id="u", thread_id="t")
@@ -76,6 +78,8 @@ def test_a_recall_message_is_encoded_once_though_it_is_its_neighbours_context(
 
 
 def test_the_vector_mixes_the_neighbours_vectors(mem: Memory) -> None:
+    assert mem.recall.dense is not None
+    mem.recall.dense.mode = "vectors"
     mem.recall.append_messages(_turns(2), user_id="u", thread_id="t")
     mem.recall.embed_waiting(user_id="u")
     base = HashEmbeddings(dim=16)

@@ -10,9 +10,8 @@ adds this context itself, from what it knows, so a caller stores plain text and 
   ``DATE_WEIGHT``). Context counts for less, so the turn that says a thing outranks the turns
   next to it, and only the first ``CONTEXT_CHARS`` of a neighbour count.
 * **dense**: a record is embedded with the record before and after it as context
-  (``embedding_text``), one encoding per record; a recall message's vector is instead mixed
-  from the vectors of its own text and its neighbours', each embedded alone and once
-  (``mix_context``; see docs/embedding-cost.md for the measurement behind it).
+  (``embedding_text``), one encoding per record (recall's other choices, measured in
+  docs/embedding-cost.md: ``RecallDense``).
 
 A *sequence* is a recall thread, an archival thread (records with the same ``thread_id``, in the
 order stored, across calls: a record inserted alone still gets the thread's last records as
@@ -127,16 +126,18 @@ class RecallDense:
     """How a recall message becomes its vector (the vector stores call it on a batch of
     ``pending_parts``), by ``mode``:
 
-    * ``"vectors"`` (default): each text embedded alone, through the embedding cache, and the
-      message's vector mixed from its own and its neighbours' (``indexing.mix_context``), so a
-      message is encoded once, not once alone and twice more as its neighbours' context;
-    * ``"text"``: the message and its neighbours encoded together (``embedding_text``);
+    * ``"text"`` (default): the message and its neighbours encoded together
+      (``embedding_text``);
+    * ``"vectors"``: each text encoded alone, once (the embedding cache serves it again as a
+      neighbour), the message's vector mixed from its own and its neighbours'
+      (``mix_context``): about a third of the encoder's work, for 0.008 less evidence
+      recall@10 on LoCoMo (docs/embedding-cost.md), so not the default;
     * ``"previous"``: the message and the one before it encoded together;
     * ``"none"``: the message alone, no context.
     """
 
     def __init__(
-        self, embed_texts: Callable[[list[str]], np.ndarray], mode: DenseContext = "vectors"
+        self, embed_texts: Callable[[list[str]], np.ndarray], mode: DenseContext = "text"
     ) -> None:
         self._embed_texts = embed_texts
         self.mode: DenseContext = mode
