@@ -11,7 +11,7 @@ on the questions whose evidence was played.
 
 Sides (``--sides``): ``before`` (the message and its neighbours encoded together, no cache,
 torch's own thread count: what shipped before), ``text`` (the same text, with the cache and one
-thread), ``own`` (the message alone), ``mixed`` (each text encoded alone once, through the
+thread), ``previous`` (the message and the one before it), ``own`` (the message alone), ``mixed`` (each text encoded alone once, through the
 cache, the message's vector mixed from its own and its neighbours':
 ``search.indexing.mix_context``). The shipped default is marked in the results.
 
@@ -50,7 +50,6 @@ from _locomo import (  # noqa: E402
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage  # noqa: E402
 
 from langgraph_memgpt.memory import Memory  # noqa: E402
-from langgraph_memgpt.memory.backends.embedding_cache import EmbeddingCache  # noqa: E402
 from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings  # noqa: E402
 from langgraph_memgpt.memory.search.indexing import NEIGHBOUR_WEIGHT, RecallDense  # noqa: E402
 
@@ -67,6 +66,12 @@ SIDES: dict[str, dict[str, Any]] = {
         "cache": True,
         "threads": 1,
         "label": "message + neighbours encoded together; cache; 1 thread",
+    },
+    "previous": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        "label": "message + the one before it encoded together; cache; 1 thread",
     },
     "own": {
         "mode": "none",
@@ -153,9 +158,14 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
                 start = time.process_time()
                 mem.recall.embed_waiting(user_id=USER)
                 cpu[side].append(1000 * (time.process_time() - start))
+        # The conversation's figures, before the questions' own embeddings count.
+        encoded = {side: embedders[side].texts / len(chat) for side in sides}
+        hit_rate = {
+            side: None if (c := mem.archival.embedding_cache) is None else c.hit_rate
+            for side, mem in stores.items()
+        }
         results: dict[str, Any] = {}
         for side, mem in stores.items():
-            cache: EmbeddingCache | None = mem.archival.embedding_cache
             recall10 = []
             for q in questions:
                 hits = mem.recall.search(q["question"], user_id=USER, k=10, mode="hybrid")
@@ -165,8 +175,8 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
                 "label": SIDES[side]["label"] + (" (shipped)" if side == SHIPPED else ""),
                 "embed_cpu_ms_per_turn_median": statistics.median(cpu[side]),
                 "embed_cpu_ms_per_turn_mean": statistics.fmean(cpu[side]),
-                "texts_encoded_per_turn": embedders[side].texts / len(chat),
-                "cache_hit_rate": None if cache is None else cache.hit_rate,
+                "texts_encoded_per_turn": encoded[side],
+                "cache_hit_rate": hit_rate[side],
                 "recall_at_10": statistics.fmean(recall10) if recall10 else None,
             }
     return {

@@ -66,7 +66,7 @@ def _turns(n: int) -> list[HumanMessage | AIMessage]:
 def test_with_mixed_vectors_a_message_is_encoded_once_though_it_is_its_neighbours_context(
     mem: Memory, embedder: CountingEmbeddings
 ) -> None:
-    assert mem.recall.dense is not None and mem.recall.dense.mode == "text"  # the default
+    assert mem.recall.dense is not None and mem.recall.dense.mode == "previous"  # the default
     mem.recall.dense.mode = "vectors"
     messages = _turns(6)
     for start in range(0, len(messages), 2):  # a turn at a time, embedded after each

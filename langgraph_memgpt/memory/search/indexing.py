@@ -10,8 +10,8 @@ adds this context itself, from what it knows, so a caller stores plain text and 
   ``DATE_WEIGHT``). Context counts for less, so the turn that says a thing outranks the turns
   next to it, and only the first ``CONTEXT_CHARS`` of a neighbour count.
 * **dense**: a record is embedded with the record before and after it as context
-  (``embedding_text``), one encoding per record (recall's other choices, measured in
-  docs/embedding-cost.md: ``RecallDense``).
+  (``embedding_text``), one encoding per record; a recall message with the one before it
+  only (``RecallDense``, measured in docs/embedding-cost.md).
 
 A *sequence* is a recall thread, an archival thread (records with the same ``thread_id``, in the
 order stored, across calls: a record inserted alone still gets the thread's last records as
@@ -124,20 +124,21 @@ DenseContext = Literal["vectors", "text", "previous", "none"]
 
 class RecallDense:
     """How a recall message becomes its vector (the vector stores call it on a batch of
-    ``pending_parts``), by ``mode``:
+    ``pending_parts``), by ``mode``. Measured on LoCoMo (docs/embedding-cost.md):
 
-    * ``"text"`` (default): the message and its neighbours encoded together
-      (``embedding_text``);
+    * ``"previous"`` (default): the message and the one before it encoded together. Evidence
+      recall@10 0.806 against 0.803 for ``"text"``, for about 70% of its encoder work, and
+      the vector no longer depends on whether the next message existed when it was made
+      (the background embedder runs between turns, before the next message arrives);
+    * ``"text"``: the message with the one before and after it (``embedding_text``);
     * ``"vectors"``: each text encoded alone, once (the embedding cache serves it again as a
-      neighbour), the message's vector mixed from its own and its neighbours'
-      (``mix_context``): about a third of the encoder's work, for 0.008 less evidence
-      recall@10 on LoCoMo (docs/embedding-cost.md), so not the default;
-    * ``"previous"``: the message and the one before it encoded together;
-    * ``"none"``: the message alone, no context.
+      neighbour), the vector mixed from its own and its neighbours' (``mix_context``): about
+      40% of the encoder work of ``"text"``, for 0.008 less recall@10;
+    * ``"none"``: the message alone (0.014 less).
     """
 
     def __init__(
-        self, embed_texts: Callable[[list[str]], np.ndarray], mode: DenseContext = "text"
+        self, embed_texts: Callable[[list[str]], np.ndarray], mode: DenseContext = "previous"
     ) -> None:
         self._embed_texts = embed_texts
         self.mode: DenseContext = mode
