@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -25,6 +25,7 @@ import numpy as np
 
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
+from langgraph_memgpt.memory.backends.pg_copy import copy_rows, new_ids
 from langgraph_memgpt.memory.backends.pg_pool import (
     connection_kwargs,
     describe,
@@ -112,6 +113,14 @@ class PgConnection:
         cursor = self.raw.cursor()
         cursor.executemany(_translate(sql), [tuple(r) for r in rows])
         return cursor
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Rows by one binary ``COPY`` (``database.insert_rows``; see ``pg_copy``)."""
+        copy_rows(self.raw, table, columns, rows)
+
+    def new_ids(self, table: str, count: int) -> list[int]:
+        """``count`` ids of ``table`` in one statement (``database.new_ids``)."""
+        return new_ids(self.raw, table, count)
 
 
 def _require_driver() -> tuple[Any, Any]:
