@@ -106,8 +106,13 @@ class PgConnection:
     def lock_tenant(self, ns: int) -> None:
         """Hold the tenant's write lock until the transaction ends: its writers re-index the
         same lexical rows, and two doing so at once deadlock or collide (SQLite has one writer
-        for the whole file; here tenants still write in parallel)."""
-        self.raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (TENANT_LOCK, ns))
+        for the whole file; here tenants still write in parallel). Advisory locks are shared
+        by the whole database, so the key is the tenant *and its schema*: stores in two schemas
+        of one database number their tenants alike, and held each other's locks."""
+        self.raw.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/' || %s, %s))",
+            (str(ns), TENANT_LOCK),
+        )
 
     def executemany(self, sql: str, rows: Any) -> Any:
         cursor = self.raw.cursor()
