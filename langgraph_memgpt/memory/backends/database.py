@@ -131,17 +131,25 @@ def apply_schema(
 
 
 # -- bulk writes (inside the caller's transaction) -------------------------------------------
+#: Rows from which a Postgres insert goes by ``COPY``; fewer go as one multi-row ``INSERT``.
+COPY_MIN_ROWS = 64
+
+
 def insert_rows(
     conn: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert many rows in one statement where the engine has one for it: ``COPY`` on
-    Postgres (one round trip, however many rows), ``executemany`` on SQLite (in process, no
-    round trips to save). ``table`` and ``columns`` are the caller's constants, never input."""
+    """Insert many rows in one statement where the engine has one for it: on Postgres ``COPY``
+    (any number of rows in one statement) or, for fewer than ``COPY_MIN_ROWS``, one multi-row
+    ``INSERT``; ``executemany`` on SQLite (in process, no round trips to save). ``table`` and
+    ``columns`` are the caller's constants, never input."""
     if not rows:
         return
     copy = getattr(conn, "copy_rows", None)
-    if copy is not None:
+    if copy is not None and len(rows) >= COPY_MIN_ROWS:
         copy(table, columns, rows)
+        return
+    if copy is not None:  # a few rows: one INSERT, one round trip (a COPY takes two)
+        execute_values(conn, f"INSERT INTO {table}({', '.join(columns)})", rows)
         return
     marks = ",".join("?" * len(columns))
     conn.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({marks})", rows)
