@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import guard_blind  # noqa: E402
+import guard_blind2  # noqa: E402
 import guard_suite  # noqa: E402
 
 from langgraph_memgpt.memory.text.injection import scan  # noqa: E402
@@ -225,9 +226,12 @@ def blind_rates(rows: list[dict[str, Any]], flags: list[bool]) -> dict[str, Any]
     }
 
 
-def run_blind(fn: Callable[[str], bool] = guard) -> dict[str, Any]:
-    """The blind split (``bench/guard_blind.py``): flag rates and the median scan time."""
-    rows = guard_blind.load()
+def run_blind(
+    fn: Callable[[str], bool] = guard, load: Callable[[], list[dict[str, Any]]] = guard_blind.load
+) -> dict[str, Any]:
+    """A blind split (``bench/guard_blind.py`` unless ``load`` names another): flag rates and
+    the median scan time."""
+    rows = load()
     texts = [row["text"] for row in rows]
     if fn is guard:  # as the store runs it: with the writer's trust (user or external)
         flags = [judge(r["text"], r.get("trust", "external")).flagged for r in rows]
@@ -402,9 +406,16 @@ def main() -> None:
     parser.add_argument(
         "--blind-only", metavar="NAME", help="score only the blind split, into NAME.json"
     )
+    parser.add_argument(
+        "--split", choices=("blind", "blind2"), default="blind", help="with --blind-only"
+    )
     args = parser.parse_args()
     if args.blind_only:
-        blind = {"guard": run_blind(guard), "keyword baseline": run_blind(keyword_baseline)}
+        load = guard_blind2.load if args.split == "blind2" else guard_blind.load
+        blind = {
+            "guard": run_blind(guard, load),
+            "keyword baseline": run_blind(keyword_baseline, load),
+        }
         (args.out / f"{args.blind_only}.json").write_text(json.dumps(blind, indent=2))
         print(json.dumps(blind, indent=2))
         return
