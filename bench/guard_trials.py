@@ -12,6 +12,9 @@ never used here). Changes tried:
   times ``ALPHA``) beside the n-grams. Embeddings are cached (``_guard_embed``); on a shared
   two-core machine the model embeds about five windows a second, so this trial samples
   (``--pyrit N`` rows of pyrit's 643 long templates, ``--docs N`` package paragraphs).
+  ``--minilm-alone``: the embedding without the n-grams.
+- ``--min-sources N``: only features found in the texts of N or more of the sources a fit
+  trains on (counted per fit, without the left-out source).
 - ``--c C``: the regularisation of the logistic regression.
 
     python bench/guard_trials.py --name ngram
@@ -58,9 +61,13 @@ def _rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
-def _add_minilm(corpus: guard_train.Corpus, alpha: float) -> None:
+def _add_minilm(corpus: guard_train.Corpus, alpha: float, *, alone: bool = False) -> None:
     import _guard_embed
     from scipy.sparse import csr_matrix, hstack
+
+    if alone:  # the n-gram columns kept (the vocabulary indexes them) but emptied
+        corpus.x_train = corpus.x_train.multiply(0).tocsr()
+        corpus.x_score = corpus.x_score.multiply(0).tocsr()
 
     train = [t for r in corpus.rows for t in guard_train.examples(r) if guard_train.features(t)]
     scored = [t for r in corpus.rows for t in guard_train.scored(r["text"])]
@@ -68,6 +75,33 @@ def _add_minilm(corpus: guard_train.Corpus, alpha: float) -> None:
     corpus.x_train = corpus.x_train.tocsr()
     corpus.x_score = hstack([corpus.x_score, csr_matrix(alpha * _guard_embed.embed(scored))])
     corpus.x_score = corpus.x_score.tocsr()
+
+
+class SharedFeatures(guard_train.Corpus):
+    """A corpus whose fits use only features that occur in the texts of at least
+    ``min_sources`` of the sources they train on (a feature one corpus alone has is that
+    corpus's wording); counted per fit, so a left-out source never decides what is kept."""
+
+    min_sources = 1
+
+    def fit(self, keep_rows: Any, *, prune: int | None = None) -> tuple[Any, float]:
+        import numpy as np
+        from scipy.sparse import diags
+
+        if self.min_sources <= 1:
+            return super().fit(keep_rows, prune=prune)
+        kept = sorted(set(self.sources[keep_rows].tolist()))
+        counts = np.zeros(self.x_train.shape[1])
+        for source in kept:
+            rows = (self.sources[self.train_row] == source) & keep_rows[self.train_row]
+            counts += np.asarray((self.x_train[rows] != 0).sum(axis=0)).ravel() > 0
+        mask = diags((counts >= self.min_sources).astype(float))
+        full = self.x_train
+        self.x_train = (full @ mask).tocsr()
+        try:
+            return super().fit(keep_rows, prune=prune)
+        finally:
+            self.x_train = full
 
 
 def _rate(flags: list[bool]) -> dict[str, Any]:
@@ -114,9 +148,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     guard_train.C = args.c
     rows = _rows(args)
-    corpus = guard_train.Corpus(rows)
+    corpus = SharedFeatures(rows)
+    corpus.min_sources = args.min_sources
     if args.minilm:
-        _add_minilm(corpus, args.minilm)
+        _add_minilm(corpus, args.minilm, alone=args.minilm_alone)
     prune = None if args.minilm else guard_train.MAX_FEATURES
     oos = guard_train.out_of_source(corpus, prune=prune)
     sources = sorted(set(corpus.sources.tolist()))
@@ -146,6 +181,10 @@ def main() -> None:
     parser.add_argument("--name", required=True)
     parser.add_argument("--planted", action="store_true")
     parser.add_argument("--minilm", type=float, default=0.0, metavar="ALPHA")
+    parser.add_argument(
+        "--minilm-alone", action="store_true", help="the embedding without the n-grams"
+    )
+    parser.add_argument("--min-sources", type=int, default=1, metavar="N")
     parser.add_argument("--pyrit", type=int, default=None, metavar="N")
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--c", type=float, default=guard_train.C)
