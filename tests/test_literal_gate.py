@@ -21,22 +21,28 @@ CORPUS = Path(__file__).resolve().parent.parent / "bench" / "data" / "guard_publ
 
 
 @pytest.mark.parametrize(
-    ("pattern", "literals"),
+    ("pattern", "needs"),
     [
-        (r"\bignore\s+(?:all|any)\b", {"ignore"}),
-        (r"a?bc", {"bc"}),
-        (r"(?:x|y*)z", {"z"}),
-        (r"[ab]c+d", {"c"}),
-        (r"(?:you are|u r)\s+now", {"now"}),
-        (r"(?:forget|ignore) (?:it|them)", {"forget", "ignore"}),
+        (r"\bignore\s+(?:all|every)\b", [{"ignore"}, {"all", "every"}]),
+        (r"a?bc", [{"bc"}]),
+        (r"(?:x|y*)z", [{"z"}]),
+        (r"[ab]c+d", [{"c"}, {"d"}]),
+        (r"(?:you are|u r)\s+now", [{"now"}, {"you are", "u r"}]),
+        (r"(?:forget|ignore) (?:it|them)", [{"forget", "ignore"}, {" "}, {"it", "them"}]),
         (r"x*|y", None),  # matches the empty string: nothing is required
         (r"(?i)abc", None),  # case-insensitive: a substring test would not be exact
         (r"\d+", None),
     ],
 )
-def test_required_literals(pattern: str, literals: set[str] | None) -> None:
+def test_required_literals(pattern: str, needs: list[set[str]] | None) -> None:
+    """Every match contains one literal of each set; the most selective set comes first."""
     found = required_literals(pattern)
-    assert (None if found is None else set(found)) == literals
+    if needs is None:
+        assert found is None
+        return
+    assert found is not None
+    assert {frozenset(s) for s in found} == {frozenset(s) for s in needs}
+    assert found[0] == frozenset(needs[0])
 
 
 def test_gated_search_skips_patterns_without_their_literals() -> None:
@@ -44,6 +50,7 @@ def test_gated_search_skips_patterns_without_their_literals() -> None:
     assert gate.always == (2,)  # no literal: always tried
     assert gate.search("please ignore that") and gate.search("the system   prompt")
     assert gate.search("in 2024") and not gate.search("an ordinary sentence")
+    assert not gate.search("the system is down, no prompt yet")  # both literals, no match
 
 
 def test_every_family_answers_as_its_whole_alternation() -> None:

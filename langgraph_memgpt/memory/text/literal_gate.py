@@ -4,12 +4,13 @@ The guard's families are unions of a few dozen patterns, and their trigger words
 ``your``, ``what``) are in nearly every chat message, so each message paid for whole
 alternations tried at every position. Most patterns cannot match without some literal text
 (``ignore``, ``you are now``...): read from the pattern's own syntax tree, each pattern gets
-the literals of which a match must contain one, and a search compiles (once, cached) the union
-of only the patterns whose literals occur in the text, plus those that have none.
+sets of literals of which every match contains one of each (``send|post ... password|token``:
+two sets), and a search compiles (once, cached) the union of only the patterns whose sets all
+have a literal in the text, plus those that have none.
 
 Only whether a match exists is kept (the guard asks nothing more), and that answer is the same
 as the whole alternation's: a pattern left out could not have matched, since the text lacks
-every literal its matches contain. Matching is case-sensitive here (the patterns are lower
+every literal of one of its sets. Matching is case-sensitive here (the patterns are lower
 case and read lower-cased text), so a plain substring test is exact.
 """
 
@@ -34,61 +35,65 @@ _ATOMIC = getattr(sre_constants, "ATOMIC_GROUP", None)
 _CASELESS = re.IGNORECASE | re.LOCALE
 
 
-def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
-    """The most selective requirement: longest shortest literal, then fewest literals."""
-    if not options:
+#: Sets of literals a match must contain one of each (a conjunction; empty: nothing known).
+Needs = tuple[frozenset[str], ...]
+
+
+def _best(needs: Needs) -> frozenset[str] | None:
+    """The most selective single set: longest shortest literal, then fewest literals."""
+    if not needs:
         return None
-    return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+    return max(needs, key=lambda s: (min(map(len, s)), -len(s)))
 
 
-def _sequence(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
-    options: list[frozenset[str]] = []
+def _sequence(items: Sequence[tuple[Any, Any]]) -> Needs:
+    needs: list[frozenset[str]] = []
     run: list[str] = []
     for op, arg in items:
         if op is _LITERAL:
             run.append(chr(arg))
             continue
         if run:
-            options.append(frozenset(["".join(run)]))
+            needs.append(frozenset(["".join(run)]))
             run = []
-        need = _item(op, arg)
-        if need is not None:
-            options.append(need)
+        needs.extend(_item(op, arg))
     if run:
-        options.append(frozenset(["".join(run)]))
-    return _best(options)
+        needs.append(frozenset(["".join(run)]))
+    return tuple(dict.fromkeys(needs))
 
 
-def _item(op: Any, arg: Any) -> frozenset[str] | None:
-    """Literals one of which every match of this node contains (None: no such set known)."""
+def _item(op: Any, arg: Any) -> Needs:
+    """Sets of literals of which every match of this node contains one of each."""
     if op is _BRANCH:
         union: set[str] = set()
         for alternative in arg[1]:
-            need = _sequence(alternative)
-            if need is None:
-                return None
-            union |= need
-        return frozenset(union)
+            best = _best(_sequence(alternative))
+            if best is None:
+                return ()
+            union |= best
+        return (frozenset(union),)
     if op is _SUBPATTERN:
         _group, add_flags, _del_flags, body = arg
-        return None if add_flags & _CASELESS else _sequence(body)
+        return () if add_flags & _CASELESS else _sequence(body)
     if op in _REPEATS:
         low, _high, body = arg
-        return _sequence(body) if low >= 1 else None
+        return _sequence(body) if low >= 1 else ()
     if _ATOMIC is not None and op is _ATOMIC:
         return _sequence(arg)
-    return None  # classes, anchors, lookarounds, any character...
+    return ()  # classes, anchors, lookarounds, any character...
 
 
-def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Literals of which every match of ``pattern`` contains at least one, or None."""
+def required_literals(pattern: str, flags: int = 0) -> Needs | None:
+    """Sets of literals of which every match of ``pattern`` contains one of each (the most
+    selective first), or None when nothing is known."""
     if flags & _CASELESS:
         return None
     parsed = sre_parse.parse(pattern, flags)
     if parsed.state.flags & _CASELESS:  # an inline (?i)
         return None
-    need = _sequence(list(parsed))
-    return need if need and all(need) else None
+    needs = tuple(s for s in _sequence(list(parsed)) if s and all(s))
+    order = sorted(needs, key=lambda s: (min(map(len, s)), -len(s)), reverse=True)
+    return tuple(order) or None
 
 
 class GatedAlternation:
@@ -109,7 +114,9 @@ class GatedAlternation:
 
     def search(self, text: str) -> bool:
         """Whether any of the patterns matches somewhere in ``text``."""
-        open_ = [i for i, gate in self.gated if any(lit in text for lit in gate)]
+        open_ = [
+            i for i, needs in self.gated if all(any(lit in text for lit in need) for need in needs)
+        ]
         chosen = tuple(sorted((*self.always, *open_))) if open_ else self.always
         compiled = self._compiled(chosen)
         return compiled is not None and compiled.search(text) is not None
