@@ -5,8 +5,8 @@ The guard's families are unions of a few dozen patterns, and their trigger words
 alternations tried at every position. Most patterns cannot match without some literal text
 (``ignore``, ``you are now``...): read from the pattern's own syntax tree, each pattern gets
 sets of literals of which every match contains one of each (``send|post ... password|token``:
-two sets), and a search compiles (once, cached) the union of only the patterns whose sets all
-have a literal in the text, plus those that have none.
+two sets), and a search tries only the patterns whose sets all
+have a literal in the text (each compiled on its own), plus those that have none.
 
 Only whether a match exists is kept (the guard asks nothing more), and that answer is the same
 as the whole alternation's: a pattern left out could not have matched, since the text lacks
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -101,22 +100,23 @@ class GatedAlternation:
 
     def __init__(self, patterns: Sequence[str], flags: int) -> None:
         self.patterns = tuple(patterns)
-        self.flags = flags
         self.gates = tuple(required_literals(p, flags) for p in self.patterns)
         self.always = tuple(i for i, gate in enumerate(self.gates) if gate is None)
         self.gated = tuple((i, gate) for i, gate in enumerate(self.gates) if gate is not None)
-        self._compiled = lru_cache(maxsize=256)(self._compile)
-
-    def _compile(self, chosen: tuple[int, ...]) -> re.Pattern[str] | None:
-        if not chosen:
-            return None
-        return re.compile("|".join(f"(?:{self.patterns[i]})" for i in chosen), self.flags)
+        #: The patterns that need no literal, as one alternation (tried on every text).
+        self._always = (
+            re.compile("|".join(f"(?:{self.patterns[i]})" for i in self.always), flags)
+            if self.always
+            else None
+        )
+        self._compiled = {i: re.compile(self.patterns[i], flags) for i, _ in self.gated}
 
     def search(self, text: str) -> bool:
         """Whether any of the patterns matches somewhere in ``text``."""
-        open_ = [
-            i for i, needs in self.gated if all(any(lit in text for lit in need) for need in needs)
-        ]
-        chosen = tuple(sorted((*self.always, *open_))) if open_ else self.always
-        compiled = self._compiled(chosen)
-        return compiled is not None and compiled.search(text) is not None
+        if self._always is not None and self._always.search(text) is not None:
+            return True
+        return any(
+            all(any(lit in text for lit in need) for need in needs)
+            and self._compiled[i].search(text) is not None
+            for i, needs in self.gated
+        )
