@@ -115,8 +115,12 @@ class GatedAlternation:
         """Whether any of the patterns matches somewhere in ``text``."""
         if self._always is not None and self._always.search(text) is not None:
             return True
-        return any(
-            all(any(lit in text for lit in need) for need in needs)
-            and self._compiled[i].search(text) is not None
-            for i, needs in self.gated
-        )
+        contains = text.__contains__  # plain loops: this runs for every stored message
+        for i, needs in self.gated:
+            for need in needs:
+                if not any(map(contains, need)):
+                    break
+            else:
+                if self._compiled[i].search(text) is not None:
+                    return True
+        return False
