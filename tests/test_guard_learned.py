@@ -183,3 +183,15 @@ def test_fast_logit_is_the_feature_set_definition() -> None:
     assert index.sum_and_count("".join(chr(0x4E00 + i) for i in range(5000))) is None
     total, count = index.sum_and_count("w:ab") or (0.0, 0)
     assert count == len(guard_model.features("w:ab"))
+
+
+def test_weights_with_too_many_characters_are_scored_the_plain_way() -> None:
+    """A model whose n-grams use more characters than the integer codes hold still scores
+    every text (the plain feature-set way), rather than failing the write."""
+    weights = {chr(0x4E00 + i) * 3: 0.5 for i in range(5000)}
+    weights["w:hello"] = 2.0
+    model = guard_model.GuardModel(weights, bias=-1.0, threshold=0.9)
+    text = "hello " + chr(0x4E00) * 3
+    assert model._index.sum_and_count(text) is None
+    assert model.logit(text) == pytest.approx(model.logit_of(guard_model.features(text)))
+    assert model.logit(text) > model.bias

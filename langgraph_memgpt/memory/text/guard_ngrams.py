@@ -44,8 +44,11 @@ class NgramIndex:
         self.weights = weights
         grams = [k for k in weights if min(NGRAMS) <= len(k) <= max(NGRAMS)]
         alphabet = sorted({c for k in grams for c in k})
-        if len(alphabet) >= _LIMIT:  # cannot happen with the shipped weights; stay exact
-            raise ValueError("too many distinct characters in the guard's n-gram features")
+        #: False when the model's n-grams use more characters than the codes hold (not the
+        #: shipped weights): every text is then scored the plain way.
+        self.usable = len(alphabet) < _LIMIT
+        if not self.usable:
+            alphabet, grams = [], []
         #: The characters of the model's n-grams, as sorted code points; id = position + 1.
         self.alphabet = np.array([ord(c) for c in alphabet], dtype=np.uint32)
         ids = {c: i + 1 for i, c in enumerate(alphabet)}
@@ -72,6 +75,8 @@ class NgramIndex:
     def sum_and_count(self, text: str) -> tuple[float, int] | None:
         """The summed weights of the text's distinct features and their number, as
         ``guard_model.features`` defines them; None when the text needs the plain way."""
+        if not self.usable:
+            return None
         flat, padded = flatten(text)
         ids = self._ids(padded)
         if ids is None:
