@@ -73,3 +73,16 @@ def test_every_family_answers_as_its_whole_alternation() -> None:
                         checked += 1
                         flagged += expected
     assert flagged > 100 and checked > flagged  # the corpus exercises both answers
+
+
+def test_a_stored_text_is_not_scanned_again_on_retrieval() -> None:
+    """The write's verdict lands in the scan cache retrieval reads (``scan_cached``)."""
+    from langgraph_memgpt.memory.guard.policy import on_write
+
+    text = "We moved the team dinner to Thursday at the usual place near the station."
+    injection._scan_short.cache_clear()
+    assert on_write(None, text, "user") is None  # type: ignore[arg-type]  # clean: no db read
+    before = injection._scan_short.cache_info()
+    assert injection.scan_cached(text) == injection.scan(text)
+    after = injection._scan_short.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
