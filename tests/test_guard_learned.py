@@ -179,3 +179,53 @@ def test_guard_bench_leave_one_source_out_smoke(tmp_path: Path) -> None:
         assert 0.5 <= stats["threshold"] < 1.0
     pooled = result["pooled"]
     assert pooled["both/attacks"]["flagged"] > pooled["both/benign"]["flagged"]
+
+
+def test_fast_logit_is_the_feature_set_definition() -> None:
+    """``logit`` (integer-coded n-grams, ``guard_ngrams``) sums exactly the weights of the
+    feature set ``features`` defines, and counts the same features: on everyday text, attacks,
+    non-Latin scripts, emoji, text too varied for the codes (the plain path), and word
+    features that are also the text's own n-grams ("w:ab" spelled out), which count once."""
+    import random
+
+    model = guard_model.model()
+    assert model is not None
+    rng = random.Random(7)
+    texts = [
+        "",
+        " ",
+        "a",
+        "ab",
+        "w:ab",
+        "x w:ab y b:a b",
+        "Ünïcödé ΑΣ tëxt 中文字符 😀 emoji İstanbul",
+        "\t\n spaced   out \u00a0 nbsp",
+        "".join(chr(0x4E00 + i) for i in range(5000)),  # more characters than the codes hold
+        *EVERYDAY,
+        *(_text(a) for a in ATTACKS),
+    ]
+    for _ in range(200):
+        texts.append(
+            "".join(
+                chr(rng.choice((rng.randrange(32, 127), rng.randrange(0x80, 0x3000))))
+                for _ in range(rng.randrange(0, 120))
+            )
+        )
+    for text in texts:
+        assert model.logit(text) == pytest.approx(model.logit_of(guard_model.features(text)))
+    index = model._index
+    assert index.sum_and_count("".join(chr(0x4E00 + i) for i in range(5000))) is None
+    total, count = index.sum_and_count("w:ab") or (0.0, 0)
+    assert count == len(guard_model.features("w:ab"))
+
+
+def test_weights_with_too_many_characters_are_scored_the_plain_way() -> None:
+    """A model whose n-grams use more characters than the integer codes hold still scores
+    every text (the plain feature-set way), rather than failing the write."""
+    weights = {chr(0x4E00 + i) * 3: 0.5 for i in range(5000)}
+    weights["w:hello"] = 2.0
+    model = guard_model.GuardModel(weights, bias=-1.0, threshold=0.9)
+    text = "hello " + chr(0x4E00) * 3
+    assert model._index.sum_and_count(text) is None
+    assert model.logit(text) == pytest.approx(model.logit_of(guard_model.features(text)))
+    assert model.logit(text) > model.bias
