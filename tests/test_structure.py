@@ -147,6 +147,7 @@ PUBLIC_API = {
         "MemoryStoreError",
         "MemoryStoreUnavailable",
         "ModelDecider",
+        "ModelReviewer",
         "off_loop",
         "parse_claim",
         "Proposal",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
 from langgraph_memgpt.memory.backends.sql_archival import SqlArchival
-from langgraph_memgpt.memory.guard.policy import GuardControl
+from langgraph_memgpt.memory.guard.policy import GuardControl, GuardOptions
 from langgraph_memgpt.memory.opening import DB_FILE, open_postgres, open_sqlite
 from langgraph_memgpt.memory.search.embeddings import EmbeddingsSpec, resolve_embeddings
 from langgraph_memgpt.memory.search.fusion import DEFAULT_FUSION, FusionFn
@@ -60,6 +60,8 @@ class Memory:
         recall: RecallMemory,
         archival: ArchivalMemory,
         backend: SqlArchival,
+        *,
+        guard_options: GuardOptions | None = None,
     ) -> None:
         #: The local directory, or None for a Postgres store (see ``url``).
         self.path: Path | None = location if isinstance(location, Path) else None
@@ -72,11 +74,13 @@ class Memory:
         self._backend = backend
         self._savers: list[Any] = []
         self._close_hooks: list[Callable[[], None]] = []
+        self._guard_options = guard_options if guard_options is not None else GuardOptions()
 
     @property
     def guard(self) -> GuardControl:
-        """Operator control of the memory poisoning guard: quarantine, flagged, approve."""
-        return GuardControl(self._db)
+        """Operator control of the memory poisoning guard: quarantine, flagged, approve, and
+        the reviewer of texts the learned score is unsure of."""
+        return GuardControl(self._db, self._guard_options)
 
     @property
     def backend(self) -> str:

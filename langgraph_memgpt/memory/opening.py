@@ -17,7 +17,7 @@ from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
 from langgraph_memgpt.memory.backends.sqlite_db import DB_FILE, REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.guard.policy import write_guard
+from langgraph_memgpt.memory.guard.policy import GuardOptions, write_guard
 from langgraph_memgpt.memory.search.embeddings import embedder_identity
 from langgraph_memgpt.memory.search.fusion import FusionFn
 from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
@@ -140,7 +140,8 @@ def assemble(
 ) -> Memory:
     """The tiers over a database and its two vector stores (the same on both engines)."""
     backend = SqlArchival(db, archival_vectors)
-    guard = write_guard(db)
+    options = GuardOptions()
+    guard = write_guard(db, options)
     archival = ArchivalMemory(db, backend, embedder, on_write=guard, fusion=fusion)
     holder.append(archival)
     recall = RecallMemory(
@@ -154,7 +155,7 @@ def assemble(
         check_embedder(
             db, archival_vectors, recall_vectors, embedder_identity(embedder), reembed=reembed
         )
-    return cls(location, db, CoreMemory(db), recall, archival, backend)
+    return cls(location, db, CoreMemory(db), recall, archival, backend, guard_options=options)
 
 
 def check_embedder(
