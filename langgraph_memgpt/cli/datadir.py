@@ -141,7 +141,7 @@ def open_memory(value: str | Path, *, create: bool) -> Memory:
         except StoreNotFoundError as exc:
             raise NoStoreError(f"{exc}; check --data-dir") from None
         except (MemoryStoreError, OSError) as exc:
-            raise DataDirError(f"cannot open the memory store at {where}: {exc}") from None
+            raise DataDirError(_cannot_open(f"the memory store at {where}", exc)) from None
     if create:
         check_writable(location)
     else:
@@ -149,7 +149,14 @@ def open_memory(value: str | Path, *, create: bool) -> Memory:
     try:
         return Memory.open(location, create=create)
     except (MemoryStoreError, OSError, sqlite3.Error) as exc:
-        raise DataDirError(f"cannot open the memory store in {location}: {exc}") from None
+        raise DataDirError(_cannot_open(f"the memory store in {location}", exc)) from None
+
+
+def _cannot_open(what: str, exc: BaseException) -> str:
+    """``cannot open WHAT: why``, unless the store's own message already says so (it names
+    the store itself): the line says it once, not "cannot open ...: cannot open ..."."""
+    why = str(exc)
+    return why if why.startswith("cannot open") else f"cannot open {what}: {why}"
 
 
 def unknown_user_message(memory: Memory, user: str, agent: str) -> str:

@@ -1,0 +1,29 @@
+"""Trying the command line as a new user: no traceback, no silent loss, no surprise.
+
+Each test here is a surprise a user met (help listing the commands twice, an error saying
+"cannot open" twice, "1 chunks", ...) that now behaves as a user expects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langgraph_memgpt.cli import build_parser
+from tests.cli_run import run_cli
+
+
+def test_help_lists_each_command_once() -> None:
+    text = build_parser().format_help()
+    for command in ("demo", "chat", "memory", "mcp"):
+        listed = [line for line in text.splitlines() if line.strip().startswith(command + " ")]
+        assert len(listed) == 1, text
+    assert "COMMAND --help" in text
+
+
+def test_an_unreachable_database_says_cannot_open_once(tmp_path: Path) -> None:
+    url = f"postgresql:///nodb?host={tmp_path / 'nosocket'}&port=1"
+    result = run_cli(["memory", "stats", "--data-dir", url], tmp_path)
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("langgraph-memgpt: error: cannot open the Postgres memory store")
+    assert line.count("cannot open") == 1, line
