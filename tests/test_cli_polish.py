@@ -27,3 +27,20 @@ def test_an_unreachable_database_says_cannot_open_once(tmp_path: Path) -> None:
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("langgraph-memgpt: error: cannot open the Postgres memory store")
     assert line.count("cannot open") == 1, line
+
+
+def test_mcp_http_on_a_port_in_use_is_one_line_and_creates_no_store(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(
+            ["mcp", "--http", "--port", str(port), "--data-dir", "d"], tmp_path, timeout=60
+        )
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    (line,) = result.stderr.strip().splitlines()
+    assert f"cannot serve MCP on 127.0.0.1:{port}: address already in use" in line
+    assert "--port" in line
+    assert not (tmp_path / "d").exists()  # refused before any store was created
