@@ -226,8 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="interactive chat (offline driver unless a model is set); Ctrl-C stops a turn",
         description="Interactive chat on one thread. Type quit or exit (or press Ctrl-D) to "
         "leave; Ctrl-C at the prompt clears the line. A multi-line paste is read whole. "
-        "Ctrl-C during a turn stops it and keeps what it did; chat again on the same thread "
-        "finishes it.",
+        "Ctrl-C during a turn stops it, keeps what it did and returns to the prompt: Enter, "
+        "or your next message, finishes it first (so does chat again on the same thread).",
         formatter_class=_Formatter,
     )
     chat.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))
