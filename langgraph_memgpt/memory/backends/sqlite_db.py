@@ -63,6 +63,17 @@ CREATE TABLE IF NOT EXISTS core_blocks (
     PRIMARY KEY (ns, label)
 )
 """,
+    # The tool calls that edited a core block (``CoreMemory`` ``once_key``): a call replayed
+    # by a resumed turn is recognised and not applied twice.
+    """
+CREATE TABLE IF NOT EXISTS core_calls (
+    ns INTEGER NOT NULL REFERENCES namespaces(id),
+    call_key TEXT NOT NULL,
+    label TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (ns, call_key)
+)
+""",
     """
 CREATE TABLE IF NOT EXISTS recall (
     id INTEGER PRIMARY KEY,
