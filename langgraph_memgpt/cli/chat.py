@@ -149,6 +149,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         config: RunnableConfig = {
             "configurable": {"thread_id": args.thread, "user_id": args.user, "agent_id": args.agent}
         }
+        _check_thread_owner(agent, config)
         print(f"model: {description}", file=out)
         print(
             f"thread {args.thread!r}, user {args.user!r}, agent {args.agent!r}, data {where}. "
@@ -165,6 +166,22 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return _chat_loop(agent, config, args, out, seed)
     finally:
         memory.close()
+
+
+def _check_thread_owner(agent: Any, config: RunnableConfig) -> None:
+    """Refuse, before anything is sent, a thread another user (or agent) started: thread ids
+    are shared by every user of a data directory, and the graph would refuse the turn."""
+    from langgraph_memgpt.configuration import ThreadOwnerError, claim_thread, resolve_identity
+
+    try:
+        claim_thread(agent.get_state(config).values, resolve_identity(config))
+    except ThreadOwnerError as exc:
+        owner = exc.owner
+        raise CliError(
+            f"thread {exc.identity.thread_id!r} belongs to user {owner.get('user_id')!r} "
+            f"(agent {owner.get('agent_id')!r}); every user of a data directory shares its "
+            "thread names: pick another --thread (nothing was sent)"
+        ) from None
 
 
 def _chat_model(args: argparse.Namespace) -> tuple[Any, str]:
