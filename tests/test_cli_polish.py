@@ -44,3 +44,38 @@ def test_mcp_http_on_a_port_in_use_is_one_line_and_creates_no_store(tmp_path: Pa
     assert f"cannot serve MCP on 127.0.0.1:{port}: address already in use" in line
     assert "--port" in line
     assert not (tmp_path / "d").exists()  # refused before any store was created
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*") if p.is_file()
+    }
+
+
+def test_reading_commands_work_on_a_read_only_directory_and_write_nothing(tmp_path: Path) -> None:
+    from langgraph_memgpt import Memory
+    from tests.cli_run import read_only
+
+    store = tmp_path / "store"
+    with Memory.open(store, embeddings=None) as memory:
+        memory.core.append("human", "Name: Erin", user_id="default-user")
+        memory.archival.insert("The wifi password is hunter2.", user_id="default-user")
+    before = _files(store)
+    with read_only(store):
+        for args, expected in (
+            (["memory", "show"], "Name: Erin"),
+            (["memory", "search", "wifi"], "hunter2"),
+            (["memory", "stats"], "archival: 1"),
+            (["memory", "flagged"], "no flagged records"),
+        ):
+            result = run_cli([*args, "--data-dir", "store"], tmp_path)
+            assert result.returncode == 0, (args, result.stderr)
+            assert expected in result.stdout
+            assert "store is not writable: the store is opened read-only" in result.stderr
+        export = run_cli(
+            ["memory", "export", str(tmp_path / "out.af"), "--data-dir", "store"], tmp_path
+        )
+        assert export.returncode == 0, export.stderr
+        ingest = run_cli(["memory", "ingest", "--data-dir", "store", str(tmp_path)], tmp_path)
+        assert ingest.returncode == 2 and "not writable" in ingest.stderr
+    assert _files(store) == before

@@ -34,7 +34,10 @@ def cmd_memory(args: argparse.Namespace) -> int:
     if args.action == "search" and not args.query:
         print("langgraph-memgpt: error: memory search needs a query", file=sys.stderr)
         return 2
-    memory = open_memory(args.data_dir, create=False)
+    # Reading actions open the store read-only: they write nothing (not even a search's
+    # bookkeeping), and a read-only directory can be read.
+    reading = args.action in ("show", "stats", "search", "flagged")
+    memory = open_memory(args.data_dir, create=False, read_only=reading)
     try:
         ident = {"user_id": args.user, "agent_id": args.agent}
         if not memory.has_namespace(**ident):  # on either backend: reading creates nothing

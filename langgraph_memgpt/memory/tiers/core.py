@@ -91,11 +91,13 @@ class CoreMemory:
         ``seed`` is false or the namespace's blocks came from an agent file)."""
         check_id(user_id, "user_id")
         check_id(agent_id, "agent_id")
-        ns = self._db.namespace(agent_id, user_id, create=True)
-        assert ns is not None
-        if ns in self._seeded:
-            return ns
-        if not seed:
+        read_only = getattr(self._db, "read_only", False)  # a store opened to read: no seeding
+        ns = self._db.namespace(agent_id, user_id, create=not read_only)
+        if ns is None:
+            raise MemoryStoreError(
+                f"no memory for user {user_id!r} (agent {agent_id!r}) in this read-only store."
+            )
+        if ns in self._seeded or not seed or read_only:
             return ns
         if self._db.get_meta(_NO_DEFAULTS.format(ns=ns)) is not None:
             self._seeded.add(ns)  # an agent restored from a file: only the file's blocks
