@@ -79,3 +79,15 @@ def test_reading_commands_work_on_a_read_only_directory_and_write_nothing(tmp_pa
         ingest = run_cli(["memory", "ingest", "--data-dir", "store", str(tmp_path)], tmp_path)
         assert ingest.returncode == 2 and "not writable" in ingest.stderr
     assert _files(store) == before
+
+
+def test_quarantine_with_a_word_other_than_on_or_off_is_refused(tmp_path: Path) -> None:
+    from langgraph_memgpt import Memory
+
+    with Memory.open(tmp_path / "store", embeddings=None) as memory:
+        memory.core.append("human", "Name: Erin", user_id="default-user")
+    result = run_cli(["memory", "quarantine", "yes", "--data-dir", "store"], tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "takes on or off, not 'yes'" in result.stderr
+    shown = run_cli(["memory", "quarantine", "--data-dir", "store"], tmp_path)
+    assert shown.returncode == 0 and shown.stdout.strip() == "quarantine: off"
