@@ -136,8 +136,10 @@ def open_memory(value: str | Path, *, create: bool, read_only: bool = False) -> 
     """``Memory.open`` for a command: the location read by :func:`store_location`, a directory
     checked first, and any failure as one line. ``create=False`` opens an existing store only:
     a database without our tables is refused, never given a schema. ``read_only`` (a command
-    that only reads) opens a directory with SQLite's ``mode=ro``: nothing is written, and a
-    directory that is not writable (a read-only mount) can be read; stderr says so."""
+    that only reads) opens a directory that is not writable (a read-only mount) with SQLite's
+    ``mode=ro``, and stderr says so. A writable one is opened as usual: a search there may
+    store the vectors of records that had none yet, which a read-only open would compute
+    again on every search."""
     from langgraph_memgpt.memory import Memory, MemoryStoreError, StoreNotFoundError
 
     location = store_location(value)
@@ -153,7 +155,8 @@ def open_memory(value: str | Path, *, create: bool, read_only: bool = False) -> 
         check_writable(location)
     else:
         check_store(location, read_only=read_only)
-    if read_only and not os.access(location, os.W_OK):
+    read_only = read_only and not os.access(location, os.W_OK)
+    if read_only:
         print(
             f"({location} is not writable: the store is opened read-only)",
             file=sys.stderr,

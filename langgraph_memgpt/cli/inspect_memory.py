@@ -34,8 +34,7 @@ def cmd_memory(args: argparse.Namespace) -> int:
     if args.action == "search" and not args.query:
         print("langgraph-memgpt: error: memory search needs a query", file=sys.stderr)
         return 2
-    # Reading actions open the store read-only: they write nothing (not even a search's
-    # bookkeeping), and a read-only directory can be read.
+    # Reading actions read a store in a directory that is not writable (opened read-only).
     reading = args.action in ("show", "stats", "search", "flagged")
     memory = open_memory(args.data_dir, create=False, read_only=reading)
     try:
