@@ -88,10 +88,12 @@ def on_write(db: MemoryDatabase, text: str, trust: str) -> str | None:
     """The ``guard`` column of a text about to be stored: None when clean or operator text.
 
     Reads the quarantine setting only for a flagged text (rare), so clean writes cost one scan.
+    The verdict goes to the scan cache that retrieval reads (``scan_cached``), so a message
+    found again later in the process is not scanned twice.
     """
     if trust == OPERATOR or not text:
         return None
-    verdict = judge(text, trust)
+    verdict = judge(text, trust, cached=True)
     if not verdict:
         return None
     return json.dumps(
