@@ -158,8 +158,9 @@ def create_memgpt_agent(
     def route_after_reason(
         state: MemGPTState,
     ) -> Literal["memory_interrupt", "execute_tool", "compact", "__end__"]:
-        if state.get("compact_requested") or state.get("overflow_retry"):
-            # the prompt needs compacting first, or the server said it was too long
+        if state.get("compact_requested") or state.get("overflow_retry") or state.get("refused"):
+            # the prompt needs compacting first, or the server said it was too long, or another
+            # user's run was refused (compact's owner check raises it to the caller)
             return "compact"
         route = route_tools(state)
         return "__end__" if route == "reason" else route

@@ -120,6 +120,7 @@ PUBLIC_API = {
         "OfflineDriver",
         "PruningSqliteSaver",
         "SearchHit",
+        "ThreadOwnerError",
         "chat_model_from_settings",
         "create_memgpt_agent",
         "create_memory_tools",

@@ -102,11 +102,15 @@ class Memory:
         fusion: FusionFn = DEFAULT_FUSION,
         save_interval: float = 30.0,
         create: bool = True,
+        read_only: bool = False,
     ) -> Memory:
         """Open (creating if missing) the store at ``path``: a directory, or a
         ``postgresql://`` URL. Without ``path``, ``MEMGPT_DATABASE_URL`` names the database.
         ``create=False`` opens an existing store only: where there is none it raises
         :class:`StoreNotFoundError` and creates nothing (no directory, no schema).
+        ``read_only=True`` (a local directory; implies ``create=False``) opens the database
+        with SQLite's ``mode=ro`` and writes nothing at all, not even a search's bookkeeping
+        (vectors of rows not embedded yet, FAISS files): for a read-only mount, or to look.
 
         ``embeddings``: ``"auto"`` (env ``MEMGPT_EMBEDDINGS`` = local | openai | none, else the
         local MiniLM when installed, else lexical only), ``"local"``, ``"openai"``, ``"none"``/
@@ -129,10 +133,16 @@ class Memory:
                 f"{path.split('://')[0]}:// stores are not supported; use a directory or a "
                 "postgresql:// URL."
             )
-        if not create and not (Path(path) / DB_FILE).is_file():
+        if (read_only or not create) and not (Path(path) / DB_FILE).is_file():
             raise StoreNotFoundError(f"no memory store in {path} (no {DB_FILE})")
         return open_sqlite(
-            cls, Path(path), embedder, reembed=reembed, fusion=fusion, save_interval=save_interval
+            cls,
+            Path(path),
+            embedder,
+            reembed=reembed,
+            fusion=fusion,
+            save_interval=save_interval,
+            read_only=read_only,
         )
 
     def default_checkpointer(self, *, keep_last: int | None | str = "default") -> Any:

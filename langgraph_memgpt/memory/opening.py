@@ -44,12 +44,16 @@ def open_sqlite(
     reembed: bool,
     fusion: FusionFn,
     save_interval: float,
+    read_only: bool = False,
 ) -> Memory:
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MemoryStoreError(f"cannot create the memory directory {directory}: {exc}") from exc
-    db = Database(directory / DB_FILE)
+    if not read_only:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MemoryStoreError(
+                f"cannot create the memory directory {directory}: {exc}"
+            ) from exc
+    db = Database(directory / DB_FILE, read_only=read_only)
     try:
         holder: list[ArchivalMemory] = []
         embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
@@ -84,7 +88,7 @@ def open_sqlite(
         memory = assemble(
             cls, directory, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
         )
-        if db.get_meta(REINDEX_KEY):
+        if not read_only and db.get_meta(REINDEX_KEY):  # read-only: refused by Database
             build_lexical_index(db)
     except BaseException:
         db.close()
@@ -185,6 +189,8 @@ def check_embedder(
             f"was opened with {identity!r}. Open it with the same model, or pass "
             "reembed=True to re-embed every archival record with the new one."
         )
+    if getattr(db, "read_only", False):
+        return  # reading: the model is recorded by the next writable open
     with db.transaction() as conn:
         if reembed or not has_vectors:  # no vectors kept: no dimension to hold to
             conn.execute("DELETE FROM meta WHERE key='embedding_dim'")
