@@ -19,6 +19,7 @@ from pathlib import Path
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
+from langgraph_memgpt.memory.backends.lexical import upgrade_rank_order
 from langgraph_memgpt.memory.backends.validity import SQLITE_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError
@@ -217,6 +218,7 @@ class Database(SharedQueries):
                 conn.execute(
                     "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
+            upgrade_rank_order(conn)
 
     @property
     def location(self) -> str:
