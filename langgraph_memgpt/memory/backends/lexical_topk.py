@@ -31,12 +31,18 @@ best records it scored exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from langgraph_memgpt.memory.backends.lexical_candidates import (
+    Candidates,
+    below,
+    ordered_sum,
+)
 from langgraph_memgpt.memory.backends.lexical_scoring import (
+    DL_CAP,
     TF_SCALE,
     Matches,
     Tier,
@@ -48,19 +54,24 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
 )
 
 WORK_CAP = 200_000  # postings read plus term vectors looked up, per query, at most
-_UNKNOWN = np.nan
 
-#: The first key of each frequency class of a term: a loose index scan, one seek per class.
-CLASS_HEADS = (
-    "WITH RECURSIVE h(r) AS ("
-    " SELECT (SELECT rank FROM lex_postings WHERE ns=? AND tier=? AND term=? ORDER BY rank"
-    " LIMIT 1)"
-    " UNION ALL"
-    " SELECT (SELECT p.rank FROM lex_postings p WHERE p.ns=? AND p.tier=? AND p.term=?"
-    " AND p.rank >= (CAST(h.r AS BIGINT) / 65536 + 1) * 65536 ORDER BY p.rank LIMIT 1)"
-    " FROM h WHERE h.r IS NOT NULL"
-    ") SELECT r FROM h WHERE r IS NOT NULL"
-)
+
+def class_heads_sql(terms: int) -> str:
+    """The first key of each frequency class of ``terms`` terms, in one statement (one round
+    trip on Postgres): a loose index scan, one seek per class. Parameters: the term ids,
+    then (ns, tier) twice."""
+    values = ",".join(["(?)"] * terms)
+    return (
+        f"WITH RECURSIVE q(term) AS (VALUES {values}), h(term, r) AS ("
+        " SELECT q.term, (SELECT p.rank FROM lex_postings p WHERE p.ns=? AND p.tier=?"
+        " AND p.term=q.term ORDER BY p.rank LIMIT 1) FROM q"
+        " UNION ALL"
+        " SELECT h.term, (SELECT p.rank FROM lex_postings p WHERE p.ns=? AND p.tier=?"
+        " AND p.term=h.term AND p.rank >= (CAST(h.r AS BIGINT) / 65536 + 1) * 65536"
+        " ORDER BY p.rank LIMIT 1)"
+        " FROM h WHERE h.r IS NOT NULL"
+        ") SELECT term, r FROM h WHERE r IS NOT NULL"
+    )
 
 
 @dataclass
@@ -91,75 +102,6 @@ class _Class:
         return 0 if self.after is None else self.after[1] + 1
 
 
-def ordered_sum(matrix: np.ndarray) -> np.ndarray:
-    """Row sums, term by term in column order: the one summation every path uses, so equal
-    contributions give scores equal to the last bit."""
-    total = np.zeros(matrix.shape[0], dtype=np.float64)
-    for j in range(matrix.shape[1]):
-        total += matrix[:, j]
-    return total
-
-
-def ranked(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
-    order = np.lexsort((docs, -scores))[:limit]
-    return [(int(docs[i]), float(scores[i])) for i in order]
-
-
-@dataclass
-class _Candidates:
-    """Records seen so far: contributions per term (NaN: not seen there), and state."""
-
-    columns: int
-    docs: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    parts: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    exact: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
-    pruned: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
-
-    def __post_init__(self) -> None:
-        self.parts = np.empty((0, self.columns))
-
-    def add(self, docs: np.ndarray, column: int, values: np.ndarray) -> None:
-        """Record ``values`` as the contributions of term ``column`` to ``docs``."""
-        merged = np.union1d(self.docs, docs)
-        if len(merged) != len(self.docs):
-            parts = np.full((len(merged), self.columns), _UNKNOWN)
-            exact = np.zeros(len(merged), dtype=bool)
-            pruned = np.zeros(len(merged), dtype=bool)
-            at = np.searchsorted(merged, self.docs)
-            parts[at], exact[at], pruned[at] = self.parts, self.exact, self.pruned
-            self.docs, self.parts, self.exact, self.pruned = merged, parts, exact, pruned
-        self.parts[np.searchsorted(self.docs, docs), column] = values
-
-    def set_exact(self, rows: np.ndarray, parts: np.ndarray) -> None:
-        self.parts[rows] = parts
-        self.exact[rows] = True
-
-    def bounds(self, term_bounds: np.ndarray) -> np.ndarray:
-        """Upper bounds: a term not seen for a record adds the term's bound."""
-        return ordered_sum(np.where(np.isnan(self.parts), term_bounds, self.parts))
-
-    def kth(self, limit: int) -> tuple[float, int] | None:
-        """(score, id) of the k-th best exact record, None while fewer are exact."""
-        rows = np.flatnonzero(self.exact)
-        if len(rows) < limit:
-            return None
-        scores = ordered_sum(np.nan_to_num(self.parts[rows], nan=0.0))
-        i = np.lexsort((self.docs[rows], -scores))[limit - 1]
-        return float(scores[i]), int(self.docs[rows][i])
-
-    def result(self, limit: int) -> list[tuple[int, float]]:
-        rows = np.flatnonzero(self.exact)
-        scores = ordered_sum(np.nan_to_num(self.parts[rows], nan=0.0))
-        return ranked(self.docs[rows], scores, limit)
-
-
-def below(bound: np.ndarray, docs: np.ndarray, kth: tuple[float, int]) -> np.ndarray:
-    """Whether records with these upper bounds rank after the k-th record whatever their
-    score: lower, or equal with a larger id (the ranking's tie-break)."""
-    score, doc = kth
-    return (bound < score) | ((bound == score) & (docs > doc))
-
-
 class ThresholdSearch:
     """One query's exact top ``limit`` over the main postings and the tail's exact scores."""
 
@@ -178,19 +120,20 @@ class ThresholdSearch:
         self.restrict = restrict
         self.postings = self.lookups = 0
         self.classes: list[_Class] = []
-        self.cands = _Candidates(len(columns))
+        self.cands = Candidates(len(columns))
 
     # -- reading ----------------------------------------------------------------------------
     def open_terms(self, listed: list[int]) -> None:
         """The classes of the terms (column indexes) that have postings."""
-        for column in listed:
-            tid = int(self.columns[column])
-            args = (self.ns, self.tier, tid) * 2
-            for (rank,) in self.conn.execute(CLASS_HEADS, args).fetchall():
-                rank = int(rank)
-                self.classes.append(
-                    _Class(column, class_start(rank), class_tf(rank), rank_length(rank))
-                )
+        ids = [int(self.columns[column]) for column in listed]
+        column_of = dict(zip(ids, listed, strict=True))
+        params = (*ids, self.ns, self.tier, self.ns, self.tier)
+        for term, rank in self.conn.execute(class_heads_sql(len(ids)), params).fetchall():
+            rank = int(rank)
+            self.classes.append(
+                _Class(column_of[int(term)], class_start(rank), class_tf(rank), rank_length(rank))
+            )
+        self.classes.sort(key=lambda c: (c.column, c.start))
 
     def contribution(self, column: int, tf: np.ndarray, dl: np.ndarray) -> np.ndarray:
         return self.weights[column] * tf_component(tf, dl, self.avgdl)
@@ -235,7 +178,7 @@ class ThresholdSearch:
         c.after = (int(array[-1, 0]), int(array[-1, 1]))
         c.dl = rank_length(c.after[0])
         values = self.contribution(c.column, array[:, 2] / TF_SCALE, array[:, 3].astype(np.float64))
-        self.cands.add(array[:, 1], c.column, values)
+        self.cands.add(array[:, 1], c.column, values, array[:, 3])
 
     def term_bounds(self) -> tuple[np.ndarray, np.ndarray, int]:
         """Each class's bound, each term's (the largest of its classes'), and the smallest id an
@@ -252,11 +195,36 @@ class ThresholdSearch:
         return per_class, bounds, int(tie_of[live].max()) if live.any() else 0
 
     # -- scoring ----------------------------------------------------------------------------
-    def resolve(self, rows: np.ndarray, finished: np.ndarray) -> None:
-        """Exact scores for candidate ``rows``: from the postings when every term they were not
-        seen in is read to the end, else from their stored term vectors."""
+    def unseen_bounds(self, rows: np.ndarray) -> np.ndarray:
+        """The most each term a candidate was not seen in can still add to it: the largest,
+        over the term's classes whose unread part could hold the record (its key, length
+        then id, comes after the class's last read one), of the class's component at the
+        record's own length; 0 where no class can."""
+        docs, lengths = self.cands.docs[rows], self.cands.lengths[rows]
+        keys = np.minimum(lengths, DL_CAP)
+        out = np.zeros((len(rows), len(self.columns)))
+        for c in self.classes:
+            if c.done:
+                continue
+            value = self.contribution(c.column, np.full(len(rows), c.tf), lengths.astype(float))
+            if c.after is not None:
+                dl = rank_length(c.after[0])
+                value = np.where((keys > dl) | ((keys == dl) & (docs > c.after[1])), value, 0.0)
+            out[:, c.column] = np.maximum(out[:, c.column], value)
+        return out
+
+    def upper(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Upper bounds of candidate ``rows`` (seen terms exact, the others at most
+        ``unseen_bounds``), and the rows' contribution matrix with what is still possible."""
         parts = self.cands.parts[rows]
-        complete = ~np.any(np.isnan(parts) & ~finished, axis=1)
+        filled = np.where(np.isnan(parts), self.unseen_bounds(rows), parts)
+        return ordered_sum(filled), filled
+
+    def resolve(self, rows: np.ndarray, filled: np.ndarray) -> None:
+        """Exact scores for candidate ``rows``: from the postings when no term they were not
+        seen in can still hold them, else from their stored term vectors."""
+        parts = self.cands.parts[rows]
+        complete = ~np.any(np.isnan(parts) & (filled > 0), axis=1)
         if complete.any():
             self.cands.set_exact(rows[complete], np.nan_to_num(parts[complete], nan=0.0))
         look = rows[~complete]
@@ -278,31 +246,30 @@ class ThresholdSearch:
             exact[at, col] = weights * tf_component(matches.tf, matches.lengths, self.avgdl)
         self.cands.set_exact(look, exact)
 
-    def settle(self, limit: int, bounds: np.ndarray, *, sure: bool = False) -> None:
+    def settle(self, limit: int, *, sure: bool = False) -> None:
         """Score pending records exactly in chunks, best upper bound first, and prune the ones
         that can no longer reach the k-th, until none is pending. With ``sure``, only the
         records certain to enter the current top ``limit`` (their partial score alone beats
         the k-th): they raise the k-th score, while the others may yet be pruned for free."""
-        finished = bounds == 0
         while True:
             cands = self.cands
             pending = np.flatnonzero(~cands.exact & ~cands.pruned)
             if not len(pending):
                 return
-            ub = cands.bounds(bounds)[pending]
+            ub, filled = self.upper(pending)
             kth = cands.kth(limit)
             if kth is not None:
                 out = below(ub, cands.docs[pending], kth)
                 cands.pruned[pending[out]] = True
-                pending, ub = pending[~out], ub[~out]
+                pending, ub, filled = pending[~out], ub[~out], filled[~out]
                 if sure:
                     lb = ordered_sum(np.nan_to_num(cands.parts[pending], nan=0.0))
                     keep = ~below(lb, cands.docs[pending], kth)
-                    pending, ub = pending[keep], ub[keep]
+                    pending, ub, filled = pending[keep], ub[keep], filled[keep]
                 if not len(pending):
                     return
-            order = np.lexsort((cands.docs[pending], -ub))[: max(16, limit)]
-            self.resolve(np.sort(pending[order]), finished)
+            order = np.sort(np.lexsort((cands.docs[pending], -ub))[: max(16, limit)])
+            self.resolve(pending[order], filled[order])
 
     def run(self, listed: list[int], limit: int) -> bool:
         """Read and score until the top ``limit`` is proven (True) or the work cap is hit."""
@@ -316,12 +283,12 @@ class ThresholdSearch:
             total = float(ordered_sum(bounds[None, :])[0])
             # Records sure to enter the top first: they raise the k-th score that the bounds
             # are compared with.
-            self.settle(limit, bounds, sure=True)
+            self.settle(limit, sure=True)
             kth = self.cands.kth(limit)
             if total == 0.0 or (
                 kth is not None and (total < kth[0] or (total == kth[0] and kth[1] < tie))
             ):
-                self.settle(limit, bounds)
+                self.settle(limit)
                 return True
             if self.postings + self.lookups >= WORK_CAP:
                 return False
@@ -355,7 +322,8 @@ def top_k(
         values = search.weights[cols] * tf_component(tail.tf, tail.lengths, search.avgdl)
         for column in np.unique(cols).tolist():
             mine = cols == column
-            search.cands.add(tail.docs[mine], column, values[mine])
+            lengths = tail.lengths[mine].astype(np.int64)
+            search.cands.add(tail.docs[mine], column, values[mine], lengths)
         rows = np.searchsorted(search.cands.docs, np.unique(tail.docs))
         search.cands.set_exact(rows, np.nan_to_num(search.cands.parts[rows], nan=0.0))
     if exhaustive:
@@ -372,7 +340,7 @@ def top_k(
                 values = search.contribution(
                     column, array[:, 1] / TF_SCALE, array[:, 2].astype(np.float64)
                 )
-                search.cands.add(array[:, 0], column, values)
+                search.cands.add(array[:, 0], column, values, array[:, 2])
         cands = search.cands
         cands.set_exact(np.arange(len(cands.docs)), np.nan_to_num(cands.parts, nan=0.0))
         exact = True
