@@ -100,6 +100,8 @@ class PruningPostgresSaver(AsyncViaThreads, PostgresSaver):
             # A pool hands each call a connection of its own: PostgresSaver's lock (there for
             # one shared connection) would make every conversation wait for every other.
             self.lock = contextlib.nullcontext()  # type: ignore[assignment]
+            # As many async calls at once as the pool has connections.
+            self.async_threads = int(getattr(conn, "max_size", 4) or 4)
 
     def get_tuple(self, config: Any) -> Any:
         return retry_once(lambda: super(PruningPostgresSaver, self).get_tuple(config), unreachable)
