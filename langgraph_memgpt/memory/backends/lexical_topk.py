@@ -11,8 +11,8 @@ its classes' bounds; the first key of every class is found with one index seek p
 
 The search is a threshold algorithm (Fagin, Lotem and Naor, 2003) read in blocks:
 
-1. read a block from the best class of the terms whose bound is largest (every term's first
-   block in the first round), the blocks growing as a class is read further;
+1. read a block from the best class of each term whose bound is at least half the largest
+   (every term's first block in the first round), the blocks growing as a class is read;
 2. a record seen in the postings has a partial score (the terms seen) and an upper bound (plus
    the bounds of the terms not seen for it); a record is scored exactly from the posting lists
    when the terms it was not seen in are read to the end, else from its stored term vector
