@@ -17,7 +17,7 @@ from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
 from langgraph_memgpt.memory.backends.sqlite_db import DB_FILE, REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.guard.policy import write_guard
+from langgraph_memgpt.memory.guard.policy import GuardOptions, write_guard
 from langgraph_memgpt.memory.search.embeddings import embedder_identity
 from langgraph_memgpt.memory.search.fusion import FusionFn
 from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
@@ -44,12 +44,16 @@ def open_sqlite(
     reembed: bool,
     fusion: FusionFn,
     save_interval: float,
+    read_only: bool = False,
 ) -> Memory:
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MemoryStoreError(f"cannot create the memory directory {directory}: {exc}") from exc
-    db = Database(directory / DB_FILE)
+    if not read_only:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MemoryStoreError(
+                f"cannot create the memory directory {directory}: {exc}"
+            ) from exc
+    db = Database(directory / DB_FILE, read_only=read_only)
     try:
         holder: list[ArchivalMemory] = []
         embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
@@ -84,7 +88,7 @@ def open_sqlite(
         memory = assemble(
             cls, directory, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
         )
-        if db.get_meta(REINDEX_KEY):
+        if not read_only and db.get_meta(REINDEX_KEY):  # read-only: refused by Database
             build_lexical_index(db)
     except BaseException:
         db.close()
@@ -140,7 +144,8 @@ def assemble(
 ) -> Memory:
     """The tiers over a database and its two vector stores (the same on both engines)."""
     backend = SqlArchival(db, archival_vectors)
-    guard = write_guard(db)
+    options = GuardOptions()
+    guard = write_guard(db, options)
     archival = ArchivalMemory(db, backend, embedder, on_write=guard, fusion=fusion)
     holder.append(archival)
     recall = RecallMemory(
@@ -154,7 +159,7 @@ def assemble(
         check_embedder(
             db, archival_vectors, recall_vectors, embedder_identity(embedder), reembed=reembed
         )
-    return cls(location, db, CoreMemory(db), recall, archival, backend)
+    return cls(location, db, CoreMemory(db), recall, archival, backend, guard_options=options)
 
 
 def check_embedder(
@@ -184,6 +189,8 @@ def check_embedder(
             f"was opened with {identity!r}. Open it with the same model, or pass "
             "reembed=True to re-embed every archival record with the new one."
         )
+    if getattr(db, "read_only", False):
+        return  # reading: the model is recorded by the next writable open
     with db.transaction() as conn:
         if reembed or not has_vectors:  # no vectors kept: no dimension to hold to
             conn.execute("DELETE FROM meta WHERE key='embedding_dim'")

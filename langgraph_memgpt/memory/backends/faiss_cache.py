@@ -242,8 +242,8 @@ class FaissCache:
             return self._embed_batch(ns, limit, refresh=refresh)
 
     def _embed_batch(self, ns: int, limit: int, *, refresh: bool) -> int:
-        if self._embed is None:
-            return 0
+        if self._embed is None or getattr(self._db, "read_only", False):
+            return 0  # a store opened read-only keeps rows without a vector as they are
         with self._db.lock:
             self._db.check_open()
             rows = self._db.conn.execute(self._pending_sql, (ns, limit)).fetchall()
@@ -274,6 +274,8 @@ class FaissCache:
             ]
 
     def _save(self, ns: int, loaded: _Loaded) -> None:
+        if getattr(self._db, "read_only", False):
+            return  # a store opened read-only writes no file: the index lives in memory
         if loaded.dirty:
             try:
                 loaded.index.save(self._path(ns))

@@ -122,7 +122,8 @@ class ArchivalBase:
             raise MemoryStoreError(f"{what} must be a finite 2-D array of shape (n, dims).")
         dim = self.dim
         if dim is None:
-            self._db.set_meta("embedding_dim", str(vectors.shape[1]))
+            if not getattr(self._db, "read_only", False):  # a read-only store records none
+                self._db.set_meta("embedding_dim", str(vectors.shape[1]))
         elif vectors.shape[1] != dim:
             raise MemoryStoreError(
                 f"{what} have {vectors.shape[1]} dimensions but this store holds {dim}-dim "
