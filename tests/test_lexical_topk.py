@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from langgraph_memgpt.memory import Memory
+from langgraph_memgpt.memory import Memory, MemoryStoreError
 from langgraph_memgpt.memory.backends.lexical import (
     RANK_ORDER,
     LexicalIndex,
@@ -194,6 +194,9 @@ def test_postings_of_the_earlier_order_are_rekeyed(tmp_path: Any) -> None:
         with mem._db.transaction() as conn:  # what the earlier order stored
             conn.execute("UPDATE lex_postings SET rank = -tf * 1000 - dl")
             conn.execute("DELETE FROM meta WHERE key=?", (RANK_ORDER,))
+    # A read-only open cannot re-key them, and searching the old order is not exact: refused.
+    with pytest.raises(MemoryStoreError, match="open it once where it is writable"):
+        Memory.open(tmp_path / "m", embeddings=None, read_only=True)
     with Memory.open(tmp_path / "m", embeddings=None) as mem:
         with mem._db.read() as conn:
             rows = conn.execute("SELECT rank, tf, dl FROM lex_postings").fetchall()
@@ -201,3 +204,5 @@ def test_postings_of_the_earlier_order_are_rekeyed(tmp_path: Any) -> None:
         _check(mem, query_terms("w0 w1 shared"), 30)
         with mem._db.transaction() as conn:  # once: a second upgrade changes nothing
             upgrade_rank_order(conn)
+    with Memory.open(tmp_path / "m", embeddings=None, read_only=True) as mem:
+        _check(mem, query_terms("w0 w1 shared"), 30)

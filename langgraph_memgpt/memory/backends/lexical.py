@@ -85,12 +85,17 @@ RANK_ORDER = "lexical_rank_order"
 _RANK_ORDER_VERSION = "2"
 
 
+def rank_order_current(conn: Any, marker: str = "?") -> bool:
+    """Whether the store's postings are keyed by ``impact_rank`` (``upgrade_rank_order`` ran)."""
+    row = conn.execute(f"SELECT value FROM meta WHERE key={marker}", (RANK_ORDER,)).fetchone()
+    return row is not None and row[0] == _RANK_ORDER_VERSION
+
+
 def upgrade_rank_order(conn: Any, marker: str = "?") -> None:
     """Re-key postings written with the earlier order (rounded impact at a fixed length) by
     frequency class and length, once per store, in the caller's transaction. A posting's
     (term, doc) is unique, so no new key collides with another row's."""
-    row = conn.execute(f"SELECT value FROM meta WHERE key={marker}", (RANK_ORDER,)).fetchone()
-    if row is not None and row[0] == _RANK_ORDER_VERSION:
+    if rank_order_current(conn, marker):
         return
     conn.execute(f"UPDATE lex_postings SET rank = {RANK_SQL} WHERE rank <> {RANK_SQL}")
     conn.execute(f"DELETE FROM meta WHERE key={marker}", (RANK_ORDER,))
