@@ -124,8 +124,15 @@ class ThreadOwnerError(ValueError):
         super().__init__(
             f"thread {identity.thread_id!r} belongs to user {owner.get('user_id')!r} (agent "
             f"{owner.get('agent_id')!r}); user {identity.user_id!r} (agent {identity.agent_id!r}) "
-            "cannot continue it. Thread ids are shared by every user of the checkpointer: "
-            "give each user their own (for example f'{user_id}:{thread}')."
+            "cannot continue it. "
+            + (
+                "The run names no user_id: pass the owner's in config['configurable'] (a "
+                "config returned by update_state or get_state carries only the checkpoint "
+                "keys; merge your own configurable into it)."
+                if identity.user_id == DEFAULT_USER_ID
+                else "Thread ids are shared by every user of the checkpointer: give each user "
+                "their own (for example f'{user_id}:{thread}')."
+            )
         )
 
 

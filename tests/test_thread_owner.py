@@ -86,3 +86,15 @@ def test_chat_refuses_a_thread_of_another_user_in_one_line(tmp_path: Path) -> No
     assert "thread 'main' belongs to user 'alice'" in line and "--thread" in line
     with Memory.open(tmp_path / "d", embeddings=None) as memory:
         assert not memory.has_namespace(user_id="bob", agent_id="default")
+
+
+def test_a_run_that_names_no_user_is_told_to_name_the_owner(memory: Memory) -> None:
+    agent = create_memgpt_agent(OfflineDriver(), memory=memory, checkpointer=InMemorySaver())
+    agent.invoke({"messages": [("user", "My name is Alice.")]}, ALICE)
+    # What update_state hands back: the checkpoint keys, no user_id.
+    bare = agent.update_state(ALICE, {"summary": "edited"}, as_node="reason")
+    assert "user_id" not in bare["configurable"]
+    with pytest.raises(ThreadOwnerError, match="names no user_id"):
+        agent.invoke({"messages": [("user", "Hello?")]}, bare)
+    merged = {"configurable": {**ALICE["configurable"], **bare["configurable"]}}
+    assert agent.invoke({"messages": [("user", "Hello?")]}, merged)["summary"] == "edited"

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from langgraph_memgpt.memory.backends.database import execute_values, insert_rows
 from langgraph_memgpt.memory.backends.lexical_scoring import (
     RANK_SQL,
     TAIL_VECTORS,
@@ -44,6 +45,7 @@ from langgraph_memgpt.memory.backends.lexical_topk import ThresholdSearch, TopK,
 __all__ = ["SCHEMA", "LexicalIndex", "Tier", "idf", "term_id"]
 
 TAIL_LIMIT = 256  # documents indexed by their term vectors only, per tenant, before a merge
+REMOVE_BATCH = 400  # documents unindexed per group of statements (bound on ``IN`` lists)
 
 SCHEMA: tuple[str, ...] = (
     """
@@ -136,13 +138,13 @@ class LexicalIndex:
             total += vector.length
         if not doc_rows:
             return
-        conn.executemany(
-            "INSERT INTO lex_docs(key, ns, terms) VALUES (?,?,?)",
+        insert_rows(
+            conn,
+            "lex_docs",
+            ("key", "ns", "terms"),
             [(doc_key(doc, tier), ns_, blob) for ns_, tier, doc, blob in doc_rows],
         )
-        conn.executemany(
-            "INSERT INTO lex_tail(ns, tier, doc) VALUES (?,?,?)", [r[:3] for r in doc_rows]
-        )
+        insert_rows(conn, "lex_tail", ("ns", "tier", "doc"), [r[:3] for r in doc_rows])
         (tail,) = conn.execute(
             "INSERT INTO lex_stats(ns, tier, docs, length, tail) VALUES (?,?,?,?,?) "
             "ON CONFLICT(ns, tier) DO UPDATE SET docs = lex_stats.docs + excluded.docs, "
@@ -168,50 +170,75 @@ class LexicalIndex:
                 )
                 df[tid] = df.get(tid, 0) + 1
         postings.sort()
-        conn.executemany(
-            "INSERT INTO lex_postings(ns, tier, term, rank, doc, tf, dl) VALUES (?,?,?,?,?,?,?)",
-            postings,
+        insert_rows(
+            conn, "lex_postings", ("ns", "tier", "term", "rank", "doc", "tf", "dl"), postings
         )
-        conn.executemany(
-            "INSERT INTO lex_df(ns, tier, term, df) VALUES (?,?,?,?) "
-            "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
+        execute_values(
+            conn,
+            "INSERT INTO lex_df(ns, tier, term, df)",
             sorted((ns, tier, tid, n) for tid, n in df.items()),
+            "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
         )
         conn.execute("DELETE FROM lex_tail WHERE ns=? AND tier=?", (ns, tier))
         conn.execute("UPDATE lex_stats SET tail = 0 WHERE ns=? AND tier=?", (ns, tier))
 
     @staticmethod
     def remove(conn: Any, ns: int, tier: Tier, docs: Sequence[int]) -> None:
+        """Unindex documents, a batch at a time: a statement per table for the batch, not per
+        document (a turn re-indexes a few records; each was five statements)."""
         _lock_tenant(conn, ns)
-        for doc in docs:
-            row = conn.execute(
-                "SELECT terms FROM lex_docs WHERE key=? AND ns=?", (doc_key(doc, tier), ns)
-            ).fetchone()
-            if row is None:
-                continue
-            vector = DocVector.from_blob(row[0])
-            in_tail = conn.execute(
-                "DELETE FROM lex_tail WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
-            ).rowcount
-            if not in_tail:
-                pairs = list(zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True))
-                conn.executemany(
-                    "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? "
-                    "AND doc=?",
-                    [(ns, int(tier), t, impact_rank(q, vector.length), doc) for t, q in pairs],
-                )
-                # A term whose df reaches 0 keeps its row: it has no postings to read, and the
-                # row is reused when the word comes back.
-                conn.executemany(
-                    "UPDATE lex_df SET df = df - 1 WHERE ns=? AND tier=? AND term=?",
-                    [(ns, int(tier), t) for t, _ in pairs],
-                )
-            conn.execute("DELETE FROM lex_docs WHERE key=? AND ns=?", (doc_key(doc, tier), ns))
-            conn.execute(
-                "UPDATE lex_stats SET docs = docs - 1, length = length - ?, tail = tail - ? "
-                "WHERE ns=? AND tier=?",
-                (vector.length, 1 if in_tail else 0, ns, int(tier)),
+        wanted = list(dict.fromkeys(int(doc) for doc in docs))
+        for start in range(0, len(wanted), REMOVE_BATCH):
+            LexicalIndex._remove_batch(conn, ns, int(tier), wanted[start : start + REMOVE_BATCH])
+
+    @staticmethod
+    def _remove_batch(conn: Any, ns: int, tier: int, docs: list[int]) -> None:
+        marks = ",".join("?" * len(docs))
+        vectors = {
+            int(key) >> 1: DocVector.from_blob(blob)
+            for key, blob in conn.execute(
+                f"SELECT key, terms FROM lex_docs WHERE ns=? AND key IN ({marks})",
+                (ns, *(doc_key(doc, tier) for doc in docs)),
             )
+        }
+        if not vectors:
+            return
+        marks = ",".join("?" * len(vectors))
+        in_tail = {
+            int(doc)
+            for (doc,) in conn.execute(
+                f"DELETE FROM lex_tail WHERE ns=? AND tier=? AND doc IN ({marks}) RETURNING doc",
+                (ns, tier, *vectors),
+            ).fetchall()
+        }
+        postings: list[tuple[int, ...]] = []
+        df: dict[int, int] = {}
+        for doc, vector in vectors.items():
+            if doc in in_tail:
+                continue
+            for term, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
+                postings.append((ns, tier, term, impact_rank(tf_q, vector.length), doc))
+                df[term] = df.get(term, 0) + 1
+        if postings:
+            conn.executemany(
+                "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? AND doc=?",
+                postings,
+            )
+            # A term whose df reaches 0 keeps its row: it has no postings to read, and the
+            # row is reused when the word comes back.
+            conn.executemany(
+                "UPDATE lex_df SET df = df - ? WHERE ns=? AND tier=? AND term=?",
+                [(n, ns, tier, term) for term, n in sorted(df.items())],
+            )
+        conn.execute(
+            f"DELETE FROM lex_docs WHERE ns=? AND key IN ({marks})",
+            (ns, *(doc_key(doc, tier) for doc in vectors)),
+        )
+        conn.execute(
+            "UPDATE lex_stats SET docs = docs - ?, length = length - ?, tail = tail - ? "
+            "WHERE ns=? AND tier=?",
+            (len(vectors), sum(v.length for v in vectors.values()), len(in_tail), ns, tier),
+        )
 
     # -- reads ---------------------------------------------------------------------------
     @staticmethod
