@@ -25,6 +25,7 @@ import numpy as np
 
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
+from langgraph_memgpt.memory.backends.lexical import upgrade_rank_order
 from langgraph_memgpt.memory.backends.pg_copy import copy_rows, new_ids
 from langgraph_memgpt.memory.backends.pg_pool import (
     connection_kwargs,
@@ -368,6 +369,7 @@ def _create_schema(conn: Any, where: str) -> None:
                 f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
             ) from exc
         if _current_version(conn) == SCHEMA_VERSION:
+            upgrade_rank_order(conn, marker="%s")  # a read, unless postings need re-keying
             return  # nothing to create: DDL, even IF NOT EXISTS, would lock the tables
         stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
         # Schema 2: the memory poisoning guard's trust and guard columns (guard_schema.py) and
@@ -378,3 +380,4 @@ def _create_schema(conn: Any, where: str) -> None:
             conn.execute(
                 "UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
+        upgrade_rank_order(conn, marker="%s")

@@ -19,6 +19,7 @@ from pathlib import Path
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
+from langgraph_memgpt.memory.backends.lexical import rank_order_current, upgrade_rank_order
 from langgraph_memgpt.memory.backends.validity import SQLITE_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError
@@ -230,7 +231,11 @@ class Database(SharedQueries):
                 f"package reads schema {SCHEMA_VERSION}; open it once where it is writable to "
                 "upgrade it."
             )
-        if conn.execute("SELECT 1 FROM meta WHERE key=?", (REINDEX_KEY,)).fetchone():
+        # postings of the earlier order: re-keyed by the first writable open (lexical.py)
+        rekey = not rank_order_current(conn) and bool(
+            conn.execute("SELECT 1 FROM lex_postings LIMIT 1").fetchone()
+        )
+        if rekey or conn.execute("SELECT 1 FROM meta WHERE key=?", (REINDEX_KEY,)).fetchone():
             raise MemoryStoreError(
                 f"cannot open the memory database {path} read-only: its search index is "
                 "waiting to be rebuilt; open it once where it is writable."
@@ -272,6 +277,7 @@ class Database(SharedQueries):
                 conn.execute(
                     "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
+            upgrade_rank_order(conn)
 
     @property
     def location(self) -> str:
