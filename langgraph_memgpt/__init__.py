@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from langgraph_memgpt.configuration import (
         MemGPTConfig,
         MemGPTContext,
+        ThreadOwnerError,
         chat_model_from_settings,
     )
     from langgraph_memgpt.graph import create_memgpt_agent
@@ -36,6 +37,7 @@ _WHERE = {
     "sqlite_checkpointer": "langgraph_memgpt.checkpointing.sqlite",
     "MemGPTConfig": "langgraph_memgpt.configuration",
     "MemGPTContext": "langgraph_memgpt.configuration",
+    "ThreadOwnerError": "langgraph_memgpt.configuration",
     "chat_model_from_settings": "langgraph_memgpt.configuration",
     "create_memgpt_agent": "langgraph_memgpt.graph",
     "MemGPTStore": "langgraph_memgpt.integrations.store",
@@ -80,6 +82,7 @@ __all__ = [
     "OfflineDriver",
     "PruningSqliteSaver",
     "SearchHit",
+    "ThreadOwnerError",
     "chat_model_from_settings",
     "create_memgpt_agent",
     "create_memory_tools",

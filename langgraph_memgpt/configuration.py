@@ -108,6 +108,46 @@ def resolve_identity(config: RunnableConfig | None, context: Any = None) -> Iden
     )
 
 
+class ThreadOwnerError(ValueError):
+    """A thread continued under another user (or agent) than the one it belongs to.
+
+    LangGraph's ``thread_id`` names a checkpoint thread for every user of a checkpointer: two
+    users passing the same ``thread_id`` would share one FIFO, each reading the other's
+    messages into their own memory. The graph records the identity of a thread's first run in
+    its state (``owner``) and refuses any other before reading or writing memory.
+    ``owner`` is the thread's (``user_id``, ``agent_id``), ``identity`` the refused run's.
+    """
+
+    def __init__(self, owner: Mapping[str, str], identity: Identity) -> None:
+        self.owner = dict(owner)
+        self.identity = identity
+        super().__init__(
+            f"thread {identity.thread_id!r} belongs to user {owner.get('user_id')!r} (agent "
+            f"{owner.get('agent_id')!r}); user {identity.user_id!r} (agent {identity.agent_id!r}) "
+            "cannot continue it. "
+            + (
+                "The run names no user_id: pass the owner's in config['configurable'] (a "
+                "config returned by update_state or get_state carries only the checkpoint "
+                "keys; merge your own configurable into it)."
+                if identity.user_id == DEFAULT_USER_ID
+                else "Thread ids are shared by every user of the checkpointer: give each user "
+                "their own (for example f'{user_id}:{thread}')."
+            )
+        )
+
+
+def claim_thread(state: Mapping[str, Any], identity: Identity) -> dict[str, Any]:
+    """The state update recording ``identity`` as the thread's owner on its first run (``{}``
+    once recorded), or :class:`ThreadOwnerError` when the thread belongs to someone else."""
+    mine = {"user_id": identity.user_id, "agent_id": identity.agent_id}
+    owner = state.get("owner")
+    if not owner:
+        return {"owner": mine}
+    if dict(owner) != mine:
+        raise ThreadOwnerError(owner, identity)
+    return {}
+
+
 def chat_model_from_settings(
     model: str | None = None,
     base_url: str | None = None,

@@ -31,6 +31,7 @@ from langgraph_memgpt.prompts import (
     MEMORY_STATS_HEADER,
     SUMMARY_HEADER,
 )
+from langgraph_memgpt.tokens import approximate_count_cached
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory import Memory
@@ -66,6 +67,8 @@ class AgentSettings:
     def count(self, messages: Sequence[BaseMessage]) -> int:
         """Tokens of ``messages`` with this agent's counter."""
         counter = self.config.token_counter or approximate_token_counter
+        if counter is approximate_token_counter:
+            return approximate_count_cached(messages)  # the same sum, per message cached
         return counter(messages)
 
     def for_run(self, context: Any) -> AgentSettings:

@@ -30,6 +30,7 @@ from langgraph.types import Checkpointer, RetryPolicy
 
 from langgraph_memgpt.configuration import MemGPTConfig, MemGPTContext
 from langgraph_memgpt.context import AgentSettings, pending_tool_calls
+from langgraph_memgpt.memory.guard.review import ModelReviewer
 from langgraph_memgpt.memory.hygiene.consolidation import Consolidator
 from langgraph_memgpt.memory.hygiene.supersede import Decider, ModelDecider
 from langgraph_memgpt.memory.types import MemoryStoreUnavailable
@@ -58,10 +59,22 @@ def default_decider(model: BaseChatModel) -> Decider | None:
     ``langchain_anthropic``, ...), ``None`` (the offline rule decider) for anything else: the
     offline driver, test doubles, a model of one's own. About one call per consolidated record,
     of roughly 250 prompt tokens plus the record and its six most similar older records."""
-    root = type(model).__module__.split(".", 1)[0]
-    if root.startswith("langchain_") and root != "langchain_core":
+    if is_provider_model(model):
         return ModelDecider(model)
     return None
+
+
+def is_provider_model(model: BaseChatModel) -> bool:
+    """A chat model of a LangChain provider integration (``langchain_openai``, ...)."""
+    root = type(model).__module__.split(".", 1)[0]
+    return root.startswith("langchain_") and root != "langchain_core"
+
+
+def default_reviewer(model: BaseChatModel) -> ModelReviewer | None:
+    """The guard's reviewer for ``model``: the model itself when it is a provider's chat model
+    (one call per write the learned score is unsure of, about 200 prompt tokens plus the text),
+    none for the offline driver and test doubles."""
+    return ModelReviewer(model) if is_provider_model(model) else None
 
 
 def create_memgpt_agent(
@@ -91,6 +104,9 @@ def create_memgpt_agent(
     ``default_decider(model)``: ``ModelDecider(model)`` for a provider's chat model, the offline
     ``RuleDecider`` otherwise). The graph's
     ``consolidator`` attribute is that scheduler (``.wait()`` for tests and benchmarks).
+
+    A provider's chat model also becomes the poisoning guard's reviewer of texts its learned
+    score is unsure of (``default_reviewer``), unless ``memory.guard.reviewer`` is already set.
     """
     settings_config = config or MemGPTConfig()
     if context_window is not None:
@@ -116,6 +132,8 @@ def create_memgpt_agent(
     )
     if consolidator is not None:
         memory.on_close(consolidator.close)
+    if memory.guard.reviewer is None:
+        memory.guard.reviewer = default_reviewer(model)
     settings = AgentSettings(
         memory=memory,
         config=settings_config,
@@ -140,8 +158,9 @@ def create_memgpt_agent(
     def route_after_reason(
         state: MemGPTState,
     ) -> Literal["memory_interrupt", "execute_tool", "compact", "__end__"]:
-        if state.get("compact_requested") or state.get("overflow_retry"):
-            # the prompt needs compacting first, or the server said it was too long
+        if state.get("compact_requested") or state.get("overflow_retry") or state.get("refused"):
+            # the prompt needs compacting first, or the server said it was too long, or another
+            # user's run was refused (compact's owner check raises it to the caller)
             return "compact"
         route = route_tools(state)
         return "__end__" if route == "reason" else route

@@ -38,6 +38,12 @@ class MemGPTState(TypedDict, total=False):
     fifo_ids: list[str]
     compact_requested: bool
     compacted_at: str
+    #: ``{"user_id": ..., "agent_id": ...}`` of the thread's first run; any other identity is
+    #: refused (``configuration.claim_thread``): thread ids are shared by every user.
+    owner: dict[str, str]
+    #: Set when another user's run was refused (its input taken out again); cleared by the
+    #: owner's next run.
+    refused: str
 
 
 class MemGPTInput(TypedDict):

@@ -37,6 +37,45 @@ def _message_text(message: BaseMessage) -> str:
     return text
 
 
+#: Per-message approximate counts kept (a context window's messages, many times over).
+_APPROX_CACHE_SIZE = 8192
+_approx_cache: dict[tuple[Any, ...], int] = {}
+
+
+def approximate_count_cached(messages: Sequence[BaseMessage]) -> int:
+    """``count_tokens_approximately(messages)``, each message's count remembered.
+
+    A turn counts the same window of messages several times (the reason node, compaction,
+    truncation), and every turn counts the window again. The approximate count is a sum over
+    messages (LangChain rounds each message up so that they add up), and a message's share
+    depends only on its role, name, tool-call id and the length of its text: the key holds
+    those with the message id. Messages with tool calls or content blocks are counted afresh.
+    """
+    total = 0
+    cache = _approx_cache
+    for message in messages:
+        content = message.content
+        if not isinstance(content, str) or (isinstance(message, AIMessage) and message.tool_calls):
+            total += count_tokens_approximately([message])
+            continue
+        key = (
+            type(message),
+            message.id,
+            len(content),
+            message.name,
+            getattr(message, "tool_call_id", None),
+            getattr(message, "role", None),
+        )
+        count = cache.get(key)
+        if count is None:
+            count = count_tokens_approximately([message])
+            if len(cache) >= _APPROX_CACHE_SIZE:
+                cache.clear()
+            cache[key] = count
+        total += count
+    return total
+
+
 def hf_tokenizer_counter(path: str | Path) -> TokenCounter:
     """Exact counts with a Hugging Face ``tokenizer.json`` (a file or a directory holding it)."""
     from tokenizers import Tokenizer
@@ -159,6 +198,7 @@ def select_token_counter(model: Any) -> tuple[TokenCounter, str]:
 
 
 __all__ = [
+    "approximate_count_cached",
     "count_tokens_approximately",
     "hf_tokenizer_counter",
     "select_token_counter",

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 #: archival inserts can cite the turn they came from.
 TURN_CONFIG_KEY = "memgpt_turn"
 #: Key under ``config["configurable"]`` naming the tool call being run, the same when a crashed
-#: step is re-run: an archival insert made under it is stored once.
+#: step is re-run: an archival insert or a core edit made under it is applied once.
 CALL_CONFIG_KEY = "memgpt_call"
 
 __all__ = [
@@ -91,7 +91,11 @@ def create_memory_tools(
         with store_errors_as_tool_errors():
             guard_policy.check_core_write(content)
             block = memory.core.append(
-                label, content, user_id=ident.user_id, agent_id=ident.agent_id
+                label,
+                content,
+                user_id=ident.user_id,
+                agent_id=ident.agent_id,
+                once_key=(config.get("configurable") or {}).get(CALL_CONFIG_KEY),
             )
         return block_reply("Appended to", label, block)
 
@@ -104,7 +108,12 @@ def create_memory_tools(
         with store_errors_as_tool_errors(names):
             guard_policy.check_core_write(new_content)
             block = memory.core.replace(
-                label, old_content, new_content, user_id=ident.user_id, agent_id=ident.agent_id
+                label,
+                old_content,
+                new_content,
+                user_id=ident.user_id,
+                agent_id=ident.agent_id,
+                once_key=(config.get("configurable") or {}).get(CALL_CONFIG_KEY),
             )
         return block_reply("Replaced text in", label, block)
 

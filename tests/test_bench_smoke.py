@@ -103,6 +103,30 @@ def test_long_conversation_writes_every_agent_figure_and_the_plot(tmp_path: Path
     assert "| all keep the newest N (our pruning saver, default retention) |" in retention
 
 
+def test_long_conversation_with_hash_embeddings_says_so(tmp_path: Path) -> None:
+    """``--embeddings hash``: ours runs on HashEmbeddings (no model), the results say which
+    embeddings were used, and ours still embeds its recall messages between turns."""
+    turns = 6
+    _run(
+        "long_conversation.py",
+        "--turns",
+        str(turns),
+        "--agents",
+        "memgpt,summarization",
+        "--embeddings",
+        "hash",
+        "--no-plot",
+        "--out",
+        str(tmp_path),
+        timeout=240,
+    )
+    payload = json.loads((tmp_path / "long_conversation.json").read_text())
+    assert payload["settings"]["embeddings"] == "hash"
+    ours = payload["agents"]["memgpt"]
+    assert ours["turns_played"] == turns and ours["embedded_texts"] >= turns
+    assert ours["at"][str(turns)]["cpu_ms_end_median"] > 0
+
+
 def test_long_conversation_tool_workload_saves_and_searches_with_minilm(tmp_path: Path) -> None:
     pytest.importorskip("sentence_transformers")
     turns = 12

@@ -124,6 +124,8 @@ def test_history_update_state_and_forks_work_inside_the_window(memory, run_confi
     after_first = next(s for s in history if s.values.get("turn") == 1 and not s.next)
     # Fork from the end of the first turn: the new branch does not see turns 2 and 3.
     forked = agent.update_state(after_first.config, {"summary": "forked"}, as_node="reason")
+    # update_state returns the checkpoint keys only; the run says who it is for.
+    forked = {"configurable": {**run_config["configurable"], **forked["configurable"]}}
     state = agent.invoke({"messages": [("user", "Where do I live?")]}, forked)
     assert state["turn"] == 2 and state["summary"] == "forked"
     assert not any("Lyon" in m.text for m in state["messages"][:-1])

@@ -109,14 +109,19 @@ def test_a_turn_interrupted_while_compacting_is_finished_by_the_next_chat(
         harness=[sig, boundary],
         HARNESS_LOG=str(tmp_path / "boundaries.log"),
     )
-    assert first.returncode == (130 if sig == "INT" else -signal.SIGKILL), first.stderr
     assert "Traceback" not in first.stderr, first.stderr
     assert boundary.replace(":", " ") in (tmp_path / "boundaries.log").read_text()
-    second = run_cli(args, tmp_path)
-    assert second.returncode == 0, second.stderr
-    assert "Traceback" not in second.stderr, second.stderr
-    assert "(resuming an interrupted turn)" in second.stdout
-    assert "assistant> " in second.stdout.split("(resuming an interrupted turn)", 1)[1]
+    if sig == "INT":  # Ctrl-C stops the turn, not the chat: the next message finishes it
+        assert first.returncode == 0, first.stderr
+        assert "(turn stopped and saved" in first.stdout
+        assert "assistant> " in first.stdout.split("(finishing the stopped turn)", 1)[1]
+    else:
+        assert first.returncode == -signal.SIGKILL
+        second = run_cli(args, tmp_path)
+        assert second.returncode == 0, second.stderr
+        assert "Traceback" not in second.stderr, second.stderr
+        assert "(resuming an interrupted turn)" in second.stdout
+        assert "assistant> " in second.stdout.split("(resuming an interrupted turn)", 1)[1]
     with Memory.open(tmp_path / "d", embeddings=None) as memory:
         assert not turn_left_to_resume(memory)
         messages = memory.recall.messages(user_id=DEFAULT_USER_ID, thread_id="main")
@@ -128,3 +133,34 @@ def test_a_turn_interrupted_while_compacting_is_finished_by_the_next_chat(
         for group in (said, alerts):
             turns = [m.metadata["turn"] for m in group]
             assert turns == sorted(set(turns))
+
+
+@pytest.mark.parametrize("boundary", [3, 6])
+def test_ctrl_c_in_a_turn_returns_to_the_prompt_and_the_next_message_finishes_it_first(
+    tmp_path: Path, boundary: int
+) -> None:
+    """Ctrl-C mid-turn (boundary 3) or just after the answer (6, the turn's last step still
+    being saved) stops the turn, not the chat: the next message finishes it, then is answered."""
+    result = run_cli(
+        ["chat", "--data-dir", "d"],
+        tmp_path,
+        stdin=MESSAGE + "Remember that the ferry leaves at 11.\n",
+        harness=["INT", str(boundary)],
+        HARNESS_LOG=str(tmp_path / "boundaries.log"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "(turn stopped and saved: press Enter to finish it" in result.stdout
+    after = result.stdout.split("(finishing the stopped turn)", 1)[1]
+    assert ANSWER in after
+    assert "assistant> Stored in archival memory: The ferry leaves at 11." in after
+    with Memory.open(tmp_path / "d", embeddings=None) as memory:
+        assert not turn_left_to_resume(memory)
+        hits = memory.archival.search("leaves", user_id=DEFAULT_USER_ID, k=5)
+        assert sorted(hit.text for hit in hits) == [
+            "The boat leaves at 9.",
+            "The ferry leaves at 11.",
+        ]
+        messages = memory.recall.messages(user_id=DEFAULT_USER_ID, thread_id="main")
+        said = [m.text for m in messages if m.metadata["role"] == "user"]
+        assert said == [MESSAGE.strip(), "Remember that the ferry leaves at 11."]

@@ -269,3 +269,36 @@ def test_cli_ingests_once_and_shows_no_bar_in_a_pipe(tmp_path: Path) -> None:
     assert "blue cabinet" in found.stdout and "section 'Guide > Storage'" in found.stdout
     missing = run_cli(["memory", "ingest", "nope", "--data-dir", "st"], tmp_path)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_the_same_document_under_two_paths_is_stored_once(mem: Memory, tmp_path: Path) -> None:
+    docs = _doc(tmp_path)
+    copy = tmp_path / "elsewhere" / "guide-copy.md"
+    copy.parent.mkdir()
+    copy.write_bytes((docs / "guide.md").read_bytes())
+    first = mem.ingest(docs / "guide.md", user_id=USER)
+    stored = len(_records(mem))
+    report = mem.ingest(copy, user_id=USER)
+    (result,) = report.files
+    assert result.status == "duplicate"
+    assert result.same_as == str((docs / "guide.md").resolve())
+    assert result.chunks == first.files[0].chunks
+    assert len(_records(mem)) == stored  # nothing added
+    text = str(report)
+    assert f"already stored as {(docs / 'guide.md').resolve()}" in text
+    assert "1 duplicate" in text and "0 chunks stored" in text
+    # Both paths in one run: the second is found a duplicate of the first, stored just now.
+    (tmp_path / "n2.txt").write_bytes((docs / "notes.txt").read_bytes())
+    both = mem.ingest([docs / "notes.txt", tmp_path / "n2.txt"], user_id="someone")
+    assert [f.status for f in both.files] == ["added", "duplicate"]
+    # Per user: another user's copy is that user's own.
+    assert [f.status for f in mem.ingest(copy, user_id="someone").files] == ["added"]
+
+
+def test_one_chunk_and_one_file_are_singular(mem: Memory, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("The spare key is under the mat.")
+    text = str(mem.ingest(note, user_id=USER))
+    assert "note.txt: 1 chunk\n" in text
+    assert "1 file: 1 added" in text and "; 1 chunk stored" in text
+    assert "1 chunks" not in text and "1 file(s)" not in text

@@ -53,6 +53,27 @@ def test_append_is_idempotent_on_message_id(mem: Memory) -> None:
     assert generated != "m1" and mem.recall.count(user_id="u1") == 2
 
 
+def test_a_batch_with_stored_and_repeated_ids_stores_each_message_once_in_order(
+    mem: Memory,
+) -> None:
+    """A batch is one ``INSERT`` statement: a message already stored and an id repeated
+    within the batch are skipped, the rest keep their order (and their index context)."""
+    mem.recall.append("user", "the first word", user_id="u1", thread_id="t", message_id="a")
+    batch = [
+        HumanMessage("kiwi one", id="b"),
+        HumanMessage("the first word", id="a"),
+        AIMessage("kiwi two", id="c"),
+        HumanMessage("kiwi again", id="b"),
+        AIMessage("kiwi three", id="d"),
+    ]
+    mem.recall.append_messages(batch, user_id="u1", thread_id="t")
+    log = mem.recall.messages(user_id="u1", thread_id="t")
+    assert [h.text for h in log] == ["the first word", "kiwi one", "kiwi two", "kiwi three"]
+    hits = mem.recall.search("kiwi", user_id="u1", k=10, mode="lexical")
+    kiwis = sorted(h.text for h in hits if "kiwi" in h.text)  # others match by context
+    assert kiwis == ["kiwi one", "kiwi three", "kiwi two"]
+
+
 def test_search_ranks_and_tolerates_any_query(mem: Memory) -> None:
     mem.recall.append("user", "I adopted a cat named Whiskers", user_id="u1", thread_id="t")
     mem.recall.append("user", "The weather is nice today", user_id="u1", thread_id="t")

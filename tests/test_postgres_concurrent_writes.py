@@ -89,3 +89,28 @@ def test_agents_opening_a_fresh_database_together_all_get_a_checkpointer(
     assert versions == list(range(len(versions))) and versions, "each migration recorded once"
     for saver in savers:
         saver.conn.close()  # type: ignore[attr-defined]
+
+
+def test_a_tenant_lock_does_not_hold_the_same_tenant_number_of_another_schema(
+    pg_store: Callable[[str], str],
+) -> None:
+    """Advisory locks belong to the database: stores in two schemas both number their first
+    tenant 1, and a writer of one used to wait for the other's transaction."""
+    with (
+        Memory.open(pg_store("one"), embeddings=None) as one,
+        Memory.open(pg_store("two"), embeddings=None) as two,
+    ):
+        one.archival.insert("first", user_id="u")
+        two.archival.insert("first", user_id="u")
+        ns_one = one._db.namespace("default", "u", create=False)
+        assert ns_one == two._db.namespace("default", "u", create=False)
+        done = threading.Event()
+        with one._db.transaction() as conn:
+            conn.lock_tenant(ns_one)  # held until this block ends
+            writer = threading.Thread(
+                target=lambda: (two.archival.insert("second", user_id="u"), done.set())
+            )
+            writer.start()
+            finished = done.wait(timeout=10)
+        writer.join()
+        assert finished, "the other schema's writer waited for this schema's tenant lock"

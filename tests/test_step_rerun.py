@@ -112,3 +112,51 @@ def test_a_tool_call_re_run_after_its_commit_stores_the_passage_once(
     assert [h.text for h in hits] == ["The boat leaves at 9"]
     assert hits[0].id in state["messages"][-2].content  # the tool's reply names that record
     assert state["messages"][-1].content == "Stored."
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("core_memory_append", {"label": "human", "content": "Name: Ada"}),
+        ("core_memory_replace", {"label": "human", "old_content": "Ada", "new_content": "Ada, 1"}),
+    ],
+)
+def test_a_core_edit_re_run_after_its_commit_is_applied_once(
+    memory: Memory,
+    run_config: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    args: dict[str, str],
+) -> None:
+    """Killed inside a core memory tool after its edit committed, before its result was saved:
+    the resumed turn replays the same tool call (same id), which must not edit the block again
+    (an append twice is the line twice; a replace twice is "Ada, 1, 1")."""
+    user = run_config["configurable"]["user_id"]
+    memory.core.set("human", "Name: Ada", user_id=user)
+    method = name.removeprefix("core_memory_")
+    real = getattr(memory.core, method)
+    died = [False]
+
+    def edit_then_die(*a: Any, **k: Any) -> Any:
+        block = real(*a, **k)
+        if not died[0]:
+            died[0] = True
+            raise Died
+        return block
+
+    monkeypatch.setattr(memory.core, method, edit_then_die)
+    model = ScriptedChatModel(
+        script=[AIMessage(content="", tool_calls=[tool_call(name, **args)]), AIMessage("Saved.")]
+    )
+    agent = create_memgpt_agent(model, memory=memory, checkpointer=InMemorySaver())
+    with pytest.raises(Died):
+        agent.invoke({"messages": [{"role": "user", "content": "I am Ada"}]}, run_config)
+    once = memory.core.get_block("human", user_id=user).value  # committed before it died
+    state = agent.invoke(None, run_config)
+
+    assert memory.core.get_block("human", user_id=user).value == once
+    assert once in ("Name: Ada\nName: Ada", "Name: Ada, 1")
+    assert state["messages"][-2].status != "error", state["messages"][-2].content
+    assert state["messages"][-1].content == "Saved."
+    # A later call with another id edits again: only the replay of the same call is skipped.
+    assert memory.core.append("human", "x", user_id=user).value.endswith("\nx")

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages.utils import count_tokens_approximately
 from langchain_openai import ChatOpenAI
 
 from langgraph_memgpt import OfflineDriver
 from langgraph_memgpt.configuration import approximate_token_counter
-from langgraph_memgpt.tokens import hf_tokenizer_counter, select_token_counter
+from langgraph_memgpt.tokens import (
+    approximate_count_cached,
+    hf_tokenizer_counter,
+    select_token_counter,
+)
 
 MESSAGES = [
     SystemMessage("You are helpful."),
@@ -83,3 +88,26 @@ def test_a_cached_vocabulary_is_used_only_if_it_is_the_expected_file(monkeypatch
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "")  # caching off: every use downloads
     assert tokens.tiktoken_cache_file(url) is None
     assert not tokens.vocabulary_is_cached("o200k_base")
+
+
+def test_cached_approximate_count_is_langchains_count() -> None:
+    """The per-message cache gives LangChain's own approximate count for any mix of messages,
+    on the first count and on every later one, and follows a message whose text changed."""
+    messages = [
+        SystemMessage("You are a helpful assistant.", id="s"),
+        HumanMessage("What is the weather like in Lisbon today?", id="h1", name="ana"),
+        AIMessage(
+            "", id="a1", tool_calls=[{"name": "weather", "args": {"city": "Lisbon"}, "id": "c1"}]
+        ),
+        ToolMessage("Sunny, 24 degrees.", tool_call_id="c1", id="t1"),
+        AIMessage("It is sunny and 24 degrees in Lisbon.", id="a2"),
+        ChatMessage("a note", role="developer", id="d1"),
+        HumanMessage([{"type": "text", "text": "look at this"}], id="h2"),
+        HumanMessage("no id yet"),
+    ]
+    expected = count_tokens_approximately(messages)
+    assert approximate_count_cached(messages) == expected
+    assert approximate_count_cached(messages) == expected  # from the cache
+    assert approximate_count_cached(messages[1:3]) == count_tokens_approximately(messages[1:3])
+    longer = HumanMessage("What is the weather like in Lisbon today and tomorrow?", id="h1")
+    assert approximate_count_cached([longer]) == count_tokens_approximately([longer])

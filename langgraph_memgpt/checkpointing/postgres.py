@@ -3,7 +3,9 @@
 LangGraph's ``PostgresSaver`` keeps every super-step's checkpoint forever. Like the SQLite
 saver (``sqlite.py``) we keep the newest ``keep_last`` checkpoints of each thread and namespace
 (``retention.py``): every ``prune_every`` puts of a thread, one transaction deletes the older
-checkpoints, their writes and the blobs no kept checkpoint references. LangGraph's own
+checkpoints, their writes and the blobs no kept checkpoint references. The space of what a trim
+deletes is reused by the next puts: the saver vacuums the three tables at most every
+``VACUUM_INTERVAL`` seconds, rather than waiting for autovacuum. LangGraph's own
 ``prune(..., strategy="keep_latest")`` stays available. The async API runs the same code in a
 worker thread (``aio.py``), so one saver serves ``invoke`` and ``ainvoke``.
 
@@ -43,6 +45,15 @@ PRUNE_EVERY = 8
 #: Threads whose puts are counted at once; past it the counts restart (a trim comes at most
 #: one round later), so a server seeing millions of threads keeps a bounded table.
 MAX_COUNTED_THREADS = 10_000
+
+#: Seconds between two ``VACUUM`` of the checkpoint tables by one saver (after a trim). A trim
+#: deletes as much as the turns since the last one wrote; until a vacuum marks that space free,
+#: every put extends the tables. Autovacuum looks at most once a minute (``autovacuum_naptime``),
+#: which let a minute of checkpoints (several MB on a busy thread) pile up as dead rows.
+VACUUM_INTERVAL = 10.0
+
+#: The tables a trim deletes from (LangGraph's), vacuumed together.
+_VACUUM_SQL = "VACUUM (SKIP_LOCKED) checkpoints, checkpoint_blobs, checkpoint_writes"
 
 #: Advisory lock key that serialises checkpoint-table setup across processes ("MGCK").
 SETUP_LOCK = 0x4D47434B
@@ -88,18 +99,24 @@ class PruningPostgresSaver(AsyncViaThreads, PostgresSaver):
         *,
         keep_last: int | None | str = DEFAULT,
         prune_every: int = PRUNE_EVERY,
+        vacuum_interval: float | None = VACUUM_INTERVAL,
         **kwargs: Any,
     ) -> None:
         keep = resolve_keep_last(keep_last)
         super().__init__(conn, **kwargs)
         self.keep_last = keep
         self.prune_every = prune_every
+        #: Seconds between vacuums of the trimmed tables (None: leave it to autovacuum).
+        self.vacuum_interval = vacuum_interval
+        self._vacuumed = time.monotonic()
         self._puts: dict[tuple[str, str], int] = {}
         self._puts_lock = threading.Lock()
         if not hasattr(conn, "cursor"):
             # A pool hands each call a connection of its own: PostgresSaver's lock (there for
             # one shared connection) would make every conversation wait for every other.
             self.lock = contextlib.nullcontext()  # type: ignore[assignment]
+            # As many async calls at once as the pool has connections.
+            self.async_threads = int(getattr(conn, "max_size", 4) or 4)
 
     def get_tuple(self, config: Any) -> Any:
         return retry_once(lambda: super(PruningPostgresSaver, self).get_tuple(config), unreachable)
@@ -149,6 +166,22 @@ class PruningPostgresSaver(AsyncViaThreads, PostgresSaver):
         with self._cursor() as cur, cur.connection.transaction():
             for sql in _TRIM_SQL:
                 cur.execute(sql, params)
+        self._vacuum_if_due()
+
+    def _vacuum_if_due(self) -> None:
+        """Let the next puts reuse the space of trimmed checkpoints, at most once per
+        ``vacuum_interval`` (``SKIP_LOCKED``: a table another vacuum holds is skipped; a user
+        who may not vacuum the tables gets Postgres's warning, and autovacuum's pace)."""
+        now = time.monotonic()
+        if self.vacuum_interval is None or now - self._vacuumed < self.vacuum_interval:
+            return
+        self._vacuumed = now
+        try:
+            with self._cursor() as cur:
+                if cur.connection.autocommit:  # VACUUM cannot run in a transaction
+                    cur.execute(_VACUUM_SQL)
+        except Exception:  # the next interval tries again
+            logger.debug("vacuuming the checkpoint tables deferred", exc_info=True)
 
 
 def checkpoint_pool(url: str, *, size: int = 4) -> Any:

@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"{PROG}: error: {safe(str(exc))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C while a command starts or ends: no traceback
+        print(file=sys.stderr)
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader left (``| head``): stop quietly. Python would report the pipe again
         # when flushing stdout at exit, so stdout is pointed at /dev/null first.

@@ -149,6 +149,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         config: RunnableConfig = {
             "configurable": {"thread_id": args.thread, "user_id": args.user, "agent_id": args.agent}
         }
+        _check_thread_owner(agent, config)
         print(f"model: {description}", file=out)
         print(
             f"thread {args.thread!r}, user {args.user!r}, agent {args.agent!r}, data {where}. "
@@ -165,6 +166,22 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return _chat_loop(agent, config, args, out, seed)
     finally:
         memory.close()
+
+
+def _check_thread_owner(agent: Any, config: RunnableConfig) -> None:
+    """Refuse, before anything is sent, a thread another user (or agent) started: thread ids
+    are shared by every user of a data directory, and the graph would refuse the turn."""
+    from langgraph_memgpt.configuration import ThreadOwnerError, claim_thread, resolve_identity
+
+    try:
+        claim_thread(agent.get_state(config).values, resolve_identity(config))
+    except ThreadOwnerError as exc:
+        owner = exc.owner
+        raise CliError(
+            f"thread {exc.identity.thread_id!r} belongs to user {owner.get('user_id')!r} "
+            f"(agent {owner.get('agent_id')!r}); every user of a data directory shares its "
+            "thread names: pick another --thread (nothing was sent)"
+        ) from None
 
 
 def _chat_model(args: argparse.Namespace) -> tuple[Any, str]:
@@ -201,40 +218,69 @@ def _context_seed(
 def _chat_loop(
     agent: Any, config: RunnableConfig, args: argparse.Namespace, out: Any, seed: list[Any]
 ) -> int:
+    """Read and answer messages until the user leaves.
+
+    Ctrl-C during a turn stops the turn and returns to the prompt; it never ends the chat
+    (a Ctrl-C that lands just after an answer, while the turn's last step is still being
+    saved, stops that step and nothing else). A stopped turn is saved: Enter finishes it, and
+    a new message finishes it first, so no step of it is lost or done twice. Leaving with a
+    turn unfinished says so (exit code 130); ``chat`` again on the thread finishes it.
+    """
     from langgraph_memgpt.cli.prompt import Prompt
 
-    in_turn = False
-    try:
-        if has_unfinished_turn(agent, config):
-            print("(resuming an interrupted turn)", file=out)
-            in_turn = True
+    stopped = has_unfinished_turn(agent, config)  # left by an earlier chat: finish it now
+    if stopped:
+        print("(resuming an interrupted turn)", file=out)
+        try:
             stream_turn(agent, None, config, out, args.trace)
-            in_turn = False
-        prompt = Prompt(out)
-        while True:
+            stopped = False
+        except KeyboardInterrupt:
+            stopped = _stopped(agent, config, out)
+    prompt = Prompt(out)
+    while True:
+        try:
             try:
                 read = prompt.read()
             except EOFError:
                 print(file=out)
-                return 0
-            text = (read or "").strip()
+                return _leave(agent, config, args, out)
+            if read is None:
+                continue  # Ctrl-C at the prompt cleared the line
+            text = read.strip()
+            if text.lower() in QUIT_WORDS:
+                return _leave(agent, config, args, out)
+            if stopped:  # Enter, or a new message: the stopped turn is finished first
+                print("(finishing the stopped turn)", file=out, flush=True)
+                stream_turn(agent, None, config, out, args.trace)
+                stopped = False
             if not text:
                 continue
-            if text.lower() in QUIT_WORDS:
-                return 0
-            in_turn = True
             payload = {"messages": [*seed, ("user", text)]}
             seed = []
             stream_turn(agent, payload, config, out, args.trace)
-            in_turn = False
-    except KeyboardInterrupt:
-        print(file=out)
-        if in_turn and has_unfinished_turn(agent, config):
-            print(
-                f"interrupted: the turn is saved; run chat again on thread {args.thread!r} "
-                "to finish it.",
-                file=out,
-            )
-        else:
-            print("interrupted.", file=out)
-        return 130
+        except KeyboardInterrupt:
+            stopped = _stopped(agent, config, out)
+
+
+def _stopped(agent: Any, config: RunnableConfig, out: Any) -> bool:
+    """After a Ctrl-C in a turn: whether the turn is left unfinished, and the user told so."""
+    print(file=out)
+    if not has_unfinished_turn(agent, config):
+        return False
+    print(
+        "(turn stopped and saved: press Enter to finish it; a new message finishes it first)",
+        file=out,
+        flush=True,
+    )
+    return True
+
+
+def _leave(agent: Any, config: RunnableConfig, args: argparse.Namespace, out: Any) -> int:
+    """0, or 130 with a word on how to finish it when the thread's last turn is unfinished."""
+    if not has_unfinished_turn(agent, config):
+        return 0
+    print(
+        f"interrupted: the turn is saved; run chat again on thread {args.thread!r} to finish it.",
+        file=out,
+    )
+    return 130

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,8 +65,9 @@ def check_writable(path: Path) -> None:
             raise DataDirError(f"data directory {path} is not writable ({file} is read-only)")
 
 
-def check_store(path: Path) -> None:
-    """Refuse a directory that holds no memory store (reading commands never create one)."""
+def check_store(path: Path, *, read_only: bool = False) -> None:
+    """Refuse a directory that holds no memory store (reading commands never create one), or
+    one that is not writable unless the command only reads (``read_only``)."""
     blocker = _blocking_file(path)
     if blocker == path:
         raise DataDirError(f"data directory {path} is a file, not a directory")
@@ -76,9 +78,12 @@ def check_store(path: Path) -> None:
         raise NoStoreError(
             f"data directory {path} {where}; check --data-dir (`chat` and `demo` create one)"
         )
+    if read_only:
+        if not os.access(path / STORE_FILE, os.R_OK):
+            raise DataDirError(f"cannot read the memory store {path / STORE_FILE}")
+        return
     if not os.access(path, os.W_OK) or not os.access(path / STORE_FILE, os.W_OK):
-        # SQLite in WAL mode writes its -shm/-wal files even to read.
-        raise DataDirError(f"data directory {path} is not writable (SQLite needs it to read)")
+        raise DataDirError(f"data directory {path} is not writable")
 
 
 def is_database_url(location: str | Path) -> bool:
@@ -127,10 +132,14 @@ def open_creating(value: str | Path) -> tuple[Memory, str]:
     return memory, f"{where} (new and empty: created now)" if new_directory else where
 
 
-def open_memory(value: str | Path, *, create: bool) -> Memory:
+def open_memory(value: str | Path, *, create: bool, read_only: bool = False) -> Memory:
     """``Memory.open`` for a command: the location read by :func:`store_location`, a directory
     checked first, and any failure as one line. ``create=False`` opens an existing store only:
-    a database without our tables is refused, never given a schema."""
+    a database without our tables is refused, never given a schema. ``read_only`` (a command
+    that only reads) opens a directory that is not writable (a read-only mount) with SQLite's
+    ``mode=ro``, and stderr says so. A writable one is opened as usual: a search there may
+    store the vectors of records that had none yet, which a read-only open would compute
+    again on every search."""
     from langgraph_memgpt.memory import Memory, MemoryStoreError, StoreNotFoundError
 
     location = store_location(value)
@@ -141,15 +150,29 @@ def open_memory(value: str | Path, *, create: bool) -> Memory:
         except StoreNotFoundError as exc:
             raise NoStoreError(f"{exc}; check --data-dir") from None
         except (MemoryStoreError, OSError) as exc:
-            raise DataDirError(f"cannot open the memory store at {where}: {exc}") from None
+            raise DataDirError(_cannot_open(f"the memory store at {where}", exc)) from None
     if create:
         check_writable(location)
     else:
-        check_store(location)
+        check_store(location, read_only=read_only)
+    read_only = read_only and not os.access(location, os.W_OK)
+    if read_only:
+        print(
+            f"({location} is not writable: the store is opened read-only)",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
-        return Memory.open(location, create=create)
+        return Memory.open(location, create=create, read_only=read_only)
     except (MemoryStoreError, OSError, sqlite3.Error) as exc:
-        raise DataDirError(f"cannot open the memory store in {location}: {exc}") from None
+        raise DataDirError(_cannot_open(f"the memory store in {location}", exc)) from None
+
+
+def _cannot_open(what: str, exc: BaseException) -> str:
+    """``cannot open WHAT: why``, unless the store's own message already says so (it names
+    the store itself): the line says it once, not "cannot open ...: cannot open ..."."""
+    why = str(exc)
+    return why if why.startswith("cannot open") else f"cannot open {what}: {why}"
 
 
 def unknown_user_message(memory: Memory, user: str, agent: str) -> str:

@@ -27,7 +27,9 @@ def cmd_guard(memory: Any, args: argparse.Namespace, ident: dict[str, str]) -> i
     words = list(args.query)
     try:
         if args.action == "quarantine":
-            if words and words[0] in ("on", "off"):
+            if words and (len(words) > 1 or words[0] not in ("on", "off")):
+                raise CliError(f"memory quarantine takes on or off, not {' '.join(words)!r}")
+            if words:
                 memory.guard.quarantine = words[0] == "on"
             print(f"quarantine: {'on' if memory.guard.quarantine else 'off'}")
         elif args.action == "approve":

@@ -34,7 +34,9 @@ def cmd_memory(args: argparse.Namespace) -> int:
     if args.action == "search" and not args.query:
         print("langgraph-memgpt: error: memory search needs a query", file=sys.stderr)
         return 2
-    memory = open_memory(args.data_dir, create=False)
+    # Reading actions read a store in a directory that is not writable (opened read-only).
+    reading = args.action in ("show", "stats", "search", "flagged")
+    memory = open_memory(args.data_dir, create=False, read_only=reading)
     try:
         ident = {"user_id": args.user, "agent_id": args.agent}
         if not memory.has_namespace(**ident):  # on either backend: reading creates nothing

@@ -45,7 +45,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = Path(args.query[0])
     if target.exists() and not args.force:
         raise CliError(f"{target} exists: pass --force to overwrite it")
-    memory = open_memory(args.data_dir, create=False)
+    memory = open_memory(args.data_dir, create=False, read_only=True)
     try:
         if not memory.has_namespace(user_id=args.user, agent_id=args.agent):
             raise CliError(f"no memory for user {args.user!r} (agent {args.agent!r}) to export")

@@ -200,16 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="MemGPT-style virtual context memory for LLM agents, on LangGraph.",
         formatter_class=_Formatter,
-        epilog=(
-            "commands:\n"
-            "  demo     scripted offline walkthrough: facts saved, context evicted, fact paged back\n"
-            "  chat     interactive chat; Ctrl-C stops a turn (chat again resumes it)\n"
-            "  memory   show / stats / search / ingest / export / import a store's memory\n"
-            "  mcp      serve the memory tools over MCP (Claude Code, Claude Desktop, ...)\n"
-            f"\nrun `{PROG} COMMAND --help` for a command's options."
-        ),
+        # The subcommands list themselves (with their help) under COMMAND: no second list.
+        epilog=f"run `{PROG} COMMAND --help` for a command's options.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser(
         "demo",
@@ -229,11 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser(
         "chat",
-        help="interactive chat (offline driver unless a model is set)",
+        help="interactive chat (offline driver unless a model is set); Ctrl-C stops a turn",
         description="Interactive chat on one thread. Type quit or exit (or press Ctrl-D) to "
         "leave; Ctrl-C at the prompt clears the line. A multi-line paste is read whole. "
-        "Ctrl-C during a turn stops it and keeps what it did; chat again on the same thread "
-        "finishes it.",
+        "Ctrl-C during a turn stops it, keeps what it did and returns to the prompt: Enter, "
+        "or your next message, finishes it first (so does chat again on the same thread).",
         formatter_class=_Formatter,
     )
     chat.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=data_dir_help(DEFAULT_DATA_DIR))

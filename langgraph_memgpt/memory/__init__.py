@@ -5,6 +5,7 @@
 
 from langgraph_memgpt.memory.aio import off_loop
 from langgraph_memgpt.memory.guard.policy import GuardControl
+from langgraph_memgpt.memory.guard.review import ModelReviewer
 from langgraph_memgpt.memory.hygiene.consolidation import (
     ConsolidationReport,
     Consolidator,
@@ -67,6 +68,7 @@ __all__ = [
     "StoreNotFoundError",
     "MemoryStoreUnavailable",
     "ModelDecider",
+    "ModelReviewer",
     "parse_claim",
     "Proposal",
     "retire_old_chunks",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
 from langgraph_memgpt.memory.backends.sql_archival import SqlArchival
-from langgraph_memgpt.memory.guard.policy import GuardControl
+from langgraph_memgpt.memory.guard.policy import GuardControl, GuardOptions
 from langgraph_memgpt.memory.opening import DB_FILE, open_postgres, open_sqlite
 from langgraph_memgpt.memory.search.embeddings import EmbeddingsSpec, resolve_embeddings
 from langgraph_memgpt.memory.search.fusion import DEFAULT_FUSION, FusionFn
@@ -60,6 +60,8 @@ class Memory:
         recall: RecallMemory,
         archival: ArchivalMemory,
         backend: SqlArchival,
+        *,
+        guard_options: GuardOptions | None = None,
     ) -> None:
         #: The local directory, or None for a Postgres store (see ``url``).
         self.path: Path | None = location if isinstance(location, Path) else None
@@ -72,11 +74,13 @@ class Memory:
         self._backend = backend
         self._savers: list[Any] = []
         self._close_hooks: list[Callable[[], None]] = []
+        self._guard_options = guard_options if guard_options is not None else GuardOptions()
 
     @property
     def guard(self) -> GuardControl:
-        """Operator control of the memory poisoning guard: quarantine, flagged, approve."""
-        return GuardControl(self._db)
+        """Operator control of the memory poisoning guard: quarantine, flagged, approve, and
+        the reviewer of texts the learned score is unsure of."""
+        return GuardControl(self._db, self._guard_options)
 
     @property
     def backend(self) -> str:
@@ -98,11 +102,15 @@ class Memory:
         fusion: FusionFn = DEFAULT_FUSION,
         save_interval: float = 30.0,
         create: bool = True,
+        read_only: bool = False,
     ) -> Memory:
         """Open (creating if missing) the store at ``path``: a directory, or a
         ``postgresql://`` URL. Without ``path``, ``MEMGPT_DATABASE_URL`` names the database.
         ``create=False`` opens an existing store only: where there is none it raises
         :class:`StoreNotFoundError` and creates nothing (no directory, no schema).
+        ``read_only=True`` (a local directory; implies ``create=False``) opens the database
+        with SQLite's ``mode=ro`` and writes nothing at all, not even a search's bookkeeping
+        (vectors of rows not embedded yet, FAISS files): for a read-only mount, or to look.
 
         ``embeddings``: ``"auto"`` (env ``MEMGPT_EMBEDDINGS`` = local | openai | none, else the
         local MiniLM when installed, else lexical only), ``"local"``, ``"openai"``, ``"none"``/
@@ -125,10 +133,16 @@ class Memory:
                 f"{path.split('://')[0]}:// stores are not supported; use a directory or a "
                 "postgresql:// URL."
             )
-        if not create and not (Path(path) / DB_FILE).is_file():
+        if (read_only or not create) and not (Path(path) / DB_FILE).is_file():
             raise StoreNotFoundError(f"no memory store in {path} (no {DB_FILE})")
         return open_sqlite(
-            cls, Path(path), embedder, reembed=reembed, fusion=fusion, save_interval=save_interval
+            cls,
+            Path(path),
+            embedder,
+            reembed=reembed,
+            fusion=fusion,
+            save_interval=save_interval,
+            read_only=read_only,
         )
 
     def default_checkpointer(self, *, keep_last: int | None | str = "default") -> Any:

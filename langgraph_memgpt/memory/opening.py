@@ -13,19 +13,21 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
+from langgraph_memgpt.memory.backends.embedding_cache import EmbeddingCache, max_entries_from_env
 from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
 from langgraph_memgpt.memory.backends.sqlite_db import DB_FILE, REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.guard.policy import write_guard
+from langgraph_memgpt.memory.guard.policy import GuardOptions, write_guard
 from langgraph_memgpt.memory.search.embeddings import embedder_identity
 from langgraph_memgpt.memory.search.fusion import FusionFn
+from langgraph_memgpt.memory.search.indexing import RecallDense
 from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 from langgraph_memgpt.memory.tiers.core import CoreMemory
 from langgraph_memgpt.memory.tiers.recall import (
     PENDING_SQL,
     RecallMemory,
-    pending_embedding_text,
+    pending_parts,
 )
 from langgraph_memgpt.memory.tiers.reindex import build_lexical_index
 from langgraph_memgpt.memory.types import MemoryStoreError
@@ -44,15 +46,22 @@ def open_sqlite(
     reembed: bool,
     fusion: FusionFn,
     save_interval: float,
+    read_only: bool = False,
 ) -> Memory:
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MemoryStoreError(f"cannot create the memory directory {directory}: {exc}") from exc
-    db = Database(directory / DB_FILE)
+    if not read_only:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MemoryStoreError(
+                f"cannot create the memory directory {directory}: {exc}"
+            ) from exc
+    db = Database(directory / DB_FILE, read_only=read_only)
     try:
         holder: list[ArchivalMemory] = []
         embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
+        dense = (
+            None if embedder is None else RecallDense(lambda texts: holder[0].embed_texts(texts))
+        )
 
         def dim() -> int | None:
             return holder[0].dim
@@ -74,17 +83,26 @@ def open_sqlite(
             table="recall",
             state_table="recall_state",
             pending_sql=PENDING_SQL,
-            compose=pending_embedding_text,
+            compose=pending_parts,
             prefix="recall",
             dim=dim,
-            embed=embed,
+            embed=dense,
             save_interval=save_interval,
             embed_on_load=False,
         )
         memory = assemble(
-            cls, directory, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
+            cls,
+            directory,
+            db,
+            (archival_vectors, recall_vectors),
+            embedder,
+            holder,
+            fusion,
+            reembed,
+            dense=dense,
+            postgres=False,
         )
-        if db.get_meta(REINDEX_KEY):
+        if not read_only and db.get_meta(REINDEX_KEY):  # read-only: refused by Database
             build_lexical_index(db)
     except BaseException:
         db.close()
@@ -108,6 +126,9 @@ def open_postgres(
     try:
         holder: list[ArchivalMemory] = []
         embed = None if embedder is None else lambda texts: holder[0].embed_texts(texts)
+        dense = (
+            None if embedder is None else RecallDense(lambda texts: holder[0].embed_texts(texts))
+        )
         archival_vectors = PgVectors(
             db, table="archival", pending_sql=ARCHIVAL_PENDING_SQL, embed=embed
         )
@@ -115,12 +136,21 @@ def open_postgres(
             db,
             table="recall",
             pending_sql=PENDING_SQL,
-            compose=pending_embedding_text,
-            embed=embed,
+            compose=pending_parts,
+            embed=dense,
             embed_on_first_search=False,  # RecallMemory embeds what waits before searching
         )
         return assemble(
-            cls, url, db, archival_vectors, recall_vectors, embedder, holder, fusion, reembed
+            cls,
+            url,
+            db,
+            (archival_vectors, recall_vectors),
+            embedder,
+            holder,
+            fusion,
+            reembed,
+            dense=dense,
+            postgres=True,
         )
     except BaseException:
         db.close()
@@ -131,16 +161,22 @@ def assemble(
     cls: type[Memory],
     location: Path | str,
     db: MemoryDatabase,
-    archival_vectors: VectorStore,
-    recall_vectors: VectorStore,
+    vector_stores: tuple[VectorStore, VectorStore],
     embedder: Embeddings | None,
     holder: list[ArchivalMemory],
     fusion: FusionFn,
     reembed: bool,
+    *,
+    dense: RecallDense | None,
+    postgres: bool,
 ) -> Memory:
-    """The tiers over a database and its two vector stores (the same on both engines)."""
+    """The tiers over a database and its (archival, recall) vector stores (the same on both
+    engines), with the embedding cache (``backends.embedding_cache``) when there is an
+    embedder and ``MEMGPT_EMBEDDING_CACHE`` is not 0."""
+    archival_vectors, recall_vectors = vector_stores
     backend = SqlArchival(db, archival_vectors)
-    guard = write_guard(db)
+    options = GuardOptions()
+    guard = write_guard(db, options)
     archival = ArchivalMemory(db, backend, embedder, on_write=guard, fusion=fusion)
     holder.append(archival)
     recall = RecallMemory(
@@ -149,12 +185,18 @@ def assemble(
         vectors=recall_vectors,
         embed_query=None if embedder is None else archival.embed_query,
         fusion=fusion,
+        dense=dense,
     )
     if embedder is not None:
+        entries = max_entries_from_env()
+        if entries and not getattr(db, "read_only", False):  # a read-only store writes nothing
+            archival.embedding_cache = EmbeddingCache(db, postgres=postgres, max_entries=entries)
         check_embedder(
             db, archival_vectors, recall_vectors, embedder_identity(embedder), reembed=reembed
         )
-    return cls(location, db, CoreMemory(db), recall, archival, backend)
+        if reembed and archival.embedding_cache is not None:
+            archival.embedding_cache.clear()  # the model changed under the same name
+    return cls(location, db, CoreMemory(db), recall, archival, backend, guard_options=options)
 
 
 def check_embedder(
@@ -184,6 +226,8 @@ def check_embedder(
             f"was opened with {identity!r}. Open it with the same model, or pass "
             "reembed=True to re-embed every archival record with the new one."
         )
+    if getattr(db, "read_only", False):
+        return  # reading: the model is recorded by the next writable open
     with db.transaction() as conn:
         if reembed or not has_vectors:  # no vectors kept: no dimension to hold to
             conn.execute("DELETE FROM meta WHERE key='embedding_dim'")

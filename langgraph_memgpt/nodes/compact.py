@@ -25,7 +25,7 @@ from langchain_core.messages import (
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from langgraph_memgpt.configuration import Identity, resolve_identity
+from langgraph_memgpt.configuration import Identity, claim_thread, resolve_identity
 from langgraph_memgpt.context import (
     AgentSettings,
     latest_user_message,
@@ -239,6 +239,7 @@ def make_compact_node(model: BaseChatModel, base_settings: AgentSettings) -> Any
 
     def compact(state: MemGPTState, config: RunnableConfig, runtime: Runtime) -> dict[str, Any]:
         identity = resolve_identity(config, runtime.context)
+        claim_thread(state, identity)  # another user's run is refused here (reason.refuse_input)
         settings = base_settings.for_run(runtime.context)
         messages: list[AnyMessage] = list(state.get("messages", []))
         newest_user = latest_user_message(messages)

@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
-from langgraph_memgpt.configuration import Identity, resolve_identity
+from langgraph_memgpt.configuration import Identity, claim_thread, resolve_identity
 from langgraph_memgpt.context import AgentSettings, fifo_ids_after, pending_tool_calls
 from langgraph_memgpt.memory.aio import off_loop
 from langgraph_memgpt.nodes.compact import persist_to_recall
@@ -52,6 +52,7 @@ def make_execute_tool_node(settings: AgentSettings, user_tools: Sequence[BaseToo
         state: MemGPTState, config: RunnableConfig, runtime: Runtime
     ) -> dict[str, Any]:
         identity = resolve_identity(config, runtime.context)
+        claim_thread(state, identity)  # a pending call is not run for another user
         output = tool_node.invoke(_calls(state, names), config)
         return _keep_results(settings, state, identity, output)
 
@@ -68,6 +69,7 @@ def make_async_execute_tool_node(settings: AgentSettings, user_tools: Sequence[B
         state: MemGPTState, config: RunnableConfig, runtime: Runtime
     ) -> dict[str, Any]:
         identity = resolve_identity(config, runtime.context)
+        claim_thread(state, identity)  # a pending call is not run for another user
         output = await tool_node.ainvoke(_calls(state, names), config)
         return await off_loop(_keep_results, settings, state, identity, output)
 

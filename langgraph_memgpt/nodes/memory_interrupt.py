@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from langgraph_memgpt.configuration import Identity, resolve_identity
+from langgraph_memgpt.configuration import Identity, claim_thread, resolve_identity
 from langgraph_memgpt.context import AgentSettings, fifo_ids_after, pending_tool_calls
 from langgraph_memgpt.nodes.compact import persist_to_recall
 from langgraph_memgpt.nodes.reason import core_snapshot
@@ -89,6 +89,7 @@ def make_memory_interrupt_node(settings: AgentSettings, user_tool_names: set[str
         state: MemGPTState, config: RunnableConfig, runtime: Runtime
     ) -> dict[str, Any]:
         identity = resolve_identity(config, runtime.context)
+        claim_thread(state, identity)  # a pending call is not run in another user's memory
         turn = state.get("turn", 0)
         calls = [
             c

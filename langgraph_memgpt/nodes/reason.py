@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AnyMessage
+from langchain_core.messages import AIMessage, AnyMessage, RemoveMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.utils.utils import LC_ID_PREFIX
 from langgraph.runtime import Runtime
 
-from langgraph_memgpt.configuration import Identity, resolve_identity
+from langgraph_memgpt.configuration import (
+    Identity,
+    ThreadOwnerError,
+    claim_thread,
+    resolve_identity,
+)
 from langgraph_memgpt.context import (
     AgentSettings,
     core_as_state,
@@ -103,6 +108,20 @@ class _Call:
     saved: AIMessage | None
 
 
+def refuse_input(
+    messages: list[AnyMessage], known: set[str], exc: ThreadOwnerError
+) -> dict[str, Any]:
+    """Another user's run on this thread: its input (the messages not yet written, which
+    LangGraph put in the state before any node ran) is taken out again, and ``refused`` sends
+    the run to ``compact``, whose owner check raises :class:`ThreadOwnerError` to the caller.
+
+    Raising here instead would keep that input in the thread's checkpoint, where the owner's
+    next run would read it as their own. Nothing is read from or written to memory.
+    """
+    foreign = [RemoveMessage(id=m.id) for m in messages if m.id and m.id not in known]
+    return {"messages": foreign, "refused": str(exc)}
+
+
 def _prepare(
     base_settings: AgentSettings, state: MemGPTState, config: RunnableConfig, runtime: Runtime
 ) -> _Call | dict[str, Any]:
@@ -113,10 +132,22 @@ def _prepare(
     messages = list(state.get("messages", []))
     turn = state.get("turn", 0)
     steps = state.get("steps", 0)
+    known_ids = state.get("fifo_ids")
+    known = set(known_ids or ())
+    # The thread's owner, recorded on its first run; another user's run is refused before any
+    # memory is read (``refuse_input``), and the owner's next run clears the refusal.
+    try:
+        claim = claim_thread(state, identity)
+    except ThreadOwnerError as exc:
+        return refuse_input(messages, known, exc)
+    if state.get("refused"):
+        claim["refused"] = ""
     # What ``compact`` would record for a new turn, for when it does not run before us.
-    update: dict[str, Any] = {}
+    update: dict[str, Any] = dict(claim)
     newest_user = latest_user_message(messages)
     new_turn = newest_user is not None and newest_user.id != state.get("turn_started_by")
+    if state.get("refused") and not new_turn:
+        return update  # the owner resumed a refused run: there is nothing new to answer
     if new_turn:
         assert newest_user is not None
         turn, steps = turn + 1, 0
@@ -124,8 +155,6 @@ def _prepare(
     # Messages not yet in recall memory: the new input (every earlier message is listed in
     # ``fifo_ids`` once the node that added it wrote it). Written with the answer below, in
     # one transaction; ``compact`` writes them first whenever it evicts.
-    known_ids = state.get("fifo_ids")
-    known = set(known_ids or ())
     unwritten = [m for m in messages if not m.id or m.id not in known]
     prepared = state.get("compacted_at") == compaction_marker(turn, steps)
     may_defer = not prepared and not state.get("overflow_retry")
@@ -145,7 +174,7 @@ def _prepare(
     ):
         # More new messages than the user's: a parent graph may have sent its whole
         # transcript again, which compact sorts out (see drop_resent_evictions).
-        return {"compact_requested": True}
+        return {**claim, "compact_requested": True}
 
     blocks = read_core(settings, identity)
     system = render_system_message(
@@ -153,7 +182,7 @@ def _prepare(
     )
     tokens = prompt_tokens(settings, system, messages)
     if may_defer and needs_compaction(settings, tokens, state.get("pressure_warned", False)):
-        return {"compact_requested": True}
+        return {**claim, "compact_requested": True}
     started_by = update.get("turn_started_by", state.get("turn_started_by"))
     run_id = step_run_id(identity.thread_id, started_by, steps)
     reply_ids = step_reply_ids(run_id)

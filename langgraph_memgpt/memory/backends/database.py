@@ -128,3 +128,55 @@ def apply_schema(
             "package to open it."
         )
     return int(row[0])
+
+
+# -- bulk writes (inside the caller's transaction) -------------------------------------------
+#: Rows from which a Postgres insert goes by ``COPY``; fewer go as one multi-row ``INSERT``.
+COPY_MIN_ROWS = 64
+
+
+def insert_rows(
+    conn: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert many rows in one statement where the engine has one for it: on Postgres ``COPY``
+    (any number of rows in one statement) or, for fewer than ``COPY_MIN_ROWS``, one multi-row
+    ``INSERT``; ``executemany`` on SQLite (in process, no round trips to save). ``table`` and
+    ``columns`` are the caller's constants, never input."""
+    if not rows:
+        return
+    copy = getattr(conn, "copy_rows", None)
+    if copy is not None and len(rows) >= COPY_MIN_ROWS:
+        copy(table, columns, rows)
+        return
+    if copy is not None:  # a few rows: one INSERT, one round trip (a COPY takes two)
+        execute_values(conn, f"INSERT INTO {table}({', '.join(columns)})", rows)
+        return
+    marks = ",".join("?" * len(columns))
+    conn.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def new_ids(conn: Any, table: str, count: int) -> list[int] | None:
+    """``count`` fresh ids of ``table``'s identity column in one statement (Postgres), so its
+    rows can be written by :func:`insert_rows`; None where each insert must assign its own
+    (SQLite's rowids, taken in process by an ``INSERT`` per row)."""
+    reserve = getattr(conn, "new_ids", None)
+    return None if reserve is None else list(reserve(table, count))
+
+
+#: Rows per multi-row ``VALUES`` statement (SQLite allows 32,766 parameters, Postgres 65,535).
+VALUES_ROWS = 2_000
+
+
+def execute_values(conn: Any, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+    """``head VALUES (...), (...) tail`` for many rows, a statement per ``VALUES_ROWS`` rows
+    instead of one per row (an upsert, which ``COPY`` cannot do). Both engines run it."""
+    if not rows:
+        return
+    width = len(rows[0])
+    one = "(" + ",".join("?" * width) + ")"
+    for start in range(0, len(rows), VALUES_ROWS):
+        chunk = rows[start : start + VALUES_ROWS]
+        conn.execute(
+            f"{head} VALUES {','.join([one] * len(chunk))} {tail}",
+            [value for row in chunk for value in row],
+        )

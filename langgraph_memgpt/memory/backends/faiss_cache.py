@@ -32,7 +32,7 @@ from langgraph_memgpt.memory.backends.sqlite_db import Database
 
 logger = logging.getLogger(__name__)
 
-EmbedFn = Callable[[list[str]], np.ndarray]
+EmbedFn = Callable[[list[Any]], np.ndarray]  # what `compose` made of each row -> vectors
 
 _EMBED_BATCH = 256
 EXACT_LIMIT = 20_000  # restricted searches below this many ids: exact, from the BLOBs
@@ -50,7 +50,8 @@ class FaissCache:
     """The FAISS indexes of one table's vectors, one per namespace.
 
     ``pending_sql`` selects a namespace's rows without a vector, id first (parameters:
-    namespace, limit), and ``compose`` turns such a row into the text to embed, so each table
+    namespace, limit), and ``compose`` turns such a row into what ``embed`` takes (its text, or
+    recall's text and neighbours: ``recall_backlog.RecallDense``), so each table
     decides what its rows are embedded as.
     """
 
@@ -63,7 +64,7 @@ class FaissCache:
         state_table: str,
         pending_sql: str,
         prefix: str,
-        compose: Callable[[tuple[Any, ...]], str] = lambda row: str(row[1]),
+        compose: Callable[[tuple[Any, ...]], Any] = lambda row: str(row[1]),
         dim: Callable[[], int | None],
         embed: EmbedFn | None,
         save_interval: float = 30.0,
@@ -242,8 +243,8 @@ class FaissCache:
             return self._embed_batch(ns, limit, refresh=refresh)
 
     def _embed_batch(self, ns: int, limit: int, *, refresh: bool) -> int:
-        if self._embed is None:
-            return 0
+        if self._embed is None or getattr(self._db, "read_only", False):
+            return 0  # a store opened read-only keeps rows without a vector as they are
         with self._db.lock:
             self._db.check_open()
             rows = self._db.conn.execute(self._pending_sql, (ns, limit)).fetchall()
@@ -274,6 +275,8 @@ class FaissCache:
             ]
 
     def _save(self, ns: int, loaded: _Loaded) -> None:
+        if getattr(self._db, "read_only", False):
+            return  # a store opened read-only writes no file: the index lives in memory
         if loaded.dirty:
             try:
                 loaded.index.save(self._path(ns))

@@ -10,12 +10,11 @@ document counts and lengths are kept per tenant, so scores are isolated as well 
 Writes happen in the caller's transaction, so a failed write indexes nothing.
 
 Common words: a term in most of a tenant's records has an idf near zero, yet its posting list
-is as long as the tenant's data. Postings are stored in order of *impact* (the BM25 term-
-frequency component for the record's length), so each term's list can be cut after its best
-records. Terms are read rarest first within a fixed budget of postings per query (rare terms
-in full, common ones only their top records); when a list was cut, the best candidates are
-re-scored exactly from their stored term vectors. The bench reports recall@10 against the
-exhaustive ranking beside the latency.
+is as long as the tenant's data. Postings are stored best first within each term-frequency
+class (``lexical_scoring.impact_rank``), and a threshold algorithm (``lexical_topk.py``) reads
+only as much of each list as it takes to *prove* the top k: the ranking is the exhaustive
+one, ties included. Postings written before that order (``RANK_ORDER`` in ``meta``) are
+re-keyed in place when the store is opened for writing (``upgrade_rank_order``).
 
 Terms are identified by a 47-bit hash of the analysed word (no vocabulary table to keep in
 step with rollbacks; at a million distinct words a collision is expected once in ~250 stores,
@@ -29,9 +28,10 @@ from typing import Any
 
 import numpy as np
 
+from langgraph_memgpt.memory.backends.database import execute_values, insert_rows
 from langgraph_memgpt.memory.backends.lexical_scoring import (
+    RANK_SQL,
     TAIL_VECTORS,
-    TF_SCALE,
     DocVector,
     Matches,
     Tier,
@@ -39,14 +39,13 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
     idf,
     impact_rank,
     term_id,
-    tf_component,
 )
+from langgraph_memgpt.memory.backends.lexical_topk import ThresholdSearch, TopK, top_k
 
 __all__ = ["SCHEMA", "LexicalIndex", "Tier", "idf", "term_id"]
 
 TAIL_LIMIT = 256  # documents indexed by their term vectors only, per tenant, before a merge
-POSTINGS_BUDGET = 1_500  # postings read per query at most (plus the per-term floor)
-RESCORE = 100  # candidates re-scored exactly when a posting list was cut
+REMOVE_BATCH = 400  # documents unindexed per group of statements (bound on ``IN`` lists)
 
 SCHEMA: tuple[str, ...] = (
     """
@@ -83,6 +82,31 @@ CREATE TABLE IF NOT EXISTS lex_docs (
 )
 
 
+#: The ``meta`` key saying the postings are keyed by ``impact_rank``'s class order.
+RANK_ORDER = "lexical_rank_order"
+_RANK_ORDER_VERSION = "2"
+
+
+def rank_order_current(conn: Any, marker: str = "?") -> bool:
+    """Whether the store's postings are keyed by ``impact_rank`` (``upgrade_rank_order`` ran)."""
+    row = conn.execute(f"SELECT value FROM meta WHERE key={marker}", (RANK_ORDER,)).fetchone()
+    return row is not None and row[0] == _RANK_ORDER_VERSION
+
+
+def upgrade_rank_order(conn: Any, marker: str = "?") -> None:
+    """Re-key postings written with the earlier order (rounded impact at a fixed length) by
+    frequency class and length, once per store, in the caller's transaction. A posting's
+    (term, doc) is unique, so no new key collides with another row's."""
+    if rank_order_current(conn, marker):
+        return
+    conn.execute(f"UPDATE lex_postings SET rank = {RANK_SQL} WHERE rank <> {RANK_SQL}")
+    conn.execute(f"DELETE FROM meta WHERE key={marker}", (RANK_ORDER,))
+    conn.execute(
+        f"INSERT INTO meta(key, value) VALUES ({marker}, {marker})",
+        (RANK_ORDER, _RANK_ORDER_VERSION),
+    )
+
+
 def _lock_tenant(conn: Any, ns: int) -> None:
     """Take the tenant's write lock where the database has one per tenant (Postgres); a SQLite
     write transaction already holds the only writer's lock."""
@@ -114,13 +138,13 @@ class LexicalIndex:
             total += vector.length
         if not doc_rows:
             return
-        conn.executemany(
-            "INSERT INTO lex_docs(key, ns, terms) VALUES (?,?,?)",
+        insert_rows(
+            conn,
+            "lex_docs",
+            ("key", "ns", "terms"),
             [(doc_key(doc, tier), ns_, blob) for ns_, tier, doc, blob in doc_rows],
         )
-        conn.executemany(
-            "INSERT INTO lex_tail(ns, tier, doc) VALUES (?,?,?)", [r[:3] for r in doc_rows]
-        )
+        insert_rows(conn, "lex_tail", ("ns", "tier", "doc"), [r[:3] for r in doc_rows])
         (tail,) = conn.execute(
             "INSERT INTO lex_stats(ns, tier, docs, length, tail) VALUES (?,?,?,?,?) "
             "ON CONFLICT(ns, tier) DO UPDATE SET docs = lex_stats.docs + excluded.docs, "
@@ -146,50 +170,75 @@ class LexicalIndex:
                 )
                 df[tid] = df.get(tid, 0) + 1
         postings.sort()
-        conn.executemany(
-            "INSERT INTO lex_postings(ns, tier, term, rank, doc, tf, dl) VALUES (?,?,?,?,?,?,?)",
-            postings,
+        insert_rows(
+            conn, "lex_postings", ("ns", "tier", "term", "rank", "doc", "tf", "dl"), postings
         )
-        conn.executemany(
-            "INSERT INTO lex_df(ns, tier, term, df) VALUES (?,?,?,?) "
-            "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
+        execute_values(
+            conn,
+            "INSERT INTO lex_df(ns, tier, term, df)",
             sorted((ns, tier, tid, n) for tid, n in df.items()),
+            "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
         )
         conn.execute("DELETE FROM lex_tail WHERE ns=? AND tier=?", (ns, tier))
         conn.execute("UPDATE lex_stats SET tail = 0 WHERE ns=? AND tier=?", (ns, tier))
 
     @staticmethod
     def remove(conn: Any, ns: int, tier: Tier, docs: Sequence[int]) -> None:
+        """Unindex documents, a batch at a time: a statement per table for the batch, not per
+        document (a turn re-indexes a few records; each was five statements)."""
         _lock_tenant(conn, ns)
-        for doc in docs:
-            row = conn.execute(
-                "SELECT terms FROM lex_docs WHERE key=? AND ns=?", (doc_key(doc, tier), ns)
-            ).fetchone()
-            if row is None:
-                continue
-            vector = DocVector.from_blob(row[0])
-            in_tail = conn.execute(
-                "DELETE FROM lex_tail WHERE ns=? AND tier=? AND doc=?", (ns, int(tier), doc)
-            ).rowcount
-            if not in_tail:
-                pairs = list(zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True))
-                conn.executemany(
-                    "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? "
-                    "AND doc=?",
-                    [(ns, int(tier), t, impact_rank(q, vector.length), doc) for t, q in pairs],
-                )
-                # A term whose df reaches 0 keeps its row: it has no postings to read, and the
-                # row is reused when the word comes back.
-                conn.executemany(
-                    "UPDATE lex_df SET df = df - 1 WHERE ns=? AND tier=? AND term=?",
-                    [(ns, int(tier), t) for t, _ in pairs],
-                )
-            conn.execute("DELETE FROM lex_docs WHERE key=? AND ns=?", (doc_key(doc, tier), ns))
-            conn.execute(
-                "UPDATE lex_stats SET docs = docs - 1, length = length - ?, tail = tail - ? "
-                "WHERE ns=? AND tier=?",
-                (vector.length, 1 if in_tail else 0, ns, int(tier)),
+        wanted = list(dict.fromkeys(int(doc) for doc in docs))
+        for start in range(0, len(wanted), REMOVE_BATCH):
+            LexicalIndex._remove_batch(conn, ns, int(tier), wanted[start : start + REMOVE_BATCH])
+
+    @staticmethod
+    def _remove_batch(conn: Any, ns: int, tier: int, docs: list[int]) -> None:
+        marks = ",".join("?" * len(docs))
+        vectors = {
+            int(key) >> 1: DocVector.from_blob(blob)
+            for key, blob in conn.execute(
+                f"SELECT key, terms FROM lex_docs WHERE ns=? AND key IN ({marks})",
+                (ns, *(doc_key(doc, tier) for doc in docs)),
             )
+        }
+        if not vectors:
+            return
+        marks = ",".join("?" * len(vectors))
+        in_tail = {
+            int(doc)
+            for (doc,) in conn.execute(
+                f"DELETE FROM lex_tail WHERE ns=? AND tier=? AND doc IN ({marks}) RETURNING doc",
+                (ns, tier, *vectors),
+            ).fetchall()
+        }
+        postings: list[tuple[int, ...]] = []
+        df: dict[int, int] = {}
+        for doc, vector in vectors.items():
+            if doc in in_tail:
+                continue
+            for term, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
+                postings.append((ns, tier, term, impact_rank(tf_q, vector.length), doc))
+                df[term] = df.get(term, 0) + 1
+        if postings:
+            conn.executemany(
+                "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? AND doc=?",
+                postings,
+            )
+            # A term whose df reaches 0 keeps its row: it has no postings to read, and the
+            # row is reused when the word comes back.
+            conn.executemany(
+                "UPDATE lex_df SET df = df - ? WHERE ns=? AND tier=? AND term=?",
+                [(n, ns, tier, term) for term, n in sorted(df.items())],
+            )
+        conn.execute(
+            f"DELETE FROM lex_docs WHERE ns=? AND key IN ({marks})",
+            (ns, *(doc_key(doc, tier) for doc in vectors)),
+        )
+        conn.execute(
+            "UPDATE lex_stats SET docs = docs - ?, length = length - ?, tail = tail - ? "
+            "WHERE ns=? AND tier=?",
+            (len(vectors), sum(v.length for v in vectors.values()), len(in_tail), ns, tier),
+        )
 
     # -- reads ---------------------------------------------------------------------------
     @staticmethod
@@ -209,20 +258,37 @@ class LexicalIndex:
         limit: int,
         *,
         restrict: tuple[str, tuple[Any, ...]] | None = None,
-        budget: int = POSTINGS_BUDGET,
+        exhaustive: bool = False,
     ) -> list[tuple[int, float]]:
-        """Top ``limit`` (doc, BM25 score) for the OR of ``terms``, best first.
+        """Top ``limit`` (doc, BM25 score) for the OR of ``terms``, best first, ties by id.
 
         ``restrict`` is an SQL condition on ``doc`` (with its parameters), e.g. a tag or thread
-        filter. ``budget=0`` reads every posting (the exhaustive reference for benchmarks).
+        filter. The ranking is the exhaustive one (``lexical_topk.py``); ``exhaustive`` reads
+        every posting instead (the reference for tests and benchmarks).
         """
+        return LexicalIndex.search_detailed(
+            conn, ns, tier, terms, limit, restrict=restrict, exhaustive=exhaustive
+        ).hits
+
+    @staticmethod
+    def search_detailed(
+        conn: Any,
+        ns: int,
+        tier: Tier,
+        terms: Sequence[str],
+        limit: int,
+        *,
+        restrict: tuple[str, tuple[Any, ...]] | None = None,
+        exhaustive: bool = False,
+    ) -> TopK:
+        """:meth:`search`, with whether the top is proven exact and the work it took."""
         if not terms or limit <= 0:
-            return []
+            return TopK([])
         stats = conn.execute(
             "SELECT docs, length, tail FROM lex_stats WHERE ns=? AND tier=?", (ns, int(tier))
         ).fetchone()
         if stats is None or not stats[0]:
-            return []
+            return TopK([])
         n_docs, total, tail_docs = int(stats[0]), int(stats[1]), int(stats[2])
         avgdl = total / n_docs if total else 1.0
         query_ids = np.array(sorted({term_id(t) for t in terms}), dtype=np.int64)
@@ -244,81 +310,9 @@ class LexicalIndex:
         for tid, count in tail.df.items():
             df_all[tid] = df_all.get(tid, 0) + count
         if not df_all:
-            return []
-        weights = dict(zip(df_all, idf(list(df_all.values()), n_docs).tolist(), strict=True))
-        # Read the main postings rarest first. Words in more than half of the records have a
-        # (Robertson) idf of zero: they cannot lift a record into the candidates, only re-order
-        # them, which the exact re-scoring does. When the postings do not fit the budget,
-        # theirs are read only if the query has nothing rarer.
-        found = sorted(main_df.items(), key=lambda item: (item[1], item[0]))
-        common = [item for item in found if df_all[item[0]] > n_docs / 2]
-        fits = sum(df for _, df in found) <= budget
-        cut = bool(common) and budget > 0 and not fits and len(common) < len(found)
-        if cut:
-            found = [item for item in found if df_all[item[0]] <= n_docs / 2]
-        floor = max(2 * limit, 50)
-        left = budget
-        sql = (
-            "SELECT doc, tf, dl FROM lex_postings WHERE ns=? AND tier=? AND term=?"
-            + (f" AND doc IN ({restrict[0]})" if restrict else "")
-            + " ORDER BY rank, doc"
-        )
-        doc_parts: list[np.ndarray] = []
-        score_parts: list[np.ndarray] = []
-        for j, (tid, df) in enumerate(found):
-            params: tuple[Any, ...] = (ns, int(tier), tid, *(restrict[1] if restrict else ()))
-            if budget > 0:
-                take = max(floor, left // (len(found) - j))
-                rows = conn.execute(sql + " LIMIT ?", (*params, take)).fetchall()
-                if len(rows) == take and take < df:
-                    cut = True
-                left = max(0, left - len(rows))
-            else:
-                rows = conn.execute(sql, params).fetchall()
-            if not rows:
-                continue
-            array = np.asarray(rows, dtype=np.float64)
-            doc_parts.append(array[:, 0].astype(np.int64))
-            score_parts.append(
-                weights[int(tid)] * tf_component(array[:, 1] / TF_SCALE, array[:, 2], avgdl)
-            )
-        if len(tail.docs):
-            doc_parts.append(tail.docs)
-            score_parts.append(tail.scores(weights, avgdl))
-        if not doc_parts:
-            return []
-        docs, inverse = np.unique(np.concatenate(doc_parts), return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(docs))
-        if cut:
-            scores = LexicalIndex._rescore(conn, ns, tier, docs, scores, weights, avgdl)
-        order = np.lexsort((docs, -scores))[:limit]
-        return [(int(docs[i]), float(scores[i])) for i in order]
-
-    @staticmethod
-    def _rescore(
-        conn: Any,
-        ns: int,
-        tier: Tier,
-        docs: np.ndarray,
-        scores: np.ndarray,
-        weights: dict[int, float],
-        avgdl: float,
-    ) -> np.ndarray:
-        """Exact scores for the best candidates (a cut list may have missed some of their
-        terms), from their stored term vectors."""
-        scores = scores.copy()
-        top = np.argsort(-scores, kind="stable")[:RESCORE]
-        position = {int(docs[i]): int(i) for i in top}
-        marks = ",".join("?" * len(position))
-        rows = conn.execute(
-            f"SELECT key >> 1, terms FROM lex_docs WHERE ns=? AND key IN ({marks})",
-            (ns, *(doc_key(doc, tier) for doc in position)),
-        ).fetchall()
-        matches = Matches.from_rows(rows, np.array(sorted(weights), dtype=np.int64))
-        for doc, _ in rows:
-            scores[position[int(doc)]] = 0.0
-        for doc, value in zip(
-            matches.docs.tolist(), matches.scores(weights, avgdl).tolist(), strict=True
-        ):
-            scores[position[int(doc)]] += value
-        return scores
+            return TopK([])
+        columns = np.array(sorted(df_all), dtype=np.int64)
+        weights = idf([df_all[int(t)] for t in columns], n_docs)
+        search = ThresholdSearch(conn, ns, tier, columns, weights, avgdl, restrict)
+        listed = [j for j, t in enumerate(columns.tolist()) if t in main_df]
+        return top_k(search, listed, tail, limit, exhaustive=exhaustive)

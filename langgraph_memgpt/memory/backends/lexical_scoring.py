@@ -17,8 +17,9 @@ import numpy as np
 K1 = 1.2
 B = 0.4  # less length normalisation than the usual 0.75: records carry context (LoCoMo)
 TF_SCALE = 4  # term frequencies are stored in quarters (context fields weigh 0.25 or 0.5)
-REF_LENGTH = 32.0  # the length that orders postings by impact (scores use the real average)
-IMPACT_SCALE = 10_000
+TF_CLASSES = 32_767  # quantised frequencies with a class of their own (more share the last)
+DL_CAP = 65_535  # lengths ordered exactly within a class (longer ones share the last place)
+_TF_MAX = 65_535  # the largest stored quantised frequency
 _TERM = np.dtype("<i8")
 _TF = np.dtype("<u2")
 _ENTRY_BYTES = _TERM.itemsize + _TF.itemsize
@@ -58,11 +59,34 @@ def tf_component(tf: np.ndarray, dl: np.ndarray, avgdl: float) -> np.ndarray:
 
 
 def impact_rank(tf_q: int, dl: int) -> int:
-    """The stored sort key of a posting: minus its BM25 tf component at the reference length
-    (negated so the best postings come first in the primary key's ascending order)."""
-    tf = tf_q / TF_SCALE
-    value = tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / REF_LENGTH))
-    return -int(round(value * IMPACT_SCALE))
+    """The stored sort key of a posting: its frequency class (highest first), then its length
+    (shortest first). Within a class the BM25 term component falls as the length grows
+    whatever the tenant's average length, so reading a class in key order reads its postings
+    best first, and the last one read bounds every later one exactly (``class_bound``)."""
+    return (TF_CLASSES - min(tf_q, TF_CLASSES)) * 65_536 + min(dl, DL_CAP)
+
+
+#: ``impact_rank`` in SQL, for re-keying postings written with the earlier order.
+RANK_SQL = (
+    f"(({TF_CLASSES} - CASE WHEN tf > {TF_CLASSES} THEN {TF_CLASSES} ELSE tf END) * 65536 "
+    f"+ CASE WHEN dl > {DL_CAP} THEN {DL_CAP} ELSE dl END)"
+)
+
+
+def class_start(rank: int) -> int:
+    """The first key of the frequency class holding ``rank``."""
+    return rank - rank % 65_536
+
+
+def class_tf(rank: int) -> float:
+    """The largest term frequency a posting of ``rank``'s class can have."""
+    tf_q = TF_CLASSES - rank // 65_536
+    return (_TF_MAX if tf_q >= TF_CLASSES else tf_q) / TF_SCALE
+
+
+def rank_length(rank: int) -> int:
+    """The smallest length a posting at ``rank`` (or after it, in its class) can have."""
+    return rank % 65_536
 
 
 def idf(df: Sequence[int] | np.ndarray, docs: int) -> np.ndarray:

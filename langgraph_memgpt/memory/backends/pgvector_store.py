@@ -31,7 +31,7 @@ from langgraph_memgpt.memory.backends.postgres_db import PostgresDatabase
 
 logger = logging.getLogger(__name__)
 
-EmbedFn = Callable[[list[str]], np.ndarray]
+EmbedFn = Callable[[list[Any]], np.ndarray]  # what `compose` made of each row -> vectors
 HNSW_MIN_ROWS = 5_000  # a tenant this big gets its own HNSW index (exact scan: ~5 ms)
 CHECK_EVERY = 1_000  # vectors written to a tenant between two checks of its size
 QUIET_S = 2.0  # a big tenant's index is built once its writes paused this long (an import ended)
@@ -61,7 +61,7 @@ class PgVectors:
         *,
         table: str,
         pending_sql: str,
-        compose: Callable[[tuple[Any, ...]], str] = lambda row: str(row[1]),
+        compose: Callable[[tuple[Any, ...]], Any] = lambda row: str(row[1]),
         embed: EmbedFn | None,
         embed_on_first_search: bool = True,
     ) -> None:

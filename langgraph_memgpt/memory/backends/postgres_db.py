@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -25,6 +25,8 @@ import numpy as np
 
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
+from langgraph_memgpt.memory.backends.lexical import upgrade_rank_order
+from langgraph_memgpt.memory.backends.pg_copy import copy_rows, new_ids
 from langgraph_memgpt.memory.backends.pg_pool import (
     connection_kwargs,
     describe,
@@ -105,13 +107,26 @@ class PgConnection:
     def lock_tenant(self, ns: int) -> None:
         """Hold the tenant's write lock until the transaction ends: its writers re-index the
         same lexical rows, and two doing so at once deadlock or collide (SQLite has one writer
-        for the whole file; here tenants still write in parallel)."""
-        self.raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (TENANT_LOCK, ns))
+        for the whole file; here tenants still write in parallel). Advisory locks are shared
+        by the whole database, so the key is the tenant *and its schema*: stores in two schemas
+        of one database number their tenants alike, and held each other's locks."""
+        self.raw.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/' || %s, %s))",
+            (str(ns), TENANT_LOCK),
+        )
 
     def executemany(self, sql: str, rows: Any) -> Any:
         cursor = self.raw.cursor()
         cursor.executemany(_translate(sql), [tuple(r) for r in rows])
         return cursor
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Rows by one binary ``COPY`` (``database.insert_rows``; see ``pg_copy``)."""
+        copy_rows(self.raw, table, columns, rows)
+
+    def new_ids(self, table: str, count: int) -> list[int]:
+        """``count`` ids of ``table`` in one statement (``database.new_ids``)."""
+        return new_ids(self.raw, table, count)
 
 
 def _require_driver() -> tuple[Any, Any]:
@@ -354,6 +369,7 @@ def _create_schema(conn: Any, where: str) -> None:
                 f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
             ) from exc
         if _current_version(conn) == SCHEMA_VERSION:
+            upgrade_rank_order(conn, marker="%s")  # a read, unless postings need re-keying
             return  # nothing to create: DDL, even IF NOT EXISTS, would lock the tables
         stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
         # Schema 2: the memory poisoning guard's trust and guard columns (guard_schema.py) and
@@ -364,3 +380,4 @@ def _create_schema(conn: Any, where: str) -> None:
             conn.execute(
                 "UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
+        upgrade_rank_order(conn, marker="%s")

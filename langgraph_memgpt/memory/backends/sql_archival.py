@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory.backends.database import MemoryDatabase
+from langgraph_memgpt.memory.backends.database import MemoryDatabase, insert_rows, new_ids
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.validity import Validity
 from langgraph_memgpt.memory.backends.vectors import VectorStore
@@ -25,6 +25,21 @@ from langgraph_memgpt.memory.text.analysis import term_frequencies
 
 ARCHIVAL_PENDING_SQL = (
     "SELECT id, text FROM archival WHERE ns=? AND vector IS NULL ORDER BY id LIMIT ?"
+)
+
+_ARCHIVAL_COLUMNS = (
+    "ns",
+    "uid",
+    "text",
+    "tags",
+    "thread_id",
+    "turn",
+    "created_at",
+    "source",
+    "extra",
+    "vector",
+    "trust",
+    "guard",
 )
 
 
@@ -83,34 +98,7 @@ class SqlArchival:
         with self._db.transaction() as conn:
             if reindex:
                 self._reindex(conn, ns, reindex)
-            ids = []
-            for i, row in enumerate(rows):
-                vector = None if vectors is None else self.vectors.encode(vectors[i])
-                (rid,) = conn.execute(
-                    "INSERT INTO archival(ns, uid, text, tags, thread_id, turn, created_at, "
-                    "source, extra, vector, trust, guard) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-                    "RETURNING id",
-                    (
-                        ns,
-                        row.uid,
-                        row.text,
-                        _json_list(row.tags),
-                        row.thread_id,
-                        row.turn,
-                        row.created_at,
-                        row.source,
-                        row.extra,
-                        vector,
-                        row.trust,
-                        row.guard,
-                    ),
-                ).fetchone()
-                ids.append(int(rid))
-                if row.tags:
-                    conn.executemany(
-                        "INSERT INTO archival_tags(record, ns, tag) VALUES (?,?,?)",
-                        [(int(rid), ns, tag) for tag in row.tags],
-                    )
+            ids = self._insert_rows(conn, ns, rows, vectors)
             LexicalIndex.add(conn, ns, Tier.ARCHIVAL, zip(ids, frequencies, strict=True))
             Validity.added(conn, ns, ids, [r.uid for r in rows], [r.text for r in rows])
             version = self.vectors.bump(conn, ns)
@@ -118,6 +106,56 @@ class SqlArchival:
             self.after_commit()
         if vectors is not None:
             self.vectors.added(ns, version, np.asarray(ids, dtype=np.int64), vectors)
+        return ids
+
+    def _insert_rows(
+        self, conn: Any, ns: int, rows: Sequence[ArchivalRow], vectors: np.ndarray | None
+    ) -> list[int]:
+        """The rows and their tags, with their new ids. Where the database hands out ids in
+        one statement (Postgres) the rows go in one ``COPY``, the tags in another; SQLite
+        takes an ``INSERT`` per row (in process: no round trip to save)."""
+        values = [
+            (
+                ns,
+                row.uid,
+                row.text,
+                _json_list(row.tags),
+                row.thread_id,
+                row.turn,
+                row.created_at,
+                row.source,
+                row.extra,
+                None if vectors is None else self.vectors.encode(vectors[i]),
+                row.trust,
+                row.guard,
+            )
+            for i, row in enumerate(rows)
+        ]
+        ids = new_ids(conn, "archival", len(rows))
+        if ids is None:
+            ids = [
+                int(
+                    conn.execute(
+                        f"INSERT INTO archival({', '.join(_ARCHIVAL_COLUMNS)}) "
+                        f"VALUES ({','.join('?' * len(_ARCHIVAL_COLUMNS))}) RETURNING id",
+                        value,
+                    ).fetchone()[0]
+                )
+                for value in values
+            ]
+        else:
+            insert_rows(
+                conn,
+                "archival",
+                ("id", *_ARCHIVAL_COLUMNS),
+                [(rid, *value) for rid, value in zip(ids, values, strict=True)],
+            )
+        insert_rows(
+            conn,
+            "archival_tags",
+            ("record", "ns", "tag"),
+            [(rid, ns, tag) for rid, row in zip(ids, rows, strict=True) for tag in row.tags],
+        )
         return ids
 
     @staticmethod

@@ -19,6 +19,7 @@ from pathlib import Path
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
+from langgraph_memgpt.memory.backends.lexical import rank_order_current, upgrade_rank_order
 from langgraph_memgpt.memory.backends.validity import SQLITE_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError
@@ -61,6 +62,17 @@ CREATE TABLE IF NOT EXISTS core_blocks (
     position INTEGER NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (ns, label)
+)
+""",
+    # The tool calls that edited a core block (``CoreMemory`` ``once_key``): a call replayed
+    # by a resumed turn is recognised and not applied twice.
+    """
+CREATE TABLE IF NOT EXISTS core_calls (
+    ns INTEGER NOT NULL REFERENCES namespaces(id),
+    call_key TEXT NOT NULL,
+    label TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (ns, call_key)
 )
 """,
     """
@@ -153,6 +165,23 @@ def storage_message(path: Path, exc: sqlite3.Error, action: str) -> str:
     return f"cannot {action} the memory database {path}: {exc}{done}: {why}."
 
 
+def read_only_uri(path: Path) -> str:
+    """SQLite's URI for reading ``path`` without writing anything.
+
+    ``mode=ro`` alone still needs the WAL's ``-shm`` file, which SQLite creates next to the
+    database, and cannot where the directory is read-only (a read-only mount, a locked
+    directory). There, with no ``-wal`` file present, no writer has the database open (one
+    would have created it), so ``immutable=1`` reads it without any lock or side file.
+    """
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
+
+
 class Database(SharedQueries):
     """The shared SQLite connection plus the namespace table.
 
@@ -163,23 +192,54 @@ class Database(SharedQueries):
     reopen_hint = "Memory.open(path)"
     row_lock = ""  # BEGIN IMMEDIATE already holds the write lock for the whole transaction
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        #: Opened with SQLite's ``mode=ro``: reads only; a write raises ``MemoryStoreError``.
+        self.read_only = read_only
         self.lock = threading.RLock()
         self._closed = False
         self._ns_cache: dict[tuple[str, str], int] = {}
         try:
             conn = sqlite3.connect(
-                str(path), check_same_thread=False, isolation_level=None, timeout=30.0
+                read_only_uri(path) if read_only else str(path),
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=30.0,
+                uri=read_only,
             )
         except sqlite3.Error as exc:
             raise MemoryStoreError(f"cannot open the memory database {path}: {exc}") from exc
         self.conn = conn
         try:
-            self._prepare(conn, path)
-        except sqlite3.OperationalError as exc:
+            if read_only:
+                self._check_readable(conn, path)
+            else:
+                self._prepare(conn, path)
+        except sqlite3.Error as exc:
             conn.close()
             raise MemoryStoreError(storage_message(path, exc, "open")) from exc
+
+    def _check_readable(self, conn: sqlite3.Connection, path: Path) -> None:
+        """A read-only open writes nothing, so it cannot create or upgrade the schema: a store
+        of another schema version is refused (opening it writable once upgrades it)."""
+        conn.execute("PRAGMA cache_size=-32768")
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None or int(row[0]) != SCHEMA_VERSION:
+            found = "no schema version" if row is None else f"schema {row[0]}"
+            raise MemoryStoreError(
+                f"cannot open the memory database {path} read-only: it has {found}, this "
+                f"package reads schema {SCHEMA_VERSION}; open it once where it is writable to "
+                "upgrade it."
+            )
+        # postings of the earlier order: re-keyed by the first writable open (lexical.py)
+        rekey = not rank_order_current(conn) and bool(
+            conn.execute("SELECT 1 FROM lex_postings LIMIT 1").fetchone()
+        )
+        if rekey or conn.execute("SELECT 1 FROM meta WHERE key=?", (REINDEX_KEY,)).fetchone():
+            raise MemoryStoreError(
+                f"cannot open the memory database {path} read-only: its search index is "
+                "waiting to be rebuilt; open it once where it is writable."
+            )
 
     def _prepare(self, conn: sqlite3.Connection, path: Path) -> None:
         """Connection settings and the schema (created, or upgraded from an older version)."""
@@ -217,6 +277,7 @@ class Database(SharedQueries):
                 conn.execute(
                     "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
+            upgrade_rank_order(conn)
 
     @property
     def location(self) -> str:
@@ -234,6 +295,11 @@ class Database(SharedQueries):
         """One write transaction: all statements commit together or none do."""
         with self.lock:
             self.check_open()
+            if self.read_only:
+                raise MemoryStoreError(
+                    f"the memory store in {self.location} was opened read-only: nothing can be "
+                    "written to it."
+                )
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -257,6 +323,7 @@ class Database(SharedQueries):
             return cached
         with self.lock:
             self.check_open()
+            create = create and not self.read_only  # a read-only store only finds namespaces
             if create and not self.conn.in_transaction:
                 self.conn.execute(
                     "INSERT INTO namespaces(agent_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from langgraph_memgpt.memory._validate import now_iso
+from langgraph_memgpt.memory.backends.database import insert_rows
 
 # -- schema (issue 11 block) -----------------------------------------------------------------
 _VALIDITY_COLUMNS = """
@@ -110,13 +111,17 @@ class Validity:
         conn: Any, ns: int, ids: Sequence[int], uids: Sequence[str], texts: Sequence[str]
     ) -> None:
         at = now_iso()
-        conn.executemany(
-            "INSERT INTO archival_validity(record, ns, norm_key) VALUES (?,?,?)",
+        insert_rows(
+            conn,
+            "archival_validity",
+            ("record", "ns", "norm_key"),
             [(rid, ns, norm_key(text)) for rid, text in zip(ids, texts, strict=True)],
         )
-        conn.executemany(
-            "INSERT INTO archival_history(ns, record, event, at) VALUES (?,?,'add',?)",
-            [(ns, uid, at) for uid in uids],
+        insert_rows(
+            conn,
+            "archival_history",
+            ("ns", "record", "event", "at"),
+            [(ns, uid, "add", at) for uid in uids],
         )
 
     @staticmethod

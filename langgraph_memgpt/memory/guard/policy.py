@@ -16,17 +16,23 @@ from it carry ``metadata["untrusted"] = True`` and ``metadata["guard_reasons"]``
 store's quarantine setting on (``set_quarantine``), a flagged text is also left out of search
 until an operator approves it (``approve``). Core memory refuses flagged text
 (``check_core_write``): untrusted text is never promoted into the prompt automatically.
+
+With a reviewer set (``GuardOptions.reviewer``, ``review.py``), a text whose verdict rests on the
+learned score alone, scored inside the reviewer's band, is decided by a chat model.
 """
 
 from __future__ import annotations
 
-import functools
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
+from langgraph_memgpt.memory.guard.review import MODEL_REASON, Reviewer
+from langgraph_memgpt.memory.text import guard_model
 from langgraph_memgpt.memory.text.guard_flags import hit_metadata, searchable, stored_flag
+from langgraph_memgpt.memory.text.injection import CLEAN, LEARNED, Verdict, normalise
 from langgraph_memgpt.memory.text.judge import STANDING_WISHES, judge
 from langgraph_memgpt.memory.types import (
     DEFAULT_AGENT_ID,
@@ -50,6 +56,7 @@ __all__ = [
     "USER",
     "STANDING_WISHES",
     "GuardControl",
+    "GuardOptions",
     "approve",
     "check_core_write",
     "check_trust",
@@ -78,22 +85,64 @@ def set_quarantine(db: MemoryDatabase, enabled: bool) -> None:
     db.set_meta(QUARANTINE_KEY, "1" if enabled else "0")
 
 
-def write_guard(db: MemoryDatabase) -> WriteGuard:
+@dataclass
+class GuardOptions:
+    """The guard's settings of one open store that live in the process, not in the store."""
+
+    #: Decides texts the learned score is unsure of (``review.ModelReviewer``), or None.
+    reviewer: Reviewer | None = None
+
+
+def write_guard(db: MemoryDatabase, options: GuardOptions | None = None) -> WriteGuard:
     """The store's write policy as the tiers take it (``types.WriteGuard``): the facade wires
-    it, so the tiers never import the guard."""
-    return functools.partial(on_write, db)
+    it, so the tiers never import the guard. ``options`` is read at each write."""
+    settings = options if options is not None else GuardOptions()
+
+    def guard(text: str, trust: str) -> str | None:
+        return on_write(db, text, trust, reviewer=settings.reviewer)
+
+    return guard
 
 
-def on_write(db: MemoryDatabase, text: str, trust: str) -> str | None:
+def reviewed(verdict: Verdict, text: str, trust: str, reviewer: Reviewer | None) -> Verdict:
+    """``verdict``, or the reviewer's decision when the verdict rests on the learned score
+    alone (flagged by it, or passed by everything) and that score is inside its band."""
+    if reviewer is None or trust not in reviewer.writers:
+        return verdict
+    if verdict and tuple(verdict.reasons) != (LEARNED,):
+        return verdict  # the rules are sure
+    model = guard_model.model()
+    if model is None:
+        return verdict
+    norm = normalise(text)
+    score = max((model.score(t) for t in (norm.text, *norm.variants) if t), default=0.0)
+    low, high = reviewer.band
+    if not low <= score < high:
+        return verdict
+    decision = reviewer.review(text, trust)
+    if decision is None:
+        return verdict
+    return Verdict(True, (MODEL_REASON,)) if decision else CLEAN
+
+
+def on_write(
+    db: MemoryDatabase, text: str, trust: str, *, reviewer: Reviewer | None = None
+) -> str | None:
     """The ``guard`` column of a text about to be stored: None when clean or operator text.
 
     Reads the quarantine setting only for a flagged text (rare), so clean writes cost one scan.
+    The verdict goes to the scan cache that retrieval reads (``scan_cached``), so a message
+    found again later in the process is not scanned twice.
     """
     if trust == OPERATOR or not text:
         return None
-    verdict = judge(text, trust)
-    if not verdict:
-        return None
+    verdict = judge(text, trust, cached=True)
+    final = reviewed(verdict, text, trust, reviewer)
+    if not final:
+        # A learned flag the reviewer lifted is remembered, so a rescan on retrieval does not
+        # bring it back.
+        return json.dumps({"reasons": [], "reviewed": "pass"}) if verdict else None
+    verdict = final
     return json.dumps(
         {"reasons": list(verdict.reasons), "quarantined": quarantine_enabled(db), "approved": False}
     )
@@ -127,7 +176,9 @@ def flagged(db: MemoryDatabase, ns: int, tier: str, *, limit: int = 100) -> list
         ).fetchall()
     out = []
     for rid, body, trust, guard, created_at in rows:
-        flag = stored_flag(guard) or {}
+        flag = stored_flag(guard)
+        if flag is None:  # passed by a reviewer
+            continue
         out.append(
             {
                 "tier": tier,
@@ -173,8 +224,18 @@ def _table(tier: str) -> tuple[str, str, str]:
 class GuardControl:
     """The operator's handle on the guard of one store (``Memory.guard``)."""
 
-    def __init__(self, db: MemoryDatabase) -> None:
+    def __init__(self, db: MemoryDatabase, options: GuardOptions | None = None) -> None:
         self._db = db
+        self._options = options if options is not None else GuardOptions()
+
+    @property
+    def reviewer(self) -> Reviewer | None:
+        """Who decides texts the learned score is unsure of (``ModelReviewer``), or None."""
+        return self._options.reviewer
+
+    @reviewer.setter
+    def reviewer(self, reviewer: Reviewer | None) -> None:
+        self._options.reviewer = reviewer
 
     @property
     def quarantine(self) -> bool:

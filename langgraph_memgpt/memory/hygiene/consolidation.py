@@ -16,6 +16,7 @@ triggers it answers as fast as one that does not.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -74,6 +75,12 @@ def consolidate(
         )
         if not pending:
             break
+        # Each record's search below embeds its text: all of them in one model call (if
+        # that fails, each search embeds its own query, or goes lexical, as before).
+        with contextlib.suppress(MemoryStoreError):
+            archival.embed_queries(
+                [r.text[:2000] for r in pending if not r.metadata.get("superseded_at")]
+            )
         for record in pending:
             if not record.metadata.get("superseded_at"):
                 applied = settle_record(

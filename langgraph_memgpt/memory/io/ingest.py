@@ -3,7 +3,8 @@
 What happens to a file, in order:
 
 1. its bytes are hashed (SHA-256) together with the splitter settings. If this user's archival
-   memory already holds chunks of the same path with that hash, nothing is added;
+   memory already holds chunks of the same path with that hash, nothing is added; nor if it
+   holds them from another path (a copy, a renamed file): the report says which path has them;
 2. ``loaders.py`` reads it into sections (pages of a PDF, headings of Markdown/HTML) and
    LangChain's ``RecursiveCharacterTextSplitter`` cuts each section into overlapping chunks
    (paragraphs, then lines, then sentences, then words: a chunk ends at a boundary when one
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from langgraph_memgpt.memory._validate import now_iso
+from langgraph_memgpt.memory.io.ingest_report import FileResult, IngestReport
 from langgraph_memgpt.memory.io.loaders import DOCUMENT_SUFFIXES, Section, _require, load_sections
 from langgraph_memgpt.memory.search.indexing import embedding_text
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError
@@ -56,57 +58,6 @@ class Chunk:
     page: int | None = None
     heading: str | None = None
     start: int | None = None  # character offset in its section
-
-
-@dataclass
-class FileResult:
-    """What ingesting one file did: ``added``, ``unchanged``, ``replaced`` (a new version;
-    ``retired`` old chunks), ``empty`` (no text) or ``failed`` (``error`` says why)."""
-
-    path: str
-    status: str
-    chunks: int = 0
-    retired: int = 0
-    error: str | None = None
-
-
-@dataclass
-class IngestReport:
-    """One :class:`FileResult` per file, in the order the files were read."""
-
-    files: list[FileResult] = field(default_factory=list)
-    #: Files a directory walk passed over (not a document type), so none goes unmentioned.
-    skipped: list[str] = field(default_factory=list)
-
-    @property
-    def added(self) -> int:
-        """Chunks stored by this run."""
-        return sum(f.chunks for f in self.files if f.status in ("added", "replaced"))
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "failed"]
-
-    def __str__(self) -> str:
-        lines = []
-        for f in self.files:
-            if f.status == "failed":
-                lines.append(f"failed     {f.path}: {f.error}")
-            elif f.status == "replaced":
-                lines.append(f"replaced   {f.path}: {f.chunks} chunks ({f.retired} old retired)")
-            else:
-                lines.append(f"{f.status:<10} {f.path}: {f.chunks} chunks")
-        for path in self.skipped:
-            suffix = Path(path).suffix or "no suffix"
-            lines.append(f"skipped    {path}: not a document type ({suffix})")
-        counts = {s: sum(f.status == s for f in self.files) for s in ("added", "replaced")}
-        lines.append(
-            f"{len(self.files)} file(s): {counts['added']} added, {counts['replaced']} replaced, "
-            f"{sum(f.status == 'unchanged' for f in self.files)} unchanged, "
-            f"{len(self.failed)} failed; {self.added} chunks stored"
-            + (f"; {len(self.skipped)} skipped" if self.skipped else "")
-        )
-        return "\n".join(lines)
 
 
 def expand_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path]:
@@ -229,6 +180,10 @@ class Ingester:
     batch_size: int = EMBED_BATCH
     progress: bool | None = None  # None: a bar only when ``stream`` is a terminal
     stream: TextIO | None = None
+    #: (sha256, splitter) -> (path, current chunk ids) of the stored documents, read lazily.
+    _by_digest: dict[tuple[str, str], tuple[str, list[str]]] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for name, value, low in (
@@ -278,6 +233,27 @@ class Ingester:
             versions.setdefault(key, []).append(hit.id)
         return versions
 
+    def _stored_elsewhere(self, digest: str, source: str) -> tuple[str, list[str]] | None:
+        """The path and current chunk ids of a document with these bytes (and splitter
+        settings) stored from another path in this namespace, if one is.
+
+        The namespace's documents are read once per ingester and kept up to date as files are
+        added, so a directory of many files costs one scan, not one per file.
+        """
+        if self._by_digest is None:
+            self._by_digest = {}
+            for hit in self.archival.records(user_id=self.user_id, agent_id=self.agent_id):
+                md = hit.metadata
+                if md.get("document_sha256") and not md.get("superseded_at"):
+                    key = (str(md["document_sha256"]), str(md.get("splitter")))
+                    where = self._by_digest.setdefault(key, (str(md.get("source")), []))
+                    if where[0] == str(md.get("source")):
+                        where[1].append(hit.id)
+        found = self._by_digest.get((digest, self.settings))
+        if found is None or found[0] == source:
+            return None
+        return found
+
     def ingest_file(self, path: str | Path) -> FileResult:
         path = Path(path)
         try:
@@ -297,6 +273,11 @@ class Ingester:
         if current is not None:
             retired = self._retire(old_ids, current, source)
             return FileResult(str(path), "unchanged", len(current), retired)
+        stored = self._stored_elsewhere(digest, source)
+        if stored is not None:  # the same bytes under another path: one copy is enough
+            other, ids = stored
+            retired = self._retire(old_ids, ids, source)
+            return FileResult(str(path), "duplicate", len(ids), retired, same_as=other)
         chunks = split_sections(
             load_sections(path, data), chunk_chars=self.chunk_chars, overlap=self.overlap
         )
@@ -317,6 +298,8 @@ class Ingester:
             vectors=vectors,
             dedupe=False,  # a document's chunks are its own records, even where text repeats
         )
+        if self._by_digest is not None:
+            self._by_digest.setdefault((digest, self.settings), (source, list(new_ids)))
         retired = self._retire(old_ids, new_ids, source)
         return FileResult(str(path), "replaced" if old_ids else "added", len(new_ids), retired)
 

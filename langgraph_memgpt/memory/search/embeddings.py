@@ -12,6 +12,8 @@ import logging
 import os
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
@@ -24,6 +26,9 @@ EmbeddingsSpec = Embeddings | Literal["auto", "local", "openai", "none"] | None
 
 ENV_VAR = "MEMGPT_EMBEDDINGS"
 LOCAL_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+#: Batches up to this many texts (a turn's messages, a query) are encoded on one thread.
+SMALL_BATCH = 16
 
 _MODEL_CACHE: dict[str, Any] = {}
 _MODEL_LOCK = threading.Lock()
@@ -40,10 +45,21 @@ class LocalMiniLMEmbeddings(Embeddings):
 
     model_name = LOCAL_MODEL_NAME
     dimension = 384
+    #: ``embed_query`` is ``embed_documents`` of one text: the embedding cache serves both.
+    symmetric = True
 
-    def __init__(self, *, batch_size: int = 64, device: str = "cpu") -> None:
+    def __init__(
+        self, *, batch_size: int = 64, device: str = "cpu", small_batch_threads: int | None = 1
+    ) -> None:
         self.batch_size = batch_size
         self.device = device
+        #: Torch threads for a batch of at most ``SMALL_BATCH`` texts (None: torch's own).
+        #: A turn's two or three messages are too little work to split across cores: the
+        #: other threads mostly spin, which costs several times the CPU of one thread and
+        #: takes a core from the chat while the background embedder runs
+        #: (docs/embedding-cost.md). Set for the calling thread only and restored after;
+        #: bigger batches (an ingestion) keep torch's setting.
+        self.small_batch_threads = small_batch_threads
 
     def _model(self) -> Any:
         with _MODEL_LOCK:
@@ -71,17 +87,40 @@ class LocalMiniLMEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._model().encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        model = self._model()
+        threads = self.small_batch_threads if len(texts) <= SMALL_BATCH else None
+        with _torch_threads(threads):
+            vectors = model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return [list(map(float, row)) for row in vectors]
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+
+@contextmanager
+def _torch_threads(threads: int | None) -> Iterator[None]:
+    """Torch's intra-op threads set to ``threads`` for the calling thread (OpenMP keeps the
+    setting per thread), restored after; None leaves them alone."""
+    if threads is None:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    if before == threads:
+        yield
+        return
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def local_available() -> bool:

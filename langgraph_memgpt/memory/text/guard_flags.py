@@ -13,9 +13,11 @@ from typing import Any
 from langgraph_memgpt.memory.text.judge import judge
 from langgraph_memgpt.memory.types import OPERATOR
 
+#: Reason a rescan finds that a reviewer's "pass" stored on the record overrides.
+_LEARNED = "learned"
 
-def stored_flag(guard: str | None) -> dict[str, Any] | None:
-    """The stored flag of a record (None: clean); an unreadable one reads as flagged."""
+
+def _stored(guard: str | None) -> dict[str, Any] | None:
     if not guard:
         return None
     try:
@@ -23,6 +25,22 @@ def stored_flag(guard: str | None) -> dict[str, Any] | None:
     except ValueError:
         return {"reasons": ["unreadable guard record"], "quarantined": False, "approved": False}
     return value if isinstance(value, dict) else None
+
+
+def stored_flag(guard: str | None) -> dict[str, Any] | None:
+    """The stored flag of a record (None: clean); an unreadable one reads as flagged. A record
+    a reviewer passed stores no reasons: clean."""
+    value = _stored(guard)
+    if value is None or ("reviewed" in value and not value.get("reasons")):
+        return None
+    return value
+
+
+def reviewed_pass(guard: str | None) -> bool:
+    """Whether a reviewer (a chat model, ``guard/review.py``) read the record and passed it:
+    the learned score's doubt is then settled."""
+    value = _stored(guard)
+    return value is not None and value.get("reviewed") == "pass"
 
 
 def searchable(guard: str | None) -> bool:
@@ -41,7 +59,10 @@ def hit_metadata(text: str, trust: str | None, guard: str | None, default: str) 
     flag = stored_flag(guard)
     reasons = list(flag.get("reasons", [])) if flag else []
     # Rescanned on retrieval (new rules reach old rows), with the writer in mind.
+    passed = reviewed_pass(guard)
     for reason in judge(text, level, cached=True).reasons:
+        if passed and reason == _LEARNED:
+            continue
         if reason not in reasons:
             reasons.append(reason)
     if reasons:

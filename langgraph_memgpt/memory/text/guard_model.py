@@ -13,12 +13,15 @@ highest score counts.
 
 The weights are a small file in the package (``guard_weights.npz``: the kept features, their
 weights, the bias and the decision threshold chosen on held-out sources); loading needs only
-numpy, scoring is pure Python (a dictionary look-up per feature). The corpora's licences are in
+numpy. ``features`` defines the score (training uses it); scoring computes the same sum with
+the character n-grams as integers in NumPy (``guard_ngrams``), without making a string for
+each, which was most of the guard's cost on every stored message. The corpora's licences are in
 ``NOTICE`` beside it.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -26,23 +29,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from langgraph_memgpt.memory.text.analysis import overlapping_runs
+from langgraph_memgpt.memory.text.guard_ngrams import NGRAMS, WORD_RE, NgramIndex, flatten
 
 WEIGHTS = Path(__file__).with_name("guard_weights.npz")
-NGRAMS = (3, 4, 5)
 #: Texts longer than this are scored in windows of about ``WINDOW`` characters.
 WINDOW = 400
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_RE = re.compile(r"(?<=[.!?。！？\n])\s+")
 
 
 def features(text: str) -> set[str]:
     """The distinct features of one text (training and scoring share this function)."""
-    flat = " ".join(text.lower().split())
-    padded = f" {flat} "
+    flat, padded = flatten(text)
     out: set[str] = set()
     for n in NGRAMS:
         out.update(padded[i : i + n] for i in range(len(padded) - n + 1))
-    words = _WORD_RE.findall(flat)
+    words = WORD_RE.findall(flat)
     out.update("w:" + w for w in words)
     out.update(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False))
     return out
@@ -71,8 +72,21 @@ class GuardModel:
     bias: float
     threshold: float
 
+    @functools.cached_property
+    def _index(self) -> NgramIndex:
+        return NgramIndex(self.weights)
+
     def logit(self, text: str) -> float:
-        feats = features(text)
+        """The bias plus the summed weights of the text's distinct features over the square
+        root of their number (``guard_ngrams`` computes it without the n-gram strings)."""
+        fast = self._index.sum_and_count(text)
+        if fast is None:
+            return self.logit_of(features(text))
+        total, count = fast
+        return self.bias + total / math.sqrt(count) if count else self.bias
+
+    def logit_of(self, feats: set[str]) -> float:
+        """The logit of a feature set (``features``): the definition the fast path follows."""
         if not feats:
             return self.bias
         get = self.weights.get

@@ -41,6 +41,7 @@ from urllib.parse import unquote
 
 from langgraph_memgpt.memory.text import guard_model
 from langgraph_memgpt.memory.text.analysis import overlapping_runs
+from langgraph_memgpt.memory.text.literal_gate import GatedAlternation
 
 FAMILIES = ("override", "role", "persistence", "hiding", "exfiltration", "tool_call")
 #: Reasons that are not a family: how the text was hidden.
@@ -117,13 +118,14 @@ def _latin(pattern: str) -> bool:
 
 def _compile(
     patterns: dict[str, tuple[str, ...]],
-) -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
-    """Each family as (patterns in plain ASCII, patterns that need other scripts)."""
+) -> dict[str, tuple[GatedAlternation, GatedAlternation]]:
+    """Each family as (patterns in plain ASCII, patterns that need other scripts), each tried
+    only where its literal words occur (``literal_gate``: same answer as one alternation)."""
     out = {}
     for family, items in patterns.items():
-        plain = [p for p in items if _latin(p)]
+        plain = [p for p in items if _latin(p)] or ["(?!)"]
         other = [p for p in items if not _latin(p)] or ["(?!)"]
-        out[family] = (_rx(*plain) if plain else re.compile("(?!)"), _rx(*other))
+        out[family] = (GatedAlternation(plain, _F), GatedAlternation(other, _F))
     return out
 
 

@@ -20,8 +20,10 @@ from langgraph_memgpt.memory._validate import (
     check_storable,
 )
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
+from langgraph_memgpt.memory.backends.embedding_cache import EmbeddingCache, embed_cached
 from langgraph_memgpt.memory.backends.sql_archival import ArchivalRow
 from langgraph_memgpt.memory.backends.validity import Validity
+from langgraph_memgpt.memory.search.embeddings import embedder_identity
 from langgraph_memgpt.memory.search.fusion import (
     DEFAULT_FUSION,
     FusionFn,
@@ -109,6 +111,9 @@ class ArchivalBase:
         #: passages rather than one-line facts may turn it off.
         self.subject_focus = True
         self._query_cache: dict[str, tuple[Embeddings, np.ndarray]] = {}
+        #: Vectors by (model, text) in the store (``backends.embedding_cache``), wired by
+        #: ``opening.assemble``; None embeds every text it is given.
+        self.embedding_cache: EmbeddingCache | None = None
 
     # -- embedding -----------------------------------------------------------------------
     @property
@@ -122,7 +127,8 @@ class ArchivalBase:
             raise MemoryStoreError(f"{what} must be a finite 2-D array of shape (n, dims).")
         dim = self.dim
         if dim is None:
-            self._db.set_meta("embedding_dim", str(vectors.shape[1]))
+            if not getattr(self._db, "read_only", False):  # a read-only store records none
+                self._db.set_meta("embedding_dim", str(vectors.shape[1]))
         elif vectors.shape[1] != dim:
             raise MemoryStoreError(
                 f"{what} have {vectors.shape[1]} dimensions but this store holds {dim}-dim "
@@ -134,13 +140,17 @@ class ArchivalBase:
         """Embed documents with the configured model, as float32 (n, dims)."""
         if self.embeddings is None:
             raise MemoryStoreError("no embedding model configured; archival search is lexical.")
-        try:
-            raw = self.embeddings.embed_documents(texts)
-        except Exception as exc:
-            raise MemoryStoreError(
-                f"embedding failed ({type(exc).__name__}: {exc}); nothing was stored."
-            ) from exc
-        vectors = np.asarray(raw, dtype=np.float32).reshape(len(texts), -1)
+        model = self.embeddings
+
+        def run(batch: list[str]) -> list[list[float]]:
+            try:
+                return model.embed_documents(batch)
+            except Exception as exc:
+                raise MemoryStoreError(
+                    f"embedding failed ({type(exc).__name__}: {exc}); nothing was stored."
+                ) from exc
+
+        vectors = embed_cached(self.embedding_cache, embedder_identity(model), texts, run)
         return self._check_dim(vectors, "embeddings")
 
     def embed_query(self, query: str) -> np.ndarray:
@@ -156,8 +166,20 @@ class ArchivalBase:
         self._query_cache[query] = (self.embeddings, vector)
         return vector
 
+    def embed_queries(self, queries: Sequence[str]) -> None:
+        """Embed queries about to be searched one by one (consolidation's, one per new
+        record) in one batch. Only for a model whose query and document vectors are the same
+        (``symmetric``, e.g. the local MiniLM): they go through the embedding cache, where
+        ``embed_query`` then finds them; other models keep one call per query."""
+        if self.embeddings is not None and getattr(self.embeddings, "symmetric", False):
+            self.embed_texts(list(dict.fromkeys(queries)))
+
     def _embed_query_uncached(self, query: str) -> np.ndarray:
         assert self.embeddings is not None
+        if getattr(self.embeddings, "symmetric", False):
+            # One text as a document is the query's vector: cached with the documents, so a
+            # query that is a stored text's, or asked before, costs no model call.
+            return self.embed_texts([query])
         try:
             raw = self.embeddings.embed_query(query)
         except Exception as exc:

@@ -91,11 +91,13 @@ class CoreMemory:
         ``seed`` is false or the namespace's blocks came from an agent file)."""
         check_id(user_id, "user_id")
         check_id(agent_id, "agent_id")
-        ns = self._db.namespace(agent_id, user_id, create=True)
-        assert ns is not None
-        if ns in self._seeded:
-            return ns
-        if not seed:
+        read_only = getattr(self._db, "read_only", False)  # a store opened to read: no seeding
+        ns = self._db.namespace(agent_id, user_id, create=not read_only)
+        if ns is None:
+            raise MemoryStoreError(
+                f"no memory for user {user_id!r} (agent {agent_id!r}) in this read-only store."
+            )
+        if ns in self._seeded or not seed or read_only:
             return ns
         if self._db.get_meta(_NO_DEFAULTS.format(ns=ns)) is not None:
             self._seeded.add(ns)  # an agent restored from a file: only the file's blocks
@@ -135,12 +137,26 @@ class CoreMemory:
             raise MemoryStoreError(f"unknown core memory block {label!r}; valid labels: {valid}.")
         return blocks[label]
 
-    def _edit(self, ns: int, label: object, change: Callable[[Block], str]) -> Block:
+    def _edit(
+        self, ns: int, label: object, change: Callable[[Block], str], once_key: str | None = None
+    ) -> Block:
         """Read, check and write a block in one transaction, its rows locked (a write lock on
         SQLite, ``FOR UPDATE`` on Postgres): two processes appending at once both keep their
-        text, where a read outside the transaction would let the second overwrite the first."""
+        text, where a read outside the transaction would let the second overwrite the first.
+
+        ``once_key`` (a tool call's id) is recorded in ``core_calls`` in the same transaction:
+        when it is there already the edit was applied (a turn resumed after a crash replays
+        the call) and the block is returned as it is, unchanged."""
         with self._db.transaction() as conn:
             block = self._require(_read_blocks(conn, ns, lock=self._db.row_lock), label)
+            if once_key is not None:
+                fresh = conn.execute(
+                    "INSERT INTO core_calls(ns, call_key, label, applied_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (ns, once_key, block.label, now_iso()),
+                ).rowcount
+                if not fresh:
+                    return block
             block.value = change(block)
             conn.execute(
                 "UPDATE core_blocks SET value=?, updated_at=? WHERE ns=? AND label=?",
@@ -163,9 +179,16 @@ class CoreMemory:
             )
 
     def append(
-        self, label: str, content: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+        self,
+        label: str,
+        content: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        once_key: str | None = None,
     ) -> Block:
-        """Append ``content`` on a new line of the block; error if it would exceed the limit."""
+        """Append ``content`` on a new line of the block; error if it would exceed the limit.
+        With ``once_key`` a second call under the same key changes nothing (see ``_edit``)."""
         ns = self._ns(user_id, agent_id)
         content = check_text(content, "content", MAX_LIMIT)
 
@@ -174,12 +197,20 @@ class CoreMemory:
             self._check_fits(block, new_value, f"append {len(content)} characters", "content")
             return new_value
 
-        return self._edit(ns, label, appended)
+        return self._edit(ns, label, appended, once_key)
 
     def replace(
-        self, label: str, old: str, new: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID
+        self,
+        label: str,
+        old: str,
+        new: str,
+        *,
+        user_id: str,
+        agent_id: str = DEFAULT_AGENT_ID,
+        once_key: str | None = None,
     ) -> Block:
-        """Replace every occurrence of ``old`` with ``new`` (``""`` deletes), as MemGPT does."""
+        """Replace every occurrence of ``old`` with ``new`` (``""`` deletes), as MemGPT does.
+        With ``once_key`` a second call under the same key changes nothing (see ``_edit``)."""
         ns = self._ns(user_id, agent_id)
 
         def replaced(block: Block) -> str:
@@ -194,7 +225,7 @@ class CoreMemory:
             self._check_fits(block, new_value, "replace", "new")
             return new_value
 
-        return self._edit(ns, label, replaced)
+        return self._edit(ns, label, replaced, once_key)
 
     def set(
         self, label: str, value: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID

@@ -15,7 +15,11 @@ from langgraph_memgpt.memory._validate import (
     check_id,
 )
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
-from langgraph_memgpt.memory.tiers.recall_backlog import PENDING_SQL, pending_embedding_text
+from langgraph_memgpt.memory.tiers.recall_backlog import (
+    PENDING_SQL,
+    pending_embedding_text,
+    pending_parts,
+)
 from langgraph_memgpt.memory.tiers.recall_base import (
     _COLUMNS,
     MAX_MESSAGE_CHARS,
@@ -44,6 +48,7 @@ __all__ = [
     "SOURCE",
     "RecallMemory",
     "pending_embedding_text",
+    "pending_parts",
     "storable_message",
     "thread_documents",
 ]

@@ -16,9 +16,9 @@ from langgraph_memgpt.memory.types import (
     DEFAULT_AGENT_ID,
 )
 
-# What a message is embedded as (``documents.embedding_text``): its text (the start of a long
-# tool output; its role and tool calls when it has no text), with the message before and after
-# it in the thread as context.
+# What a message is embedded from (``indexing.RecallDense`` picks which parts): its text (the
+# start of a long tool output; its role and tool calls when it has no text), and the message
+# before and after it in the thread.
 _OWN = (
     "CASE WHEN {t}.content = '' THEN {t}.role || ' ' || coalesce(substr({t}.tool_calls, 1, 1000), '') "
     "ELSE substr({t}.content, 1, 4000) END"
@@ -35,6 +35,11 @@ PENDING_SQL = (
 
 def pending_embedding_text(row: tuple[Any, ...]) -> str:
     return embedding_text(row[1], row[2], row[3])
+
+
+def pending_parts(row: tuple[Any, ...]) -> tuple[str, str | None, str | None]:
+    """A waiting row's own text and its previous and next message's (``PENDING_SQL``)."""
+    return row[1], row[2], row[3]
 
 
 class RecallBacklog(RecallBase):

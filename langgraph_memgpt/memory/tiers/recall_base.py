@@ -25,6 +25,7 @@ from langgraph_memgpt.memory.search.fusion import (
     DEFAULT_FUSION,
     FusionFn,
 )
+from langgraph_memgpt.memory.search.indexing import RecallDense
 from langgraph_memgpt.memory.text.guard_flags import hit_metadata
 from langgraph_memgpt.memory.types import (
     ROLE_TRUST,
@@ -54,8 +55,12 @@ class RecallBase:
         embed_query: Callable[[str], np.ndarray] | None = None,
         fusion: FusionFn = DEFAULT_FUSION,
         background: bool = True,
+        dense: RecallDense | None = None,
     ) -> None:
         self._db = db
+        #: What a message's vector is made of (``indexing.RecallDense``: its ``mode`` may be
+        #: changed, e.g. by a benchmark comparing them); None without an embedder.
+        self.dense = dense
         #: The guard's write policy (``types.WriteGuard``): the guard column of a new message.
         self._on_write = on_write
         self._vectors = vectors if vectors is not None and vectors.embeds else None

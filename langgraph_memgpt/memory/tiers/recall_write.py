@@ -43,6 +43,8 @@ from langgraph_memgpt.memory.types import (
 logger = logging.getLogger(__name__)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Messages per ``INSERT`` statement (12 parameters each, within both engines' limits).
+INSERT_ROWS = 1_000
 
 
 def storable_message(content: str) -> str:
@@ -162,16 +164,21 @@ class RecallWrite(RecallBase):
             ).fetchall()[::-1]
             sequence: list[tuple[int, str, str]] = [(int(r[0]), r[1], r[2]) for r in tail]
             first_new = len(sequence)
-            for row in rows:
-                inserted = conn.execute(
+            new_ids: dict[str, int] = {}
+            for start in range(0, len(rows), INSERT_ROWS):  # one statement per batch of rows
+                chunk = rows[start : start + INSERT_ROWS]
+                marks = ",".join(["(?,?,?,?,?,?,?,?,?,?,?,?)"] * len(chunk))
+                for rid, message_id in conn.execute(
                     "INSERT INTO recall(ns, message_id, thread_id, turn, role, content, "
-                    "created_at, tool_calls, tool_call_id, name, trust, guard) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-                    "ON CONFLICT DO NOTHING RETURNING id",
-                    row,
-                ).fetchone()
-                if inserted is not None:
-                    sequence.append((int(inserted[0]), row[5], row[6]))
+                    f"created_at, tool_calls, tool_call_id, name, trust, guard) VALUES {marks} "
+                    "ON CONFLICT DO NOTHING RETURNING id, message_id",
+                    [value for row in chunk for value in row],
+                ).fetchall():
+                    new_ids[str(message_id)] = int(rid)
+            for row in rows:  # in the order given (a repeated message id: its first row)
+                rid = new_ids.pop(str(row[1]), None)
+                if rid is not None:
+                    sequence.append((rid, row[5], row[6]))
             if len(sequence) == first_new:
                 return
             again = range(max(0, first_new - RECALL_AFTER), first_new)

