@@ -200,6 +200,7 @@ def test_fast_logit_is_the_feature_set_definition() -> None:
         "x w:ab y b:a b",
         "Ünïcödé ΑΣ tëxt 中文字符 😀 emoji İstanbul",
         "\t\n spaced   out \u00a0 nbsp",
+        "a lone surrogate \ud800 in a broken tool call \udfff",
         "".join(chr(0x4E00 + i) for i in range(5000)),  # more characters than the codes hold
         *EVERYDAY,
         *(_text(a) for a in ATTACKS),

@@ -59,7 +59,8 @@ class NgramIndex:
 
     def _ids(self, padded: str) -> np.ndarray | None:
         """One id per character: the model's characters 1..K, others K+1.. in this text."""
-        points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32)
+        # surrogatepass: a lone surrogate (a model's broken tool-call text) is a code point too.
+        points = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         known = len(self.alphabet)
         pos = np.searchsorted(self.alphabet, points)
         hit = pos < known
