@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 def test_async_load_runs_both_ways_and_writes_results(tmp_path: Path) -> None:
     backends = "sqlite,postgres" if os.environ.get("MEMGPT_TEST_DATABASE_URL") else "sqlite"
     subprocess.run(
-        [sys.executable, "bench/async_load.py", "--sizes", "1,3", "--turns", "2"]
+        [sys.executable, "bench/async_load.py", "--sizes", "1,3", "--turns", "2", "--repeats", "2"]
         + ["--backends", backends, "--out", str(tmp_path)],
         cwd=REPO,
         check=True,
@@ -32,4 +32,5 @@ def test_async_load_runs_both_ways_and_writes_results(tmp_path: Path) -> None:
         assert row["turns"] == row["n"] * 2  # every turn of every conversation ran
         assert row["turns_per_s"] > 0 and row["latency_p99_ms"] >= row["latency_p50_ms"] > 0
         assert row["lateness_max_ms"] >= row["lateness_p99_ms"] >= 0
+        assert len(row["turns_per_s_runs"]) == 2 and row["turns_per_s"] in row["turns_per_s_runs"]
     assert "| backend | N |" in (tmp_path / "async_load.md").read_text()
