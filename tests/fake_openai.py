@@ -60,6 +60,13 @@ class FakeOpenAI:
         #: the number of such requests so far, so each summary can be told apart.
         self.summarize: Callable[[int], Reply] | None = None
         self._summaries = 0
+        #: Answers the poisoning guard's review requests (a provider model reviews what the
+        #: learned score is unsure of): kept apart from ``requests`` and the script, so a test
+        #: of the graph sees the same calls whatever the guard asks. Set to None to script them.
+        self.review: Callable[[str], Reply] | None = lambda text: Reply(
+            content='{"injection": false, "why": "ordinary content"}'
+        )
+        self.reviews: list[str] = []
         self._lock = threading.Lock()
         self._count = 0
 
@@ -174,6 +181,11 @@ def _handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
+            asked = _review_text(body)
+            if asked is not None and server.review is not None:
+                server.reviews.append(asked)
+                self._send_json(200, server.completion(server.review(asked), "fake"), {})
+                return
             server.requests.append(body)
             refusal = pairing_error(body.get("messages"))
             if refusal is not None:
@@ -207,6 +219,18 @@ def _handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 pass  # the client gave up (a timeout test)
 
     return Handler
+
+
+def _review_text(body: dict[str, Any]) -> str | None:
+    """The text of a guard review request (``memory/guard/review.py``'s prompt), else None."""
+    from langgraph_memgpt.memory.guard.review import REVIEW_PROMPT
+
+    messages = body.get("messages") or []
+    if body.get("tools") or len(messages) != 1:
+        return None
+    content = messages[0].get("content")
+    opening = REVIEW_PROMPT.split("\n", 1)[0]
+    return content if isinstance(content, str) and content.startswith(opening) else None
 
 
 @contextmanager

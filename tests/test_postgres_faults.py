@@ -193,7 +193,7 @@ def test_ping_and_memory_stats_say_when_the_database_is_away(
         done = run_cli(["memory", "stats", "--data-dir", url, "--user", "u1"], tmp_path)
         assert done.returncode != 0
         lines = done.stderr.strip().splitlines()
-        assert len(lines) == 1 and "cannot open the memory store" in lines[0], done.stderr
+        assert len(lines) == 1 and "cannot open the Postgres memory store" in lines[0], done.stderr
         server.start()
         assert memory.ping() < 5  # the pool reconnected by itself
         assert memory.archival.count(user_id="u1") == 1
