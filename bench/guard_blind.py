@@ -171,18 +171,28 @@ def build(wheels: Path, bipia: Path) -> None:
         + _aib(found["agent_injection_bench"])
         + _jbmini(found["jailbreak_corpus_mini_py"])
     )
-    with PUBLIC.open("w", encoding="utf-8") as out:
+    write_rows(PUBLIC, rows)
+
+
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """A split's built rows, one JSON object a line (shared by both blind splits)."""
+    with path.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"wrote {len(rows)} rows to {PUBLIC}")
+    print(f"wrote {len(rows)} rows to {path}")
+
+
+def read_split(own: Path, public: Path) -> list[dict[str, Any]]:
+    """A split's own texts, and its public ones when built."""
+    rows = _read_jsonl(own)
+    if public.exists():
+        rows += _read_jsonl(public)
+    return rows
 
 
 def load() -> list[dict[str, Any]]:
     """Every blind row (own texts, and the public ones when built)."""
-    rows = _read_jsonl(OWN)
-    if PUBLIC.exists():
-        rows += _read_jsonl(PUBLIC)
-    return rows
+    return read_split(OWN, PUBLIC)
 
 
 def main() -> None:
