@@ -50,8 +50,10 @@ class SaverWorker:
         self._running = 0  # threads alive
         self._idle = 0  # threads waiting for a call
         self._waiting = 0  # calls queued and not taken yet
-        self._inbox: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], _Outcome]]]
-        self._inbox = {}
+        #: Results waiting for their loop's next wake-up, per loop.
+        self._inbox: dict[
+            asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], _Outcome]]
+        ] = {}
 
     async def run(self, call: Callable[[], Any]) -> Any:
         """Await ``call()`` run on one of this worker's threads."""
