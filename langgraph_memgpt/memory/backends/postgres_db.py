@@ -85,6 +85,8 @@ class PgConnection:
     def __init__(self, raw: Any, replace: Callable[[Any], Any] | None = None) -> None:
         self.raw = raw
         self._replace = replace
+        self.depth = 0  # transaction() blocks open on this connection (1: the outermost)
+        self._locked: set[int] = set()  # tenants locked by the outermost transaction
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         args = (_translate(sql), tuple(params))
@@ -109,11 +111,19 @@ class PgConnection:
         same lexical rows, and two doing so at once deadlock or collide (SQLite has one writer
         for the whole file; here tenants still write in parallel). Advisory locks are shared
         by the whole database, so the key is the tenant *and its schema*: stores in two schemas
-        of one database number their tenants alike, and held each other's locks."""
+        of one database number their tenants alike, and held each other's locks.
+
+        Taken once per transaction: a lock the outermost transaction holds lasts until it
+        ends (one taken inside a savepoint is released if the savepoint rolls back, so it is
+        not remembered)."""
+        if ns in self._locked:
+            return
         self.raw.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/' || %s, %s))",
             (str(ns), TENANT_LOCK),
         )
+        if self.depth == 1:
+            self._locked.add(ns)
 
     def executemany(self, sql: str, rows: Any) -> Any:
         cursor = self.raw.cursor()
@@ -274,8 +284,15 @@ class PostgresDatabase(SharedQueries):
     @contextmanager
     def transaction(self) -> Iterator[PgConnection]:
         """One write transaction (a savepoint when nested): all statements or none."""
-        with self._connection() as conn, conn.raw.transaction():
-            yield conn
+        with self._connection() as conn:
+            conn.depth += 1
+            try:
+                with conn.raw.transaction():
+                    yield conn
+            finally:
+                conn.depth -= 1
+                if not conn.depth:
+                    conn._locked.clear()
 
     def _in_transaction(self) -> bool:
         current = getattr(self._local, "conn", None)
