@@ -1,0 +1,89 @@
+"""Round trips the Postgres backend saves, and what it must still notice.
+
+A pooled connection is lent without a query while its socket is quiet; one whose backend the
+server ended (a restart, ``pg_terminate_backend``) has a readable socket and is replaced
+before anyone sees it. A tenant's advisory lock is taken once per transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import psycopg
+import pytest
+from psycopg_pool import ConnectionPool
+
+from langgraph_memgpt.memory.backends.pg_pool import pool_kwargs
+from langgraph_memgpt.memory.backends.postgres_db import PostgresDatabase
+
+
+def _pool(url: str) -> ConnectionPool:
+    return ConnectionPool(
+        **pool_kwargs(url, name="round-trips", max_size=1, kwargs={"autocommit": True})
+    )
+
+
+def test_a_quiet_connection_is_lent_without_a_query(
+    pg_store: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queried: list[object] = []
+    real = ConnectionPool.check_connection
+    monkeypatch.setattr(
+        ConnectionPool, "check_connection", staticmethod(lambda c: queried.append(c) or real(c))
+    )
+    with _pool(pg_store("quiet")) as pool:
+        for _ in range(5):
+            with pool.connection() as conn:
+                conn.execute("SELECT 1")
+    assert len(queried) == 1  # its first loan only
+
+
+def test_a_connection_the_server_ended_is_replaced_before_it_is_lent(
+    pg_store: Callable[[str], str],
+) -> None:
+    url = pg_store("ended")
+    with _pool(url) as pool:
+        with pool.connection() as conn:
+            conn.execute("SELECT 1")
+        with pool.connection() as conn:
+            pid = conn.info.backend_pid
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        time.sleep(0.2)  # the server's notice reaches the idle socket
+        with pool.connection() as conn:  # no error: the dead one was noticed and replaced
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+            assert conn.info.backend_pid != pid
+
+
+def test_a_tenant_is_locked_once_per_transaction(pg_store: Callable[[str], str]) -> None:
+    db = PostgresDatabase(pg_store("locks"), pool_size=1)
+    try:
+        with db.transaction() as conn:
+            sent: list[str] = []
+            real = conn.raw.execute
+
+            def counted(sql: str, *args: object, **kwargs: object) -> object:
+                sent.append(sql)
+                return real(sql, *args, **kwargs)
+
+            conn.raw.execute = counted  # type: ignore[method-assign]
+            for _ in range(3):
+                conn.lock_tenant(7)
+            conn.lock_tenant(8)
+            held = real(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            ).fetchone()
+            conn.raw.execute = real  # type: ignore[method-assign]
+        assert len([s for s in sent if "pg_advisory_xact_lock" in s]) == 2
+        assert held == (2,)
+        with db.transaction() as conn:  # a new transaction takes it again
+            conn.lock_tenant(7)
+            held = conn.raw.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            ).fetchone()
+        assert held == (1,)
+    finally:
+        db.close()
