@@ -29,9 +29,12 @@ def test_a_quiet_connection_is_lent_without_a_query(
 ) -> None:
     queried: list[object] = []
     real = ConnectionPool.check_connection
-    monkeypatch.setattr(
-        ConnectionPool, "check_connection", staticmethod(lambda c: queried.append(c) or real(c))
-    )
+
+    def counted(conn: object) -> None:
+        queried.append(conn)
+        real(conn)
+
+    monkeypatch.setattr(ConnectionPool, "check_connection", staticmethod(counted))
     with _pool(pg_store("quiet")) as pool:
         for _ in range(5):
             with pool.connection() as conn:
@@ -67,7 +70,7 @@ def test_a_tenant_is_locked_once_per_transaction(pg_store: Callable[[str], str])
                 sent.append(sql)
                 return real(sql, *args, **kwargs)
 
-            conn.raw.execute = counted  # type: ignore[method-assign]
+            conn.raw.execute = counted
             for _ in range(3):
                 conn.lock_tenant(7)
             conn.lock_tenant(8)
@@ -75,7 +78,7 @@ def test_a_tenant_is_locked_once_per_transaction(pg_store: Callable[[str], str])
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
                 "AND pid = pg_backend_pid()"
             ).fetchone()
-            conn.raw.execute = real  # type: ignore[method-assign]
+            conn.raw.execute = real
         assert len([s for s in sent if "pg_advisory_xact_lock" in s]) == 2
         assert held == (2,)
         with db.transaction() as conn:  # a new transaction takes it again
