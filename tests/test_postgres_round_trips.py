@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 import pytest
@@ -30,7 +31,7 @@ def test_a_quiet_connection_is_lent_without_a_query(
     queried: list[object] = []
     real = ConnectionPool.check_connection
 
-    def counted(conn: object) -> None:
+    def counted(conn: Any) -> None:
         queried.append(conn)
         real(conn)
 
