@@ -91,3 +91,43 @@ def test_a_tenant_is_locked_once_per_transaction(pg_store: Callable[[str], str])
         assert held == (1,)
     finally:
         db.close()
+
+
+def test_an_hnsw_build_in_one_schema_does_not_stop_the_same_tenants_in_another(
+    pg_store: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Advisory locks are database-wide: the build lock of schema A's tenant 1 index, held,
+    must not keep schema B's tenant 1 (numbered alike) from getting its index."""
+    import numpy as np
+
+    from langgraph_memgpt import Memory
+    from langgraph_memgpt.memory.backends import pgvector_store
+    from langgraph_memgpt.memory.backends.postgres_db import PgConnection
+
+    monkeypatch.setattr(pgvector_store, "HNSW_MIN_ROWS", 50)
+    monkeypatch.setattr(pgvector_store, "QUIET_S", 3600)  # built on flush, not by a timer
+    first, second = pg_store("build_a"), pg_store("build_b")
+    vectors = np.random.default_rng(5).standard_normal((60, 8)).astype(np.float32)
+    with Memory.open(first, embeddings=None) as mem:
+        mem.archival.insert_many(["hello"], user_id="u", vectors=vectors[:1])
+    with psycopg.connect(first, autocommit=True) as conn:
+        row = conn.execute("SELECT id FROM namespaces WHERE user_id = 'u'").fetchone()
+    assert row is not None
+    name = f"archival_hnsw_{row[0]}"
+    with psycopg.connect(first, autocommit=True) as holder:  # schema A's build is under way
+        key = pgvector_store.build_lock_key(PgConnection(holder), name)
+        holder.execute("SELECT pg_advisory_lock(%s)", (key,))
+        with Memory.open(second, embeddings=None) as mem:
+            texts = [f"record {i}" for i in range(60)]
+            mem.archival.insert_many(texts, user_id="u", vectors=vectors)
+            assert pgvector_store.build_lock_key(PgConnection(holder), name) == key
+            mem.flush()
+            with psycopg.connect(second, autocommit=True) as conn:
+                same = conn.execute("SELECT id FROM namespaces WHERE user_id = 'u'").fetchone()
+                built = conn.execute(
+                    "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND indexname = %s",
+                    (name,),
+                ).fetchone()
+        assert same == row  # the same tenant number in both schemas
+        assert built == (1,)

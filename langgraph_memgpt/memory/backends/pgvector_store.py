@@ -37,7 +37,7 @@ CHECK_EVERY = 1_000  # vectors written to a tenant between two checks of its siz
 QUIET_S = 2.0  # a big tenant's index is built once its writes paused this long (an import ended)
 LOOK_AGAIN_S = 30.0  # how often a search looks for an index another process built
 _TIERS = {"archival": Tier.ARCHIVAL, "recall": Tier.RECALL}
-_BUILD_LOCK = 0x4D47  # advisory lock class of index builds (key: namespace and tier)
+_BUILD_LOCK = 0x4D47  # seed of the index builds' advisory lock keys (schema, index name)
 
 
 def _index_state(conn: Any, name: str) -> bool | None:
@@ -50,6 +50,14 @@ def _index_state(conn: Any, name: str) -> bool | None:
         (name,),
     ).fetchone()
     return None if row is None else bool(row[0])
+
+
+def build_lock_key(conn: Any, index: str) -> int:
+    """The advisory lock key of building ``index`` in the connection's current schema."""
+    (key,) = conn.execute(
+        "SELECT hashtextextended(current_schema() || '/' || ?, ?)", (index, _BUILD_LOCK)
+    ).fetchone()
+    return int(key)
 
 
 class PgVectors:
@@ -262,14 +270,14 @@ class PgVectors:
     def _build(self, ns: int, dim: int) -> None:
         """Build the tenant's partial HNSW index without blocking writers (``CONCURRENTLY``),
         once across processes (an advisory lock; an invalid index left by a build that died
-        is dropped first). Searches scan exactly until it is valid."""
+        is dropped first). Searches scan exactly until it is valid. Advisory locks are shared
+        by the whole database, so the lock's key is the index's schema, table and tenant:
+        stores in two schemas number their tenants alike and skipped each other's builds."""
         name = self._index_name(ns)
-        key = int(ns) * 2 + int(_TIERS[self._table])
         try:
             with self._db.read() as conn:
-                (mine,) = conn.execute(
-                    "SELECT pg_try_advisory_lock(?, ?)", (_BUILD_LOCK, key)
-                ).fetchone()
+                key = build_lock_key(conn, name)
+                (mine,) = conn.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()
                 if not mine:  # another process is building it
                     return
                 try:
@@ -283,7 +291,7 @@ class PgVectors:
                     )
                     logger.info("built %s in %.1f s", name, time.monotonic() - started)
                 finally:
-                    conn.execute("SELECT pg_advisory_unlock(?, ?)", (_BUILD_LOCK, key))
+                    conn.execute("SELECT pg_advisory_unlock(?)", (key,))
             self._indexed[ns] = dim
         except Exception as exc:  # the store closed, the server went away: exact scans go on
             logger.warning("HNSW index %s not built (%s); searches stay exact", name, exc)
