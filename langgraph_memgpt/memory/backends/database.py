@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+import numpy as np
+
 from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.types import MemoryStoreError
 
@@ -153,6 +155,32 @@ def insert_rows(
         return
     marks = ",".join("?" * len(columns))
     conn.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def insert_matrix(conn: Any, table: str, columns: Sequence[str], matrix: np.ndarray) -> None:
+    """Insert the rows of an integer matrix: on Postgres one ``COPY`` formatted by NumPy (no
+    Python work per row), elsewhere as :func:`insert_rows`."""
+    if not len(matrix):
+        return
+    copy = getattr(conn, "copy_matrix", None)
+    if copy is not None and len(matrix) >= COPY_MIN_ROWS:
+        copy(table, columns, matrix)
+        return
+    insert_rows(conn, table, columns, matrix.tolist())
+
+
+def upsert_matrix(
+    conn: Any, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str
+) -> None:
+    """``INSERT INTO table(columns) <rows> tail`` (an upsert) for an integer matrix: one
+    statement with an array per column on Postgres, :func:`execute_values` elsewhere."""
+    if not len(matrix):
+        return
+    upsert = getattr(conn, "upsert_matrix", None)
+    if upsert is not None:
+        upsert(table, columns, matrix, tail)
+        return
+    execute_values(conn, f"INSERT INTO {table}({', '.join(columns)})", matrix.tolist(), tail)
 
 
 def new_ids(conn: Any, table: str, count: int) -> list[int] | None:

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory.backends.database import execute_values, insert_rows
+from langgraph_memgpt.memory.backends.database import insert_matrix, insert_rows, upsert_matrix
 from langgraph_memgpt.memory.backends.lexical_scoring import (
     RANK_SQL,
     TAIL_VECTORS,
@@ -38,6 +38,8 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
     doc_key,
     idf,
     impact_rank,
+    impact_ranks,
+    split_blobs,
     term_id,
 )
 from langgraph_memgpt.memory.backends.lexical_topk import ThresholdSearch, TopK, top_k
@@ -158,27 +160,44 @@ class LexicalIndex:
     @staticmethod
     def merge(conn: Any, ns: int, tier: int) -> None:
         """Write the postings and document frequencies of the tenant's tail, sorted by key so
-        each term's page is touched once per merge rather than once per document."""
+        each term's page is touched once per merge rather than once per document. Built as
+        arrays (one decode of all the tail's term vectors, no Python work per posting)."""
         rows = conn.execute(TAIL_VECTORS, (ns, tier)).fetchall()
-        postings: list[tuple[int, ...]] = []
-        df: dict[int, int] = {}
-        for doc, blob in rows:
-            vector = DocVector.from_blob(blob)
-            for tid, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
-                postings.append(
-                    (ns, tier, tid, impact_rank(tf_q, vector.length), doc, tf_q, vector.length)
+        if rows:
+            docs, terms, tf_q, lengths = split_blobs(rows)
+            dl = lengths.astype(np.int64)
+            rank = impact_ranks(tf_q, dl)
+            order = np.lexsort((docs, rank, terms))
+            postings = np.column_stack(
+                (
+                    np.full(len(order), ns, dtype=np.int64),
+                    np.full(len(order), tier, dtype=np.int64),
+                    terms[order],
+                    rank[order],
+                    docs[order],
+                    tf_q[order],
+                    dl[order],
                 )
-                df[tid] = df.get(tid, 0) + 1
-        postings.sort()
-        insert_rows(
-            conn, "lex_postings", ("ns", "tier", "term", "rank", "doc", "tf", "dl"), postings
-        )
-        execute_values(
-            conn,
-            "INSERT INTO lex_df(ns, tier, term, df)",
-            sorted((ns, tier, tid, n) for tid, n in df.items()),
-            "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
-        )
+            )
+            insert_matrix(
+                conn, "lex_postings", ("ns", "tier", "term", "rank", "doc", "tf", "dl"), postings
+            )
+            unique, counts = np.unique(terms, return_counts=True)
+            df = np.column_stack(
+                (
+                    np.full(len(unique), ns, dtype=np.int64),
+                    np.full(len(unique), tier, dtype=np.int64),
+                    unique,
+                    counts.astype(np.int64),
+                )
+            )
+            upsert_matrix(
+                conn,
+                "lex_df",
+                ("ns", "tier", "term", "df"),
+                df,
+                "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
+            )
         conn.execute("DELETE FROM lex_tail WHERE ns=? AND tier=?", (ns, tier))
         conn.execute("UPDATE lex_stats SET tail = 0 WHERE ns=? AND tier=?", (ns, tier))
 

@@ -66,6 +66,11 @@ def impact_rank(tf_q: int, dl: int) -> int:
     return (TF_CLASSES - min(tf_q, TF_CLASSES)) * 65_536 + min(dl, DL_CAP)
 
 
+def impact_ranks(tf_q: np.ndarray, dl: np.ndarray) -> np.ndarray:
+    """:func:`impact_rank` of arrays of postings."""
+    return (TF_CLASSES - np.minimum(tf_q, TF_CLASSES)) * 65_536 + np.minimum(dl, DL_CAP)
+
+
 #: ``impact_rank`` in SQL, for re-keying postings written with the earlier order.
 RANK_SQL = (
     f"(({TF_CLASSES} - CASE WHEN tf > {TF_CLASSES} THEN {TF_CLASSES} ELSE tf END) * 65536 "

@@ -26,7 +26,7 @@ import numpy as np
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.lexical import upgrade_rank_order
-from langgraph_memgpt.memory.backends.pg_copy import copy_rows, new_ids
+from langgraph_memgpt.memory.backends.pg_copy import copy_matrix, copy_rows, new_ids, upsert_matrix
 from langgraph_memgpt.memory.backends.pg_pool import (
     connection_kwargs,
     describe,
@@ -133,6 +133,16 @@ class PgConnection:
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Rows by one binary ``COPY`` (``database.insert_rows``; see ``pg_copy``)."""
         copy_rows(self.raw, table, columns, rows)
+
+    def copy_matrix(self, table: str, columns: Sequence[str], matrix: np.ndarray) -> None:
+        """An integer matrix by one binary ``COPY`` (``database.insert_matrix``)."""
+        copy_matrix(self.raw, table, columns, matrix)
+
+    def upsert_matrix(
+        self, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str
+    ) -> None:
+        """An integer matrix by one ``INSERT ... SELECT unnest(...)`` (``database``)."""
+        upsert_matrix(self.raw, table, columns, matrix, tail)
 
     def new_ids(self, table: str, count: int) -> list[int]:
         """``count`` ids of ``table`` in one statement (``database.new_ids``)."""

@@ -87,11 +87,24 @@ def upgrade(conn: Any, marker: str = "?") -> None:
 
 
 # -- normalising -----------------------------------------------------------------------------
+def _dropped(char: str) -> bool:
+    """Punctuation, symbols, separators and control characters become spaces."""
+    return unicodedata.category(char)[0] in "PSZC"
+
+
+#: The ASCII characters ``_dropped`` replaces, as a ``str.translate`` table: most texts are
+#: ASCII, and a category lookup per character was a third of a bulk insert's Python time.
+_ASCII_DROPPED = {code: " " for code in range(128) if _dropped(chr(code))}
+
+
 def normalise(text: str) -> str:
     """Case, width, whitespace and punctuation folded away: "Maya lives in Lisbon." and
     "maya  lives in lisbon" are one text. Letters and digits of every script are kept."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    kept = "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in folded)
+    if folded.isascii():
+        kept = folded.translate(_ASCII_DROPPED)
+    else:
+        kept = "".join(" " if _dropped(c) else c for c in folded)
     return " ".join(kept.split())
 
 
