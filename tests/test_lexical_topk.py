@@ -206,3 +206,24 @@ def test_postings_of_the_earlier_order_are_rekeyed(tmp_path: Any) -> None:
             upgrade_rank_order(conn)
     with Memory.open(tmp_path / "m", embeddings=None, read_only=True) as mem:
         _check(mem, query_terms("w0 w1 shared"), 30)
+
+
+def test_postgres_postings_of_the_earlier_order_refuse_a_reading_open_then_are_rekeyed(
+    pg_store: Callable[[str], str],
+) -> None:
+    url = pg_store("rekey")
+    rng = random.Random(2)
+    with Memory.open(url, embeddings=None) as mem:
+        mem.archival.insert_many([_zipf_text(rng, i) for i in range(600)], user_id="u")
+        with mem._db.transaction() as conn:  # what the earlier order stored
+            conn.execute("UPDATE lex_postings SET rank = -tf * 1000 - dl")
+            conn.execute("DELETE FROM meta WHERE key=?", (RANK_ORDER,))
+    # An open that may not write cannot re-key them, and the old order is not exact: refused.
+    with pytest.raises(MemoryStoreError, match="open it once with a writing command"):
+        Memory.open(url, embeddings=None, create=False)
+    with Memory.open(url, embeddings=None) as mem:  # a writable open re-keys them
+        with mem._db.read() as conn:
+            rows = conn.execute("SELECT rank, tf, dl FROM lex_postings").fetchall()
+        assert rows and all(rank == impact_rank(tf, dl) for rank, tf, dl in rows)
+    with Memory.open(url, embeddings=None, create=False) as mem:
+        _check(mem, query_terms("w0 w1 shared"), 30)

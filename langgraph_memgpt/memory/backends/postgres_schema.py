@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from langgraph_memgpt.memory.backends.lexical import rank_order_current
 from langgraph_memgpt.memory.backends.validity import POSTGRES_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import TABLES as VALIDITY_TABLES
 from langgraph_memgpt.memory.types import MemoryStoreError, StoreNotFoundError
@@ -212,4 +213,14 @@ def _require_schema(conn: Any, where: str) -> None:
         raise MemoryStoreError(
             f"the memory store at {where} has schema version {version}, this version reads "
             f"{SCHEMA_VERSION}; open it once with a writing command to upgrade it"
+        )
+    # Postings of the earlier order are re-keyed by the first writable open (lexical.py);
+    # searching them as they are would not be exact.
+    if (
+        not rank_order_current(conn, marker="%s")
+        and conn.execute("SELECT 1 FROM lex_postings LIMIT 1").fetchone()
+    ):
+        raise MemoryStoreError(
+            f"the memory store at {where} has a search index waiting to be re-keyed; open it "
+            "once with a writing command to upgrade it"
         )
