@@ -90,8 +90,16 @@ def counting() -> Iterator[type[Counter]]:
 
 
 def size_bytes(where: Any) -> int:
+    return sum(table_bytes(where).values())
+
+
+def table_bytes(where: Any) -> dict[str, int]:
+    """Bytes on disk per file (SQLite) or per table with its indexes and TOAST (Postgres,
+    after ``VACUUM``)."""
     if isinstance(where, Path):
-        return sum(p.stat().st_size for p in where.rglob("*") if p.is_file())
+        return {
+            str(p.relative_to(where)): p.stat().st_size for p in where.rglob("*") if p.is_file()
+        }
     import psycopg
 
     with psycopg.connect(where, autocommit=True) as conn:
@@ -103,10 +111,10 @@ def size_bytes(where: Any) -> int:
         ]
         for table in tables:
             conn.execute(f'VACUUM "{table}"')
-        return sum(
-            int(conn.execute("SELECT pg_total_relation_size(%s)", (t,)).fetchone()[0])
+        return {
+            t: int(conn.execute("SELECT pg_total_relation_size(%s)", (t,)).fetchone()[0])
             for t in tables
-        )
+        }
 
 
 def play(where: Any, turns: int) -> dict[str, Any]:
@@ -125,13 +133,18 @@ def play(where: Any, turns: int) -> dict[str, Any]:
             ms.append((time.perf_counter() - started) * 1000)
         statements, calls, checks = counter.statements, counter.calls, counter.checks
         memory.close()
+    sizes = table_bytes(where)
     return {
         "turns": turns,
         "statements_per_turn": statements / turns,
         "client_calls_per_turn": calls / turns,
         "pool_checks_per_turn": checks / turns,
         "ms_per_turn_p50": statistics.median(ms),
-        "bytes_per_turn": size_bytes(where) / turns,
+        "bytes_per_turn": sum(sizes.values()) / turns,
+        "bytes_per_turn_by_table": {
+            k: v / turns for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])
+        },
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -187,8 +200,15 @@ def main(argv: list[str] | None = None) -> int:
         ],
     )
     command = "python bench/postgres_per_turn.py " + " ".join(argv or sys.argv[1:])
+    biggest = ", ".join(
+        f"{name} {size / 1024:.1f}"
+        for name, size in list(pg["bytes_per_turn_by_table"].items())[:6]
+    )
+    load = ", ".join(f"{name} {r['load_average']:.1f}" for name, r in rows.items())
     markdown = (
-        f"# One turn on Postgres beside SQLite\n\n`{command}`, {args.turns} turns.\n\n{table}\n"
+        f"# One turn on Postgres beside SQLite\n\n`{command}`, {args.turns} turns "
+        f"(load average at the end of each run: {load}).\n\n{table}\n\n"
+        f"Postgres KB per turn by table (with indexes): {biggest}.\n"
     )
     write_results(
         "postgres_per_turn",
