@@ -125,6 +125,7 @@ def run(n: int, guarded: int, schemas: Schemas, tmp: Path) -> dict[str, Any]:
     with builds.watching():
         mem, seconds = load(schemas.new("copy"), texts, vectors, "operator")
         out["postgres_copy"] = n / seconds
+        out["load_average"] = os.getloadavg()[0]
         hits = mem.archival.search("x", user_id="u", k=10, mode="dense", query_vector=vectors[7])
         assert hits and hits[0].text == texts[7]
         out["builds_started_by_search"] = builds.started_by_search
@@ -190,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python bench/postgres_bulk.py " + " ".join(argv or sys.argv[1:])
     markdown = (
         f"# Bulk archival insert on Postgres\n\n`{command}`, {args.records:,} records of one "
-        f"user, batches of {BATCH:,}, operator text (no guard scan) unless said.\n\n{table}\n\n"
+        f"user, batches of {BATCH:,}, operator text (no guard scan) unless said; load average "
+        f"{r['load_average']:.1f} after the COPY import.\n\n{table}\n\n"
         f"COPY / a statement per row: {r['postgres_copy'] / r['postgres_rows']:.1f}x. "
         f"HNSW builds started by a search: {r['builds_started_by_search']} "
         f"(of {r['builds_started']}); "
