@@ -23,9 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
-from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
-from langgraph_memgpt.memory.backends.lexical import upgrade_rank_order
+from langgraph_memgpt.memory.backends.database import SharedQueries
 from langgraph_memgpt.memory.backends.pg_copy import copy_matrix, copy_rows, new_ids, upsert_matrix
 from langgraph_memgpt.memory.backends.pg_pool import (
     connection_kwargs,
@@ -35,15 +33,11 @@ from langgraph_memgpt.memory.backends.pg_pool import (
     pool_kwargs,
 )
 from langgraph_memgpt.memory.backends.postgres_schema import (
-    ADVISORY_LOCK,
-    EXTENSION,
-    SCHEMA,
-    SCHEMA_VERSION,
     _current_version,
     _missing_schema,
     _require_schema,
+    create_schema,
 )
-from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import (
     MemoryStoreError,
     MemoryStoreUnavailable,
@@ -194,7 +188,7 @@ class PostgresDatabase(SharedQueries):
         try:
             with psycopg.connect(url, autocommit=True, **connection_kwargs(url)) as conn:
                 if create:
-                    _create_schema(conn, redact(url))
+                    create_schema(conn, redact(url))
                 else:
                     _require_schema(conn, redact(url))
         except psycopg.Error as exc:
@@ -364,47 +358,3 @@ def has_store(url: str) -> bool:
         raise MemoryStoreError(
             f"cannot open the Postgres memory store at {redact(url)}: {describe(exc)}"
         ) from exc
-
-
-def _create_schema(conn: Any, where: str) -> None:
-    """Create or check the schema, one process at a time (an advisory lock)."""
-    import psycopg
-
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
-        missing = _missing_schema(conn)
-        if missing is not None:  # created, so the store goes where the URL says
-            from psycopg import sql
-
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(missing)))
-        try:
-            with conn.transaction():  # a savepoint: a failure here keeps the lock's transaction
-                conn.execute(EXTENSION)
-        except psycopg.errors.InsufficientPrivilege as exc:
-            raise MemoryStoreError(
-                f"the database at {where} has no pgvector extension and this user may not "
-                "create it; ask an administrator to run CREATE EXTENSION vector there."
-            ) from exc
-        except psycopg.errors.FeatureNotSupported as exc:
-            raise MemoryStoreError(
-                f"the server at {where} does not have pgvector installed "
-                f"({exc}); see https://github.com/pgvector/pgvector#installation."
-            ) from exc
-        except psycopg.errors.UndefinedFile as exc:
-            raise MemoryStoreError(
-                f"the server at {where} does not have pgvector installed "
-                f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
-            ) from exc
-        if _current_version(conn) == SCHEMA_VERSION:
-            upgrade_rank_order(conn, marker="%s")  # a read, unless postings need re-keying
-            return  # nothing to create: DDL, even IF NOT EXISTS, would lock the tables
-        stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
-        # Schema 2: the memory poisoning guard's trust and guard columns (guard_schema.py) and
-        # superseded / duplicate records (validity.py).
-        add_guard_columns(conn, postgres=True)
-        if stored is not None and stored < 2:
-            upgrade_validity(conn, marker="%s")
-            conn.execute(
-                "UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION),)
-            )
-        upgrade_rank_order(conn, marker="%s")

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph_memgpt.memory.backends.lexical import rank_order_current
+from langgraph_memgpt.memory.backends.database import apply_schema
+from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
+from langgraph_memgpt.memory.backends.lexical import rank_order_current, upgrade_rank_order
 from langgraph_memgpt.memory.backends.validity import POSTGRES_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import TABLES as VALIDITY_TABLES
+from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError, StoreNotFoundError
 
 SCHEMA_VERSION = 2
@@ -228,3 +231,47 @@ def _require_schema(conn: Any, where: str) -> None:
             f"the memory store at {where} has a search index waiting to be re-keyed; open it "
             "once with a writing command to upgrade it"
         )
+
+
+def create_schema(conn: Any, where: str) -> None:
+    """Create or check the schema, one process at a time (an advisory lock)."""
+    import psycopg
+
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
+        missing = _missing_schema(conn)
+        if missing is not None:  # created, so the store goes where the URL says
+            from psycopg import sql
+
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(missing)))
+        try:
+            with conn.transaction():  # a savepoint: a failure here keeps the lock's transaction
+                conn.execute(EXTENSION)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise MemoryStoreError(
+                f"the database at {where} has no pgvector extension and this user may not "
+                "create it; ask an administrator to run CREATE EXTENSION vector there."
+            ) from exc
+        except psycopg.errors.FeatureNotSupported as exc:
+            raise MemoryStoreError(
+                f"the server at {where} does not have pgvector installed "
+                f"({exc}); see https://github.com/pgvector/pgvector#installation."
+            ) from exc
+        except psycopg.errors.UndefinedFile as exc:
+            raise MemoryStoreError(
+                f"the server at {where} does not have pgvector installed "
+                f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
+            ) from exc
+        if _current_version(conn) == SCHEMA_VERSION:
+            upgrade_rank_order(conn, marker="%s")  # a read, unless postings need re-keying
+            return  # nothing to create: DDL, even IF NOT EXISTS, would lock the tables
+        stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
+        # Schema 2: the memory poisoning guard's trust and guard columns (guard_schema.py) and
+        # superseded / duplicate records (validity.py).
+        add_guard_columns(conn, postgres=True)
+        if stored is not None and stored < 2:
+            upgrade_validity(conn, marker="%s")
+            conn.execute(
+                "UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+            )
+        upgrade_rank_order(conn, marker="%s")
