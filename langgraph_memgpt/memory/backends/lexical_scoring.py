@@ -108,11 +108,17 @@ class DocVector:
 
     @classmethod
     def from_frequencies(cls, frequencies: Mapping[str, float]) -> DocVector:
+        """Frequencies quantised to ``TF_SCALE``; words whose ids collide share one entry."""
+        ids = [term_id(term) for term in frequencies]
+        quantised = [round(tf * TF_SCALE) for tf in frequencies.values()]
+        if len(set(ids)) == len(ids) and min(quantised, default=1) > 0:
+            # The usual case, without a dict: every id once, every frequency kept.
+            terms = np.array(ids, dtype=np.int64)
+            tf_q = np.minimum(np.array(quantised, dtype=np.int64), 65_535)
+            return cls(terms, tf_q, int(round(int(tf_q.sum()) / TF_SCALE)))
         pairs: dict[int, int] = {}
-        for term, tf in frequencies.items():
-            q = int(round(tf * TF_SCALE))
+        for tid, q in zip(ids, quantised, strict=True):
             if q > 0:
-                tid = term_id(term)
                 pairs[tid] = min(pairs.get(tid, 0) + q, 65_535)
         terms = np.fromiter(pairs.keys(), dtype=np.int64, count=len(pairs))
         tf_q = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
