@@ -146,7 +146,8 @@ class LexicalIndex:
             ("key", "ns", "terms"),
             [(doc_key(doc, tier), ns_, blob) for ns_, tier, doc, blob in doc_rows],
         )
-        insert_rows(conn, "lex_tail", ("ns", "tier", "doc"), [r[:3] for r in doc_rows])
+        tail_rows = np.array([r[:3] for r in doc_rows], dtype=np.int64)
+        insert_matrix(conn, "lex_tail", ("ns", "tier", "doc"), tail_rows)
         (tail,) = conn.execute(
             "INSERT INTO lex_stats(ns, tier, docs, length, tail) VALUES (?,?,?,?,?) "
             "ON CONFLICT(ns, tier) DO UPDATE SET docs = lex_stats.docs + excluded.docs, "
