@@ -129,3 +129,42 @@ def test_the_saver_vacuums_what_it_trims_at_most_once_per_interval(
             assert cur.fetchone()["n"] <= 3
     finally:
         saver.conn.close()
+
+
+def test_integer_rows_by_the_numpy_copy_and_the_array_upsert_read_back_exactly(
+    pg_store: Callable[[str], str],
+) -> None:
+    """The binary ``COPY`` NumPy formats and the ``unnest`` upsert write what psycopg's own
+    row-by-row path would: every integer width, negatives and extremes included; a table
+    with a non-integer column falls back to that path."""
+    import psycopg
+
+    from langgraph_memgpt.memory.backends.pg_copy import copy_matrix, upsert_matrix
+
+    rows = np.array(
+        [
+            [2**63 - 1, 2**31 - 1, 2**15 - 1],
+            [-(2**63), -(2**31), -(2**15)],
+            [0, 0, 0],
+            *[[i * 1_000_003, -i, i % 300] for i in range(1, 201)],
+        ],
+        dtype=np.int64,
+    )
+    with psycopg.connect(pg_store("matrix"), autocommit=True) as conn:
+        conn.execute("CREATE TABLE m (a BIGINT PRIMARY KEY, b INTEGER, c SMALLINT)")
+        conn.execute("CREATE TABLE t (a BIGINT, n NUMERIC)")
+        with conn.transaction():
+            copy_matrix(conn, "m", ("a", "b", "c"), rows)
+            copy_matrix(conn, "t", ("a", "n"), np.array([[1, 2]]))  # falls back
+        got = conn.execute("SELECT a, b, c FROM m ORDER BY a").fetchall()
+        assert got == sorted(tuple(r) for r in rows.tolist())
+        assert conn.execute("SELECT a, n FROM t").fetchall() == [(1, 2)]
+        upsert_matrix(
+            conn,
+            "m",
+            ("a", "b", "c"),
+            np.array([[0, 5, 6], [7, 8, 9]]),
+            "ON CONFLICT (a) DO UPDATE SET b = m.b + excluded.b",
+        )
+        assert conn.execute("SELECT b, c FROM m WHERE a = 0").fetchone() == (5, 0)
+        assert conn.execute("SELECT b, c FROM m WHERE a = 7").fetchone() == (8, 9)
