@@ -357,12 +357,14 @@ def _build_floor(model: FixedReplyChatModel, directory: Path) -> Built:
 
 
 def _embedder(memory: Any) -> Callable[[], None]:
-    """What recall memory's idle-time embedder would do while the user types."""
+    """What recall memory's idle-time worker would do while the user types: settle the guard's
+    pending verdicts of the turn's messages, then embed them."""
 
-    def embed_waiting() -> None:
+    def catch_up() -> None:
+        memory.recall.settle_waiting(user_id=BENCH_USER)
         memory.recall.embed_waiting(user_id=BENCH_USER)
 
-    return embed_waiting
+    return catch_up
 
 
 class LangmemState(MessagesState):

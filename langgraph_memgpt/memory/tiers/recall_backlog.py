@@ -56,6 +56,15 @@ class RecallBacklog(RecallBase):
             return 0
         return self._embed_backlog(ns, cap=None, batch=BATCH)
 
+    def settle_waiting(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        """Settle every guard verdict of a user's messages still pending, now; returns how
+        many. The idle-time worker does this with the embedding; a caller that runs without
+        it (a benchmark between turns, a script) calls it at a quiet moment."""
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None or self._verdicts is None:
+            return 0
+        return self._verdicts.settle_pending(ns, None)
+
     def _embed_backlog(self, ns: int, *, cap: int | None, batch: int) -> int:
         """Embed a namespace's waiting messages in batches, ``cap`` of them at most."""
         assert self._vectors is not None

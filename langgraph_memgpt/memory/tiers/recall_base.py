@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from langgraph_memgpt.memory.search.fusion import (
     FusionFn,
 )
 from langgraph_memgpt.memory.search.indexing import RecallDense
-from langgraph_memgpt.memory.text.guard_flags import hit_metadata
+from langgraph_memgpt.memory.text.guard_flags import PENDING, hit_metadata
 from langgraph_memgpt.memory.types import (
     ROLE_TRUST,
     SearchHit,
@@ -43,6 +43,17 @@ _COLUMNS = "r.id, r.message_id, r.thread_id, r.turn, r.role, r.content, r.create
 )
 
 
+class PendingVerdicts(Protocol):
+    """The guard's deferred verdicts as the tier sees them (``guard.policy.PendingVerdicts``):
+    a message stored with ``PENDING`` in its guard column is settled by its first reader
+    (``settle``) or off the turn (``settle_pending``), to the value its write would have
+    stored."""
+
+    def settle(self, text: str, trust: str) -> str | None: ...
+
+    def settle_pending(self, ns: int, limit: int | None) -> int: ...
+
+
 class RecallBase:
     """State and shared helpers of the recall tier (see ``recall.RecallMemory``)."""
 
@@ -56,6 +67,7 @@ class RecallBase:
         fusion: FusionFn = DEFAULT_FUSION,
         background: bool = True,
         dense: RecallDense | None = None,
+        verdicts: PendingVerdicts | None = None,
     ) -> None:
         self._db = db
         #: What a message's vector is made of (``indexing.RecallDense``: its ``mode`` may be
@@ -63,12 +75,14 @@ class RecallBase:
         self.dense = dense
         #: The guard's write policy (``types.WriteGuard``): the guard column of a new message.
         self._on_write = on_write
+        #: Settles the verdicts ``on_write`` left ``PENDING`` (None: it never does).
+        self._verdicts = verdicts
         self._vectors = vectors if vectors is not None and vectors.embeds else None
         self._embed_query = embed_query
         self.fusion = fusion
         self._worker = (
-            BackgroundEmbedder(self.embed_pending)
-            if background and self._vectors is not None
+            BackgroundEmbedder(self._catch_up)
+            if background and (self._vectors is not None or verdicts is not None)
             else None
         )
 
@@ -82,6 +96,18 @@ class RecallBase:
         if self._vectors is None:
             return 0
         return self._vectors.embed_pending(ns, limit)
+
+    def _catch_up(self, ns: int, limit: int) -> int:
+        """The idle-time worker's batch: settle pending verdicts, then embed."""
+        done = self._verdicts.settle_pending(ns, limit) if self._verdicts is not None else 0
+        return done + self.embed_pending(ns, limit)
+
+    def _guard_of(self, row: sqlite3.Row | tuple[Any, ...]) -> str | None:
+        """The guard column of a stored row (``_COLUMNS``), settled if still pending."""
+        guard: str | None = row[11]
+        if guard == PENDING and self._verdicts is not None:
+            return self._verdicts.settle(row[5], row[10] or ROLE_TRUST[row[4]])
+        return guard
 
     def _read_ns(self, user_id: str, agent_id: str) -> int | None:
         check_id(user_id, "user_id")
@@ -105,7 +131,7 @@ class RecallBase:
             "agent_id": agent_id,
             "role": role,
         }
-        metadata.update(hit_metadata(content, row[10], row[11], ROLE_TRUST[role]))
+        metadata.update(hit_metadata(content, row[10], self._guard_of(row), ROLE_TRUST[role]))
         if tool_calls:
             metadata["tool_calls"] = json.loads(tool_calls)
         if tcid:

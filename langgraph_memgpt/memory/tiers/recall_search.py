@@ -108,7 +108,7 @@ class RecallSearch(RecallBacklog):
         return [
             self._hit(rows[rid], score, user_id, agent_id)
             for rid, score in window
-            if rid in rows and searchable(rows[rid][11])
+            if rid in rows and searchable(self._guard_of(rows[rid]))
         ]
 
     def _dense(
@@ -188,4 +188,8 @@ class RecallSearch(RecallBacklog):
             k,
             page,
         )
-        return [self._hit(row, 1.0, user_id, agent_id) for row in rows if searchable(row[11])]
+        return [
+            self._hit(row, 1.0, user_id, agent_id)
+            for row in rows
+            if searchable(self._guard_of(row))
+        ]
