@@ -357,12 +357,11 @@ def _build_floor(model: FixedReplyChatModel, directory: Path) -> Built:
 
 
 def _embedder(memory: Any) -> Callable[[], None]:
-    """What recall memory's idle-time worker would do while the user types: settle the guard's
-    pending verdicts of the turn's messages, then embed them."""
+    """What recall memory's idle-time worker would do while the user types: index the turn's
+    messages, settle the guard's verdicts on them and embed them (``RecallMemory.catch_up``)."""
 
     def catch_up() -> None:
-        memory.recall.settle_waiting(user_id=BENCH_USER)
-        memory.recall.embed_waiting(user_id=BENCH_USER)
+        memory.recall.catch_up(user_id=BENCH_USER)
 
     return catch_up
 

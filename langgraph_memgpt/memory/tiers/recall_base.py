@@ -43,6 +43,21 @@ _COLUMNS = "r.id, r.message_id, r.thread_id, r.turn, r.role, r.content, r.create
 )
 
 
+#: ``meta`` key holding a namespace's lowest recall id not indexed yet.
+UNINDEXED_KEY = "recall_unindexed:{ns}"
+
+_MARK_SQL = (
+    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+    "CASE WHEN CAST(excluded.value AS BIGINT) < CAST(meta.value AS BIGINT) "
+    "THEN excluded.value ELSE meta.value END"
+)
+
+
+def mark_unindexed(conn: Any, ns: int, first_id: int) -> None:
+    """Record in the caller's transaction that messages from ``first_id`` on wait."""
+    conn.execute(_MARK_SQL, (UNINDEXED_KEY.format(ns=ns), str(first_id)))
+
+
 class PendingVerdicts(Protocol):
     """The guard's deferred verdicts as the tier sees them (``guard.policy.PendingVerdicts``):
     a message stored with ``PENDING`` in its guard column is settled by its first reader
@@ -80,11 +95,9 @@ class RecallBase:
         self._vectors = vectors if vectors is not None and vectors.embeds else None
         self._embed_query = embed_query
         self.fusion = fusion
-        self._worker = (
-            BackgroundEmbedder(self._catch_up)
-            if background and (self._vectors is not None or verdicts is not None)
-            else None
-        )
+        #: Index appended messages off the turn (``recall_index``); False: in the append.
+        self.defer_indexing = True
+        self._worker = BackgroundEmbedder(self._catch_up) if background else None
 
     @property
     def hybrid(self) -> bool:
@@ -98,9 +111,15 @@ class RecallBase:
         return self._vectors.embed_pending(ns, limit)
 
     def _catch_up(self, ns: int, limit: int) -> int:
-        """The idle-time worker's batch: settle pending verdicts, then embed."""
-        done = self._verdicts.settle_pending(ns, limit) if self._verdicts is not None else 0
+        """The idle-time worker's batch: index waiting messages, settle pending verdicts,
+        then embed; returns how much was done (0: nothing waits)."""
+        done = self._index_waiting(ns)
+        if self._verdicts is not None:
+            done += self._verdicts.settle_pending(ns, limit)
         return done + self.embed_pending(ns, limit)
+
+    def _index_waiting(self, ns: int) -> int:  # ``recall_index.RecallIndexing``
+        raise NotImplementedError
 
     def _guard_of(self, row: sqlite3.Row | tuple[Any, ...]) -> str | None:
         """The guard column of a stored row (``_COLUMNS``), settled if still pending."""

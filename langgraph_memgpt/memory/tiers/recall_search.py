@@ -83,6 +83,7 @@ class RecallSearch(RecallBacklog):
             restrict = None
             if thread_id is not None:
                 restrict = ("SELECT id FROM recall WHERE ns=? AND thread_id=?", (ns, thread_id))
+            self._index_waiting(ns)  # what appends left for later, first
             with self._db.read() as conn:
                 lexical = LexicalIndex.search(conn, ns, Tier.RECALL, terms, pool, restrict=restrict)
             rankings = [lexical] if lexical else []
