@@ -13,7 +13,19 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph_memgpt.memory import Memory
 
 IDENT = {"user_id": "ana"}
-WORDS = "pasta garden lisbon guitar marathon violin tuesday sister museum ferry coffee".split()
+WORDS = [
+    "pasta",
+    "garden",
+    "lisbon",
+    "guitar",
+    "marathon",
+    "violin",
+    "tuesday",
+    "sister",
+    "museum",
+    "ferry",
+    "coffee",
+]
 
 
 def _script(seed: int) -> list[tuple[str, list[tuple[str, str, str]]]]:
@@ -43,9 +55,7 @@ def _play(memory: Memory, script: Any, between: Callable[[int], None]) -> None:
 
 def _index(memory: Memory) -> tuple[dict[Any, bytes], list[Any]]:
     with memory._db.read() as conn:
-        docs = {
-            row[0]: bytes(row[1]) for row in conn.execute("SELECT key, terms FROM lex_docs")
-        }
+        docs = {row[0]: bytes(row[1]) for row in conn.execute("SELECT key, terms FROM lex_docs")}
         stats = [tuple(r) for r in conn.execute("SELECT tier, docs, length FROM lex_stats")]
     return docs, sorted(stats)
 
@@ -97,7 +107,9 @@ def test_a_message_waiting_is_found_by_another_process(new_store: Callable[[str]
     reader = Memory.open(location, embeddings=DeterministicFakeEmbedding(size=16))
     try:
         writer.recall.stop_worker()
-        writer.recall.append("user", "The ferry to Cacilhas leaves at nine.", thread_id="t", **IDENT)
+        writer.recall.append(
+            "user", "The ferry to Cacilhas leaves at nine.", thread_id="t", **IDENT
+        )
         (hit,) = reader.recall.search("ferry Cacilhas", mode="lexical", **IDENT)
         assert hit.text.startswith("The ferry")
         assert reader.recall.count(**IDENT) == 1

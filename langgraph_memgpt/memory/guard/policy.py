@@ -124,11 +124,13 @@ def reviewed(verdict: Verdict, text: str, trust: str, reviewer: Reviewer | None)
         return verdict
     if verdict and tuple(verdict.reasons) != (LEARNED,):
         return verdict  # the rules are sure
-    model = guard_model.model()
-    if model is None:
-        return verdict
-    norm = normalise(text)
-    score = max((model.score(t) for t in (norm.text, *norm.variants) if t), default=0.0)
+    score = verdict.score  # the scan's own learned score: the text is not scored twice
+    if score is None:
+        model = guard_model.model()
+        if model is None:
+            return verdict
+        norm = normalise(text)
+        score = model.max_score((norm.text, *norm.variants))
     low, high = reviewer.band
     if not low <= score < high:
         return verdict

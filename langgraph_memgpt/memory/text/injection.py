@@ -255,10 +255,17 @@ def normalise(text: str) -> Normalised:
 # -- verdict ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a text is flagged, and why (family names, plus how it was hidden)."""
+    """Whether a text is flagged, and why (family names, plus how it was hidden).
+
+    ``score``: the learned score (``guard_model``: the highest over the text and its decoded
+    variants) when the verdict needed it, so a reviewer's band (``guard.policy.reviewed``)
+    reads it instead of scoring the text again; None when the rules decided alone. Not part of
+    equality: two verdicts with the same flag and reasons are the same verdict.
+    """
 
     flagged: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    score: float | None = field(default=None, compare=False)
 
     def __bool__(self) -> bool:
         return self.flagged
@@ -372,12 +379,20 @@ def scan(text: str) -> Verdict:
     reasons.update(norm.hidden)
     if not reasons:
         # The rules are sure of what they flag; the learned score decides the rest.
-        learned = guard_model.model()
-        if learned is not None and learned.flags_any((norm.text, *norm.variants)):
-            return Verdict(True, (LEARNED,))
-        return CLEAN
+        return learned_verdict(norm)
     ordered = tuple(r for r in (*FAMILIES, ENCODED, HIDDEN_TEXT, OBFUSCATED) if r in reasons)
     return Verdict(True, ordered)
+
+
+def learned_verdict(norm: Normalised) -> Verdict:
+    """The learned score's verdict on a text the rules passed, its score carried along."""
+    learned = guard_model.model()
+    if learned is None:
+        return CLEAN
+    score = learned.max_score((norm.text, *norm.variants))
+    return Verdict(
+        score >= learned.threshold, (LEARNED,) if score >= learned.threshold else (), score
+    )
 
 
 @lru_cache(maxsize=4096)
