@@ -94,7 +94,9 @@ class RecallBacklog(RecallIndexing):
         return total
 
     def flush(self) -> None:
-        """Save changed FAISS files of recall messages."""
+        """Index every waiting message (so a store closed cleanly has none: a read-only
+        reader cannot index them) and save changed FAISS files of recall messages."""
+        self._index_all_waiting()
         if self._vectors is not None:
             self._vectors.flush()
 

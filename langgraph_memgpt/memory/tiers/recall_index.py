@@ -75,6 +75,18 @@ class RecallIndexing(RecallBase):
         with self._db.transaction() as conn:
             return index_waiting_in(conn, ns, self._db.row_lock)
 
+    def _index_all_waiting(self) -> int:
+        """Index the waiting messages of every namespace (closing the store)."""
+        if getattr(self._db, "read_only", False) or self._db.closed:
+            return 0
+        prefix = UNINDEXED_KEY.format(ns="")
+        with self._db.read() as conn:
+            keys = [
+                str(k)
+                for (k,) in conn.execute("SELECT key FROM meta WHERE key LIKE ?", (prefix + "%",))
+            ]
+        return sum(self._index_waiting(int(key[len(prefix) :])) for key in keys)
+
     def _waiting_count(self, conn: Any, ns: int) -> int:
         """How many messages of a namespace wait to be indexed (in a read)."""
         row = conn.execute(
