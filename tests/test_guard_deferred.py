@@ -97,3 +97,13 @@ def test_a_pending_row_of_a_store_without_the_deferral_still_reads(memory: Any) 
     memory.recall._verdicts = None  # a reader that cannot settle: the row stays as written
     (hit,) = memory.recall.messages(thread_id="t", **IDENT)
     assert hit.id == mid and hit.metadata["untrusted"] is True  # the rescan still marks it
+
+
+def test_a_read_only_store_lists_pending_flags_without_writing(tmp_path: Any) -> None:
+    with Memory.open(tmp_path / "s", embeddings=None) as memory:
+        bad = memory.recall.append("user", _order(), thread_id="t", **IDENT)
+        memory.recall.append("user", "See you at eight.", thread_id="t", **IDENT)
+        assert _column(memory, bad) == PENDING  # closing indexes, it does not scan
+    with Memory.open(tmp_path / "s", embeddings=None, read_only=True) as memory:
+        assert [r["id"] for r in memory.guard.flagged(**IDENT)] == [bad]
+        assert _column(memory, bad) == PENDING

@@ -285,7 +285,8 @@ _TABLES = {"archival": ("archival", "uid", "text"), "recall": ("recall", "messag
 def flagged(db: MemoryDatabase, ns: int, tier: str, *, limit: int = 100) -> list[dict[str, Any]]:
     """Flagged records of one namespace and tier, newest first (``memory flagged``)."""
     table, key, text = _table(tier)
-    if tier == "recall":
+    read_only = bool(getattr(db, "read_only", False))
+    if tier == "recall" and not read_only:
         settle_pending(db, ns)
     with db.read() as conn:
         rows = conn.execute(
@@ -295,8 +296,10 @@ def flagged(db: MemoryDatabase, ns: int, tier: str, *, limit: int = 100) -> list
         ).fetchall()
     out = []
     for rid, body, trust, guard, created_at in rows:
+        if guard == PENDING:  # a read-only store: settled here, as a reader does, not stored
+            guard = PendingVerdicts(db).settle(body, trust or USER)
         flag = stored_flag(guard)
-        if flag is None:  # passed by a reviewer
+        if flag is None:  # clean, or passed by a reviewer
             continue
         out.append(
             {
