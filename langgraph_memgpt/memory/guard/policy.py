@@ -10,7 +10,8 @@ Every record and message carries its origin (``trust``):
 - ``external``: tool output, web pages, imported documents and conversations. The lowest tier
   and the default of an archival insert that does not say otherwise.
 
-Every other tier is scanned (``guard.scan``) on write and again on retrieval. A flagged text is
+Every other tier is scanned (``guard.scan``) on write (a recall message: off the turn, see
+``deferring_guard``) and again on retrieval. A flagged text is
 stored and kept (nothing is lost) with its reasons in the row's ``guard`` column; hits built
 from it carry ``metadata["untrusted"] = True`` and ``metadata["guard_reasons"]``. With the
 store's quarantine setting on (``set_quarantine``), a flagged text is also left out of search
