@@ -255,13 +255,9 @@ def normalise(text: str) -> Normalised:
 # -- verdict ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a text is flagged, and why (family names, plus how it was hidden).
-
-    ``score``: the learned score (``guard_model``: the highest over the text and its decoded
-    variants) when the verdict needed it, so a reviewer's band (``guard.policy.reviewed``)
-    reads it instead of scoring the text again; None when the rules decided alone. Not part of
-    equality: two verdicts with the same flag and reasons are the same verdict.
-    """
+    """Whether a text is flagged, and why (family names, plus how it was hidden). ``score``:
+    the learned score when the verdict needed it (a reviewer's band reads it, ``policy.reviewed``),
+    None when the rules decided alone; not part of equality."""
 
     flagged: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
@@ -386,13 +382,11 @@ def scan(text: str) -> Verdict:
 
 def learned_verdict(norm: Normalised) -> Verdict:
     """The learned score's verdict on a text the rules passed, its score carried along."""
-    learned = guard_model.model()
-    if learned is None:
+    if (learned := guard_model.model()) is None:
         return CLEAN
     score = learned.max_score((norm.text, *norm.variants))
-    return Verdict(
-        score >= learned.threshold, (LEARNED,) if score >= learned.threshold else (), score
-    )
+    flagged = score >= learned.threshold
+    return Verdict(flagged, (LEARNED,) if flagged else (), score)
 
 
 @lru_cache(maxsize=4096)
