@@ -11,10 +11,13 @@ one thread of a fresh store, then every question of categories 1-4 searched with
   neighbour's (``mix_context``), for several w.
 
 The lexical side is the same in every row, so the differences are the dense context's.
-Reports R@10 per conversation and over all questions, and the CPU the embedding took.
+``--backends torch,onnx`` runs each context on both runtimes of the local model
+(sentence-transformers on torch, ONNX Runtime on the exported graph), which must give the same
+R@10. Reports R@10 per conversation and over all questions, and the CPU the embedding took.
 
     python bench/dense_context_locomo.py
     python bench/dense_context_locomo.py --modes text,vectors --weights 0.5
+    python bench/dense_context_locomo.py --modes previous --backends torch,onnx
 """
 
 from __future__ import annotations
@@ -103,22 +106,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="text,previous,none,vectors")
     parser.add_argument("--weights", default="0.35,0.5,0.7", help="w of the vectors mode")
     parser.add_argument("--conversations", default="", help="comma-separated (default: all)")
+    parser.add_argument(
+        "--backends", default="auto", help="of auto,torch,onnx (the local model's runtime)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    embedder = LocalMiniLMEmbeddings()
-    embedder.embed_documents(["warm up the model"])
+    backends = [b for b in args.backends.split(",") if b]
+    embedders = {b: LocalMiniLMEmbeddings(backend=b) for b in backends}  # type: ignore[arg-type]
+    for embedder in embedders.values():
+        embedder.embed_documents(["warm up the model"])
     files = conversation_files(args.data, [c for c in args.conversations.split(",") if c])
-    configs: list[tuple[str, str, float | None]] = []
-    for mode in args.modes.split(","):
-        if mode == "vectors":
-            configs += [(f"vectors w={w}", mode, float(w)) for w in args.weights.split(",")]
-        else:
-            configs.append((mode, mode, None))
+    configs: list[tuple[str, str, float | None, str]] = []
+    for backend in backends:
+        tag = "" if backends == ["auto"] else f" ({embedders[backend].runtime()})"
+        for mode in args.modes.split(","):
+            if mode == "vectors":
+                configs += [
+                    (f"vectors w={w}{tag}", mode, float(w), backend)
+                    for w in args.weights.split(",")
+                ]
+            else:
+                configs.append((f"{mode}{tag}", mode, None, backend))
     default_weight = indexing.NEIGHBOUR_WEIGHT
     results: dict[str, dict[str, Any]] = {}
     for path in files:
-        for label, mode, weight in configs:
-            row = run_conversation(path, mode, weight, embedder)
+        for label, mode, weight, backend in configs:
+            row = run_conversation(path, mode, weight, embedders[backend])
             indexing.NEIGHBOUR_WEIGHT = default_weight
             results.setdefault(label, {})[path.stem] = row
             print(f"{path.stem} {label}: {row}", flush=True)

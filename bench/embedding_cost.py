@@ -11,9 +11,13 @@ on the questions whose evidence was played.
 
 Sides (``--sides``): ``before`` (the message and its neighbours encoded together, no cache,
 torch's own thread count: what shipped before), ``text`` (the same text, with the cache and one
-thread), ``previous`` (the message and the one before it), ``own`` (the message alone), ``mixed`` (each text encoded alone once, through the
-cache, the message's vector mixed from its own and its neighbours':
-``search.indexing.mix_context``). The shipped default is marked in the results.
+thread), ``previous`` (the message and the one before it), ``own`` (the message alone),
+``mixed`` (each text encoded alone once, through the cache, the message's vector mixed from its
+own and its neighbours': ``search.indexing.mix_context``), all on torch (sentence-transformers);
+then ``onnx-*``, the same on ONNX Runtime (``search.embeddings_onnx``: the graph exported once
+from the packaged weights), ``onnx-padded`` running a turn's texts padded into one run where
+``onnx-previous`` runs texts of unequal length apart. The shipped default is marked in the
+results, and the one shipped before ONNX Runtime.
 
     python bench/embedding_cost.py                       # 150 turns of conversation 26
     python bench/embedding_cost.py --turns 300 --conversation 30
@@ -51,48 +55,105 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage  # noqa
 
 from langgraph_memgpt.memory import Memory  # noqa: E402
 from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings  # noqa: E402
+from langgraph_memgpt.memory.search.embeddings_onnx import MAX_PADDING  # noqa: E402
 from langgraph_memgpt.memory.search.indexing import NEIGHBOUR_WEIGHT, RecallDense  # noqa: E402
 
 USER = "bench"
+_TORCH = {"backend": "torch", "padding": 1.0}
+_ONNX = {"backend": "onnx", "padding": MAX_PADDING}
 SIDES: dict[str, dict[str, Any]] = {
     "before": {
         "mode": "text",
         "cache": False,
         "threads": None,
-        "label": "message + neighbours encoded together; no cache; torch's threads",
+        **_TORCH,
+        "label": "torch; message + neighbours encoded together; no cache; torch's threads",
     },
     "text": {
         "mode": "text",
         "cache": True,
         "threads": 1,
-        "label": "message + neighbours encoded together; cache; 1 thread",
+        **_TORCH,
+        "label": "torch; message + neighbours encoded together; cache; 1 thread",
     },
     "previous": {
         "mode": "previous",
         "cache": True,
         "threads": 1,
-        "label": "message + the one before it encoded together; cache; 1 thread",
+        **_TORCH,
+        "label": "torch; message + the one before it encoded together; cache; 1 thread",
     },
     "own": {
         "mode": "none",
         "cache": True,
         "threads": 1,
-        "label": "message alone (no context); cache; 1 thread",
+        **_TORCH,
+        "label": "torch; message alone (no context); cache; 1 thread",
     },
     "mixed": {
         "mode": "vectors",
         "cache": True,
         "threads": 1,
-        "label": f"each text encoded alone once, neighbour vectors mixed (w={NEIGHBOUR_WEIGHT}); "
-        "cache; 1 thread",
+        **_TORCH,
+        "label": f"torch; each text encoded alone once, neighbour vectors mixed "
+        f"(w={NEIGHBOUR_WEIGHT}); cache; 1 thread",
+    },
+    "onnx-padded": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        "backend": "onnx",
+        "padding": 1.0,
+        "label": "ONNX Runtime; as `previous`, the turn's texts padded into one run",
+    },
+    "onnx-previous": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "label": "ONNX Runtime; as `previous`, texts of unequal length run apart",
+    },
+    "onnx-own": {
+        "mode": "none",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "label": "ONNX Runtime; as `own`",
+    },
+    "onnx-mixed": {
+        "mode": "vectors",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "label": "ONNX Runtime; as `mixed`",
     },
 }
-#: The side that is what the package does by default (its dense context, cache on, 1 thread).
-SHIPPED = next(
+#: The side that is what the package does by default (its dense context, cache on, 1 thread,
+#: ONNX Runtime when it can be set up, else torch) and the one it did before ONNX Runtime.
+_DEFAULT_MODE = RecallDense(lambda texts: texts).mode
+_SHIPPED_PADDING = LocalMiniLMEmbeddings(backend="torch").max_padding
+PREVIOUS_SHIPPED = next(
     name
     for name, side in SIDES.items()
-    if side["mode"] == RecallDense(lambda texts: texts).mode and side["cache"] and side["threads"]
+    if side["mode"] == _DEFAULT_MODE
+    and side["cache"]
+    and side["backend"] == "torch"
+    and side["threads"]
 )
+
+
+def shipped() -> str:
+    """The default side on this machine (ONNX Runtime unless it cannot be set up here)."""
+    runtime = LocalMiniLMEmbeddings().runtime()
+    return next(
+        name
+        for name, side in SIDES.items()
+        if side["mode"] == _DEFAULT_MODE
+        and side["cache"]
+        and side["threads"]
+        and side["backend"] == runtime
+        and (runtime == "torch" or side["padding"] == _SHIPPED_PADDING)
+    )
 
 
 def _when(date: str) -> str | None:
@@ -135,10 +196,11 @@ def synthetic(turns: int) -> tuple[list[list[BaseMessage]], list[dict[str, Any]]
 
 
 def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> dict[str, Any]:
+    shipped_side = shipped()
     chat, questions = synthetic(turns) if path is None else messages(path, turns)
     questions = questions[:questions_cap] if questions_cap else questions
     cpu: dict[str, list[float]] = {side: [] for side in sides}
-    embedders = {side: _Counting(SIDES[side]["threads"]) for side in sides}
+    embedders = {side: _Counting(SIDES[side]) for side in sides}
     for embedder in embedders.values():
         embedder.embed_documents(["warm up the model"])
         embedder.texts = 0
@@ -172,7 +234,7 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
                 found = {h.id for h in hits}
                 recall10.append(len(found & set(q["evidence"])) / len(q["evidence"]))
             results[side] = {
-                "label": SIDES[side]["label"] + (" (shipped)" if side == SHIPPED else ""),
+                "label": SIDES[side]["label"] + _mark(side, shipped_side),
                 "embed_cpu_ms_per_turn_median": statistics.median(cpu[side]),
                 "embed_cpu_ms_per_turn_mean": statistics.fmean(cpu[side]),
                 "texts_encoded_per_turn": encoded[side],
@@ -185,16 +247,34 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
         "messages": sum(len(p) for p in chat),
         "questions": len(questions),
         "neighbour_weight": NEIGHBOUR_WEIGHT,
-        "shipped": SHIPPED,
+        "shipped": shipped_side,
+        "previous_shipped": PREVIOUS_SHIPPED,
         "sides": results,
     }
 
 
-class _Counting(LocalMiniLMEmbeddings):
-    """The local model (loaded once, shared by every side), counting the texts it encodes."""
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    def __init__(self, threads: int | None) -> None:
-        super().__init__(small_batch_threads=threads)
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _mark(side: str, shipped_side: str) -> str:
+    if side == shipped_side:
+        return " (shipped)"
+    return " (shipped before ONNX Runtime)" if side == PREVIOUS_SHIPPED else ""
+
+
+class _Counting(LocalMiniLMEmbeddings):
+    """The local model (loaded once per runtime, shared by the sides), counting the texts it
+    encodes."""
+
+    def __init__(self, side: dict[str, Any]) -> None:
+        super().__init__(small_batch_threads=side["threads"], backend=side["backend"])
+        self.max_padding = side["padding"]
         self.texts = 0
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -237,28 +317,34 @@ def markdown(payload: dict[str, Any]) -> str:
             markdown_table(header, rows),
             "",
             f"Machine: {payload['machine']['cpus']} CPUs, torch "
-            f"{payload['machine']['versions'].get('torch')}, load average at start "
-            f"{payload['load_average']}.",
+            f"{payload['machine']['versions'].get('torch')}, onnxruntime "
+            f"{_version('onnxruntime')}, load average (1 min) {payload['load_average']} at "
+            f"start, {payload['load_average_end']} at the end (other work on the machine "
+            "inflates every side's CPU time alike, not their ratios).",
         ]
     )
 
 
 def _summary(payload: dict[str, Any]) -> list[str]:
-    """One line: before against the shipped default, when both ran."""
-    sides, shipped = payload["sides"], payload["shipped"]
-    if "before" not in sides or shipped not in sides:
-        return []
-    old, new = sides["before"], sides[shipped]
-    ratio = old["embed_cpu_ms_per_turn_median"] / new["embed_cpu_ms_per_turn_median"]
-    recall = ""
-    if old["recall_at_10"] is not None and new["recall_at_10"] is not None:
-        recall = f"; R@10 {old['recall_at_10']:.3f} -> {new['recall_at_10']:.3f}"
-    return [
-        f"**before -> shipped (`{shipped}`)**: {old['embed_cpu_ms_per_turn_median']:.1f} -> "
-        f"{new['embed_cpu_ms_per_turn_median']:.1f} ms of embedding CPU per turn "
-        f"({ratio:.2f}x less){recall}; cache hit rate {new['cache_hit_rate']:.2f}.",
-        "",
-    ]
+    """Before and the previous default against the shipped default, when they ran."""
+    sides, shipped_side = payload["sides"], payload["shipped"]
+    lines = []
+    for old_name in ("before", payload["previous_shipped"]):
+        if old_name not in sides or shipped_side not in sides or old_name == shipped_side:
+            continue
+        old, new = sides[old_name], sides[shipped_side]
+        ratio = old["embed_cpu_ms_per_turn_median"] / new["embed_cpu_ms_per_turn_median"]
+        recall = ""
+        if old["recall_at_10"] is not None and new["recall_at_10"] is not None:
+            recall = f"; R@10 {old['recall_at_10']:.3f} -> {new['recall_at_10']:.3f}"
+        lines += [
+            f"**{old_name} -> shipped (`{shipped_side}`)**: "
+            f"{old['embed_cpu_ms_per_turn_median']:.1f} -> "
+            f"{new['embed_cpu_ms_per_turn_median']:.1f} ms of embedding CPU per turn "
+            f"({ratio:.2f}x less){recall}.",
+            "",
+        ]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = run(path, args.turns, sides, args.questions)
     payload["machine"] = machine()
     payload["load_average"] = round(load, 2)
+    payload["load_average_end"] = round(os.getloadavg()[0], 2)
     for side, row in payload["sides"].items():
         print(f"{side}: {row}", flush=True)
     write_results("embedding_cost", payload, markdown(payload), args.out)

@@ -31,7 +31,12 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     payload = json.loads((tmp_path / "embedding_cost.json").read_text())
     assert payload["turns"] == 4 and payload["messages"] == 8
     sides = payload["sides"]
-    assert set(sides) == {"before", "text", "previous", "own", "mixed"}
+    assert set(sides) == {"before", "text", "previous", "own", "mixed"} | {
+        "onnx-padded",
+        "onnx-previous",
+        "onnx-own",
+        "onnx-mixed",
+    }
     assert payload["shipped"] in sides and "(shipped)" in sides[payload["shipped"]]["label"]
     for row in sides.values():
         assert row["embed_cpu_ms_per_turn_median"] > 0

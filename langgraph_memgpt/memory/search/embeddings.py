@@ -78,6 +78,8 @@ class LocalMiniLMEmbeddings(Embeddings):
                 "'auto', 'onnx' or 'torch'."
             )
         self.backend: Backend = chosen  # type: ignore[assignment]
+        #: ONNX Runtime only: padding allowed when texts of unequal length run together.
+        self.max_padding = 0.2
 
     @property
     def model_dir(self) -> Any:
@@ -96,24 +98,28 @@ class LocalMiniLMEmbeddings(Embeddings):
         threads = (self.small_batch_threads or 0) if small else 0
         key = f"onnx:{threads}"
         with _MODEL_LOCK:
-            if key in _MODEL_CACHE:
-                return _MODEL_CACHE[key]
-            from pathlib import Path
+            if key not in _MODEL_CACHE:
+                from pathlib import Path
 
-            from langgraph_memgpt.memory.search.embeddings_onnx import OnnxMiniLM, exported_model
-
-            model_dir = Path(self.model_dir)
-            if "onnx:path" not in _MODEL_CACHE:  # export (or find) once per process
-                _MODEL_CACHE["onnx:path"] = exported_model(model_dir)
-            path = _MODEL_CACHE["onnx:path"]
-            model = None if path is None else OnnxMiniLM(path, model_dir, threads=threads)
-            if path is None and self.backend == "onnx":
-                raise MemoryStoreError(
-                    "embedding backend 'onnx' could not be set up (see the log); install "
-                    "onnxruntime and onnx, or use backend='torch'."
+                from langgraph_memgpt.memory.search.embeddings_onnx import (
+                    OnnxMiniLM,
+                    exported_model,
                 )
-            _MODEL_CACHE[key] = model
-            return model
+
+                model_dir = Path(self.model_dir)
+                if "onnx:path" not in _MODEL_CACHE:  # export (or find) once per process
+                    _MODEL_CACHE["onnx:path"] = exported_model(model_dir)
+                path = _MODEL_CACHE["onnx:path"]
+                _MODEL_CACHE[key] = (
+                    None if path is None else OnnxMiniLM(path, model_dir, threads=threads)
+                )
+            model = _MODEL_CACHE[key]
+        if model is None and self.backend == "onnx":
+            raise MemoryStoreError(
+                "embedding backend 'onnx' could not be set up (see the log); install "
+                "onnxruntime and onnx, or use backend='torch'."
+            )
+        return model
 
     def _model(self) -> Any:
         with _MODEL_LOCK:
@@ -143,7 +149,7 @@ class LocalMiniLMEmbeddings(Embeddings):
         small = len(texts) <= SMALL_BATCH
         onnx = self._onnx(small=small)
         if onnx is not None:
-            return onnx.encode(list(texts), self.batch_size).tolist()
+            return onnx.encode(list(texts), self.batch_size, self.max_padding).tolist()
         model = self._model()
         with _torch_threads(self.small_batch_threads if small else None):
             vectors = model.encode(

@@ -39,6 +39,8 @@ OPSET = 17
 #: A text the exported graph must embed like torch does before it is kept.
 PROBE = "Melanie: I ran a charity race for mental health last Saturday, 20 May 2023."
 MIN_PROBE_COSINE = 0.9999
+#: Padding allowed in a run of texts, as a share of its longest (``runs``; 1.0: pad freely).
+MAX_PADDING = 0.2
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -88,18 +90,21 @@ class OnnxMiniLM:
         tokenizer.no_padding()
         self._tokenizer = tokenizer
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(
+        self, texts: list[str], batch_size: int = 64, max_padding: float = MAX_PADDING
+    ) -> np.ndarray:
         """L2-normalised vectors (n, 384), float32, in the order of ``texts``.
 
-        Texts of similar length are run together (sorted by length, as sentence-transformers
-        does) so little is spent on padding; a lone text is run unpadded.
+        Texts are sorted by length and run in groups of at most ``batch_size`` whose shortest
+        is at least ``1 - max_padding`` of their longest (``runs``): a padded token costs as
+        much as a real one, and a turn's two messages often differ twofold in length, so they
+        run apart, while an ingestion's many texts still run in full batches.
         """
         encodings = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        lengths = [len(e.ids) for e in encodings]
         out = np.empty((len(texts), 0), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            longest = max(len(encodings[i].ids) for i in chunk)
+        for chunk in runs(lengths, batch_size, max_padding):
+            longest = lengths[chunk[0]]
             ids = np.zeros((len(chunk), longest), dtype=np.int64)
             mask = np.zeros((len(chunk), longest), dtype=np.int64)
             for row, i in enumerate(chunk):
@@ -117,6 +122,24 @@ class OnnxMiniLM:
                 out = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)
             out[chunk] = pooled
         return out
+
+
+def runs(lengths: list[int], batch_size: int, max_padding: float) -> list[list[int]]:
+    """Positions grouped for running together: longest first, at most ``batch_size`` a group,
+    each text at least ``1 - max_padding`` of its group's longest."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        group = groups[-1] if groups else None
+        if (
+            group is None
+            or len(group) >= batch_size
+            or lengths[i] < (1 - max_padding) * lengths[group[0]]
+        ):
+            groups.append([i])
+        else:
+            group.append(i)
+    return groups
 
 
 def _max_seq_length(model_dir: Path) -> int:
