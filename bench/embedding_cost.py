@@ -36,6 +36,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -127,6 +129,33 @@ SIDES: dict[str, dict[str, Any]] = {
         **_ONNX,
         "label": "ONNX Runtime; as `mixed`",
     },
+    # Cheaper encoder runs, measured and not shipped (docs/embedding-cost.md): their vectors
+    # are not the model's, so the table gives their cosine to the float32 vectors.
+    "onnx-int8": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "variant": "onnx-int8",
+        "label": "ONNX Runtime, int8 dynamic quantisation (per channel, reduced range); "
+        "as `previous`",
+    },
+    "torch-int8": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_TORCH,
+        "variant": "torch-int8",
+        "label": "torch, `quantize_dynamic` int8 on every Linear; as `previous`",
+    },
+    "onnx-128": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "variant": "seq128",
+        "label": "ONNX Runtime, texts cut at 128 tokens (the model's own: 256); as `previous`",
+    },
 }
 #: The side that is what the package does by default (its dense context, cache on, 1 thread,
 #: ONNX Runtime when it can be set up, else torch) and the one it did before ONNX Runtime.
@@ -149,6 +178,7 @@ def shipped() -> str:
         name
         for name, side in SIDES.items()
         if side["mode"] == _DEFAULT_MODE
+        and "variant" not in side
         and side["cache"]
         and side["threads"]
         and side["backend"] == runtime
@@ -222,6 +252,7 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
                 cpu[side].append(1000 * (time.process_time() - start))
         # The conversation's figures, before the questions' own embeddings count.
         encoded = {side: embedders[side].texts / len(chat) for side in sides}
+        cosine = {side: embedders[side].cosine_to_reference() for side in sides}
         hit_rate = {
             side: None if (c := mem.archival.embedding_cache) is None else c.hit_rate
             for side, mem in stores.items()
@@ -238,6 +269,8 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
                 "embed_cpu_ms_per_turn_median": statistics.median(cpu[side]),
                 "embed_cpu_ms_per_turn_mean": statistics.fmean(cpu[side]),
                 "texts_encoded_per_turn": encoded[side],
+                "cosine_to_float32_min": cosine[side][0],
+                "cosine_to_float32_mean": cosine[side][1],
                 "cache_hit_rate": hit_rate[side],
                 "recall_at_10": statistics.fmean(recall10) if recall10 else None,
             }
@@ -268,18 +301,81 @@ def _mark(side: str, shipped_side: str) -> str:
     return " (shipped before ONNX Runtime)" if side == PREVIOUS_SHIPPED else ""
 
 
+_REFERENCE: dict[str, list[float]] = {}  # float32 torch vectors by text, for the cosines
+
+
 class _Counting(LocalMiniLMEmbeddings):
     """The local model (loaded once per runtime, shared by the sides), counting the texts it
-    encodes."""
+    encodes and keeping them (the vectors of a variant side are compared with float32's)."""
 
     def __init__(self, side: dict[str, Any]) -> None:
         super().__init__(small_batch_threads=side["threads"], backend=side["backend"])
         self.max_padding = side["padding"]
         self.texts = 0
+        self.seen: dict[str, list[float]] = {}
+        self.variant = _variant(side["variant"]) if "variant" in side else None
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         self.texts += len(texts)
-        return super().embed_documents(texts)
+        if self.variant is None:
+            vectors = super().embed_documents(texts)
+        else:
+            vectors = self.variant(list(texts)).tolist()
+        if len(self.seen) < 1000:
+            self.seen.update(zip(texts, vectors, strict=True))
+        return vectors
+
+    def cosine_to_reference(self) -> tuple[float, float]:
+        """Min and mean cosine of this side's vectors to the model's float32 ones (torch)."""
+        texts = list(self.seen)
+        if not texts:
+            return (1.0, 1.0)
+        missing = [t for t in texts if t not in _REFERENCE]
+        if missing:
+            torch_fp32 = LocalMiniLMEmbeddings(backend="torch")
+            _REFERENCE.update(zip(missing, torch_fp32.embed_documents(missing), strict=True))
+        reference = np.array([_REFERENCE[t] for t in texts])
+        ours = np.array([self.seen[t] for t in texts])
+        cosines = (reference * ours).sum(axis=1)
+        return float(cosines.min()), float(cosines.mean())
+
+
+def _variant(name: str) -> Any:
+    """An encoder function for a variant side: int8 on ONNX Runtime or torch, or shorter
+    texts on ONNX Runtime."""
+    from langgraph_memgpt.memory.search.embeddings import _torch_threads
+    from langgraph_memgpt.memory.search.embeddings_onnx import OnnxMiniLM, exported_model
+
+    model_dir = Path(LocalMiniLMEmbeddings().model_dir)
+    if name == "torch-int8":
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(model_dir), device="cpu")
+        torch.ao.quantization.quantize_dynamic(
+            model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
+
+        def encode(texts: list[str]) -> np.ndarray:
+            with _torch_threads(1):
+                return np.asarray(
+                    model.encode(texts, normalize_embeddings=True, show_progress_bar=False)
+                )
+
+        return encode
+    exported = exported_model(model_dir)
+    if exported is None:
+        raise SystemExit(f"side {name} needs ONNX Runtime and onnx")
+    if name == "seq128":
+        short = OnnxMiniLM(exported, model_dir, threads=1, max_seq_length=128)
+        return short.encode
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    int8 = Path(tempfile.mkdtemp()) / "int8.onnx"
+    quantize_dynamic(
+        exported, int8, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True
+    )
+    return OnnxMiniLM(int8, model_dir, threads=1).encode
 
 
 def markdown(payload: dict[str, Any]) -> str:
@@ -297,10 +393,12 @@ def markdown(payload: dict[str, Any]) -> str:
                 f"{row['texts_encoded_per_turn']:.2f}",
                 "off" if row["cache_hit_rate"] is None else f"{row['cache_hit_rate']:.2f}",
                 "" if row["recall_at_10"] is None else f"{row['recall_at_10']:.3f}",
+                f"{row['cosine_to_float32_min']:.4f} / {row['cosine_to_float32_mean']:.4f}",
             ]
         )
     header = ["side", "recall message's vector", "embed CPU ms/turn (median)"]
     header += ["before / side", "texts encoded per turn", "cache hit rate", "R@10"]
+    header += ["cosine to float32 torch (min / mean)"]
     return "\n".join(
         [
             "# Embedding cost per turn (recall memory, local MiniLM)",

@@ -36,6 +36,9 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
         "onnx-previous",
         "onnx-own",
         "onnx-mixed",
+        "onnx-int8",
+        "torch-int8",
+        "onnx-128",
     }
     assert payload["shipped"] in sides and "(shipped)" in sides[payload["shipped"]]["label"]
     for row in sides.values():
@@ -45,3 +48,7 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     assert sides["mixed"]["texts_encoded_per_turn"] <= 2.0 + 1e-9
     assert sides["mixed"]["cache_hit_rate"] > 0
     assert "before -> shipped" in (tmp_path / "embedding_cost.md").read_text()
+    # ONNX Runtime in float32 gives the model's vectors; int8 does not (why it is not shipped).
+    assert payload["shipped"] == "onnx-previous"
+    assert sides["onnx-previous"]["cosine_to_float32_min"] > 0.9999
+    assert sides["onnx-int8"]["cosine_to_float32_min"] < 0.9999

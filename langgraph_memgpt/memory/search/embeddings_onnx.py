@@ -73,7 +73,9 @@ class OnnxMiniLM:
     default one only when a big batch (an ingestion) comes.
     """
 
-    def __init__(self, onnx_path: Path, model_dir: Path, *, threads: int) -> None:
+    def __init__(
+        self, onnx_path: Path, model_dir: Path, *, threads: int, max_seq_length: int | None = None
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -84,7 +86,9 @@ class OnnxMiniLM:
         self._session = ort.InferenceSession(
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
-        self.max_seq_length = _max_seq_length(model_dir)
+        #: Tokens kept of a text (the model's own setting unless given: a shorter one changes
+        #: the vectors of longer texts, so only a benchmark sets it).
+        self.max_seq_length = max_seq_length or _max_seq_length(model_dir)
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.enable_truncation(self.max_seq_length)
         tokenizer.no_padding()
