@@ -35,6 +35,7 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     sides = payload["sides"]
     assert set(sides) == {"before", "text", "previous", "own", "mixed"} | {
         "onnx-padded",
+        "onnx-apart",
         "onnx-previous",
         "onnx-own",
         "onnx-mixed",

@@ -103,12 +103,13 @@ def test_runs_group_texts_of_similar_length() -> None:
     from langgraph_memgpt.memory.search.embeddings_onnx import runs
 
     # A turn's two messages, one twice the other: run apart, no padding.
-    assert runs([80, 40], 64, 0.2) == [[0], [1]]
+    assert runs([80, 40], 64, 12) == [[0], [1]]
     # Free padding: one run, longest first.
-    assert runs([40, 80], 64, 1.0) == [[1, 0]]
-    # Similar lengths share a run up to the batch size; every position appears once.
-    groups = runs([10, 12, 11, 50, 9, 48], 2, 0.2)
+    assert runs([40, 80], 64, 10**6) == [[1, 0]]
+    # Lengths within 12 tokens share a run up to the batch size; each position appears once.
+    groups = runs([10, 12, 11, 50, 9, 48], 2, 12)
     assert groups == [[3, 5], [1, 2], [0, 4]]
+    assert runs([70, 58, 57], 64, 12) == [[0, 1], [2]]
 
 
 def test_unknown_backend_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -78,8 +78,8 @@ class LocalMiniLMEmbeddings(Embeddings):
                 "'auto', 'onnx' or 'torch'."
             )
         self.backend: Backend = chosen  # type: ignore[assignment]
-        #: ONNX Runtime only: padding allowed when texts of unequal length run together.
-        self.max_padding = 0.2
+        #: ONNX Runtime only: padded tokens a text may add to a run (``embeddings_onnx.runs``).
+        self.max_pad_tokens = 12
 
     @property
     def model_dir(self) -> Any:
@@ -149,7 +149,7 @@ class LocalMiniLMEmbeddings(Embeddings):
         small = len(texts) <= SMALL_BATCH
         onnx = self._onnx(small=small)
         if onnx is not None:
-            return onnx.encode(list(texts), self.batch_size, self.max_padding).tolist()
+            return onnx.encode(list(texts), self.batch_size, self.max_pad_tokens).tolist()
         model = self._model()
         with _torch_threads(self.small_batch_threads if small else None):
             vectors = model.encode(
