@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 
+from langgraph_memgpt.memory.search.embeddings_onnx import MAX_PAD_TOKENS
 from langgraph_memgpt.memory.types import MemoryStoreError
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class LocalMiniLMEmbeddings(Embeddings):
             )
         self.backend: Backend = chosen  # type: ignore[assignment]
         #: ONNX Runtime only: padded tokens a text may add to a run (``embeddings_onnx.runs``).
-        self.max_pad_tokens = 12
+        self.max_pad_tokens = MAX_PAD_TOKENS
 
     @property
     def model_dir(self) -> Any:
