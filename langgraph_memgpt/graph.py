@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from langchain_core.tools import tool as as_tool
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer, RetryPolicy
 
@@ -35,7 +35,7 @@ from langgraph_memgpt.memory.hygiene.consolidation import Consolidator
 from langgraph_memgpt.memory.hygiene.supersede import Decider, ModelDecider
 from langgraph_memgpt.memory.types import MemoryStoreUnavailable
 from langgraph_memgpt.nodes.compact import make_compact_node
-from langgraph_memgpt.nodes.dual import dual_node, offloaded
+from langgraph_memgpt.nodes.dual import dual_node, offloaded, pure_router
 from langgraph_memgpt.nodes.execute_tool import (
     make_async_execute_tool_node,
     make_execute_tool_node,
@@ -195,10 +195,16 @@ def create_memgpt_agent(
     # first only when it needs compacting. Every step is a checkpoint LangGraph writes.
     builder.add_edge(START, "reason")
     builder.add_edge("compact", "reason")
-    builder.add_conditional_edges("reason", route_after_reason)
+    # The routers read only the state: awaited, they run on the loop (no thread hop).
+    builder.add_conditional_edges(
+        "reason",
+        pure_router(route_after_reason, "route_after_reason"),
+        ["memory_interrupt", "execute_tool", "compact", END],
+    )
     # Path maps name the real successors, so the drawn graph shows no impossible self-loops.
-    builder.add_conditional_edges("memory_interrupt", route_tools, ["execute_tool", "reason"])
-    builder.add_conditional_edges("execute_tool", route_tools, ["memory_interrupt", "reason"])
+    tools_router = pure_router(route_tools, "route_tools")
+    builder.add_conditional_edges("memory_interrupt", tools_router, ["execute_tool", "reason"])
+    builder.add_conditional_edges("execute_tool", tools_router, ["memory_interrupt", "reason"])
 
     saver: Checkpointer
     if isinstance(checkpointer, str):

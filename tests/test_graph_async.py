@@ -45,6 +45,17 @@ def test_the_async_model_path_is_the_one_taken() -> None:
     assert not has_native_async(OfflineDriver())
 
 
+def test_routers_run_on_the_loop_not_in_a_thread(memory) -> None:
+    """A sync path function costs a thread hop per routing decision under ``ainvoke``; ours
+    are awaited inline (LangGraph's own test for an executor-backed async body)."""
+    from langgraph.pregel._utils import _has_native_async
+
+    agent = create_memgpt_agent(OfflineDriver(), memory=memory)
+    paths = [spec.path for specs in agent.builder.branches.values() for spec in specs.values()]
+    assert len(paths) == 3
+    assert all(_has_native_async(path) for path in paths)
+
+
 async def _nodes(agent: Any, payload: Any, config: dict[str, Any]) -> list[str]:
     return [
         node

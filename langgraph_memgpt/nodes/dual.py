@@ -25,6 +25,22 @@ def dual_node(func: Callable[..., Any], afunc: Callable[..., Awaitable[Any]], na
     return RunnableCallable(func, afunc, name=name, trace=False)
 
 
+def pure_router(func: Callable[..., Any], name: str) -> Any:
+    """A conditional edge's function, run on the loop when awaited.
+
+    LangGraph runs a plain function path under ``ainvoke`` in the loop's executor, a thread hop
+    per routing decision (two a turn). The routers only read the state's last messages and
+    flags, no I/O and microseconds of work, so the hop costs more than the call; awaited, they
+    run inline like LangGraph's own ``tools_condition`` would if it were async.
+    """
+
+    @functools.wraps(func)
+    async def route(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return dual_node(func, route, name)
+
+
 def offloaded(func: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     """The async body of a node that is memory I/O from end to end (``memory_interrupt``,
     ``compact``): the sync body itself, run off the event loop at the one seam."""
