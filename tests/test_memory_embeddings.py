@@ -195,3 +195,16 @@ def test_missing_onnxruntime_falls_back(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("MEMGPT_MODEL_CACHE", str(tmp_path))
     assert embeddings_onnx.exported_model(tmp_path) is None
     assert not any(tmp_path.iterdir())
+
+
+def test_abandoned_export_files_are_dropped(tmp_path: Path) -> None:
+    from langgraph_memgpt.memory.search.embeddings_onnx import _drop_abandoned
+
+    old, fresh = tmp_path / "a.onnx.tmp", tmp_path / "b.onnx.tmp"
+    kept = tmp_path / "model.onnx"
+    for path in (old, fresh, kept):
+        path.write_bytes(b"x")
+    os.utime(old, (1, 1))  # written long ago by a process that died
+    os.utime(kept, (1, 1))
+    _drop_abandoned(tmp_path)
+    assert not old.exists() and fresh.exists() and kept.exists()

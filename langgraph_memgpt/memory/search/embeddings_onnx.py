@@ -178,11 +178,25 @@ def exported_model(model_dir: Path) -> Path | None:
         if target.is_file():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
+        _drop_abandoned(target.parent)
         _export(model_dir, target)
         return target
     except Exception as exc:  # any failure leaves torch, which always works
         logger.warning("ONNX Runtime not used for the local embedder (%s); using torch", exc)
         return None
+
+
+def _drop_abandoned(folder: Path, older_than_s: float = 3600) -> None:
+    """Delete export files a killed process left half-written (``*.onnx.tmp``, 86 MB each);
+    an export in progress elsewhere is minutes old at most, so it is left alone."""
+    import time
+
+    for stale in folder.glob("*.onnx.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > older_than_s:
+                stale.unlink()
+        except OSError:
+            pass  # another process removed it first
 
 
 def _export(model_dir: Path, target: Path) -> None:
