@@ -188,13 +188,19 @@ def test_onnx_impossible_falls_back_to_torch(
         LocalMiniLMEmbeddings(backend="onnx").embed_documents(["x"])
 
 
-def test_missing_onnxruntime_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_onnxruntime_falls_back_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     from langgraph_memgpt.memory.search import embeddings_onnx
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
     monkeypatch.setenv("MEMGPT_MODEL_CACHE", str(tmp_path))
-    assert embeddings_onnx.exported_model(tmp_path) is None
+    with caplog.at_level("INFO"):
+        assert embeddings_onnx.exported_model(tmp_path) is None
     assert not any(tmp_path.iterdir())
+    # An install without the packages is no fault: said at INFO, not as a warning on stderr.
+    assert "using torch" in caplog.text
+    assert all(r.levelname == "INFO" for r in caplog.records if "using torch" in r.message)
 
 
 def test_abandoned_export_files_are_dropped(tmp_path: Path) -> None:

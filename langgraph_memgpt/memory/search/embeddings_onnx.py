@@ -181,7 +181,10 @@ def exported_model(model_dir: Path) -> Path | None:
         _drop_abandoned(target.parent)
         _export(model_dir, target)
         return target
-    except Exception as exc:  # any failure leaves torch, which always works
+    except ImportError as exc:  # an install without them (an older 'local' extra): expected
+        logger.info("ONNX Runtime not used for the local embedder (%s); using torch", exc)
+        return None
+    except Exception as exc:  # any other failure leaves torch, which always works
         logger.warning("ONNX Runtime not used for the local embedder (%s); using torch", exc)
         return None
 
