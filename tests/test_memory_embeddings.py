@@ -154,6 +154,13 @@ def test_onnx_gives_torchs_vectors_and_is_exported_once(
         assert (got * want).sum(axis=1).min() > 0.9999
     # The same identity, so a store indexed on torch opens and searches on ONNX Runtime.
     assert embedder_identity(onnx) == embedder_identity(torch_side)
+    # One session serves the background embedder and a search's catch-up at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    alone = np.array(onnx.embed_documents(TEXTS))
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda _: np.array(onnx.embed_documents(TEXTS)), range(8)))
+    assert all(np.allclose(v, alone, atol=1e-6) for v in together)
     # Another process finds the file: no export, no torch.
     before = exported.stat().st_mtime_ns
     code = (
