@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 CACHE_ENV = "MEMGPT_MODEL_CACHE"
 OPSET = 17
+#: Raised when ``_export`` changes what it writes, so files from an older version are not used.
+EXPORT_VERSION = 1
 #: A text the exported graph must embed like torch does before it is kept.
 PROBE = "Melanie: I ran a charity race for mental health last Saturday, 20 May 2023."
 MIN_PROBE_COSINE = 0.9999
@@ -63,7 +65,8 @@ def _weights_key(model_dir: Path) -> str:
             digest.update(block)
     import onnxruntime
 
-    digest.update(f"opset={OPSET};ort={onnxruntime.__version__.split('.')[0]}".encode())
+    ort_major = onnxruntime.__version__.split(".")[0]
+    digest.update(f"export={EXPORT_VERSION};opset={OPSET};ort={ort_major}".encode())
     return digest.hexdigest()
 
 
