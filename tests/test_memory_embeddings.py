@@ -175,6 +175,13 @@ def test_onnx_gives_torchs_vectors_and_is_exported_once(
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120, env=env)
     assert [p.name for p in (tmp_path / "cache" / "onnx").iterdir()] == [exported.name]
     assert exported.stat().st_mtime_ns == before
+    assert exported.stat().st_mode & 0o777 == 0o644  # readable by others sharing the cache
+    # A damaged file: this process falls back to torch instead of failing to embed.
+    exported.write_bytes(b"not a model")
+    monkeypatch.setattr(emb_module, "_MODEL_CACHE", {})
+    damaged = LocalMiniLMEmbeddings()
+    assert len(damaged.embed_documents(["still embedded"])[0]) == 384
+    assert damaged.runtime() == "torch"
 
 
 @pytest.mark.skipif(not local_available(), reason="local MiniLM not installed")

@@ -111,9 +111,12 @@ class LocalMiniLMEmbeddings(Embeddings):
                 if "onnx:path" not in _MODEL_CACHE:  # export (or find) once per process
                     _MODEL_CACHE["onnx:path"] = exported_model(model_dir)
                 path = _MODEL_CACHE["onnx:path"]
-                _MODEL_CACHE[key] = (
-                    None if path is None else OnnxMiniLM(path, model_dir, threads=threads)
-                )
+                _MODEL_CACHE[key] = None
+                if path is not None:
+                    try:
+                        _MODEL_CACHE[key] = OnnxMiniLM(path, model_dir, threads=threads)
+                    except Exception as exc:  # unreadable or damaged file: torch still works
+                        logger.warning("ONNX model %s not loaded (%s); using torch", path, exc)
             model = _MODEL_CACHE[key]
         if model is None and self.backend == "onnx":
             raise MemoryStoreError(

@@ -229,6 +229,8 @@ def _export(model_dir: Path, target: Path) -> None:
     fd, tmp_name = tempfile.mkstemp(suffix=".onnx.tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp's 0600 would hide the file from others sharing the cache; it holds public weights.
+    tmp.chmod(0o644)
     try:
         # The exporter warns about tracing control flow that MiniLM does not have; the
         # probe check below is what decides whether the file is kept.
