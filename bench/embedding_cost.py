@@ -11,9 +11,14 @@ on the questions whose evidence was played.
 
 Sides (``--sides``): ``before`` (the message and its neighbours encoded together, no cache,
 torch's own thread count: what shipped before), ``text`` (the same text, with the cache and one
-thread), ``previous`` (the message and the one before it), ``own`` (the message alone), ``mixed`` (each text encoded alone once, through the
-cache, the message's vector mixed from its own and its neighbours':
-``search.indexing.mix_context``). The shipped default is marked in the results.
+thread), ``previous`` (the message and the one before it), ``own`` (the message alone),
+``mixed`` (each text encoded alone once, through the cache, the message's vector mixed from its
+own and its neighbours': ``search.indexing.mix_context``), all on torch (sentence-transformers);
+then ``onnx-*``, the same on ONNX Runtime (``search.embeddings_onnx``: the graph exported once
+from the packaged weights), ``onnx-padded`` running a turn's texts padded into one run where
+``onnx-apart`` each text alone, and ``onnx-previous`` (shipped) texts apart only when padding
+would cost more than a second run. The shipped default is marked in the
+results, and the one shipped before ONNX Runtime.
 
     python bench/embedding_cost.py                       # 150 turns of conversation 26
     python bench/embedding_cost.py --turns 300 --conversation 30
@@ -31,6 +36,8 @@ from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -51,48 +58,142 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage  # noqa
 
 from langgraph_memgpt.memory import Memory  # noqa: E402
 from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings  # noqa: E402
+from langgraph_memgpt.memory.search.embeddings_onnx import MAX_PAD_TOKENS  # noqa: E402
 from langgraph_memgpt.memory.search.indexing import NEIGHBOUR_WEIGHT, RecallDense  # noqa: E402
 
 USER = "bench"
+_TORCH = {"backend": "torch", "padding": 10**6}
+_ONNX = {"backend": "onnx", "padding": MAX_PAD_TOKENS}
 SIDES: dict[str, dict[str, Any]] = {
     "before": {
         "mode": "text",
         "cache": False,
         "threads": None,
-        "label": "message + neighbours encoded together; no cache; torch's threads",
+        **_TORCH,
+        "label": "torch; message + neighbours encoded together; no cache; torch's threads",
     },
     "text": {
         "mode": "text",
         "cache": True,
         "threads": 1,
-        "label": "message + neighbours encoded together; cache; 1 thread",
+        **_TORCH,
+        "label": "torch; message + neighbours encoded together; cache; 1 thread",
     },
     "previous": {
         "mode": "previous",
         "cache": True,
         "threads": 1,
-        "label": "message + the one before it encoded together; cache; 1 thread",
+        **_TORCH,
+        "label": "torch; message + the one before it encoded together; cache; 1 thread",
     },
     "own": {
         "mode": "none",
         "cache": True,
         "threads": 1,
-        "label": "message alone (no context); cache; 1 thread",
+        **_TORCH,
+        "label": "torch; message alone (no context); cache; 1 thread",
     },
     "mixed": {
         "mode": "vectors",
         "cache": True,
         "threads": 1,
-        "label": f"each text encoded alone once, neighbour vectors mixed (w={NEIGHBOUR_WEIGHT}); "
-        "cache; 1 thread",
+        **_TORCH,
+        "label": f"torch; each text encoded alone once, neighbour vectors mixed "
+        f"(w={NEIGHBOUR_WEIGHT}); cache; 1 thread",
+    },
+    "onnx-padded": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        "backend": "onnx",
+        "padding": 10**6,
+        "label": "ONNX Runtime; as `previous`, the turn's texts padded into one run",
+    },
+    "onnx-apart": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        "backend": "onnx",
+        "padding": -1,
+        "label": "ONNX Runtime; as `previous`, each text run alone",
+    },
+    "onnx-previous": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "label": f"ONNX Runtime; as `previous`, texts over {MAX_PAD_TOKENS} tokens apart in "
+        "length run apart",
+    },
+    "onnx-own": {
+        "mode": "none",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "label": "ONNX Runtime; as `own`",
+    },
+    "onnx-mixed": {
+        "mode": "vectors",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "label": "ONNX Runtime; as `mixed`",
+    },
+    # Cheaper encoder runs, measured and not shipped (docs/embedding-cost.md): their vectors
+    # are not the model's, so the table gives their cosine to the float32 vectors.
+    "onnx-int8": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "variant": "onnx-int8",
+        "label": "ONNX Runtime, int8 dynamic quantisation (per channel, reduced range); "
+        "as `previous`",
+    },
+    "torch-int8": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_TORCH,
+        "variant": "torch-int8",
+        "label": "torch, `quantize_dynamic` int8 on every Linear; as `previous`",
+    },
+    "onnx-128": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "variant": "seq128",
+        "label": "ONNX Runtime, texts cut at 128 tokens (the model's own: 256); as `previous`",
     },
 }
-#: The side that is what the package does by default (its dense context, cache on, 1 thread).
-SHIPPED = next(
+#: The side that is what the package does by default (its dense context, cache on, 1 thread,
+#: ONNX Runtime when it can be set up, else torch) and the one it did before ONNX Runtime.
+_DEFAULT_MODE = RecallDense(lambda texts: texts).mode
+_SHIPPED_PADDING = LocalMiniLMEmbeddings(backend="torch").max_pad_tokens
+PREVIOUS_SHIPPED = next(
     name
     for name, side in SIDES.items()
-    if side["mode"] == RecallDense(lambda texts: texts).mode and side["cache"] and side["threads"]
+    if side["mode"] == _DEFAULT_MODE
+    and side["cache"]
+    and side["backend"] == "torch"
+    and side["threads"]
 )
+
+
+def shipped() -> str:
+    """The default side on this machine (ONNX Runtime unless it cannot be set up here)."""
+    runtime = LocalMiniLMEmbeddings().runtime()
+    return next(
+        name
+        for name, side in SIDES.items()
+        if side["mode"] == _DEFAULT_MODE
+        and "variant" not in side
+        and side["cache"]
+        and side["threads"]
+        and side["backend"] == runtime
+        and (runtime == "torch" or side["padding"] == _SHIPPED_PADDING)
+    )
 
 
 def _when(date: str) -> str | None:
@@ -135,10 +236,11 @@ def synthetic(turns: int) -> tuple[list[list[BaseMessage]], list[dict[str, Any]]
 
 
 def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> dict[str, Any]:
+    shipped_side = shipped()
     chat, questions = synthetic(turns) if path is None else messages(path, turns)
     questions = questions[:questions_cap] if questions_cap else questions
     cpu: dict[str, list[float]] = {side: [] for side in sides}
-    embedders = {side: _Counting(SIDES[side]["threads"]) for side in sides}
+    embedders = {side: _Counting(SIDES[side]) for side in sides}
     for embedder in embedders.values():
         embedder.embed_documents(["warm up the model"])
         embedder.texts = 0
@@ -160,6 +262,7 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
                 cpu[side].append(1000 * (time.process_time() - start))
         # The conversation's figures, before the questions' own embeddings count.
         encoded = {side: embedders[side].texts / len(chat) for side in sides}
+        cosine = {side: embedders[side].cosine_to_reference() for side in sides}
         hit_rate = {
             side: None if (c := mem.archival.embedding_cache) is None else c.hit_rate
             for side, mem in stores.items()
@@ -172,10 +275,12 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
                 found = {h.id for h in hits}
                 recall10.append(len(found & set(q["evidence"])) / len(q["evidence"]))
             results[side] = {
-                "label": SIDES[side]["label"] + (" (shipped)" if side == SHIPPED else ""),
+                "label": SIDES[side]["label"] + _mark(side, shipped_side),
                 "embed_cpu_ms_per_turn_median": statistics.median(cpu[side]),
                 "embed_cpu_ms_per_turn_mean": statistics.fmean(cpu[side]),
                 "texts_encoded_per_turn": encoded[side],
+                "cosine_to_float32_min": cosine[side][0],
+                "cosine_to_float32_mean": cosine[side][1],
                 "cache_hit_rate": hit_rate[side],
                 "recall_at_10": statistics.fmean(recall10) if recall10 else None,
             }
@@ -185,21 +290,102 @@ def run(path: Path | None, turns: int, sides: list[str], questions_cap: int) -> 
         "messages": sum(len(p) for p in chat),
         "questions": len(questions),
         "neighbour_weight": NEIGHBOUR_WEIGHT,
-        "shipped": SHIPPED,
+        "shipped": shipped_side,
+        "previous_shipped": PREVIOUS_SHIPPED,
         "sides": results,
     }
 
 
-class _Counting(LocalMiniLMEmbeddings):
-    """The local model (loaded once, shared by every side), counting the texts it encodes."""
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    def __init__(self, threads: int | None) -> None:
-        super().__init__(small_batch_threads=threads)
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _mark(side: str, shipped_side: str) -> str:
+    if side == shipped_side:
+        return " (shipped)"
+    return " (shipped before ONNX Runtime)" if side == PREVIOUS_SHIPPED else ""
+
+
+_REFERENCE: dict[str, list[float]] = {}  # float32 torch vectors by text, for the cosines
+
+
+class _Counting(LocalMiniLMEmbeddings):
+    """The local model (loaded once per runtime, shared by the sides), counting the texts it
+    encodes and keeping them (the vectors of a variant side are compared with float32's)."""
+
+    def __init__(self, side: dict[str, Any]) -> None:
+        super().__init__(small_batch_threads=side["threads"], backend=side["backend"])
+        self.max_pad_tokens = side["padding"]
         self.texts = 0
+        self.seen: dict[str, list[float]] = {}
+        self.variant = _variant(side["variant"]) if "variant" in side else None
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         self.texts += len(texts)
-        return super().embed_documents(texts)
+        if self.variant is None:
+            vectors = super().embed_documents(texts)
+        else:
+            vectors = self.variant(list(texts)).tolist()
+        if len(self.seen) < 1000:
+            self.seen.update(zip(texts, vectors, strict=True))
+        return vectors
+
+    def cosine_to_reference(self) -> tuple[float, float]:
+        """Min and mean cosine of this side's vectors to the model's float32 ones (torch)."""
+        texts = list(self.seen)
+        if not texts:
+            return (1.0, 1.0)
+        missing = [t for t in texts if t not in _REFERENCE]
+        if missing:
+            torch_fp32 = LocalMiniLMEmbeddings(backend="torch")
+            _REFERENCE.update(zip(missing, torch_fp32.embed_documents(missing), strict=True))
+        reference = np.array([_REFERENCE[t] for t in texts])
+        ours = np.array([self.seen[t] for t in texts])
+        cosines = (reference * ours).sum(axis=1)
+        return float(cosines.min()), float(cosines.mean())
+
+
+def _variant(name: str) -> Any:
+    """An encoder function for a variant side: int8 on ONNX Runtime or torch, or shorter
+    texts on ONNX Runtime."""
+    from langgraph_memgpt.memory.search.embeddings import _torch_threads
+    from langgraph_memgpt.memory.search.embeddings_onnx import OnnxMiniLM, exported_model
+
+    model_dir = Path(LocalMiniLMEmbeddings().model_dir)
+    if name == "torch-int8":
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(model_dir), device="cpu")
+        torch.ao.quantization.quantize_dynamic(
+            model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
+
+        def encode(texts: list[str]) -> np.ndarray:
+            with _torch_threads(1):
+                return np.asarray(
+                    model.encode(texts, normalize_embeddings=True, show_progress_bar=False)
+                )
+
+        return encode
+    exported = exported_model(model_dir)
+    if exported is None:
+        raise SystemExit(f"side {name} needs ONNX Runtime and onnx")
+    if name == "seq128":
+        short = OnnxMiniLM(exported, model_dir, threads=1, max_seq_length=128)
+        return short.encode
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    int8 = Path(tempfile.mkdtemp()) / "int8.onnx"
+    quantize_dynamic(
+        exported, int8, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True
+    )
+    return OnnxMiniLM(int8, model_dir, threads=1).encode
 
 
 def markdown(payload: dict[str, Any]) -> str:
@@ -217,10 +403,12 @@ def markdown(payload: dict[str, Any]) -> str:
                 f"{row['texts_encoded_per_turn']:.2f}",
                 "off" if row["cache_hit_rate"] is None else f"{row['cache_hit_rate']:.2f}",
                 "" if row["recall_at_10"] is None else f"{row['recall_at_10']:.3f}",
+                f"{row['cosine_to_float32_min']:.4f} / {row['cosine_to_float32_mean']:.4f}",
             ]
         )
     header = ["side", "recall message's vector", "embed CPU ms/turn (median)"]
     header += ["before / side", "texts encoded per turn", "cache hit rate", "R@10"]
+    header += ["cosine to float32 torch (min / mean)"]
     return "\n".join(
         [
             "# Embedding cost per turn (recall memory, local MiniLM)",
@@ -237,28 +425,34 @@ def markdown(payload: dict[str, Any]) -> str:
             markdown_table(header, rows),
             "",
             f"Machine: {payload['machine']['cpus']} CPUs, torch "
-            f"{payload['machine']['versions'].get('torch')}, load average at start "
-            f"{payload['load_average']}.",
+            f"{payload['machine']['versions'].get('torch')}, onnxruntime "
+            f"{_version('onnxruntime')}, load average (1 min) {payload['load_average']} at "
+            f"start, {payload['load_average_end']} at the end (other work on the machine "
+            "inflates every side's CPU time alike, not their ratios).",
         ]
     )
 
 
 def _summary(payload: dict[str, Any]) -> list[str]:
-    """One line: before against the shipped default, when both ran."""
-    sides, shipped = payload["sides"], payload["shipped"]
-    if "before" not in sides or shipped not in sides:
-        return []
-    old, new = sides["before"], sides[shipped]
-    ratio = old["embed_cpu_ms_per_turn_median"] / new["embed_cpu_ms_per_turn_median"]
-    recall = ""
-    if old["recall_at_10"] is not None and new["recall_at_10"] is not None:
-        recall = f"; R@10 {old['recall_at_10']:.3f} -> {new['recall_at_10']:.3f}"
-    return [
-        f"**before -> shipped (`{shipped}`)**: {old['embed_cpu_ms_per_turn_median']:.1f} -> "
-        f"{new['embed_cpu_ms_per_turn_median']:.1f} ms of embedding CPU per turn "
-        f"({ratio:.2f}x less){recall}; cache hit rate {new['cache_hit_rate']:.2f}.",
-        "",
-    ]
+    """Before and the previous default against the shipped default, when they ran."""
+    sides, shipped_side = payload["sides"], payload["shipped"]
+    lines = []
+    for old_name in ("before", payload["previous_shipped"]):
+        if old_name not in sides or shipped_side not in sides or old_name == shipped_side:
+            continue
+        old, new = sides[old_name], sides[shipped_side]
+        ratio = old["embed_cpu_ms_per_turn_median"] / new["embed_cpu_ms_per_turn_median"]
+        recall = ""
+        if old["recall_at_10"] is not None and new["recall_at_10"] is not None:
+            recall = f"; R@10 {old['recall_at_10']:.3f} -> {new['recall_at_10']:.3f}"
+        lines += [
+            f"**{old_name} -> shipped (`{shipped_side}`)**: "
+            f"{old['embed_cpu_ms_per_turn_median']:.1f} -> "
+            f"{new['embed_cpu_ms_per_turn_median']:.1f} ms of embedding CPU per turn "
+            f"({ratio:.2f}x less){recall}.",
+            "",
+        ]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = run(path, args.turns, sides, args.questions)
     payload["machine"] = machine()
     payload["load_average"] = round(load, 2)
+    payload["load_average_end"] = round(os.getloadavg()[0], 2)
     for side, row in payload["sides"].items():
         print(f"{side}: {row}", flush=True)
     write_results("embedding_cost", payload, markdown(payload), args.out)

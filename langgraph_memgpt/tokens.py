@@ -54,17 +54,21 @@ def approximate_count_cached(messages: Sequence[BaseMessage]) -> int:
     total = 0
     cache = _approx_cache
     for message in messages:
-        content = message.content
-        if not isinstance(content, str) or (isinstance(message, AIMessage) and message.tool_calls):
+        # Fields read from the instance dict: ``getattr(m, "role", None)`` on a message without
+        # that field goes through pydantic's ``__getattr__`` and an AttributeError, which cost
+        # more than the rest of the count.
+        fields = message.__dict__
+        content = fields.get("content")
+        if not isinstance(content, str) or fields.get("tool_calls"):
             total += count_tokens_approximately([message])
             continue
         key = (
             type(message),
-            message.id,
+            fields.get("id"),
             len(content),
-            message.name,
-            getattr(message, "tool_call_id", None),
-            getattr(message, "role", None),
+            fields.get("name"),
+            fields.get("tool_call_id"),
+            fields.get("role"),
         )
         count = cache.get(key)
         if count is None:

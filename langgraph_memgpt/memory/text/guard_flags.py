@@ -15,6 +15,10 @@ from langgraph_memgpt.memory.types import OPERATOR
 
 #: Reason a rescan finds that a reviewer's "pass" stored on the record overrides.
 _LEARNED = "learned"
+#: The guard column of a recall message whose verdict is not computed yet: a verdict is a pure
+#: function of the text and its writer, so it is settled off the turn (``guard.policy``:
+#: ``deferring_guard``, ``settle_pending``) or by the first reader, as the write would have.
+PENDING = '{"pending":true}'
 
 
 def _stored(guard: str | None) -> dict[str, Any] | None:
@@ -30,6 +34,8 @@ def _stored(guard: str | None) -> dict[str, Any] | None:
 def stored_flag(guard: str | None) -> dict[str, Any] | None:
     """The stored flag of a record (None: clean); an unreadable one reads as flagged. A record
     a reviewer passed stores no reasons: clean."""
+    if guard == PENDING:  # readers settle it first (recall_base._guard_of); unsettled: no flag
+        return None
     value = _stored(guard)
     if value is None or ("reviewed" in value and not value.get("reasons")):
         return None

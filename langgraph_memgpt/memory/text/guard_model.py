@@ -105,6 +105,11 @@ class GuardModel:
         threshold."""
         return any(self.score(t) >= self.threshold for t in texts if t)
 
+    def max_score(self, texts: tuple[str, ...] | list[str]) -> float:
+        """The highest score of the texts (a text and its decoded variants); 0 for none.
+        ``max_score(texts) >= threshold`` is ``flags_any(texts)``."""
+        return max((self.score(t) for t in texts if t), default=0.0)
+
     def save(self, path: Path) -> None:
         import numpy as np
 

@@ -255,10 +255,13 @@ def normalise(text: str) -> Normalised:
 # -- verdict ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a text is flagged, and why (family names, plus how it was hidden)."""
+    """Whether a text is flagged, and why (family names, plus how it was hidden). ``score``:
+    the learned score when the verdict needed it (a reviewer's band reads it, ``policy.reviewed``),
+    None when the rules decided alone; not part of equality."""
 
     flagged: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    score: float | None = field(default=None, compare=False)
 
     def __bool__(self) -> bool:
         return self.flagged
@@ -372,12 +375,18 @@ def scan(text: str) -> Verdict:
     reasons.update(norm.hidden)
     if not reasons:
         # The rules are sure of what they flag; the learned score decides the rest.
-        learned = guard_model.model()
-        if learned is not None and learned.flags_any((norm.text, *norm.variants)):
-            return Verdict(True, (LEARNED,))
-        return CLEAN
+        return learned_verdict(norm)
     ordered = tuple(r for r in (*FAMILIES, ENCODED, HIDDEN_TEXT, OBFUSCATED) if r in reasons)
     return Verdict(True, ordered)
+
+
+def learned_verdict(norm: Normalised) -> Verdict:
+    """The learned score's verdict on a text the rules passed, its score carried along."""
+    if (learned := guard_model.model()) is None:
+        return CLEAN
+    score = learned.max_score((norm.text, *norm.variants))
+    flagged = score >= learned.threshold
+    return Verdict(flagged, (LEARNED,) if flagged else (), score)
 
 
 @lru_cache(maxsize=4096)

@@ -9,11 +9,9 @@ rests only on ``STANDING_WISHES`` reasons is set aside and the learned score dec
 
 from __future__ import annotations
 
-from langgraph_memgpt.memory.text import guard_model
 from langgraph_memgpt.memory.text.injection import (
-    CLEAN,
-    LEARNED,
     Verdict,
+    learned_verdict,
     normalise,
     scan,
     scan_cached,
@@ -32,8 +30,4 @@ def judge(text: str, trust: str | None, *, cached: bool = False) -> Verdict:
         return verdict
     if not set(verdict.reasons) <= STANDING_WISHES:
         return verdict
-    model = guard_model.model()
-    norm = normalise(text)
-    if model is not None and model.flags_any((norm.text, *norm.variants)):
-        return Verdict(True, (LEARNED,))
-    return CLEAN
+    return learned_verdict(normalise(text))

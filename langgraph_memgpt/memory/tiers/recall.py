@@ -76,8 +76,8 @@ class RecallMemory(RecallWrite, RecallSearch):
         ns = self._read_ns(user_id, agent_id)
         if ns is None:
             return 0
-        with self._db.read() as conn:
-            return LexicalIndex.count(conn, ns, Tier.RECALL)
+        with self._db.read() as conn:  # indexed, and waiting to be (``recall_index``)
+            return LexicalIndex.count(conn, ns, Tier.RECALL) + self._waiting_count(conn, ns)
 
     def all_messages(
         self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID, batch: int = 1000

@@ -9,9 +9,7 @@ from langgraph_memgpt.memory.search.embed_worker import BATCH
 from langgraph_memgpt.memory.search.indexing import (
     embedding_text,
 )
-from langgraph_memgpt.memory.tiers.recall_base import (
-    RecallBase,
-)
+from langgraph_memgpt.memory.tiers.recall_index import RecallIndexing
 from langgraph_memgpt.memory.types import (
     DEFAULT_AGENT_ID,
 )
@@ -42,8 +40,26 @@ def pending_parts(row: tuple[Any, ...]) -> tuple[str, str | None, str | None]:
     return row[1], row[2], row[3]
 
 
-class RecallBacklog(RecallBase):
+class RecallBacklog(RecallIndexing):
     """Embed waiting messages in batches; save and stop the vector side."""
+
+    def catch_up(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        """Do now what a user's appends left for later: index their messages, settle the
+        guard's verdicts, embed them (``index_waiting``, ``settle_waiting``,
+        ``embed_waiting``); returns how many messages were indexed.
+
+        The idle-time worker does this once the store has been idle a while, and every read
+        indexes first, so this is for a caller that runs without the worker (a benchmark
+        between turns, a script before it exits)."""
+        indexed = self.index_waiting(user_id=user_id, agent_id=agent_id)
+        self.settle_waiting(user_id=user_id, agent_id=agent_id)
+        self.embed_waiting(user_id=user_id, agent_id=agent_id)
+        return indexed
+
+    def index_waiting(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        """Index every message of a user still waiting for the lexical index, now."""
+        ns = self._read_ns(user_id, agent_id)
+        return 0 if ns is None else self._index_waiting(ns)
 
     def embed_waiting(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
         """Embed every message of a user still waiting for its vector, now; returns how many.
@@ -55,6 +71,15 @@ class RecallBacklog(RecallBase):
         if ns is None or self._vectors is None:
             return 0
         return self._embed_backlog(ns, cap=None, batch=BATCH)
+
+    def settle_waiting(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> int:
+        """Settle every guard verdict of a user's messages still pending, now; returns how
+        many. The idle-time worker does this with the embedding; a caller that runs without
+        it (a benchmark between turns, a script) calls it at a quiet moment."""
+        ns = self._read_ns(user_id, agent_id)
+        if ns is None or self._verdicts is None:
+            return 0
+        return self._verdicts.settle_pending(ns, None)
 
     def _embed_backlog(self, ns: int, *, cap: int | None, batch: int) -> int:
         """Embed a namespace's waiting messages in batches, ``cap`` of them at most."""
@@ -69,7 +94,9 @@ class RecallBacklog(RecallBase):
         return total
 
     def flush(self) -> None:
-        """Save changed FAISS files of recall messages."""
+        """Index every waiting message (so a store closed cleanly has none: a read-only
+        reader cannot index them) and save changed FAISS files of recall messages."""
+        self._index_all_waiting()
         if self._vectors is not None:
             self._vectors.flush()
 

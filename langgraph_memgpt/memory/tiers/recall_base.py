@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from langgraph_memgpt.memory.search.fusion import (
     FusionFn,
 )
 from langgraph_memgpt.memory.search.indexing import RecallDense
-from langgraph_memgpt.memory.text.guard_flags import hit_metadata
+from langgraph_memgpt.memory.text.guard_flags import PENDING, hit_metadata
 from langgraph_memgpt.memory.types import (
     ROLE_TRUST,
     SearchHit,
@@ -43,6 +43,32 @@ _COLUMNS = "r.id, r.message_id, r.thread_id, r.turn, r.role, r.content, r.create
 )
 
 
+#: ``meta`` key holding a namespace's lowest recall id not indexed yet.
+UNINDEXED_KEY = "recall_unindexed:{ns}"
+
+_MARK_SQL = (
+    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+    "CASE WHEN CAST(excluded.value AS BIGINT) < CAST(meta.value AS BIGINT) "
+    "THEN excluded.value ELSE meta.value END"
+)
+
+
+def mark_unindexed(conn: Any, ns: int, first_id: int) -> None:
+    """Record in the caller's transaction that messages from ``first_id`` on wait."""
+    conn.execute(_MARK_SQL, (UNINDEXED_KEY.format(ns=ns), str(first_id)))
+
+
+class PendingVerdicts(Protocol):
+    """The guard's deferred verdicts as the tier sees them (``guard.policy.PendingVerdicts``):
+    a message stored with ``PENDING`` in its guard column is settled by its first reader
+    (``settle``) or off the turn (``settle_pending``), to the value its write would have
+    stored."""
+
+    def settle(self, text: str, trust: str) -> str | None: ...
+
+    def settle_pending(self, ns: int, limit: int | None) -> int: ...
+
+
 class RecallBase:
     """State and shared helpers of the recall tier (see ``recall.RecallMemory``)."""
 
@@ -56,6 +82,7 @@ class RecallBase:
         fusion: FusionFn = DEFAULT_FUSION,
         background: bool = True,
         dense: RecallDense | None = None,
+        verdicts: PendingVerdicts | None = None,
     ) -> None:
         self._db = db
         #: What a message's vector is made of (``indexing.RecallDense``: its ``mode`` may be
@@ -63,14 +90,14 @@ class RecallBase:
         self.dense = dense
         #: The guard's write policy (``types.WriteGuard``): the guard column of a new message.
         self._on_write = on_write
+        #: Settles the verdicts ``on_write`` left ``PENDING`` (None: it never does).
+        self._verdicts = verdicts
         self._vectors = vectors if vectors is not None and vectors.embeds else None
         self._embed_query = embed_query
         self.fusion = fusion
-        self._worker = (
-            BackgroundEmbedder(self.embed_pending)
-            if background and self._vectors is not None
-            else None
-        )
+        #: Index appended messages off the turn (``recall_index``); False: in the append.
+        self.defer_indexing = True
+        self._worker = BackgroundEmbedder(self._catch_up) if background else None
 
     @property
     def hybrid(self) -> bool:
@@ -82,6 +109,24 @@ class RecallBase:
         if self._vectors is None:
             return 0
         return self._vectors.embed_pending(ns, limit)
+
+    def _catch_up(self, ns: int, limit: int) -> int:
+        """The idle-time worker's batch: index waiting messages, settle pending verdicts,
+        then embed; returns how much was done (0: nothing waits)."""
+        done = self._index_waiting(ns)
+        if self._verdicts is not None:
+            done += self._verdicts.settle_pending(ns, limit)
+        return done + self.embed_pending(ns, limit)
+
+    def _index_waiting(self, ns: int) -> int:  # ``recall_index.RecallIndexing``
+        raise NotImplementedError
+
+    def _guard_of(self, row: sqlite3.Row | tuple[Any, ...]) -> str | None:
+        """The guard column of a stored row (``_COLUMNS``), settled if still pending."""
+        guard: str | None = row[11]
+        if guard == PENDING and self._verdicts is not None:
+            return self._verdicts.settle(row[5], row[10] or ROLE_TRUST[row[4]])
+        return guard
 
     def _read_ns(self, user_id: str, agent_id: str) -> int | None:
         check_id(user_id, "user_id")
@@ -105,7 +150,7 @@ class RecallBase:
             "agent_id": agent_id,
             "role": role,
         }
-        metadata.update(hit_metadata(content, row[10], row[11], ROLE_TRUST[role]))
+        metadata.update(hit_metadata(content, row[10], self._guard_of(row), ROLE_TRUST[role]))
         if tool_calls:
             metadata["tool_calls"] = json.loads(tool_calls)
         if tcid:

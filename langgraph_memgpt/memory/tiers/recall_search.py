@@ -83,6 +83,7 @@ class RecallSearch(RecallBacklog):
             restrict = None
             if thread_id is not None:
                 restrict = ("SELECT id FROM recall WHERE ns=? AND thread_id=?", (ns, thread_id))
+            self._index_waiting(ns)  # what appends left for later, first
             with self._db.read() as conn:
                 lexical = LexicalIndex.search(conn, ns, Tier.RECALL, terms, pool, restrict=restrict)
             rankings = [lexical] if lexical else []
@@ -108,7 +109,7 @@ class RecallSearch(RecallBacklog):
         return [
             self._hit(rows[rid], score, user_id, agent_id)
             for rid, score in window
-            if rid in rows and searchable(rows[rid][11])
+            if rid in rows and searchable(self._guard_of(rows[rid]))
         ]
 
     def _dense(
@@ -188,4 +189,8 @@ class RecallSearch(RecallBacklog):
             k,
             page,
         )
-        return [self._hit(row, 1.0, user_id, agent_id) for row in rows if searchable(row[11])]
+        return [
+            self._hit(row, 1.0, user_id, agent_id)
+            for row in rows
+            if searchable(self._guard_of(row))
+        ]

@@ -32,6 +32,7 @@ from langgraph_memgpt.memory.tiers.recall_base import (
     MAX_MESSAGE_CHARS,
     ROLES,
     RecallBase,
+    mark_unindexed,
 )
 from langgraph_memgpt.memory.types import (
     DEFAULT_AGENT_ID,
@@ -146,24 +147,27 @@ class RecallWrite(RecallBase):
         )
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
-        """Insert the rows whose message id is new and index them, in one transaction.
+        """Insert the rows whose message id is new, in one transaction, and index them or
+        mark them for indexing before the next read (``defer_indexing``, ``recall_index``).
 
         All rows are of one thread. A message is indexed with the ``WINDOW`` messages before
         and after it, so the last ``RECALL_AFTER`` messages already stored are indexed again
-        with the new ones as their following context (cheap: recent messages are still in
-        the lexical index's tail, not in its postings).
+        with the new ones as their following context.
         """
         if not rows:
             return
         ns, thread = rows[0][0], rows[0][2]
         with self._db.transaction() as conn:
-            tail = conn.execute(
-                "SELECT id, content, created_at FROM recall WHERE ns=? AND thread_id=? "
-                "ORDER BY id DESC LIMIT ?",
-                (ns, thread, WINDOW + RECALL_AFTER),
-            ).fetchall()[::-1]
-            sequence: list[tuple[int, str, str]] = [(int(r[0]), r[1], r[2]) for r in tail]
-            first_new = len(sequence)
+            tail: list[tuple[int, str, str]] = []
+            if not self.defer_indexing:
+                tail = [
+                    (int(r[0]), r[1], r[2])
+                    for r in conn.execute(
+                        "SELECT id, content, created_at FROM recall WHERE ns=? AND thread_id=? "
+                        "ORDER BY id DESC LIMIT ?",
+                        (ns, thread, WINDOW + RECALL_AFTER),
+                    ).fetchall()[::-1]
+                ]
             new_ids: dict[str, int] = {}
             for start in range(0, len(rows), INSERT_ROWS):  # one statement per batch of rows
                 chunk = rows[start : start + INSERT_ROWS]
@@ -175,16 +179,21 @@ class RecallWrite(RecallBase):
                     [value for row in chunk for value in row],
                 ).fetchall():
                     new_ids[str(message_id)] = int(rid)
+            added: list[tuple[int, str, str]] = []
             for row in rows:  # in the order given (a repeated message id: its first row)
                 rid = new_ids.pop(str(row[1]), None)
                 if rid is not None:
-                    sequence.append((rid, row[5], row[6]))
-            if len(sequence) == first_new:
+                    added.append((rid, row[5], row[6]))
+            if not added:
                 return
-            again = range(max(0, first_new - RECALL_AFTER), first_new)
-            docs = thread_documents(sequence, (*again, *range(first_new, len(sequence))))
-            LexicalIndex.remove(conn, ns, Tier.RECALL, [sequence[i][0] for i in again])
-            LexicalIndex.add(conn, ns, Tier.RECALL, docs)
+            if self.defer_indexing:
+                mark_unindexed(conn, ns, min(rid for rid, _, _ in added))
+            else:
+                sequence = tail + added
+                again = range(max(0, len(tail) - RECALL_AFTER), len(tail))
+                docs = thread_documents(sequence, (*again, *range(len(tail), len(sequence))))
+                LexicalIndex.remove(conn, ns, Tier.RECALL, [sequence[i][0] for i in again])
+                LexicalIndex.add(conn, ns, Tier.RECALL, docs)
         if self._worker is not None:
             self._worker.notify(ns)
 
