@@ -228,33 +228,3 @@ def test_postgres_postings_of_the_earlier_order_refuse_a_reading_open_then_are_r
         assert rows and all(rank == impact_rank(tf, dl) for rank, tf, dl in rows)
     with Memory.open(url, embeddings=None, create=False) as mem:
         _check(mem, query_terms("w0 w1 shared"), 30)
-
-
-def test_postgres_postings_in_the_earlier_column_layout_still_search_and_write(
-    pg_store: Callable[[str], str],
-) -> None:
-    """Stores made before ``lex_postings`` lost its padding keep their layout: every statement
-    names its columns, so they search exactly, merge and unindex as new ones do."""
-    url = pg_store("layout")
-    rng = random.Random(7)
-    texts = [_zipf_text(rng, i) for i in range(900)]
-    with Memory.open(url, embeddings=None) as mem:
-        ids = mem.archival.insert_many(texts[:600], user_id="u", dedupe=False)
-        with mem._db.transaction() as conn:  # the earlier layout, with the same rows
-            conn.execute(
-                "CREATE TABLE lex_postings_old (ns BIGINT NOT NULL, tier SMALLINT NOT NULL, "
-                "term BIGINT NOT NULL, rank INTEGER NOT NULL, doc BIGINT NOT NULL, "
-                "tf INTEGER NOT NULL, dl INTEGER NOT NULL, PRIMARY KEY (ns, tier, term, rank, doc))"
-            )
-            conn.execute(
-                "INSERT INTO lex_postings_old (ns, tier, term, rank, doc, tf, dl) "
-                "SELECT ns, tier, term, rank, doc, tf, dl FROM lex_postings"
-            )
-            conn.execute("DROP TABLE lex_postings")
-            conn.execute("ALTER TABLE lex_postings_old RENAME TO lex_postings")
-    with Memory.open(url, embeddings=None) as mem:
-        mem.archival.insert_many(texts[600:], user_id="u", dedupe=False)  # merged again
-        for rid in ids[:400:9]:
-            mem.archival.delete(rid, user_id="u")
-        for query in ("shared", "w0 w1 shared", "w3 w9"):
-            _check(mem, query_terms(query), 20)
