@@ -173,7 +173,9 @@ def create_memgpt_agent(
     store_retry = RetryPolicy(max_attempts=2, initial_interval=0.5, retry_on=MemoryStoreUnavailable)
     compact = make_compact_node(model, settings)
     builder.add_node(
-        "compact", dual_node(compact, offloaded(compact), "compact"), retry_policy=store_retry
+        "compact",
+        dual_node(compact, offloaded(compact, memory.executor), "compact"),
+        retry_policy=store_retry,
     )
     reason = dual_node(
         make_reason_node(model, settings), make_async_reason_node(model, settings), "reason"
@@ -182,7 +184,7 @@ def create_memgpt_agent(
     page_fault = make_memory_interrupt_node(settings, user_tool_names)
     builder.add_node(
         "memory_interrupt",
-        dual_node(page_fault, offloaded(page_fault), "memory_interrupt"),
+        dual_node(page_fault, offloaded(page_fault, memory.executor), "memory_interrupt"),
         retry_policy=store_retry,
     )
     execute_tool = dual_node(

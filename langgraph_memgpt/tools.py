@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 
 from langgraph_memgpt.configuration import resolve_identity
-from langgraph_memgpt.memory.aio import off_loop
+from langgraph_memgpt.memory.aio import off_loop_in
 from langgraph_memgpt.memory.guard import policy as guard_policy
 from langgraph_memgpt.tool_args import TOOL_SPECS, handle_tool_error, handle_validation_error
 from langgraph_memgpt.tool_replies import (
@@ -206,17 +206,17 @@ def create_memory_tools(
         conversation_search,
         conversation_search_date,
     )
-    return [_as_tool(func) for func in functions]
+    return [_as_tool(func, memory) for func in functions]
 
 
-def _as_tool(func: Callable[..., Any]) -> BaseTool:
+def _as_tool(func: Callable[..., Any], memory: Memory) -> BaseTool:
     """A memory tool function as a LangChain tool, with its schema and error handling, and a
     coroutine for async agents that runs it off the event loop (``memory/aio.py``)."""
     schema, description, returns_artifact = TOOL_SPECS[func.__name__]
 
     @functools.wraps(func)  # the same signature: LangChain injects ``config`` by its type
     async def coroutine(*args: Any, **kwargs: Any) -> Any:
-        return await off_loop(func, *args, **kwargs)
+        return await off_loop_in(memory.executor, func, *args, **kwargs)
 
     return StructuredTool.from_function(
         func=func,

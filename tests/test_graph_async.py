@@ -5,6 +5,7 @@ mode, and memory I/O kept off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any
 
@@ -299,3 +300,56 @@ def test_an_async_user_tool_is_awaited_by_execute_tool(memory, run_config) -> No
     assert "sunny in Paris" in model.prompts[1][-1].content
     stored = memory.recall.search("sunny Paris", user_id="u1", k=10, include_tools=True)
     assert any(h.text == "It is sunny in Paris." for h in stored)  # the result reached recall
+
+
+def test_memory_calls_run_on_the_stores_own_threads(memory, run_config) -> None:
+    """Under ``ainvoke`` the nodes' memory work runs on the store's executor (one thread on
+    SQLite, two on Postgres), never on the loop's thread or its default executor."""
+    seen: set[str] = set()
+    real = memory.core.get
+
+    def spying(*args: Any, **kwargs: Any) -> Any:
+        seen.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    memory.core.get = spying
+    agent = create_memgpt_agent(OfflineDriver(), memory=memory)
+
+    async def turns() -> None:
+        await asyncio.gather(
+            *(
+                agent.ainvoke(
+                    {"messages": [("user", f"Remember that my code is {n}.")]},
+                    {"configurable": {"user_id": f"u{n}", "thread_id": f"t{n}"}},
+                )
+                for n in range(4)
+            )
+        )
+
+    asyncio.run(turns())
+    assert seen and all(name.startswith("memgpt-memory") for name in seen), seen
+    assert len(seen) <= memory.executor.threads == (1 if memory.backend == "sqlite" else 2)
+
+
+def test_memory_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langgraph_memgpt.memory.aio import MEMORY_THREADS_ENV, memory_threads
+
+    monkeypatch.delenv(MEMORY_THREADS_ENV, raising=False)
+    assert (memory_threads("sqlite"), memory_threads("postgres")) == (1, 2)
+    monkeypatch.setenv(MEMORY_THREADS_ENV, "6")
+    assert memory_threads("sqlite") == 6
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(MEMORY_THREADS_ENV, bad)
+        with pytest.raises(ValueError, match=MEMORY_THREADS_ENV):
+            memory_threads("postgres")
+
+
+def test_a_closed_stores_executor_starts_again_for_a_reopened_use(memory) -> None:
+    from langgraph_memgpt.memory import off_loop_in
+
+    async def where() -> str:
+        return await off_loop_in(memory.executor, lambda: threading.current_thread().name)
+
+    assert asyncio.run(where()).startswith("memgpt-memory")
+    memory.executor.shutdown()
+    assert asyncio.run(where()).startswith("memgpt-memory")  # a fresh pool, not an error

@@ -151,6 +151,8 @@ PUBLIC_API = {
         "ModelDecider",
         "ModelReviewer",
         "off_loop",
+        "off_loop_in",
+        "MemoryExecutor",
         "parse_claim",
         "Proposal",
         "retire_old_chunks",

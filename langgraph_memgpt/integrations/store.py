@@ -37,7 +37,7 @@ from langgraph.store.base import (
 
 from langgraph_memgpt.integrations import store_items as items
 from langgraph_memgpt.integrations.store_ttl import StoreTTL, _now
-from langgraph_memgpt.memory.aio import off_loop
+from langgraph_memgpt.memory.aio import off_loop_in
 from langgraph_memgpt.memory.guard import policy as guard_policy
 from langgraph_memgpt.memory.tiers.keyed import Keyed
 from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, SearchHit
@@ -119,9 +119,9 @@ class MemGPTStore(StoreTTL, BaseStore):
         return results
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
-        """:meth:`batch` in a worker thread (the memory tiers are thread-safe and block on I/O);
+        """:meth:`batch` on the store's worker threads (the memory tiers are thread-safe and block on I/O);
         the run's context (its config) goes along."""
-        return await off_loop(self.batch, list(ops))
+        return await off_loop_in(self.memory.executor, self.batch, list(ops))
 
     # -- operations ------------------------------------------------------------------------
     def _get(self, op: GetOp) -> items.MemGPTItem | None:

@@ -3,7 +3,7 @@
 ``Memory.open(path)`` is the entry point; nothing here imports torch or loads a model.
 """
 
-from langgraph_memgpt.memory.aio import off_loop
+from langgraph_memgpt.memory.aio import MemoryExecutor, off_loop, off_loop_in
 from langgraph_memgpt.memory.guard.policy import GuardControl
 from langgraph_memgpt.memory.guard.review import ModelReviewer
 from langgraph_memgpt.memory.hygiene.consolidation import (
@@ -45,6 +45,8 @@ from langgraph_memgpt.memory.types import (
 
 __all__ = [
     "off_loop",
+    "off_loop_in",
+    "MemoryExecutor",
     "DEFAULT_AGENT_ID",
     "AgentFileError",
     "Applied",

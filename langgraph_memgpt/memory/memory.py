@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from langgraph_memgpt.memory.aio import MemoryExecutor, memory_threads
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
 from langgraph_memgpt.memory.backends.postgres_db import is_postgres_url
 from langgraph_memgpt.memory.backends.sql_archival import SqlArchival
@@ -75,6 +76,7 @@ class Memory:
         self._savers: list[Any] = []
         self._close_hooks: list[Callable[[], None]] = []
         self._guard_options = guard_options if guard_options is not None else GuardOptions()
+        self._executor = MemoryExecutor(memory_threads(self.backend))
 
     @property
     def guard(self) -> GuardControl:
@@ -86,6 +88,11 @@ class Memory:
     def backend(self) -> str:
         """``"sqlite"`` (a local directory: SQLite + FAISS) or ``"postgres"``."""
         return "sqlite" if self.path is not None else "postgres"
+
+    @property
+    def executor(self) -> MemoryExecutor:
+        """The threads async callers run this store's calls on (``memory.aio.off_loop_in``)."""
+        return self._executor
 
     @property
     def location(self) -> str:
@@ -254,6 +261,7 @@ class Memory:
             return
         for hook in self._close_hooks:
             hook()
+        self.executor.shutdown()
         try:
             self.recall.stop_worker()
             self._backend.flush()

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from langgraph_memgpt.memory.aio import off_loop
+from langgraph_memgpt.memory.aio import MemoryExecutor, off_loop_in
 
 
 def dual_node(func: Callable[..., Any], afunc: Callable[..., Awaitable[Any]], name: str) -> Any:
@@ -41,12 +41,12 @@ def pure_router(func: Callable[..., Any], name: str) -> Any:
     return dual_node(func, route, name)
 
 
-def offloaded(func: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+def offloaded(func: Callable[..., Any], executor: MemoryExecutor) -> Callable[..., Awaitable[Any]]:
     """The async body of a node that is memory I/O from end to end (``memory_interrupt``,
-    ``compact``): the sync body itself, run off the event loop at the one seam."""
+    ``compact``): the sync body itself, run on the store's threads at the one seam."""
 
     @functools.wraps(func)
     async def node(*args: Any, **kwargs: Any) -> Any:
-        return await off_loop(func, *args, **kwargs)
+        return await off_loop_in(executor, func, *args, **kwargs)
 
     return node

@@ -18,7 +18,7 @@ from langgraph.runtime import Runtime
 
 from langgraph_memgpt.configuration import Identity, claim_thread, resolve_identity
 from langgraph_memgpt.context import AgentSettings, fifo_ids_after, pending_tool_calls
-from langgraph_memgpt.memory.aio import off_loop
+from langgraph_memgpt.memory.aio import off_loop_in
 from langgraph_memgpt.nodes.compact import persist_to_recall
 from langgraph_memgpt.state import MemGPTState
 
@@ -71,6 +71,8 @@ def make_async_execute_tool_node(settings: AgentSettings, user_tools: Sequence[B
         identity = resolve_identity(config, runtime.context)
         claim_thread(state, identity)  # a pending call is not run for another user
         output = await tool_node.ainvoke(_calls(state, names), config)
-        return await off_loop(_keep_results, settings, state, identity, output)
+        return await off_loop_in(
+            settings.memory.executor, _keep_results, settings, state, identity, output
+        )
 
     return execute_tool

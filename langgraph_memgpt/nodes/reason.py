@@ -32,7 +32,7 @@ from langgraph_memgpt.context import (
     read_core,
     render_system_message,
 )
-from langgraph_memgpt.memory.aio import off_loop
+from langgraph_memgpt.memory.aio import off_loop, off_loop_in
 from langgraph_memgpt.model_errors import classify_model_error, describe_model_error
 from langgraph_memgpt.nodes.compact import compaction_marker, needs_compaction, persist_to_recall
 from langgraph_memgpt.prompts import STEP_LIMIT_MESSAGE
@@ -278,15 +278,22 @@ def make_async_reason_node(model: BaseChatModel, base_settings: AgentSettings) -
 
     A model with no async API of its own (LangChain runs its ``_generate`` in a thread when
     awaited, as for the offline driver) has the whole sync body run off the loop instead: one
-    hop to a worker thread per step rather than three, the same work.
+    hop to a worker thread per step rather than three, the same work. That step may wait on
+    the model's server for seconds, so it goes to the loop's default executor, not the store's
+    few threads; a model that computes in process (``computes_in_process``, the offline
+    driver) never waits, and rides the store's threads with the rest of memory's work.
     """
     bound = _bind(model, base_settings)
+    executor = base_settings.memory.executor
     if not has_native_async(model):
         sync_reason = make_reason_node(model, base_settings)
+        in_process = bool(getattr(model, "computes_in_process", False))
 
         async def reason_in_thread(
             state: MemGPTState, config: RunnableConfig, runtime: Runtime
         ) -> dict[str, Any]:
+            if in_process:
+                return await off_loop_in(executor, sync_reason, state, config, runtime)
             update: dict[str, Any] = await off_loop(sync_reason, state, config, runtime)
             return update
 
@@ -295,7 +302,7 @@ def make_async_reason_node(model: BaseChatModel, base_settings: AgentSettings) -
     async def reason(
         state: MemGPTState, config: RunnableConfig, runtime: Runtime
     ) -> dict[str, Any]:
-        call = await off_loop(_prepare, base_settings, state, config, runtime)
+        call = await off_loop_in(executor, _prepare, base_settings, state, config, runtime)
         if isinstance(call, dict):
             return call
         try:
@@ -303,11 +310,11 @@ def make_async_reason_node(model: BaseChatModel, base_settings: AgentSettings) -
                 call.prompt, {**config, "run_id": call.run_id}
             )
         except Exception as exc:
-            update = await off_loop(_model_failed, call, exc)
+            update = await off_loop_in(executor, _model_failed, call, exc)
             if update is None:
                 raise
             return update
-        return await off_loop(_finish, call, response)
+        return await off_loop_in(executor, _finish, call, response)
 
     return reason
 

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -70,6 +70,10 @@ class OfflineDriver(BaseChatModel):
     max_tool_rounds: int = 5
     """Tool-calling rounds per turn before the driver answers with what it has (a backstop;
     the policy itself never repeats a call)."""
+
+    computes_in_process: ClassVar[bool] = True
+    """It never waits on a server: under ``ainvoke`` its step rides the store's few worker
+    threads (``memory/aio.py``) instead of the loop's default executor."""
 
     @property
     def _llm_type(self) -> str:
