@@ -46,7 +46,8 @@ def has_unfinished_turn(agent: Any, config: RunnableConfig) -> bool:
 def warm_up_embeddings(memory: Memory, out: Any, *, background: bool) -> threading.Thread | None:
     """Say once that the local embedding model loads (a few seconds), and load it.
 
-    The first embedding otherwise pauses the first memory use for ~5 s with no word. In chat the
+    The first embedding otherwise pauses the first memory use with no word (about 1 s on ONNX
+    Runtime, 10 s more the first time a machine exports the model, 5 s on torch). In chat the
     model loads in the background while the user types.
     """
     from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
@@ -55,7 +56,7 @@ def warm_up_embeddings(memory: Memory, out: Any, *, background: bool) -> threadi
     if not isinstance(embeddings, LocalMiniLMEmbeddings):
         return None
     how = "in the background" if background else "once"
-    print(f"loading the local embedding model ({how}, about 5 s)...", file=out, flush=True)
+    print(f"loading the local embedding model ({how}, a few seconds)...", file=out, flush=True)
     if not background:
         embeddings.embed_query("warm up")
         return None
