@@ -342,14 +342,3 @@ def test_memory_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(MEMORY_THREADS_ENV, bad)
         with pytest.raises(ValueError, match=MEMORY_THREADS_ENV):
             memory_threads("postgres")
-
-
-def test_a_closed_stores_executor_starts_again_for_a_reopened_use(memory) -> None:
-    from langgraph_memgpt.memory import off_loop_in
-
-    async def where() -> str:
-        return await off_loop_in(memory.executor, lambda: threading.current_thread().name)
-
-    assert asyncio.run(where()).startswith("memgpt-memory")
-    memory.executor.shutdown()
-    assert asyncio.run(where()).startswith("memgpt-memory")  # a fresh pool, not an error

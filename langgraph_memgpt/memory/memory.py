@@ -261,7 +261,6 @@ class Memory:
             return
         for hook in self._close_hooks:
             hook()
-        self.executor.shutdown()
         try:
             self.recall.stop_worker()
             self._backend.flush()
