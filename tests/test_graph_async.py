@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -331,7 +332,8 @@ def test_memory_calls_run_on_the_stores_own_threads(memory, run_config) -> None:
     assert len(seen) <= memory.executor.threads == (1 if memory.backend == "sqlite" else 2)
 
 
-def test_memory_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memory_threads_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from langgraph_memgpt.memory import Memory, MemoryStoreError
     from langgraph_memgpt.memory.aio import MEMORY_THREADS_ENV, memory_threads
 
     monkeypatch.delenv(MEMORY_THREADS_ENV, raising=False)
@@ -340,5 +342,9 @@ def test_memory_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert memory_threads("sqlite") == 6
     for bad in ("0", "two", "-1"):
         monkeypatch.setenv(MEMORY_THREADS_ENV, bad)
-        with pytest.raises(ValueError, match=MEMORY_THREADS_ENV):
+        with pytest.raises(MemoryStoreError, match=MEMORY_THREADS_ENV):
             memory_threads("postgres")
+        # refused before a store is opened: nothing is created
+        with pytest.raises(MemoryStoreError, match=MEMORY_THREADS_ENV):
+            Memory.open(tmp_path / bad)
+        assert not (tmp_path / bad).exists()

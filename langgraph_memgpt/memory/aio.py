@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from langgraph_memgpt.checkpointing.worker import SaverWorker
+from langgraph_memgpt.memory.types import MemoryStoreError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -51,12 +52,13 @@ async def off_loop_in(
 
 def memory_threads(backend: str) -> int:
     """Threads for a store's memory calls: one for SQLite (its writes queue behind one lock
-    anyway), two for Postgres, or ``MEMGPT_MEMORY_THREADS``."""
+    anyway), two for Postgres, or ``MEMGPT_MEMORY_THREADS`` (a bad value: MemoryStoreError,
+    which the CLI reports in one line)."""
     raw = os.environ.get(MEMORY_THREADS_ENV, "").strip()
     if not raw:
         return 1 if backend == "sqlite" else 2
     if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{MEMORY_THREADS_ENV} must be a positive integer, got {raw!r}")
+        raise MemoryStoreError(f"{MEMORY_THREADS_ENV} must be a positive integer, got {raw!r}")
     return int(raw)
 
 

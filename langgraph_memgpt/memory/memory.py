@@ -130,6 +130,8 @@ class Memory:
                     f"Memory.open() needs a directory or a postgresql:// URL (or set "
                     f"{DATABASE_URL_ENV})."
                 )
+        # A bad setting is refused before anything is opened (nothing to close again).
+        memory_threads("postgres" if is_postgres_url(path) else "sqlite")
         embedder = resolve_embeddings(embeddings)
         if is_postgres_url(path):
             return open_postgres(
