@@ -37,11 +37,13 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
         "onnx-padded",
         "onnx-apart",
         "onnx-previous",
+        "onnx-packed",
         "onnx-own",
         "onnx-mixed",
         "onnx-int8",
         "torch-int8",
         "onnx-128",
+        "onnx-fused",
     }
     assert payload["shipped"] in sides and "(shipped)" in sides[payload["shipped"]]["label"]
     for row in sides.values():
@@ -52,6 +54,8 @@ def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     assert sides["mixed"]["cache_hit_rate"] > 0
     assert "before -> shipped" in (tmp_path / "embedding_cost.md").read_text()
     # ONNX Runtime in float32 gives the model's vectors; int8 does not (why it is not shipped).
-    assert payload["shipped"] == "onnx-previous"
-    assert sides["onnx-previous"]["cosine_to_float32_min"] > 0.9999
+    assert payload["shipped"] == "onnx-packed"
+    assert "onnx-previous -> shipped" in (tmp_path / "embedding_cost.md").read_text()
+    for side in ("onnx-previous", "onnx-packed", "onnx-fused"):  # the model's own vectors
+        assert sides[side]["cosine_to_float32_min"] > 0.9999
     assert sides["onnx-int8"]["cosine_to_float32_min"] < 0.9999
