@@ -60,14 +60,21 @@ def featurise(
     return [decider.features(new, old) for new, old, _ in rows], [label for *_, label in rows]
 
 
-def fit(x: list[list[float]], y: list[str], families: Sequence[str]) -> dict[str, Any]:
-    """Two logistic regressions (supersede, restate) and their thresholds, as the weights file."""
+def fit(
+    x: list[list[float]],
+    y: list[str],
+    families: Sequence[str],
+    features: Sequence[str] = FEATURES,
+) -> dict[str, Any]:
+    """Two logistic regressions (supersede, restate) and their thresholds, as the weights file,
+    on ``features`` (names of :data:`FEATURES`; all by default)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    xs = np.asarray(x, dtype=float)
+    columns = [FEATURES.index(name) for name in features]
+    xs = np.asarray(x, dtype=float)[:, columns]
     model: dict[str, Any] = {
-        "features": list(FEATURES),
+        "features": list(features),
         "trained_on": list(families),
         "pairs": len(y),
         "about": "fitted by bench/update_train.py; see docs/update-reader.md",
@@ -114,10 +121,12 @@ def features_by_family(
 
 
 def fit_without(
-    data: dict[str, tuple[list[list[float]], list[str]]], left_out: str | None
+    data: dict[str, tuple[list[list[float]], list[str]]],
+    left_out: str | None,
+    features: Sequence[str] = FEATURES,
 ) -> dict[str, Any]:
     """The model fitted on every family of ``data`` but ``left_out``."""
     kept = [f for f in data if f != left_out]
     x = [row for f in kept for row in data[f][0]]
     y = [label for f in kept for label in data[f][1]]
-    return fit(x, y, kept)
+    return fit(x, y, kept, features)

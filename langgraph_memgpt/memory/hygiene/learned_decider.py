@@ -32,12 +32,17 @@ if TYPE_CHECKING:
 __all__ = ["LearnedDecider", "load_model"]
 
 
-def load_model() -> dict[str, Any]:
-    """The shipped weights (``update_model.json``)."""
-    text = resources.files(__package__).joinpath("update_model.json").read_text("utf-8")
+def load_model(path: str | None = None) -> dict[str, Any]:
+    """The shipped weights (``update_model.json``), or the weights file at ``path``."""
+    if path is None:
+        text = resources.files(__package__).joinpath("update_model.json").read_text("utf-8")
+    else:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
     model: dict[str, Any] = json.loads(text)
-    if tuple(model["features"]) != FEATURES:
-        raise ValueError("update_model.json was fitted on other features: run update_train.py")
+    unknown = set(model["features"]) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"weights fitted on features this code lacks {sorted(unknown)}: refit")
     return model
 
 
@@ -61,6 +66,9 @@ class LearnedDecider:
     ) -> None:
         self._embeddings = embeddings
         self.model = model if model is not None else load_model()
+        #: Where each of the model's features sits in the vector :func:`pair_features` makes
+        #: (a weights file may use a subset, in its own order: older files keep working).
+        self._index = [FEATURES.index(name) for name in self.model.get("features", FEATURES)]
         self.rules = RuleDecider()
         self._cache: dict[str, list[float]] = {}
         self._cache_size = cache_size
@@ -94,7 +102,8 @@ class LearnedDecider:
 
     def scores(self, new: str, old: str) -> tuple[float, float]:
         """(probability the new fact supersedes the old, probability it restates it)."""
-        x = self.features(new, old)
+        full = self.features(new, old)
+        x = [full[i] for i in self._index]
         out = []
         for head in ("supersede", "restate"):
             weights = self.model[head]["weights"]
