@@ -29,18 +29,27 @@ from langgraph_memgpt.memory.text.claims import parse_claim
 REPO = Path(__file__).resolve().parent.parent
 needs_minilm = pytest.mark.skipif(not local_available(), reason="local MiniLM not installed")
 
+
+def _miss(old: str, new: str) -> object:
+    """An update the shipped weights do not supersede yet (measured, not hidden): the test
+    fails the day they do, so the list is kept true."""
+    return pytest.param(old, new, marks=pytest.mark.xfail(strict=True, reason="known miss"))
+
+
 # (older fact, newer fact): the newer one replaces the older one.
 UPDATES = [
     (
         "Hedda's phone number is 0176 2231 908.",
         "Hedda got a new phone, her number is 0152 7740 311.",
     ),
-    ("Corvin is on a gluten-free diet.", "Corvin switched to a vegan diet in April."),
-    ("Marit drives a Renault Megane.", "Marit has switched to a Kia Ceed."),
     ("Odile's report is due on February 6.", "Odile's report deadline moved to February 20."),
-    ("Jasper lives in Utrecht.", "Jasper sold his flat in Utrecht and moved to Haarlem."),
     ("Linnea works at Ericsson.", "Linnea quit and works for Klarna now."),
     ("Tove's email address is tove.b@mail.se.", "Tove's email changed to tb1990@posteo.se."),
+    # A diet or a car switched, a move after owning a flat elsewhere: lower-case values, the
+    # old value named again; neither decider reads them yet (docs/update-reader.md).
+    _miss("Corvin is on a gluten-free diet.", "Corvin switched to a vegan diet in April."),
+    _miss("Marit drives a Renault Megane.", "Marit has switched to a Kia Ceed."),
+    _miss("Jasper lives in Utrecht.", "Jasper sold his flat in Utrecht and moved to Haarlem."),
 ]
 # (older fact, newer fact): the newer one must leave the older one current.
 NON_UPDATES = [
@@ -176,8 +185,28 @@ def learned() -> LearnedDecider:
 
 
 @needs_minilm
+@pytest.mark.parametrize(("old", "new"), UPDATES)
+def test_the_learned_decider_supersedes_the_updates(
+    learned: LearnedDecider, old: str, new: str
+) -> None:
+    assert _op(learned, old, new) == "supersede"
+
+
+@needs_minilm
 @pytest.mark.parametrize(("old", "new"), NON_UPDATES)
 def test_the_learned_decider_supersedes_no_non_update(
     learned: LearnedDecider, old: str, new: str
 ) -> None:
     assert _op(learned, old, new) != "supersede"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Hedda's phone number is 0176 2231 908.", "Hedda's number is now 0152 7740 311."),
+        ("Linnea works at Ericsson.", "Linnea quit and works for Klarna now."),
+        ("Tove's email address is tove.b@mail.se.", "Tove's email changed to tb1990@posteo.se."),
+    ],
+)
+def test_the_default_decider_supersedes_plain_updates(old: str, new: str) -> None:
+    assert _op(RuleDecider(), old, new) == "supersede"
