@@ -4,7 +4,8 @@
 
 The pairs are every told fact against every older fact of the same user (``_update_pairs.py``);
 the families are the splits ``dev``, ``heldout``, ``fresh``, ``unseen``, ``blind`` and
-``blind24``. The blind split ``blind24b`` is never trained on. Leave-one-family-out is scored
+``blind24`` and the training families ``train_chat``, ``train_notes``, ``train_lingo`` and
+``train_story`` (``_rot_train_*.py``). The blind split ``blind24b`` is never trained on. Leave-one-family-out is scored
 by ``bench/memory_rot.py --lofo`` (it fits the same way without the family it scores).
 """
 

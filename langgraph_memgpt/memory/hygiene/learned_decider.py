@@ -5,8 +5,9 @@
 values masked, what differs in the values, the reader's markers and reading) and combines them
 with two logistic regressions whose weights ship in ``update_model.json``: one says "the new
 fact replaces the older one" (supersede), the other "it says the same" (restatement). The
-weights are fitted by ``bench/update_train.py`` on the memory-rot suite's dev families, and the
-benchmark scores it leaving each family out in turn (``bench/memory_rot.py --lofo``).
+weights are fitted by ``bench/update_train.py`` on the memory-rot suite's dev and training
+families, and the benchmark scores it leaving each family out in turn, beside the rule decider
+(``bench/memory_rot.py --lofo``).
 
 Equal texts are still merged without asking the model (that is certain). Everything else is the
 model's call, with thresholds chosen on the training families to keep wrong supersedes rare:
