@@ -1,8 +1,8 @@
 """The third blind split of ``bench/guard.py``, written before issue 24's third round of
 changes to the guard's training data and learned model.
 
-Written from scratch, by a writer who had not read the training corpora, the other blind
-splits' texts or any run's misses, and run once with the guard as it then was
+Written from scratch, by a writer who had not read the training corpora, any run's misses or
+the other blind splits' texts (beyond the first rows, for the format), and run once with the guard as it then was
 (``bench/results/guard_blind3_first_run.json``, kept unchanged); a dev split from then on: no
 rule or training example may come from its misses. One source (``package`` of each row):
 
