@@ -23,7 +23,8 @@ from langgraph_memgpt.memory.backends.validity import normalise
 from langgraph_memgpt.memory.hygiene.learned_decider import LearnedDecider
 from langgraph_memgpt.memory.hygiene.pair_features import FEATURES
 
-#: The families the shipped weights are fitted on; ``blind24b`` is never trained on.
+#: The families the shipped weights are fitted on; ``blind24b`` and ``blind25`` are never
+#: trained on.
 FAMILIES = ("dev", "heldout", "fresh", "unseen", "blind", "blind24")
 LABELS = ("add", "supersede", "noop")
 #: The share of training pairs of another label a head may claim (its threshold).
