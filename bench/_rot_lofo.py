@@ -34,8 +34,9 @@ def leave_one_family_out(
     decider_pairs: Callable[..., dict[str, Any]],
 ) -> dict[str, Any]:
     families = [f for f in args.lofo_families.split(",") if f] or list(FAMILIES)
-    if "blind24b" in families:
-        raise SystemExit("blind24b is the blind split: never a family")
+    for blind in ("blind24b", "blind25"):
+        if blind in families:
+            raise SystemExit(f"{blind} is a blind split: never a family")
     embeddings = None
     if args.embeddings == "hash":  # the smoke test: no model
         from langgraph_memgpt.memory.testing import HashEmbeddings
