@@ -210,3 +210,12 @@ def test_the_learned_decider_supersedes_no_non_update(
 )
 def test_the_default_decider_supersedes_plain_updates(old: str, new: str) -> None:
     assert _op(RuleDecider(), old, new) == "supersede"
+
+
+def test_a_full_embedding_cache_keeps_the_texts_of_the_batch() -> None:
+    """A batch that overflows the cache, some of its texts cached before: the cache is cleared
+    and the whole batch embedded again (it raised KeyError on the cached ones)."""
+    decider = LearnedDecider(HashEmbeddings(), {}, cache_size=4)
+    decider.embed(["a b", "c d", "e f"])
+    vectors = decider.embed(["a b", "g h", "i j"])
+    assert len(vectors) == 3 and set(decider._cache) == {"a b", "g h", "i j"}

@@ -87,7 +87,10 @@ class LearnedDecider:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
             if len(self._cache) + len(missing) > self._cache_size:
-                self._cache.clear()  # then only this batch's texts are kept
+                # Then only this batch's texts are kept: the ones it found cached too (they
+                # were cleared with the rest, and a KeyError ended a long consolidation).
+                self._cache.clear()
+                missing = list(dict.fromkeys(texts))
             for text, vector in zip(missing, self.embeddings.embed_documents(missing), strict=True):
                 self._cache[text] = list(vector)
         return [self._cache[t] for t in texts]
