@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from langgraph_memgpt.memory.backends.lexical_blocks import BLOCK, decode_many
 from langgraph_memgpt.memory.backends.lexical_candidates import (
     Candidates,
     below,
@@ -49,6 +50,7 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
     class_start,
     class_tf,
     doc_key,
+    impact_rank,
     rank_length,
     tf_component,
 )
@@ -63,10 +65,10 @@ def class_heads_sql(terms: int) -> str:
     values = ",".join(["(?)"] * terms)
     return (
         f"WITH RECURSIVE q(term) AS (VALUES {values}), h(term, r) AS ("
-        " SELECT q.term, (SELECT p.rank FROM lex_postings p WHERE p.ns=? AND p.tier=?"
+        " SELECT q.term, (SELECT p.rank FROM lex_blocks p WHERE p.ns=? AND p.tier=?"
         " AND p.term=q.term ORDER BY p.rank LIMIT 1) FROM q"
         " UNION ALL"
-        " SELECT h.term, (SELECT p.rank FROM lex_postings p WHERE p.ns=? AND p.tier=?"
+        " SELECT h.term, (SELECT p.rank FROM lex_blocks p WHERE p.ns=? AND p.tier=?"
         " AND p.term=h.term AND p.rank >= (CAST(h.r AS BIGINT) / 65536 + 1) * 65536"
         " ORDER BY p.rank LIMIT 1)"
         " FROM h WHERE h.r IS NOT NULL"
@@ -118,6 +120,7 @@ class ThresholdSearch:
         self.conn, self.ns, self.tier = conn, ns, int(tier)
         self.columns, self.weights, self.avgdl = columns, weights, avgdl
         self.restrict = restrict
+        self._allowed: np.ndarray | None = None
         self.postings = self.lookups = 0
         self.classes: list[_Class] = []
         self.cands = Candidates(len(columns))
@@ -148,10 +151,22 @@ class ThresholdSearch:
         done = np.array([c.done for c in self.classes])
         return np.where(done, 0.0, self.weights[column] * tf_component(tf, dl, self.avgdl))
 
+    def allowed(self, docs: np.ndarray) -> np.ndarray:
+        """Which of ``docs`` the ``restrict`` filter lets through (all without one). The ids
+        it selects are read once per search: blocks are filtered after decoding."""
+        if not self.restrict:
+            return np.ones(len(docs), dtype=bool)
+        if self._allowed is None:
+            rows = self.conn.execute(*self.restrict).fetchall()
+            self._allowed = np.unique(np.array([int(r[0]) for r in rows], dtype=np.int64))
+        return np.isin(docs, self._allowed, assume_unique=False)
+
     def read(self, c: _Class, first: int) -> None:
+        """The class's next blocks, whole, from its cursor on: ``c.block`` postings' worth (at
+        least ``first``, four times the last read's) in blocks of up to ``BLOCK``."""
         c.block = max(first, 4 * c.block)
         sql = (
-            "SELECT rank, doc, tf, dl FROM lex_postings WHERE ns=? AND tier=? AND term=? "
+            "SELECT rank, doc, postings FROM lex_blocks WHERE ns=? AND tier=? AND term=? "
             "AND rank >= ? AND rank < ?"
         )
         params: list[Any] = [
@@ -164,21 +179,22 @@ class ThresholdSearch:
         if c.after is not None:
             sql += " AND (rank, doc) > (?, ?)"
             params += list(c.after)
-        if self.restrict:
-            sql += f" AND doc IN ({self.restrict[0]})"
-            params += list(self.restrict[1])
-        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, c.block))
+        blocks = -(-c.block // BLOCK)
+        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks))
         rows = rows.fetchall()
-        self.postings += len(rows)
-        if len(rows) < c.block:
+        if len(rows) < blocks:
             c.done = True
         if not rows:
             return
-        array = np.asarray(rows, dtype=np.int64)
-        c.after = (int(array[-1, 0]), int(array[-1, 1]))
+        docs, tf, dl, _ = decode_many([r[2] for r in rows])
+        self.postings += len(docs)
+        last = len(docs) - 1
+        c.after = (impact_rank(int(tf[last]), int(dl[last])), int(docs[last]))
         c.dl = rank_length(c.after[0])
-        values = self.contribution(c.column, array[:, 2] / TF_SCALE, array[:, 3].astype(np.float64))
-        self.cands.add(array[:, 1], c.column, values, array[:, 3])
+        keep = self.allowed(docs)
+        docs, tf, dl = docs[keep], tf[keep], dl[keep]
+        values = self.contribution(c.column, tf / TF_SCALE, dl.astype(np.float64))
+        self.cands.add(docs, c.column, values, dl)
 
     def term_bounds(self) -> tuple[np.ndarray, np.ndarray, int]:
         """Each class's bound, each term's (the largest of its classes'), and the smallest id an
@@ -328,19 +344,17 @@ def top_k(
         search.cands.set_exact(rows, np.nan_to_num(search.cands.parts[rows], nan=0.0))
     if exhaustive:
         for column in listed:
-            sql = "SELECT doc, tf, dl FROM lex_postings WHERE ns=? AND tier=? AND term=?"
-            params: tuple[Any, ...] = (search.ns, search.tier, int(search.columns[column]))
-            if search.restrict:
-                sql += f" AND doc IN ({search.restrict[0]})"
-                params += tuple(search.restrict[1])
-            rows = search.conn.execute(sql, params).fetchall()
-            search.postings += len(rows)
-            if rows:
-                array = np.asarray(rows, dtype=np.int64)
-                values = search.contribution(
-                    column, array[:, 1] / TF_SCALE, array[:, 2].astype(np.float64)
-                )
-                search.cands.add(array[:, 0], column, values, array[:, 2])
+            rows = search.conn.execute(
+                "SELECT postings FROM lex_blocks WHERE ns=? AND tier=? AND term=?",
+                (search.ns, search.tier, int(search.columns[column])),
+            ).fetchall()
+            docs, tf, dl, _ = decode_many([r[0] for r in rows])
+            search.postings += len(docs)
+            keep = search.allowed(docs)
+            if keep.any():
+                docs, tf, dl = docs[keep], tf[keep], dl[keep]
+                values = search.contribution(column, tf / TF_SCALE, dl.astype(np.float64))
+                search.cands.add(docs, column, values, dl)
         cands = search.cands
         cands.set_exact(np.arange(len(cands.docs)), np.nan_to_num(cands.parts, nan=0.0))
         exact = True

@@ -76,6 +76,8 @@ class PgConnection:
     is lost as a whole and the caller's operation fails with ``MemoryStoreUnavailable``.
     """
 
+    dialect = "postgres"  # where the SQL of the two engines differs (``lexical_blocks``)
+
     def __init__(self, raw: Any, replace: Callable[[Any], Any] | None = None) -> None:
         self.raw = raw
         self._replace = replace
