@@ -16,7 +16,13 @@ import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
-from langgraph_memgpt.memory.backends.lexical_blocks import BLOCK, POSTINGS_COUNT_SQL, all_postings
+from langgraph_memgpt.memory.backends.lexical_blocks import (
+    BLOCK,
+    POSTINGS_COUNT_SQL,
+    all_postings,
+    block_size,
+    decode,
+)
 from langgraph_memgpt.memory.backends.lexical_scoring import (
     TF_SCALE,
     class_tf,
@@ -310,3 +316,44 @@ def test_both_engines_rank_filtered_searches_alike(
                     got.append([(h.id, round(h.score, 9)) for h in found])
             results.append(got)
     assert results[0] == results[1] and any(results[0])
+
+
+def _check_blocks(mem: Memory) -> int:
+    """Every block: sorted by (rank, doc), one frequency class, at most the engine's size,
+    keyed by its first posting; a term's blocks of one class do not overlap. Returns how many
+    postings they hold."""
+    with mem._db.read() as conn:
+        size = block_size(conn)
+        rows = conn.execute(
+            "SELECT ns, tier, term, rank, doc, postings FROM lex_blocks "
+            "ORDER BY ns, tier, term, rank, doc"
+        ).fetchall()
+    last: dict[tuple[int, int, int], tuple[int, int]] = {}
+    total = 0
+    for ns, tier, term, rank, doc, blob in rows:
+        docs, tf, dl = decode(blob)
+        ranks = [impact_rank(t, d) for t, d in zip(tf.tolist(), dl.tolist(), strict=True)]
+        keys = list(zip(ranks, docs.tolist(), strict=True))
+        assert 0 < len(keys) <= size and keys == sorted(keys) and keys[0] == (rank, doc)
+        assert len({r // 65_536 for r in ranks}) == 1
+        owner = (int(ns), int(tier), int(term))
+        assert owner not in last or last[owner] < keys[0]
+        last[owner] = keys[-1]
+        total += len(keys)
+    return total
+
+
+def test_blocks_stay_ordered_through_merges_and_deletes(new_store: Callable[[str], Any]) -> None:
+    rng = random.Random(19)
+    with Memory.open(new_store("m"), embeddings=None) as mem:
+        ids: list[str] = []
+        for batch in range(6):  # merges into blocks already written, splitting full ones
+            texts = [_zipf_text(rng, batch * 300 + i) for i in range(300)]
+            ids += mem.archival.insert_many(texts, user_id="u", dedupe=False)
+        for rid in ids[: len(ids) // 2 : 3]:
+            mem.archival.delete(rid, user_id="u")
+        with mem._db.read() as conn:
+            (in_df,) = conn.execute("SELECT sum(df) FROM lex_df").fetchone()
+        assert _check_blocks(mem) == int(in_df) > 0
+        for query in ("shared", "w0 w1 shared", "w7 n77"):
+            _check(mem, query_terms(query), 30)

@@ -14,7 +14,8 @@ its (term, class) whose key is the last at or before it (the class's first block
 takes those blocks out (``DELETE ... RETURNING``), merges the new postings in and writes them
 back, split evenly into blocks of at most ``BLOCK``; an unindex likewise removes postings from
 the blocks holding them. A new (term, class) starts blocks of its own. 128 postings keep a row
-under Postgres's 2 KB TOAST threshold, so a block is read in place, uncompressed.
+under Postgres's 2 KB TOAST threshold, so a block is read in place, uncompressed; SQLite's
+blocks hold 64 (``SQLITE_BLOCK``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ import numpy as np
 from langgraph_memgpt.memory.backends.database import VALUES_ROWS, insert_rows
 from langgraph_memgpt.memory.backends.lexical_scoring import impact_ranks
 
-BLOCK = 128  # postings per block at most
+BLOCK = 128  # postings per block at most (Postgres)
+#: On SQLite, a ``WITHOUT ROWID`` row over ~1,000 bytes spills to an overflow page of its own,
+#: mostly empty: 64 postings (896 bytes) stay in the B-tree page.
+SQLITE_BLOCK = 64
 POSTING_BYTES = 14
 _DOC, _TF, _DL = np.dtype("<i8"), np.dtype("<u2"), np.dtype("<u4")
 COLUMNS = ("ns", "tier", "term", "rank", "doc", "postings")
@@ -38,6 +42,11 @@ POSTINGS_COUNT_SQL = f"SELECT coalesce(sum(length(postings)), 0) / {POSTING_BYTE
 
 def is_postgres(conn: Any) -> bool:
     return getattr(conn, "dialect", "sqlite") == "postgres"
+
+
+def block_size(conn: Any) -> int:
+    """The most postings a block of this engine holds (the results do not depend on it)."""
+    return BLOCK if is_postgres(conn) else SQLITE_BLOCK
 
 
 # -- packing ---------------------------------------------------------------------------------
@@ -94,14 +103,16 @@ class Postings:
 _FIELDS = ("terms", "docs", "tf", "dl")
 
 
-def block_rows(ns: int, tier: int, postings: Postings, segment: np.ndarray) -> list[tuple]:
+def block_rows(
+    ns: int, tier: int, postings: Postings, segment: np.ndarray, size: int
+) -> list[tuple]:
     """Rows of ``lex_blocks`` for ``postings`` sorted by (segment, rank, doc): each segment (a
-    rewritten block, or a new term class) split evenly into blocks of at most ``BLOCK``."""
+    rewritten block, or a new term class) split evenly into blocks of at most ``size``."""
     if not len(postings):
         return []
     starts = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
     sizes = np.diff(np.r_[starts, len(segment)])
-    chunks = -(-sizes // BLOCK)
+    chunks = -(-sizes // size)
     within = np.arange(len(segment)) - np.repeat(starts, sizes)
     piece = within * np.repeat(chunks, sizes) // np.repeat(sizes, sizes)
     cut = np.flatnonzero(np.r_[True, (segment[1:] != segment[:-1]) | (piece[1:] != piece[:-1])])
@@ -229,7 +240,8 @@ def add_postings(conn: Any, ns: int, tier: int, new: Postings) -> None:
     both = Postings.concat([new, old])
     seg = np.r_[segment, old_target]
     order = np.lexsort((both.docs, both.rank, seg))
-    insert_rows(conn, "lex_blocks", COLUMNS, block_rows(ns, tier, both.take(order), seg[order]))
+    rows = block_rows(ns, tier, both.take(order), seg[order], block_size(conn))
+    insert_rows(conn, "lex_blocks", COLUMNS, rows)
 
 
 def remove_postings(conn: Any, ns: int, tier: int, gone: Postings) -> None:
@@ -241,7 +253,8 @@ def remove_postings(conn: Any, ns: int, tier: int, gone: Postings) -> None:
     drop = _pairs_in(old, gone)
     kept, seg = old.take(np.flatnonzero(~drop)), old_target[~drop]
     order = np.lexsort((kept.docs, kept.rank, seg))
-    insert_rows(conn, "lex_blocks", COLUMNS, block_rows(ns, tier, kept.take(order), seg[order]))
+    rows = block_rows(ns, tier, kept.take(order), seg[order], block_size(conn))
+    insert_rows(conn, "lex_blocks", COLUMNS, rows)
 
 
 def _pairs_in(postings: Postings, wanted: Postings) -> np.ndarray:

@@ -11,8 +11,9 @@ its classes' bounds; the first key of every class is found with one index seek p
 
 The search is a threshold algorithm (Fagin, Lotem and Naor, 2003) read in blocks:
 
-1. read a block from the best class of each term whose bound is at least half the largest
-   (every term's first block in the first round), the blocks growing as a class is read;
+1. read from the best class of each term whose bound is at least half the largest (every
+   term's first block in the first round), more stored blocks (``lexical_blocks.py``, up to
+   128 postings each) at a time as a class is read, each from the one after the cursor;
 2. a record seen in the postings has a partial score (the terms seen) and an upper bound (plus
    the bounds of the terms not seen for it); a record is scored exactly from the posting lists
    when the terms it was not seen in are read to the end, else from its stored term vector
@@ -36,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory.backends.lexical_blocks import BLOCK, decode_many
+from langgraph_memgpt.memory.backends.lexical_blocks import block_size, decode_many
 from langgraph_memgpt.memory.backends.lexical_candidates import (
     Candidates,
     below,
@@ -163,7 +164,7 @@ class ThresholdSearch:
 
     def read(self, c: _Class, first: int) -> None:
         """The class's next blocks, whole, from its cursor on: ``c.block`` postings' worth (at
-        least ``first``, four times the last read's) in blocks of up to ``BLOCK``."""
+        least ``first``, four times the last read's) in whole blocks."""
         c.block = max(first, 4 * c.block)
         sql = (
             "SELECT rank, doc, postings FROM lex_blocks WHERE ns=? AND tier=? AND term=? "
@@ -179,7 +180,7 @@ class ThresholdSearch:
         if c.after is not None:
             sql += " AND (rank, doc) > (?, ?)"
             params += list(c.after)
-        blocks = -(-c.block // BLOCK)
+        blocks = -(-c.block // block_size(self.conn))
         rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks))
         rows = rows.fetchall()
         if len(rows) < blocks:
