@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory.backends.database import VALUES_ROWS, insert_rows
+from langgraph_memgpt.memory.backends.database import VALUES_ROWS, insert_matrix_blobs
 from langgraph_memgpt.memory.backends.lexical_scoring import impact_ranks
+from langgraph_memgpt.memory.backends.pg_copy import array_literal
 
 BLOCK = 128  # postings per block at most (Postgres)
 #: On SQLite, a ``WITHOUT ROWID`` row over ~1,000 bytes spills to an overflow page of its own,
@@ -105,11 +106,12 @@ _FIELDS = ("terms", "docs", "tf", "dl")
 
 def block_rows(
     ns: int, tier: int, postings: Postings, segment: np.ndarray, size: int
-) -> list[tuple]:
+) -> tuple[np.ndarray, list[bytes]]:
     """Rows of ``lex_blocks`` for ``postings`` sorted by (segment, rank, doc): each segment (a
-    rewritten block, or a new term class) split evenly into blocks of at most ``size``."""
+    rewritten block, or a new term class) split evenly into blocks of at most ``size``. The
+    key columns as a matrix (``COLUMNS`` but the last), and each block's packed postings."""
     if not len(postings):
-        return []
+        return np.empty((0, 5), dtype=np.int64), []
     starts = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
     sizes = np.diff(np.r_[starts, len(segment)])
     chunks = -(-sizes // size)
@@ -118,11 +120,25 @@ def block_rows(
     cut = np.flatnonzero(np.r_[True, (segment[1:] != segment[:-1]) | (piece[1:] != piece[:-1])])
     ends = np.r_[cut[1:], len(segment)]
     p = postings
-    return [
-        (ns, tier, int(p.terms[s]), int(p.rank[s]), int(p.docs[s]),
-         encode(p.docs[s:e], p.tf[s:e], p.dl[s:e]))
+    docs, tf, dl = (
+        p.docs.astype(_DOC).tobytes(),
+        p.tf.astype(_TF).tobytes(),
+        p.dl.astype(_DL).tobytes(),
+    )
+    blobs = [
+        docs[8 * s : 8 * e] + tf[2 * s : 2 * e] + dl[4 * s : 4 * e]
         for s, e in zip(cut.tolist(), ends.tolist(), strict=True)
-    ]  # fmt: skip
+    ]
+    keys = np.column_stack(
+        (np.full(len(cut), ns), np.full(len(cut), tier), p.terms[cut], p.rank[cut], p.docs[cut])
+    ).astype(np.int64)
+    return keys, blobs
+
+
+def _write(conn: Any, ns: int, tier: int, postings: Postings, segment: np.ndarray) -> None:
+    order = np.lexsort((postings.docs, postings.rank, segment))
+    keys, blobs = block_rows(ns, tier, postings.take(order), segment[order], block_size(conn))
+    insert_matrix_blobs(conn, "lex_blocks", COLUMNS, keys, blobs)
 
 
 # -- finding the blocks a write touches -----------------------------------------------------
@@ -136,7 +152,7 @@ def _class_keys(conn: Any, ns: int, tier: int, postings: Postings) -> tuple[np.n
             "SELECT b.term, b.rank, b.doc, b.ctid::text FROM unnest(?::bigint[], ?::int[]) "
             "AS g(term, lo) CROSS JOIN LATERAL (SELECT term, rank, doc, ctid FROM lex_blocks "
             "WHERE ns=? AND tier=? AND term=g.term AND rank >= g.lo AND rank < g.lo + 65536) b",
-            (groups[:, 0].tolist(), groups[:, 1].tolist(), ns, tier),
+            (array_literal(groups[:, 0].tolist()), array_literal(groups[:, 1].tolist()), ns, tier),
         ).fetchall()
     else:
         for start in range(0, len(groups), VALUES_ROWS):
@@ -194,7 +210,7 @@ def _take(conn: Any, ns: int, tier: int, keys: np.ndarray, handles: list) -> lis
             conn.execute(
                 "DELETE FROM lex_blocks WHERE ctid = ANY(?::tid[]) "
                 "RETURNING term, rank, doc, postings",
-                (handles,),
+                (array_literal(f'"{h}"' for h in handles),),
             ).fetchall()
         )
     rows: list[tuple] = []
@@ -237,11 +253,7 @@ def add_postings(conn: Any, ns: int, tier: int, new: Postings) -> None:
     _, class_id = np.unique(classes, axis=0, return_inverse=True)
     segment = target.copy()
     segment[fresh] = np.max(target, initial=-1) + 1 + class_id.ravel()
-    both = Postings.concat([new, old])
-    seg = np.r_[segment, old_target]
-    order = np.lexsort((both.docs, both.rank, seg))
-    rows = block_rows(ns, tier, both.take(order), seg[order], block_size(conn))
-    insert_rows(conn, "lex_blocks", COLUMNS, rows)
+    _write(conn, ns, tier, Postings.concat([new, old]), np.r_[segment, old_target])
 
 
 def remove_postings(conn: Any, ns: int, tier: int, gone: Postings) -> None:
@@ -251,10 +263,7 @@ def remove_postings(conn: Any, ns: int, tier: int, gone: Postings) -> None:
         return
     _, old, old_target = _touched(conn, ns, tier, gone)
     drop = _pairs_in(old, gone)
-    kept, seg = old.take(np.flatnonzero(~drop)), old_target[~drop]
-    order = np.lexsort((kept.docs, kept.rank, seg))
-    rows = block_rows(ns, tier, kept.take(order), seg[order], block_size(conn))
-    insert_rows(conn, "lex_blocks", COLUMNS, rows)
+    _write(conn, ns, tier, old.take(np.flatnonzero(~drop)), old_target[~drop])
 
 
 def _pairs_in(postings: Postings, wanted: Postings) -> np.ndarray:
