@@ -181,10 +181,13 @@ class ThresholdSearch:
             sql += " AND (rank, doc) > (?, ?)"
             params += list(c.after)
         blocks = -(-c.block // block_size(self.conn))
-        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks))
+        # One block more than is read: whether the class ends here is known now, not after
+        # another round (a rare word's class is one block).
+        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks + 1))
         rows = rows.fetchall()
-        if len(rows) < blocks:
+        if len(rows) <= blocks:
             c.done = True
+        rows = rows[:blocks]
         if not rows:
             return
         docs, tf, dl, _ = decode_many([r[2] for r in rows])
