@@ -17,7 +17,6 @@ import pytest
 from langgraph_memgpt.memory import Memory, MemoryStoreError
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.lexical_blocks import (
-    BLOCK,
     POSTINGS_COUNT_SQL,
     all_postings,
     block_size,
@@ -167,8 +166,8 @@ def test_common_words_read_only_the_best_postings(store: Any) -> None:
         mem.archival.insert_many([_tied_text(rng, i) for i in range(3000)], user_id="u")
         got = _check(mem, query_terms("what do the user and friends do at home?"), 100)
         # Three words in every record: 9,000 postings, of which each list's first block is
-        # enough to prove the top 100 (they tie, and come first in id order): a block each.
-        assert got.postings <= 3 * BLOCK and got.lookups == 0
+        # enough to prove the top 100 (they tie, and come first in id order).
+        assert got.postings <= 3 * 100 and got.lookups == 0
         got = _check(mem, query_terms("the user likes w3 at home"), 100)
         assert got.postings < 3000
 

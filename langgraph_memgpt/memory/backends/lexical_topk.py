@@ -99,6 +99,9 @@ class _Class:
     after: tuple[int, int] | None = None  # (rank, doc) of the last posting read
     block: int = 0
     done: bool = False
+    fetched: tuple[int, int] | None = None  # (rank, doc) of the last posting decoded
+    buffer: tuple[np.ndarray, ...] = ()  # decoded postings not read yet: docs, tf, dl
+    exhausted: bool = False  # no block left after ``fetched``
 
     def tie_doc(self) -> int:
         """The smallest id an unread posting of this class, tying the bound, can have."""
@@ -163,42 +166,52 @@ class ThresholdSearch:
         return np.isin(docs, self._allowed, assume_unique=False)
 
     def read(self, c: _Class, first: int) -> None:
-        """The class's next blocks, whole, from its cursor on: ``c.block`` postings' worth (at
-        least ``first``, four times the last read's) in whole blocks."""
+        """The class's next ``c.block`` postings (at least ``first``, four times the last
+        read's), from blocks decoded whole: what a read does not use waits in ``c.buffer``,
+        so a read takes as many postings as it asks for, whatever the blocks' size."""
         c.block = max(first, 4 * c.block)
-        sql = (
-            "SELECT rank, doc, postings FROM lex_blocks WHERE ns=? AND tier=? AND term=? "
-            "AND rank >= ? AND rank < ?"
-        )
-        params: list[Any] = [
-            self.ns,
-            self.tier,
-            int(self.columns[c.column]),
-            c.start,
-            c.start + 65_536,
-        ]
-        if c.after is not None:
-            sql += " AND (rank, doc) > (?, ?)"
-            params += list(c.after)
-        blocks = -(-c.block // block_size(self.conn))
-        # One block more than is read: whether the class ends here is known now, not after
-        # another round (a rare word's class is one block).
-        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks + 1))
-        rows = rows.fetchall()
-        if len(rows) <= blocks:
-            c.done = True
-        rows = rows[:blocks]
-        if not rows:
-            return
-        docs, tf, dl, _ = decode_many([r[2] for r in rows])
+        self._fetch(c, c.block)
+        docs, tf, dl = (a[: c.block] for a in c.buffer)
+        c.buffer = tuple(a[c.block :] for a in c.buffer)
+        c.done = c.exhausted and not len(c.buffer[0])
         self.postings += len(docs)
-        last = len(docs) - 1
-        c.after = (impact_rank(int(tf[last]), int(dl[last])), int(docs[last]))
+        if not len(docs):
+            return
+        c.after = (impact_rank(int(tf[-1]), int(dl[-1])), int(docs[-1]))
         c.dl = rank_length(c.after[0])
         keep = self.allowed(docs)
         docs, tf, dl = docs[keep], tf[keep], dl[keep]
         values = self.contribution(c.column, tf / TF_SCALE, dl.astype(np.float64))
         self.cands.add(docs, c.column, values, dl)
+
+    def _fetch(self, c: _Class, want: int) -> None:
+        """Decode the class's next blocks, from the one after ``c.fetched``, until ``c.buffer``
+        holds ``want`` postings or the class has no more; one block more is asked for than is
+        decoded, so a class ending here is known to (a rare word's class is one block)."""
+        if not c.buffer:
+            c.buffer = tuple(np.empty(0, dtype=np.int64) for _ in range(3))
+        missing = want - len(c.buffer[0])
+        if missing <= 0 or c.exhausted:
+            return
+        sql = (
+            "SELECT postings FROM lex_blocks WHERE ns=? AND tier=? AND term=? "
+            "AND rank >= ? AND rank < ?"
+        )
+        params: list[Any] = [self.ns, self.tier, int(self.columns[c.column])]
+        params += [c.start, c.start + 65_536]
+        if c.fetched is not None:
+            sql += " AND (rank, doc) > (?, ?)"
+            params += list(c.fetched)
+        blocks = -(-missing // block_size(self.conn))
+        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks + 1))
+        rows = rows.fetchall()
+        c.exhausted = len(rows) <= blocks
+        docs, tf, dl, _ = decode_many([r[0] for r in rows[:blocks]])
+        if len(docs):
+            c.fetched = (impact_rank(int(tf[-1]), int(dl[-1])), int(docs[-1]))
+            c.buffer = tuple(
+                np.r_[old, new] for old, new in zip(c.buffer, (docs, tf, dl), strict=True)
+            )
 
     def term_bounds(self) -> tuple[np.ndarray, np.ndarray, int]:
         """Each class's bound, each term's (the largest of its classes'), and the smallest id an
