@@ -1,4 +1,4 @@
-"""The generalisation tables of ``bench/guard.py``'s report: leave-one-source-out and the two
+"""The generalisation tables of ``bench/guard.py``'s report: leave-one-source-out and the
 blind splits (first run, kept unchanged, beside the guard now)."""
 
 from __future__ import annotations
@@ -62,38 +62,55 @@ def markdown_generalisation(result: dict[str, Any]) -> list[str]:
             f"Median scan time on the blind split: {result['blind']['guard']['median_ms']:.3f} ms "
             f"(first run {result.get('blind_first_run', {}).get('guard', {}).get('median_ms', float('nan')):.3f} ms)."
         )
-    if "blind2" in result:
-        lines += _markdown_blind2(result)
+    for key in LATER_BLIND:
+        if key in result:
+            lines += _markdown_later_blind(result, key)
     return lines
 
 
-def _markdown_blind2(result: dict[str, Any]) -> list[str]:
-    """The second blind split: its first run (kept unchanged) beside the guard now."""
-    first = result.get("blind2_first_run", {}).get("guard", {})
-    now = result["blind2"]["guard"]
-    base = result["blind2"]["keyword baseline"]["rates"]
-    lines = [
-        "",
-        "## Second blind split (bench/guard_blind2.py)",
-        "",
+#: The later blind splits: key -> (title, what the first run was).
+LATER_BLIND = {
+    "blind2": (
+        "Second blind split (bench/guard_blind2.py)",
         "Written before the second round of work on the learned score and run once "
         "(`guard_blind2_first_run.json`, kept unchanged); the first blind split is a dev split "
         "since it was looked at.",
+    ),
+    "blind3": (
+        "Third blind split (bench/guard_blind3.py)",
+        "Written from scratch before the third round of changes to the training data and the "
+        "learned model, and run once (`guard_blind3_first_run.json`, kept unchanged); the "
+        "second blind split is a dev split since it was looked at.",
+    ),
+}
+
+
+def _markdown_later_blind(result: dict[str, Any], key: str) -> list[str]:
+    """A later blind split: its first run (kept unchanged) beside the guard now."""
+    title, intro = LATER_BLIND[key]
+    first = result.get(f"{key}_first_run", {}).get("guard", {})
+    now = result[key]["guard"]
+    base = result[key]["keyword baseline"]["rates"]
+    lines = [
+        "",
+        f"## {title}",
+        "",
+        intro,
         "",
         "| group | n | first run | now | keyword baseline |",
         "|---|---|---|---|---|",
     ]
-    for key, value in now["rates"].items():
-        if key.startswith(("all/", "source:", "trust:")):
-            was = first.get("rates", {}).get(key, {}).get("flagged")
+    for group, value in now["rates"].items():
+        if group.startswith(("all/", "source:", "trust:")):
+            was = first.get("rates", {}).get(group, {}).get("flagged")
             was_s = f"{was:.3f}" if was is not None else "-"
             lines.append(
-                f"| {key} | {value['n']} | {was_s} | {value['flagged']:.3f} | "
-                f"{base[key]['flagged']:.3f} |"
+                f"| {group} | {value['n']} | {was_s} | {value['flagged']:.3f} | "
+                f"{base[group]['flagged']:.3f} |"
             )
     lines += [
         "",
-        f"Median scan time on the second blind split: {now['median_ms']:.3f} ms (first run "
+        f"Median scan time on this split: {now['median_ms']:.3f} ms (first run "
         f"{first.get('median_ms', float('nan')):.3f} ms).",
     ]
     return lines

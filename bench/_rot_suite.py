@@ -28,7 +28,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-SPLITS = ("dev", "heldout", "fresh", "unseen", "blind", "blind24", "blind24b")
+#: Training families written for issue 24 (``_rot_train_*.py``): never blind, never tuned on.
+TRAIN_SPLITS = ("train_chat", "train_notes", "train_lingo", "train_story")
+SPLITS = (
+    "dev",
+    "heldout",
+    "fresh",
+    "unseen",
+    "blind",
+    "blind24",
+    "blind24b",
+    "blind25",
+    *TRAIN_SPLITS,
+)
 
 # slot -> question, first-fact template, value pool
 SLOTS: dict[str, dict[str, object]] = {
@@ -706,10 +718,15 @@ QUESTIONS["blind"] = {
 # -- the blind splits of issue 24, each in its own module ----------------------------------------
 import _rot_blind24 as _b24  # noqa: E402
 import _rot_blind24b as _b24b  # noqa: E402
+import _rot_blind25 as _b25  # noqa: E402
+import _rot_train_chat as _chat  # noqa: E402
+import _rot_train_lingo as _lingo  # noqa: E402
+import _rot_train_notes as _notes  # noqa: E402
+import _rot_train_story as _story  # noqa: E402
 
 #: Splits with slots of their own (the others use ``SLOTS``).
 SPLIT_SLOTS: dict[str, dict[str, dict[str, object]]] = {}
-for _module in (_b24, _b24b):
+for _module in (_b24, _b24b, _b25, _chat, _notes, _lingo, _story):
     UPDATES[_module.SPLIT] = _module.UPDATES
     NEAR_MISSES[_module.SPLIT] = _module.NEAR_MISSES
     RESTATEMENTS[_module.SPLIT] = _module.RESTATEMENTS

@@ -17,14 +17,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from _rot_suite import build, timeline
+from _rot_suite import TRAIN_SPLITS, build, timeline
 
 from langgraph_memgpt.memory.backends.validity import normalise
 from langgraph_memgpt.memory.hygiene.learned_decider import LearnedDecider
 from langgraph_memgpt.memory.hygiene.pair_features import FEATURES
 
-#: The families the shipped weights are fitted on; ``blind24b`` is never trained on.
-FAMILIES = ("dev", "heldout", "fresh", "unseen", "blind", "blind24")
+#: The families the shipped weights are fitted on: the splits the rule reader was written or
+#: reviewed on, and the training families written for the learned decider (``_rot_train_*``).
+#: ``blind24b`` and ``blind25`` (and any later blind split) are never trained on.
+OLD_FAMILIES = ("dev", "heldout", "fresh", "unseen", "blind", "blind24")
+FAMILIES = (*OLD_FAMILIES, *TRAIN_SPLITS)
 LABELS = ("add", "supersede", "noop")
 #: The share of training pairs of another label a head may claim (its threshold).
 FALSE_RATE = {"supersede": 0.0005, "restate": 0.001}
@@ -57,14 +60,21 @@ def featurise(
     return [decider.features(new, old) for new, old, _ in rows], [label for *_, label in rows]
 
 
-def fit(x: list[list[float]], y: list[str], families: Sequence[str]) -> dict[str, Any]:
-    """Two logistic regressions (supersede, restate) and their thresholds, as the weights file."""
+def fit(
+    x: list[list[float]],
+    y: list[str],
+    families: Sequence[str],
+    features: Sequence[str] = FEATURES,
+) -> dict[str, Any]:
+    """Two logistic regressions (supersede, restate) and their thresholds, as the weights file,
+    on ``features`` (names of :data:`FEATURES`; all by default)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    xs = np.asarray(x, dtype=float)
+    columns = [FEATURES.index(name) for name in features]
+    xs = np.asarray(x, dtype=float)[:, columns]
     model: dict[str, Any] = {
-        "features": list(FEATURES),
+        "features": list(features),
         "trained_on": list(families),
         "pairs": len(y),
         "about": "fitted by bench/update_train.py; see docs/update-reader.md",
@@ -111,10 +121,12 @@ def features_by_family(
 
 
 def fit_without(
-    data: dict[str, tuple[list[list[float]], list[str]]], left_out: str | None
+    data: dict[str, tuple[list[list[float]], list[str]]],
+    left_out: str | None,
+    features: Sequence[str] = FEATURES,
 ) -> dict[str, Any]:
     """The model fitted on every family of ``data`` but ``left_out``."""
     kept = [f for f in data if f != left_out]
     x = [row for f in kept for row in data[f][0]]
     y = [label for f in kept for label in data[f][1]]
-    return fit(x, y, kept)
+    return fit(x, y, kept, features)

@@ -34,12 +34,19 @@ sys.path.insert(0, str(HERE.parent))
 
 import guard_blind  # noqa: E402
 import guard_blind2  # noqa: E402
+import guard_blind3  # noqa: E402
 import guard_suite  # noqa: E402
 from _guard_report import markdown_generalisation  # noqa: E402
 
 from langgraph_memgpt.memory.text.injection import scan  # noqa: E402
 from langgraph_memgpt.memory.text.judge import judge  # noqa: E402
 
+#: The blind splits ``--blind-only`` can score (``--split``).
+BLIND_LOADS: dict[str, Callable[[], list[dict[str, Any]]]] = {
+    "blind": guard_blind.load,
+    "blind2": guard_blind2.load,
+    "blind3": guard_blind3.load,
+}
 GOALS = {"attacks_flagged": 0.85, "benign_flagged": 0.05, "median_ms": 0.2}
 _KEYWORDS = re.compile(
     r"ignore|disregard|forget|system|instruction|password|from now on|always|never|secret|"
@@ -349,11 +356,11 @@ def main() -> None:
         "--blind-only", metavar="NAME", help="score only the blind split, into NAME.json"
     )
     parser.add_argument(
-        "--split", choices=("blind", "blind2"), default="blind", help="with --blind-only"
+        "--split", choices=tuple(BLIND_LOADS), default="blind", help="with --blind-only"
     )
     args = parser.parse_args()
     if args.blind_only:
-        load = guard_blind2.load if args.split == "blind2" else guard_blind.load
+        load = BLIND_LOADS[args.split]
         blind = {
             "guard": run_blind(guard, load),
             "keyword baseline": run_blind(keyword_baseline, load),
@@ -374,6 +381,13 @@ def main() -> None:
     first2 = args.out / "guard_blind2_first_run.json"
     if first2.exists():
         result["blind2_first_run"] = json.loads(first2.read_text())
+    result["blind3"] = {
+        "guard": run_blind(guard, guard_blind3.load),
+        "keyword baseline": run_blind(keyword_baseline, guard_blind3.load),
+    }
+    first3 = args.out / "guard_blind3_first_run.json"
+    if first3.exists():
+        result["blind3_first_run"] = json.loads(first3.read_text())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "guard.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     text = markdown(result)

@@ -437,8 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--lofo",
         action="store_true",
-        help="leave-one-family-out: fit the learned decider on all dev families but one and "
-        "score the one left out (pairs and ours), for each family in turn",
+        help="leave-one-family-out: fit the learned decider on all families but one and score "
+        "the one left out (pairs and ours), for each family in turn, beside the rule decider "
+        "and the v1 weights",
     )
     parser.add_argument(
         "--lofo-families", default="", help="the families of --lofo (default: all dev splits)"
@@ -487,9 +488,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine(),
     }
     if args.lofo:
-        from _rot_lofo import leave_one_family_out
+        from _rot_lofo import leave_one_family_out, verdict
 
         payload["lofo"] = leave_one_family_out(args, quality, decider_pairs)
+        payload["lofo_verdict"] = verdict(payload["lofo"], GOALS)
     if not args.no_latency:
         payload["latency"] = latency(args)
     text = markdown(payload)

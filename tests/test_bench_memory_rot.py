@@ -79,3 +79,37 @@ def test_leave_one_family_out_fits_without_the_family_it_scores(tmp_path: Path) 
         assert {"current_first", "stale_visible", "wrong_supersede"} <= set(got["ours"])
         assert 0 <= got["pairs"]["near_miss_superseded"] <= 1
     assert "Leave-one-family-out" in (tmp_path / "memory_rot.md").read_text()
+
+
+def test_the_blind_splits_of_issue_24_play_end_to_end(tmp_path: Path) -> None:
+    """``--splits blind24b,blind25`` at a tiny size (hash embeddings, one round): every
+    scenario of the blind splits is told and scored, with their own slots."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "memory_rot.py"),
+            "--embeddings",
+            "hash",
+            "--rounds",
+            "1",
+            "--splits",
+            "blind24b,blind25",
+            "--systems",
+            "ours",
+            "--no-latency",
+            "--name",
+            "blind",
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    payload = json.loads((tmp_path / "blind.json").read_text())
+    for split in ("blind24b", "blind25"):
+        ours = payload["quality"][split]["ours"]
+        assert ours["current_first_n"] > 0 and ours["restated_twice_n"] > 0
+        assert all(0 <= ours[m] <= 1 for m in ("current_first", "stale_visible"))
+        assert payload["deciders"][split]["ours"]["update_superseded"] >= 0
+    assert "| blind25 |" in (tmp_path / "blind.md").read_text()

@@ -224,6 +224,29 @@ def test_a_url_naming_a_missing_schema_gets_it_created_or_refused(postgres_url: 
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
+def test_a_path_without_pgvectors_schema_is_one_actionable_line(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """A URL naming only the store's schema hides pgvector's types (in ``public``): the CLI
+    says which schema to add instead of "type vector does not exist"."""
+    import uuid
+
+    import psycopg
+
+    name = f"novec_{uuid.uuid4().hex[:10]}"
+    try:
+        result = run_cli(["chat", "--data-dir", _path_url(postgres_url, name)], tmp_path)
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert "search_path" in result.stderr and f"{name},public" not in result.stderr
+        assert "<store schema>,public" in result.stderr
+        with Memory.open(_path_url(postgres_url, name, "public"), embeddings=None) as memory:
+            memory.core.append("human", "Name: Alice.", user_id="u")
+            assert "Alice" in memory.core.render(user_id="u")
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
 # -- 4. a model that cannot be used is one line ----------------------------------------------
 def test_chat_with_a_model_and_no_api_key_is_one_line(tmp_path: Path) -> None:
     result = run_cli(["chat", "--model", "gpt-4o-mini", "--data-dir", "d"], tmp_path)
@@ -530,3 +553,24 @@ def test_serving_commands_say_when_they_created_the_store(tmp_path: Path) -> Non
     assert "new and empty" not in again.stderr and "serving MCP on stdio" in again.stderr
     chat = run_cli(["chat", "--data-dir", "other", "--user", "bob"], tmp_path, stdin="")
     assert "new and empty: created now" in chat.stdout + chat.stderr
+
+
+def test_chat_waits_for_the_model_still_loading_before_it_exits() -> None:
+    """Leaving chat while the embedding model loads in the background must not let the
+    interpreter tear ONNX Runtime down under that thread (the process aborted, status 134)."""
+    import io
+    import threading
+    import time
+
+    from langgraph_memgpt.cli.chat import finish_warm_up
+
+    loading = threading.Thread(target=time.sleep, args=(0.3,), daemon=True)
+    loading.start()
+    out = io.StringIO()
+    finish_warm_up(loading, out)
+    assert not loading.is_alive()
+    assert "waiting for the embedding model" in out.getvalue()
+    quiet = io.StringIO()
+    finish_warm_up(None, quiet)
+    finish_warm_up(loading, quiet)  # already done: nothing to say
+    assert quiet.getvalue() == ""

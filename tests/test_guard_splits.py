@@ -1,8 +1,9 @@
 """The guard's evaluation splits stay apart from what it learns from.
 
 The second blind split (``bench/guard_blind2.py``) was written before the second round of
-work on the learned score and run once; it only measures if no text of it reaches training,
-and the rows it is built from must say who wrote them (the store judges by writer).
+work on the learned score and run once, the third (``bench/guard_blind3.py``) before the third
+round; they only measure if no text of them reaches training, and the rows they are built from
+must say who wrote them (the store judges by writer).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if str(BENCH) not in sys.path:
 
 import guard_blind  # noqa: E402
 import guard_blind2  # noqa: E402
+import guard_blind3  # noqa: E402
 import guard_indirect  # noqa: E402
 
 from langgraph_memgpt.memory.text.guard_model import windows  # noqa: E402
@@ -41,6 +43,55 @@ def test_second_blind_split_rows_say_label_writer_and_source() -> None:
     assert benign == {("user", "benign"), ("external", "benign")}
 
 
+def test_third_blind_split_rows_say_label_writer_technique_and_channel() -> None:
+    rows = guard_blind3.load()
+    assert len(rows) >= 300
+    attacks = [r for r in rows if r["label"] == "attack"]
+    assert 0.4 <= len(attacks) / len(rows) <= 0.6  # about half and half
+    for row in rows:
+        assert row["split"] == "blind3" and row["package"] == "own-blind3" and row["text"].strip()
+        assert row["trust"] in ("user", "external") and row["channel"] and row["license"]
+        assert (row["family"] is None) == (row["label"] == "benign")
+        assert bool(row["technique"]) == (row["label"] == "attack")
+    texts = [r["text"] for r in rows]
+    assert len(set(texts)) == len(texts)
+    # Both writers on both sides: user requests and tool output, attacks and benign.
+    assert {(r["trust"], r["label"]) for r in rows} == {
+        (t, label) for t in ("user", "external") for label in ("attack", "benign")
+    }
+    # It holds the families the issue names, obfuscation and memory poisoning included.
+    assert {"override", "exfiltration", "role", "persistence", "tool_call"} <= {
+        r["family"] for r in attacks
+    }
+    assert any(r["technique"].startswith("obfuscation:") for r in attacks)
+
+
+def test_guard_bench_scores_the_third_blind_split_on_a_tiny_sample() -> None:
+    """``bench/guard.py --blind-only NAME --split blind3`` and the full report's table, on a
+    few rows of the split (both labels, both writers)."""
+    import guard
+    from _guard_report import markdown_generalisation
+
+    assert guard.BLIND_LOADS["blind3"] is guard_blind3.load
+    rows = guard_blind3.load()
+    sample = [
+        next(r for r in rows if (r["label"], r["trust"]) == (label, trust))
+        for label in ("attack", "benign")
+        for trust in ("user", "external")
+    ]
+    blind = {
+        "guard": guard.run_blind(guard.guard, lambda: sample),
+        "keyword baseline": guard.run_blind(guard.keyword_baseline, lambda: sample),
+    }
+    rates = blind["guard"]["rates"]
+    assert rates["all/attacks"]["n"] == 2 and rates["all/benign"]["n"] == 2
+    assert rates["source:own-blind3/benign"]["n"] == 2
+    assert all(0 <= v["flagged"] <= 1 for v in rates.values())
+    text = "\n".join(markdown_generalisation({"blind3": blind, "blind3_first_run": blind}))
+    assert "Third blind split (bench/guard_blind3.py)" in text
+    assert "| trust:user/benign | 1 |" in text
+
+
 @pytest.fixture(scope="module")
 def training() -> list[dict[str, Any]]:
     import guard_train
@@ -51,9 +102,9 @@ def training() -> list[dict[str, Any]]:
 
 def test_no_blind_text_reaches_training(training: list[dict[str, Any]]) -> None:
     train_texts = {" ".join(r["text"].split()).lower() for r in training}
-    for row in guard_blind.load() + guard_blind2.load():
+    for row in guard_blind.load() + guard_blind2.load() + guard_blind3.load():
         assert " ".join(row["text"].split()).lower() not in train_texts, row["text"][:80]
-    assert all(r["split"] not in ("blind", "blind2", "locomo") for r in training)
+    assert all(r["split"] not in ("blind", "blind2", "blind3", "locomo") for r in training)
 
 
 def test_planted_attacks_keep_their_source_and_fit_one_window(

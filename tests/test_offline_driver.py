@@ -228,6 +228,31 @@ def test_known_fact_is_not_stored_twice_and_a_changed_one_is_replaced(model: Any
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "old", "new"),
+    [
+        ("I moved to Quito in May.", "User lives in Lisbon", "User lives in Quito"),
+        ("Me mudé a Quito.", "User lives in Lisbon", "User lives in Quito"),
+        ("I joined Airbus last month.", "User works at Siemens", "User works at Airbus"),
+    ],
+)
+def test_a_move_or_new_job_in_other_words_replaces_the_core_line(
+    model: Any, text: str, old: str, new: str
+) -> None:
+    ai = model.invoke([system(human=f"Name: Ana\n{old}"), HumanMessage(text)])
+    assert calls(ai) == [
+        ("core_memory_replace", {"label": "human", "old_content": old, "new_content": new})
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["I am moving to Oslo next year.", "I'll move to Oslo.", "Anna moved to Rome."]
+)
+def test_a_plan_or_someone_elses_move_leaves_the_core_line(model: Any, text: str) -> None:
+    made = calls(model.invoke([system(human="User lives in Lisbon"), HumanMessage(text)]))
+    assert all(name == "archival_memory_insert" for name, _ in made), made
+
+
 def test_after_stores_the_reply_confirms_what_went_where(model: Any) -> None:
     history: list[BaseMessage] = [
         system(),

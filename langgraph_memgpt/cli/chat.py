@@ -142,6 +142,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     out = sys.stdout
     model, description = _chat_model(args)
     memory, where = open_creating(args.data_dir)
+    warming: threading.Thread | None = None
     try:
         try:
             agent = create_memgpt_agent(model, memory=memory, context_window=args.context_window)
@@ -157,7 +158,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             "Type quit or press Ctrl-D to leave.",
             file=out,
         )
-        warm_up_embeddings(memory, out, background=True)
+        warming = warm_up_embeddings(memory, out, background=True)
         seed = _context_seed(agent, memory, config, args)
         if seed:
             print(
@@ -166,7 +167,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
             )
         return _chat_loop(agent, config, args, out, seed)
     finally:
+        finish_warm_up(warming, out)
         memory.close()
+
+
+def finish_warm_up(thread: threading.Thread | None, out: Any) -> None:
+    """Wait for the model still loading in the background before the process exits: the
+    interpreter tearing down ONNX Runtime or torch under a thread still inside them aborts the
+    process ("terminate called without an active exception", exit status 134)."""
+    if thread is None or not thread.is_alive():
+        return
+    print("(waiting for the embedding model to finish loading)", file=out, flush=True)
+    thread.join()
 
 
 def _check_thread_owner(agent: Any, config: RunnableConfig) -> None:

@@ -219,6 +219,25 @@ def _require_schema(conn: Any, where: str) -> None:
         )
 
 
+def _check_vector_on_path(conn: Any, where: str) -> None:
+    """pgvector's types live in the schema the extension was created in (``public`` by
+    default); a URL whose ``search_path`` names only the store's own schema would fail on the
+    first table with "type vector does not exist", which says nothing about the fix."""
+    row = conn.execute(
+        "SELECT n.nspname, n.nspname = ANY(current_schemas(false)), current_setting('search_path')"
+        " FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+        " WHERE e.extname = 'vector'"
+    ).fetchone()
+    if row is None or row[1]:
+        return
+    schema, _, path = row
+    raise MemoryStoreError(
+        f"pgvector is installed in schema {schema!r}, which is not on this URL's search_path "
+        f"({path}); put it after the store's schema, e.g. "
+        f"options=-csearch_path%3D<store schema>,{schema} in the URL"
+    )
+
+
 def create_schema(conn: Any, where: str) -> None:
     """Create or check the schema, one process at a time (an advisory lock)."""
     import psycopg
@@ -248,6 +267,7 @@ def create_schema(conn: Any, where: str) -> None:
                 f"the server at {where} does not have pgvector installed "
                 f"({str(exc).strip()}); install it (scripts/postgres.sh install shows how)."
             ) from exc
+        _check_vector_on_path(conn, where)
         if _current_version(conn) == SCHEMA_VERSION:
             return  # nothing to create: DDL, even IF NOT EXISTS, would lock the tables
         stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")

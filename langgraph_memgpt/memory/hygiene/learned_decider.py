@@ -5,8 +5,9 @@
 values masked, what differs in the values, the reader's markers and reading) and combines them
 with two logistic regressions whose weights ship in ``update_model.json``: one says "the new
 fact replaces the older one" (supersede), the other "it says the same" (restatement). The
-weights are fitted by ``bench/update_train.py`` on the memory-rot suite's dev families, and the
-benchmark scores it leaving each family out in turn (``bench/memory_rot.py --lofo``).
+weights are fitted by ``bench/update_train.py`` on the memory-rot suite's dev and training
+families, and the benchmark scores it leaving each family out in turn, beside the rule decider
+(``bench/memory_rot.py --lofo``).
 
 Equal texts are still merged without asking the model (that is certain). Everything else is the
 model's call, with thresholds chosen on the training families to keep wrong supersedes rare:
@@ -32,12 +33,17 @@ if TYPE_CHECKING:
 __all__ = ["LearnedDecider", "load_model"]
 
 
-def load_model() -> dict[str, Any]:
-    """The shipped weights (``update_model.json``)."""
-    text = resources.files(__package__).joinpath("update_model.json").read_text("utf-8")
+def load_model(path: str | None = None) -> dict[str, Any]:
+    """The shipped weights (``update_model.json``), or the weights file at ``path``."""
+    if path is None:
+        text = resources.files(__package__).joinpath("update_model.json").read_text("utf-8")
+    else:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
     model: dict[str, Any] = json.loads(text)
-    if tuple(model["features"]) != FEATURES:
-        raise ValueError("update_model.json was fitted on other features: run update_train.py")
+    unknown = set(model["features"]) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"weights fitted on features this code lacks {sorted(unknown)}: refit")
     return model
 
 
@@ -61,6 +67,9 @@ class LearnedDecider:
     ) -> None:
         self._embeddings = embeddings
         self.model = model if model is not None else load_model()
+        #: Where each of the model's features sits in the vector :func:`pair_features` makes
+        #: (a weights file may use a subset, in its own order: older files keep working).
+        self._index = [FEATURES.index(name) for name in self.model.get("features", FEATURES)]
         self.rules = RuleDecider()
         self._cache: dict[str, list[float]] = {}
         self._cache_size = cache_size
@@ -78,7 +87,10 @@ class LearnedDecider:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
             if len(self._cache) + len(missing) > self._cache_size:
-                self._cache.clear()  # then only this batch's texts are kept
+                # Then only this batch's texts are kept: the ones it found cached too (they
+                # were cleared with the rest, and a KeyError ended a long consolidation).
+                self._cache.clear()
+                missing = list(dict.fromkeys(texts))
             for text, vector in zip(missing, self.embeddings.embed_documents(missing), strict=True):
                 self._cache[text] = list(vector)
         return [self._cache[t] for t in texts]
@@ -94,7 +106,8 @@ class LearnedDecider:
 
     def scores(self, new: str, old: str) -> tuple[float, float]:
         """(probability the new fact supersedes the old, probability it restates it)."""
-        x = self.features(new, old)
+        full = self.features(new, old)
+        x = [full[i] for i in self._index]
         out = []
         for head in ("supersede", "restate"):
             weights = self.model[head]["weights"]

@@ -59,6 +59,15 @@ FEATURES = (
     "subject_x_sim",
     "differs_x_sim",
     "same_x_sim",
+    # Added with the training families of issue 24: value kinds finer than number / name /
+    # address (a phone number is no price), a year (a dated, past fact), the subject opening
+    # the sentence, several new values in one line.
+    "kind_fine_match",
+    "new_kind_not_in_old",
+    "new_year",
+    "subject_first",
+    "new_values_many",
+    "slot_word",
 )
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -136,6 +145,59 @@ def side(text: str, subject: str) -> Side:
         named,
         owner_only,
     )
+
+
+_MONTHS = cues.words("months")
+_CURRENCIES = cues.words("currencies")
+_PHONE = re.compile(r"\+?\d[\d \-./()]{4,}\d")
+_MONEY_SIGN = re.compile(r"[€$£]\s?\d|\d\s?[€$£]")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+@lru_cache(maxsize=4096)
+def value_kinds(text: str) -> frozenset[str]:
+    """The kinds of value a sentence states, finer than :func:`_kind`: ``email``, ``phone`` (a
+    run of six digits or more), ``date`` (a number beside a month name), ``price`` (a number
+    beside a currency word or symbol), ``number`` (any other), ``name`` (a capitalised word
+    after the first that no word list knows)."""
+    kinds: set[str] = set()
+    if _EMAIL.search(text):
+        kinds.add("email")
+        text = _EMAIL.sub(" ", text)
+    for run in _PHONE.finditer(text):
+        if len(re.sub(r"\D", "", run.group())) >= 6:
+            kinds.add("phone")
+            text = text.replace(run.group(), " ")
+    if _MONEY_SIGN.search(text):
+        kinds.add("price")
+    tokens = split_tokens(normal(text))
+    low = [t.casefold().strip(".,;:!?()") for t in tokens]
+    for i, token in enumerate(low):
+        if any(c.isdigit() for c in token):
+            near = set(low[max(0, i - 2) : i + 3])
+            if near & _MONTHS:
+                kinds.add("date")
+            elif near & _CURRENCIES or any(c in token for c in "€$£"):
+                kinds.add("price")
+            else:
+                kinds.add("number")
+        elif i > 0 and tokens[i][:1].isupper() and token not in cues.LEXICON:
+            kinds.add("name")
+    if kinds & {"date", "price", "phone"}:
+        kinds.discard("number")  # the parts of "1,100 euros" or "March 14, 2026"
+    return frozenset(kinds)
+
+
+def slot_words(claim: Claim | None) -> frozenset[str]:
+    """The words that name the slot of ``claim`` in the reader's tagged data: its relation's
+    words ("moved", "woont", "reloca*"), or its attribute's names ("number", "handynummer")."""
+    if claim is None:
+        return frozenset()
+    if claim.slot in cues.RELATION_CUES:
+        return cues.RELATION_CUES[claim.slot]
+    attribute = claim.slot.removeprefix("attr:")
+    names = cues.ATTRIBUTE_NAMES.get(attribute, frozenset({attribute}))
+    return frozenset(word for name in names | {attribute} for word in name.split())
 
 
 def _markers(text: str) -> tuple[bool, bool, bool, bool, bool]:
@@ -231,6 +293,11 @@ def pair_features(
     same_subject = both and old_claim.subject == new_claim.subject  # type: ignore[union-attr]
     same_slot = same_subject and old_claim.slot == new_claim.slot  # type: ignore[union-attr]
     named = b.named and not relative
+    kinds_old, kinds_new = value_kinds(old), value_kinds(new)
+    named_slot = slot_words(old_claim)
+    b_tokens = {t.casefold().strip(".,;:!?()") for t in split_tokens(normal(new))}
+    first = split_tokens(normal(new))[:1]
+    leads = bool(first) and bool(subject) and first[0].split("'")[0].casefold() == subject
     return [
         1.0,
         sim_masked,
@@ -258,4 +325,10 @@ def pair_features(
         float(named) * sim_masked,
         float(differs) * sim_masked,
         float(same) * sim_masked,
+        float(bool(kinds_old & kinds_new - {"name"})),
+        float(bool(kinds_new - kinds_old - {"name"})),
+        float(bool(_YEAR.search(new))),
+        float(leads),
+        float(len(new_values - old_values) > 1),
+        float(any(cues.in_lexicon(w, named_slot) for w in b_tokens)),
     ]

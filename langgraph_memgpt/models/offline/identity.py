@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from langgraph_memgpt.memory.text.claims import parse_claim
 from langgraph_memgpt.models.offline.text import content_words, stem, words
 
 #: (label, core_text, key): where an identity fact goes and the slot it fills.
@@ -218,4 +219,35 @@ def identity(sentence: str) -> Identity | None:
         key = third_person(match.group("k").strip())
         verb = match.group("verb").lower()
         return _human(f"User's {key} {verb} {_value(match.group('v'))}", f"User's {key} {verb}")
-    return None
+    return _claimed(sentence)
+
+
+#: A plan or a move under way is not where the user lives yet: core keeps the current value,
+#: and the sentence goes to archival memory as before.
+_NOT_YET_RE = re.compile(
+    r"(?i)\b(?:will|shall|gonna|going to|next|soon|plan\w*|hop(?:e|ing)|want\w*|would|might"
+    r"|thinking|(?:am|are|is|'m|'re|'s) \w+ing)\b|'ll\b"
+)
+
+#: Slots the claim reader recognises that core memory keeps as a line: (line start, key).
+_CLAIM_LINES = {"residence": "User lives in", "employer": "User works at"}
+
+
+def _claimed(sentence: str) -> Identity | None:
+    """A move or a new job said in words the patterns above do not list ("I moved to Quito",
+    "Just started at Shell", "Me mudé a Quito"): the shared claim reader, which the update
+    reader uses on stored records too, names the user's slot and its new value, so the core
+    line of that slot is replaced rather than a stale one kept beside an archival note."""
+    if _NOT_YET_RE.search(sentence):
+        return None
+    claim = parse_claim(sentence)
+    if claim is None or claim.subject != "user" or claim.negated or claim.past:
+        return None
+    start = _CLAIM_LINES.get(claim.slot)
+    if start is None:
+        return None
+    # The reader folds case; core memory keeps the value as the user wrote it.
+    found = re.search(rf"(?i)\b{re.escape(claim.value)}\b", sentence)
+    if found is None:
+        return None
+    return _human(f"{start} {found.group(0)}", start)

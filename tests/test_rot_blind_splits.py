@@ -1,0 +1,39 @@
+"""The memory-rot suite's blind splits stay new: their own people, slots of their own, and
+every phrasing usable (a template that cannot be filled would drop its scenarios silently)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import _rot_suite  # noqa: E402
+
+
+def test_blind25_has_new_people_and_at_least_two_new_slots() -> None:
+    # The training families (``_rot_train_*``) were written at the same time by another writer
+    # who had not read blind25: "new" slots are new to the splits written before it.
+    others = [s for s in _rot_suite.SPLITS if s != "blind25" and s not in _rot_suite.TRAIN_SPLITS]
+    seen_people = {p for s in others for p in [*_rot_suite.PEOPLE[s], *_rot_suite.OTHERS[s]]}
+    assert not set(_rot_suite.PEOPLE["blind25"]) & seen_people
+    assert not set(_rot_suite.OTHERS["blind25"]) & seen_people
+    seen_slots = {slot for s in others for slot in _rot_suite.slots(s)}
+    assert len(set(_rot_suite.slots("blind25")) - seen_slots) >= 2
+
+
+def test_blind25_builds_every_kind_in_every_slot_with_filled_templates() -> None:
+    users = _rot_suite.build("blind25", rounds=2)
+    slots = set(_rot_suite.slots("blind25"))
+    kinds = {(sc.kind, sc.slot) for u in users for sc in u.scenarios}
+    assert kinds == {(k, s) for k in ("update", "near_miss", "restatement") for s in slots}
+    for user in users:
+        for sc in user.scenarios:
+            assert all("{" not in fact for fact in [sc.question, *sc.facts]), sc.facts
+            assert sc.person in sc.question
+            if sc.kind == "update":  # the later value differs from the first one
+                assert sc.facts[0] != sc.facts[1]
+    told = [f for u in users for sc in u.scenarios for f in sc.facts[1:]]
+    assert len(set(told)) > 0.9 * len(told)
