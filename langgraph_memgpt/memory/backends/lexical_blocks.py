@@ -3,11 +3,12 @@
 A row per posting (``ns, tier, term, rank, doc, tf, dl`` plus its primary-key entry) took
 about 140 bytes on Postgres, 70% of a store. Here a row holds up to ``BLOCK`` postings of one
 term, consecutive in class order (``lexical_scoring.impact_rank``: frequency class, then
-length, then record id) and never from two frequency classes, packed as little-endian arrays
-(``doc`` int64, ``tf`` uint16, ``dl`` uint32: 14 bytes a posting). A block is keyed by its
+length, then record id) and never from two frequency classes, packed little-endian
+(``doc`` int64, ``tf`` uint16, ``dl`` uint32 per posting: 14 bytes). A block is keyed by its
 first posting's ``(rank, doc)``, so a search reading a class from its cursor on reads the
-blocks whose key comes after the cursor (it consumes whole blocks, so its cursor is always a
-block's end); a class's first key is still its first posting's rank (``class_heads_sql``).
+blocks whose key comes after the last posting it decoded (``lexical_topk.ThresholdSearch.read``
+keeps what it decoded but did not use for its next read); a class's first key is still its
+first posting's rank (``class_heads_sql``).
 
 Writes rewrite only the blocks they touch: a merge finds, for each new posting, the block of
 its (term, class) whose key is the last at or before it (the class's first block if none is),
@@ -34,7 +35,8 @@ BLOCK = 128  # postings per block at most (Postgres)
 #: mostly empty: 64 postings (896 bytes) stay in the B-tree page.
 SQLITE_BLOCK = 64
 POSTING_BYTES = 14
-_DOC, _TF, _DL = np.dtype("<i8"), np.dtype("<u2"), np.dtype("<u4")
+#: One packed posting, little-endian: many blocks decode with one ``frombuffer`` of their bytes.
+_POSTING = np.dtype([("doc", "<i8"), ("tf", "<u2"), ("dl", "<u4")])
 COLUMNS = ("ns", "tier", "term", "rank", "doc", "postings")
 
 #: How many postings the blocks hold (both engines: ``length`` of a blob/bytea is its bytes).
@@ -51,31 +53,31 @@ def block_size(conn: Any) -> int:
 
 
 # -- packing ---------------------------------------------------------------------------------
+def _pack(docs: np.ndarray, tf: np.ndarray, dl: np.ndarray) -> bytes:
+    packed = np.empty(len(docs), dtype=_POSTING)
+    packed["doc"], packed["tf"], packed["dl"] = docs, tf, dl
+    return packed.tobytes()
+
+
 def encode(docs: np.ndarray, tf: np.ndarray, dl: np.ndarray) -> bytes:
-    return docs.astype(_DOC).tobytes() + tf.astype(_TF).tobytes() + dl.astype(_DL).tobytes()
+    return _pack(docs, tf, dl)
 
 
 def decode(blob: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(docs, tf, dl) of one block, as int64 arrays, in the block's order."""
-    raw = bytes(blob)
-    n = len(raw) // POSTING_BYTES
-    docs = np.frombuffer(raw, dtype=_DOC, count=n).astype(np.int64)
-    tf = np.frombuffer(raw, dtype=_TF, count=n, offset=8 * n).astype(np.int64)
-    dl = np.frombuffer(raw, dtype=_DL, count=n, offset=10 * n).astype(np.int64)
+    docs, tf, dl, _ = decode_many([blob])
     return docs, tf, dl
 
 
 def decode_many(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(docs, tf, dl, block index) of many blocks, concatenated in the given order."""
-    parts = [decode(b) for b in blobs]
-    if not parts:
-        none = np.empty(0, dtype=np.int64)
-        return none, none, none, none
-    owner = np.repeat(np.arange(len(parts)), [len(p[0]) for p in parts])
+    raw = [bytes(b) for b in blobs]
+    packed = np.frombuffer(b"".join(raw), dtype=_POSTING)
+    owner = np.repeat(np.arange(len(raw)), [len(b) // POSTING_BYTES for b in raw])
     return (
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[2] for p in parts]),
+        packed["doc"].astype(np.int64),
+        packed["tf"].astype(np.int64),
+        packed["dl"].astype(np.int64),
         owner,
     )
 
@@ -120,15 +122,8 @@ def block_rows(
     cut = np.flatnonzero(np.r_[True, (segment[1:] != segment[:-1]) | (piece[1:] != piece[:-1])])
     ends = np.r_[cut[1:], len(segment)]
     p = postings
-    docs, tf, dl = (
-        p.docs.astype(_DOC).tobytes(),
-        p.tf.astype(_TF).tobytes(),
-        p.dl.astype(_DL).tobytes(),
-    )
-    blobs = [
-        docs[8 * s : 8 * e] + tf[2 * s : 2 * e] + dl[4 * s : 4 * e]
-        for s, e in zip(cut.tolist(), ends.tolist(), strict=True)
-    ]
+    raw, width = _pack(p.docs, p.tf, p.dl), POSTING_BYTES
+    blobs = [raw[width * s : width * e] for s, e in zip(cut.tolist(), ends.tolist(), strict=True)]
     keys = np.column_stack(
         (np.full(len(cut), ns), np.full(len(cut), tier), p.terms[cut], p.rank[cut], p.docs[cut])
     ).astype(np.int64)
