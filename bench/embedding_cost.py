@@ -16,9 +16,11 @@ thread), ``previous`` (the message and the one before it), ``own`` (the message 
 own and its neighbours': ``search.indexing.mix_context``), all on torch (sentence-transformers);
 then ``onnx-*``, the same on ONNX Runtime (``search.embeddings_onnx``: the graph exported once
 from the packaged weights), ``onnx-padded`` running a turn's texts padded into one run where
-``onnx-apart`` each text alone, and ``onnx-previous`` (shipped) texts apart only when padding
-would cost more than a second run. The shipped default is marked in the
-results, and the one shipped before ONNX Runtime.
+``onnx-apart`` each text alone, ``onnx-previous`` (shipped before packing) texts apart only
+when padding would cost more than a second run, and ``onnx-packed`` (shipped) the turn's texts
+packed into one row, each attending to itself (``embeddings_onnx.pack``); ``onnx-fused`` is
+``onnx-packed`` on the graph ONNX Runtime's transformer optimizer rewrote. The shipped default
+is marked in the results, and the ones shipped before ONNX Runtime and before packing.
 
     python bench/embedding_cost.py                       # 150 turns of conversation 26
     python bench/embedding_cost.py --turns 300 --conversation 30
@@ -63,7 +65,9 @@ from langgraph_memgpt.memory.search.indexing import NEIGHBOUR_WEIGHT, RecallDens
 
 USER = "bench"
 _TORCH = {"backend": "torch", "padding": 10**6}
-_ONNX = {"backend": "onnx", "padding": MAX_PAD_TOKENS}
+_ONNX = {"backend": "onnx", "padding": MAX_PAD_TOKENS, "packed": True}
+#: The ONNX Runtime default before packed rows: a row per text, runs by ``MAX_PAD_TOKENS``.
+ONNX_BEFORE_PACKING = "onnx-previous"
 SIDES: dict[str, dict[str, Any]] = {
     "before": {
         "mode": "text",
@@ -107,6 +111,7 @@ SIDES: dict[str, dict[str, Any]] = {
         "threads": 1,
         "backend": "onnx",
         "padding": 10**6,
+        "packed": False,
         "label": "ONNX Runtime; as `previous`, the turn's texts padded into one run",
     },
     "onnx-apart": {
@@ -115,6 +120,7 @@ SIDES: dict[str, dict[str, Any]] = {
         "threads": 1,
         "backend": "onnx",
         "padding": -1,
+        "packed": False,
         "label": "ONNX Runtime; as `previous`, each text run alone",
     },
     "onnx-previous": {
@@ -122,22 +128,31 @@ SIDES: dict[str, dict[str, Any]] = {
         "cache": True,
         "threads": 1,
         **_ONNX,
+        "packed": False,
         "label": f"ONNX Runtime; as `previous`, texts over {MAX_PAD_TOKENS} tokens apart in "
         "length run apart",
+    },
+    "onnx-packed": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "label": "ONNX Runtime; as `previous`, the turn's texts packed into one row, each "
+        "attending to itself (no padding, one run)",
     },
     "onnx-own": {
         "mode": "none",
         "cache": True,
         "threads": 1,
         **_ONNX,
-        "label": "ONNX Runtime; as `own`",
+        "label": "ONNX Runtime, packed; as `own`",
     },
     "onnx-mixed": {
         "mode": "vectors",
         "cache": True,
         "threads": 1,
         **_ONNX,
-        "label": "ONNX Runtime; as `mixed`",
+        "label": "ONNX Runtime, packed; as `mixed`",
     },
     # Cheaper encoder runs, measured and not shipped (docs/embedding-cost.md): their vectors
     # are not the model's, so the table gives their cosine to the float32 vectors.
@@ -148,7 +163,7 @@ SIDES: dict[str, dict[str, Any]] = {
         **_ONNX,
         "variant": "onnx-int8",
         "label": "ONNX Runtime, int8 dynamic quantisation (per channel, reduced range); "
-        "as `previous`",
+        "as `onnx-packed`",
     },
     "torch-int8": {
         "mode": "previous",
@@ -164,13 +179,23 @@ SIDES: dict[str, dict[str, Any]] = {
         "threads": 1,
         **_ONNX,
         "variant": "seq128",
-        "label": "ONNX Runtime, texts cut at 128 tokens (the model's own: 256); as `previous`",
+        "label": "ONNX Runtime, texts cut at 128 tokens (the model's own: 256); as `onnx-packed`",
+    },
+    "onnx-fused": {
+        "mode": "previous",
+        "cache": True,
+        "threads": 1,
+        **_ONNX,
+        "variant": "fused",
+        "label": "ONNX Runtime, the graph through `onnxruntime.transformers` `optimize_model` "
+        "(bert, 12 heads, 384: fused SkipLayerNorm, BiasGelu); as `onnx-packed`",
     },
 }
 #: The side that is what the package does by default (its dense context, cache on, 1 thread,
 #: ONNX Runtime when it can be set up, else torch) and the one it did before ONNX Runtime.
 _DEFAULT_MODE = RecallDense(lambda texts: texts).mode
 _SHIPPED_PADDING = LocalMiniLMEmbeddings(backend="torch").max_pad_tokens
+_SHIPPED_PACKED = LocalMiniLMEmbeddings(backend="torch").packed
 PREVIOUS_SHIPPED = next(
     name
     for name, side in SIDES.items()
@@ -192,7 +217,10 @@ def shipped() -> str:
         and side["cache"]
         and side["threads"]
         and side["backend"] == runtime
-        and (runtime == "torch" or side["padding"] == _SHIPPED_PADDING)
+        and (
+            runtime == "torch"
+            or (side["padding"] == _SHIPPED_PADDING and side["packed"] == _SHIPPED_PACKED)
+        )
     )
 
 
@@ -308,9 +336,12 @@ def _version(package: str) -> str:
 def _mark(side: str, shipped_side: str) -> str:
     if side == shipped_side:
         return " (shipped)"
+    if side == ONNX_BEFORE_PACKING:
+        return " (shipped before packing)"
     return " (shipped before ONNX Runtime)" if side == PREVIOUS_SHIPPED else ""
 
 
+_FUSED: dict[str, int] = {}  # what optimize_model fused (the onnx-fused side)
 _REFERENCE: dict[str, list[float]] = {}  # float32 torch vectors by text, for the cosines
 
 
@@ -321,6 +352,7 @@ class _Counting(LocalMiniLMEmbeddings):
     def __init__(self, side: dict[str, Any]) -> None:
         super().__init__(small_batch_threads=side["threads"], backend=side["backend"])
         self.max_pad_tokens = side["padding"]
+        self.packed = side.get("packed", True)
         self.texts = 0
         self.seen: dict[str, list[float]] = {}
         self.variant = _variant(side["variant"]) if "variant" in side else None
@@ -379,6 +411,16 @@ def _variant(name: str) -> Any:
     if name == "seq128":
         short = OnnxMiniLM(exported, model_dir, threads=1, max_seq_length=128)
         return short.encode
+    if name == "fused":
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        fused = Path(tempfile.mkdtemp()) / "fused.onnx"
+        optimized = optimize_model(
+            str(exported), model_type="bert", num_heads=12, hidden_size=384, opt_level=None
+        )
+        optimized.save_model_to_file(str(fused))
+        _FUSED.update(optimized.get_fused_operator_statistics())
+        return OnnxMiniLM(fused, model_dir, threads=1).encode
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     int8 = Path(tempfile.mkdtemp()) / "int8.onnx"
@@ -424,6 +466,7 @@ def markdown(payload: dict[str, Any]) -> str:
             *_summary(payload),
             markdown_table(header, rows),
             "",
+            *_fused_line(payload),
             f"Machine: {payload['machine']['cpus']} CPUs, torch "
             f"{payload['machine']['versions'].get('torch')}, onnxruntime "
             f"{_version('onnxruntime')}, load average (1 min) {payload['load_average']} at "
@@ -433,11 +476,21 @@ def markdown(payload: dict[str, Any]) -> str:
     )
 
 
+def _fused_line(payload: dict[str, Any]) -> list[str]:
+    fused = payload.get("fused_operators")
+    if not fused:
+        return []
+    ops = ", ".join(f"{n} {op}" for op, n in fused.items() if n)
+    missed = [op for op in ("Attention", "EmbedLayerNormalization") if not fused.get(op)]
+    none = f" (none fused: {', '.join(missed)})" if missed else ""
+    return [f"`onnx-fused`: `optimize_model` fused {ops}{none}.", ""]
+
+
 def _summary(payload: dict[str, Any]) -> list[str]:
     """Before and the previous default against the shipped default, when they ran."""
     sides, shipped_side = payload["sides"], payload["shipped"]
     lines = []
-    for old_name in ("before", payload["previous_shipped"]):
+    for old_name in ("before", payload["previous_shipped"], ONNX_BEFORE_PACKING):
         if old_name not in sides or shipped_side not in sides or old_name == shipped_side:
             continue
         old, new = sides[old_name], sides[shipped_side]
@@ -475,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]  # the CPU figures depend on what else the machine runs
     payload = run(path, args.turns, sides, args.questions)
     payload["machine"] = machine()
+    payload["fused_operators"] = dict(_FUSED)
     payload["load_average"] = round(load, 2)
     payload["load_average_end"] = round(os.getloadavg()[0], 2)
     for side, row in payload["sides"].items():

@@ -12,6 +12,7 @@ use: "ignore", "disregard", "system", "password", "from now on", ...), the appro
 simplest scanners; it shows why the guard judges the shape of a sentence.
 
     python bench/guard.py [--locomo ../shared/data/locomo] [--out bench/results]
+    python bench/guard.py --compare BEFORE.npz AFTER.npz   # two weights side by side, no blind
 """
 
 from __future__ import annotations
@@ -62,6 +63,19 @@ def keyword_baseline(text: str) -> bool:
 
 def guard(text: str) -> bool:
     return scan(text).flagged
+
+
+def rules_alone(text: str) -> bool:
+    """The rules' verdict without the learned score (leave-one-source-out must not let the
+    shipped model, trained on every source, vote on a source left out)."""
+    from langgraph_memgpt.memory.text import guard_model
+
+    saved = list(guard_model._LOADED)
+    guard_model._LOADED[:] = [None]
+    try:
+        return scan(text).flagged
+    finally:
+        guard_model._LOADED[:] = saved
 
 
 def _locomo(path: Path) -> list[dict[str, Any]]:
@@ -256,35 +270,53 @@ def run_blind(
     }
 
 
-def run_loso(docs: int = 2000, sample: int | None = None) -> dict[str, Any]:
+def run_loso(
+    docs: int = 2000,
+    sample: int | None = None,
+    *,
+    writers: bool = True,
+    augmented: bool = True,
+) -> dict[str, Any]:
     """Leave-one-source-out: for each training source, the learned score trained (threshold
-    included) without it, the rules (fixed; tuned on ``spikee`` and our ``dev`` texts, which
-    makes their figures on those sources optimistic) and both together, on that source."""
+    included) without it, the rules alone (fixed; tuned on ``spikee`` and our ``dev`` texts,
+    which makes their figures on those sources optimistic; before issue 24's third round this
+    column was ``scan``, whose learned score had seen every source) and both together, on its own
+    rows; the learned score on its augmented rows too (``learned/augmented ...``).
+    ``writers`` and ``augmented`` False give the previous round's procedure."""
     import random
 
     import guard_train
+    from _guard_augment import augment
 
-    rows = guard_train.training_rows(docs)
+    rows = guard_train.training_rows(docs, writers=writers)
     if sample is not None:
         rng = random.Random(5)
         by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             by_source[row["package"]].append(row)
         rows = [r for v in by_source.values() for r in rng.sample(v, min(sample, len(v)))]
-    corpus = guard_train.Corpus(rows)
+    extra = augment(rows) if augmented else []
+    corpus = guard_train.Corpus(rows + extra)
     held = guard_train.loso(corpus)
     per_source: dict[str, Any] = {}
     pooled: dict[str, list[bool]] = defaultdict(list)
     for source, result in held.items():
+        threshold = result["threshold"]
+        stats: dict[str, Any] = {"threshold": round(threshold, 3)}
         source_rows = [r for r in rows if r["package"] == source]
-        stats: dict[str, Any] = {"threshold": round(result["threshold"], 3)}
         for row, learned_score in zip(source_rows, result["scores"], strict=True):
             kind = "attacks" if row["label"] == "attack" else "benign"
-            rules = guard(row["text"])
-            learned = learned_score >= result["threshold"]
+            rules = rules_alone(row["text"])
+            learned = learned_score >= threshold
             for name, flag in (("rules", rules), ("learned", learned), ("both", rules or learned)):
                 stats.setdefault(f"{name}/{kind}", []).append(flag)
                 pooled[f"{name}/{kind}"].append(flag)
+        source_extra = [r for r in extra if r["package"] == source]
+        for row, learned_score in zip(source_extra, result["augmented"], strict=True):
+            kind = "attacks" if row["label"] == "attack" else "benign"
+            key = f"learned/augmented {kind}"
+            stats.setdefault(key, []).append(learned_score >= threshold)
+            pooled[key].append(learned_score >= threshold)
         per_source[source] = {
             k: (v if k == "threshold" else {"n": len(v), "flagged": round(sum(v) / len(v), 4)})
             for k, v in stats.items()
@@ -358,7 +390,23 @@ def main() -> None:
     parser.add_argument(
         "--split", choices=tuple(BLIND_LOADS), default="blind", help="with --blind-only"
     )
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("BEFORE", "AFTER"),
+        help="two weights files side by side (bench/guard_compare.py), into guard_writers.*",
+    )
     args = parser.parse_args()
+    if args.compare:
+        import guard_compare
+
+        compared = guard_compare.run(*args.compare, docs=args.docs)
+        (args.out / "guard_writers.json").write_text(json.dumps(compared, indent=2))
+        text = "\n".join(guard_compare.markdown(compared)) + "\n"
+        (args.out / "guard_writers.md").write_text(text)
+        print(text)
+        return
     if args.blind_only:
         load = BLIND_LOADS[args.split]
         blind = {

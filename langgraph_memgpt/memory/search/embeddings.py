@@ -79,7 +79,11 @@ class LocalMiniLMEmbeddings(Embeddings):
                 "'auto', 'onnx' or 'torch'."
             )
         self.backend: Backend = chosen  # type: ignore[assignment]
-        #: ONNX Runtime only: padded tokens a text may add to a run (``embeddings_onnx.runs``).
+        #: ONNX Runtime only: texts share packed rows, each attending to itself
+        #: (``embeddings_onnx.pack``: a turn's messages in one run, no padding); False runs
+        #: each text as its own row (a benchmark's baseline). The vectors are the same.
+        self.packed = True
+        #: ONNX Runtime only: padded tokens a row may add to a run (``embeddings_onnx.runs``).
         self.max_pad_tokens = MAX_PAD_TOKENS
 
     @property
@@ -153,7 +157,9 @@ class LocalMiniLMEmbeddings(Embeddings):
         small = len(texts) <= SMALL_BATCH
         onnx = self._onnx(small=small)
         if onnx is not None:
-            return onnx.encode(list(texts), self.batch_size, self.max_pad_tokens).tolist()
+            return onnx.encode(
+                list(texts), self.batch_size, self.max_pad_tokens, packed=self.packed
+            ).tolist()
         model = self._model()
         with _torch_threads(self.small_batch_threads if small else None):
             vectors = model.encode(

@@ -17,6 +17,13 @@ onnx, an unwritable cache, a failed check) returns None and the caller keeps tor
 Tokenisation is the model's own ``tokenizer.json`` (the ``tokenizers`` library, as
 sentence-transformers uses it), truncated at the model's ``max_seq_length``; pooling is the
 mean over real tokens then L2 normalisation, as the model's ``modules.json`` says.
+
+The graph takes *packed* rows: several texts one after another in a row, each with its own
+positions (from 0) and a segment number, and a token attends only to tokens of its own segment,
+so each text's hidden states are those of the text run alone. The matrix products, 80% of the
+time, cost per token and the pass over the weights per run; packing lets a turn's messages
+share one run without padding (bench/embedding_cost.py, ``onnx-packed`` against
+``onnx-previous``).
 """
 
 from __future__ import annotations
@@ -36,8 +43,9 @@ logger = logging.getLogger(__name__)
 
 CACHE_ENV = "MEMGPT_MODEL_CACHE"
 OPSET = 17
-#: Raised when ``_export`` changes what it writes, so files from an older version are not used.
-EXPORT_VERSION = 1
+#: Raised when ``_export`` changes what it writes, so files from an older version are not used
+#: (2: packed inputs, ``position_ids`` and ``segment_ids`` instead of ``attention_mask``).
+EXPORT_VERSION = 2
 #: A text the exported graph must embed like torch does before it is kept.
 PROBE = "Melanie: I ran a charity race for mental health last Saturday, 20 May 2023."
 MIN_PROBE_COSINE = 0.9999
@@ -45,7 +53,13 @@ MIN_PROBE_COSINE = 0.9999
 #: pass over the weights plus a share per token: on one AVX2 core about 3.6 ms plus 0.28 ms a
 #: token (3 tokens: 4.6 ms, 162: 48.5), so a second run costs what about 13 padded tokens do.
 MAX_PAD_TOKENS = 12
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+#: Tokens of one packed row (``pack``): texts share a row up to this, each attending only to
+#: itself. A row's attention costs its length squared, so rows stay short; a longer text has a
+#: row of its own.
+PACK_TOKENS = 128
+#: Rows run together at most (``ROW_BATCH * PACK_TOKENS`` tokens a run).
+ROW_BATCH = 16
+_INPUTS = ("input_ids", "position_ids", "segment_ids")
 
 
 def cache_dir() -> Path:
@@ -100,38 +114,71 @@ class OnnxMiniLM:
         self._tokenizer = tokenizer
 
     def encode(
-        self, texts: list[str], batch_size: int = 64, max_pad_tokens: int = MAX_PAD_TOKENS
+        self,
+        texts: list[str],
+        batch_size: int = 64,
+        max_pad_tokens: int = MAX_PAD_TOKENS,
+        *,
+        packed: bool = True,
     ) -> np.ndarray:
         """L2-normalised vectors (n, 384), float32, in the order of ``texts``.
 
-        Texts are sorted by length and run in groups of at most ``batch_size`` whose shortest
-        is at most ``max_pad_tokens`` shorter than their longest (``runs``): a padded token
-        costs as much as a real one, a run a fixed pass over the weights, so a turn's two
-        messages run together when they are of about one length and apart otherwise, and an
-        ingestion's many texts still run in full batches.
+        ``packed`` (default): texts share rows of up to ``PACK_TOKENS`` tokens (``pack``),
+        each with its own positions and attending only to its own tokens, so a turn's two
+        messages cost one pass over the weights and no padding, whatever their lengths (the
+        vectors are those of each text run alone: cosine 1.0000). Else each text is a row.
+        Rows are sorted by length and run in groups of at most ``ROW_BATCH`` (packed) or
+        ``batch_size`` rows whose shortest is at most ``max_pad_tokens`` shorter than their
+        longest (``runs``): a padded token costs as much as a real one, a run a fixed pass
+        over the weights.
         """
         encodings = self._tokenizer.encode_batch(list(texts))
-        lengths = [len(e.ids) for e in encodings]
+        ids_of = [e.ids for e in encodings]
+        lengths = [len(ids) for ids in ids_of]
+        rows = pack(lengths, PACK_TOKENS) if packed else [[i] for i in range(len(texts))]
+        row_lengths = [sum(lengths[i] for i in row) for row in rows]
         out = np.empty((len(texts), 0), dtype=np.float32)
-        for chunk in runs(lengths, batch_size, max_pad_tokens):
-            longest = lengths[chunk[0]]
-            ids = np.zeros((len(chunk), longest), dtype=np.int64)
-            mask = np.zeros((len(chunk), longest), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1
+        per_run = min(batch_size, ROW_BATCH) if packed else batch_size
+        for chunk in runs(row_lengths, per_run, max_pad_tokens):
+            shape = (len(chunk), row_lengths[chunk[0]])
+            ids, positions = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+            segments = np.zeros(shape, np.int64)  # 0: padding; 1, 2...: the row's texts
+            spans: list[tuple[int, int, int, int]] = []  # (text, row, start, end)
+            for r, row in enumerate(chunk):
+                at = 0
+                for segment, i in enumerate(rows[row], start=1):
+                    n = lengths[i]
+                    ids[r, at : at + n] = ids_of[i]
+                    positions[r, at : at + n] = np.arange(n)
+                    segments[r, at : at + n] = segment
+                    spans.append((i, r, at, at + n))
+                    at += n
             (hidden,) = self._session.run(
                 ["last_hidden_state"],
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+                {"input_ids": ids, "position_ids": positions, "segment_ids": segments},
             )
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
             if out.shape[1] == 0:
-                out = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)
-            out[chunk] = pooled
+                out = np.empty((len(texts), hidden.shape[2]), dtype=np.float32)
+            for i, r, begin, end in spans:  # mean over the text's own tokens
+                out[i] = hidden[r, begin:end].mean(axis=0)
+        out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
         return out
+
+
+def pack(lengths: list[int], capacity: int) -> list[list[int]]:
+    """Positions packed into rows of at most ``capacity`` tokens, longest first (first fit
+    decreasing); a text longer than ``capacity`` has a row of its own."""
+    rows: list[list[int]] = []
+    free: list[int] = []
+    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        row = next((r for r, room in enumerate(free) if room >= lengths[i]), None)
+        if row is None:
+            rows.append([i])
+            free.append(capacity - lengths[i])
+        else:
+            rows[row].append(i)
+            free[row] -= lengths[i]
+    return rows
 
 
 def runs(lengths: list[int], batch_size: int, max_pad_tokens: int) -> list[list[int]]:
@@ -219,12 +266,33 @@ def _export(model_dir: Path, target: Path) -> None:
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+        def forward(self, input_ids: Any, position_ids: Any, segment_ids: Any) -> Any:
+            # A token attends to the tokens of its own text only (padding, segment 0, to
+            # padding): an additive mask, which eager and SDPA attention both take as given.
+            same = segment_ids[:, None, :, None] == segment_ids[:, None, None, :]
+            mask = torch.zeros(same.shape, dtype=torch.float32).masked_fill(
+                ~same, torch.finfo(torch.float32).min
+            )
             return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                input_ids=input_ids,
+                attention_mask=mask,
+                token_type_ids=torch.zeros_like(input_ids),
+                position_ids=position_ids,
             ).last_hidden_state
 
-    sample = tokenizer([PROBE, "a second, shorter text"], padding=True, return_tensors="pt")
+    # Two texts packed into a row and a padded row: the export traces what ``encode`` feeds.
+    first = tokenizer(PROBE)["input_ids"]
+    second = tokenizer("a second, shorter text")["input_ids"]
+    width = len(first) + len(second)
+    sample = {
+        "input_ids": torch.tensor([first + second, first + [0] * len(second)]),
+        "position_ids": torch.tensor(
+            [list(range(len(first))) + list(range(len(second))), list(range(width))]
+        ),
+        "segment_ids": torch.tensor(
+            [[1] * len(first) + [2] * len(second), [1] * len(first) + [0] * len(second)]
+        ),
+    }
     dynamic = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
     fd, tmp_name = tempfile.mkstemp(suffix=".onnx.tmp", dir=target.parent)
     os.close(fd)
@@ -249,8 +317,11 @@ def _export(model_dir: Path, target: Path) -> None:
                 dynamo=False,
             )
         want = hidden / np.linalg.norm(hidden)
-        got = OnnxMiniLM(tmp, model_dir, threads=1).encode([PROBE])[0]
-        cosine = float(np.dot(want, got))
+        exported = OnnxMiniLM(tmp, model_dir, threads=1)
+        # Alone, and packed with a longer text before it in its row.
+        alone = exported.encode([PROBE])[0]
+        packed = exported.encode([PROBE, PROBE + " " + PROBE])[0]
+        cosine = min(float(np.dot(want, alone)), float(np.dot(want, packed)))
         if cosine < MIN_PROBE_COSINE:
             raise RuntimeError(f"exported model disagrees with torch (cosine {cosine:.6f})")
         os.replace(tmp, target)
