@@ -15,6 +15,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from langgraph_memgpt import Memory, OfflineDriver, create_memgpt_agent
 from langgraph_memgpt.memory import MemoryStoreError
+from langgraph_memgpt.memory.backends.postgres_schema import SCHEMA_VERSION as POSTGRES_VERSION
+from langgraph_memgpt.memory.backends.sqlite_db import SCHEMA_VERSION as SQLITE_VERSION
 from langgraph_memgpt.tools import create_memory_tools
 
 POISON = (
@@ -246,7 +248,8 @@ def test_a_store_from_before_the_guard_is_upgraded_in_place(backend: str, store:
         _drop_guard_columns_postgres(store)
     memory = Memory.open(store, embeddings=DeterministicFakeEmbedding(size=32))
     try:
-        assert memory._db.get_meta("schema_version") == ("3" if backend == "sqlite" else "2")
+        current = SQLITE_VERSION if backend == "sqlite" else POSTGRES_VERSION
+        assert memory._db.get_meta("schema_version") == str(current)
         hit = memory.archival.get(rid, **IDENT)
         assert hit.text == POISON and hit.metadata["untrusted"] is True  # rescan on retrieval
         (message,) = memory.recall.messages(thread_id="t", **IDENT)

@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
-from langgraph_memgpt.memory.backends.lexical import (
-    RANK_ORDER,
-    LexicalIndex,
-    Tier,
-    upgrade_rank_order,
+from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+from langgraph_memgpt.memory.backends.lexical_blocks import (
+    POSTINGS_COUNT_SQL,
+    all_postings,
+    block_size,
+    decode,
 )
 from langgraph_memgpt.memory.backends.lexical_scoring import (
     TF_SCALE,
@@ -188,43 +189,170 @@ def test_class_order_bounds_every_later_posting() -> None:
                 assert value[0] <= bound[0]
 
 
-def test_postings_of_the_earlier_order_are_rekeyed(tmp_path: Any) -> None:
+_OLD_POSTINGS = (
+    "CREATE TABLE lex_postings (ns BIGINT NOT NULL, tier SMALLINT NOT NULL, term BIGINT NOT NULL,"
+    " rank INTEGER NOT NULL, doc BIGINT NOT NULL, tf INTEGER NOT NULL, dl INTEGER NOT NULL,"
+    " PRIMARY KEY (ns, tier, term, rank, doc))"
+)
+
+
+def _back_to_a_row_per_posting(mem: Memory, version: int) -> int:
+    """Turn the store into what the previous schema wrote: a ``lex_postings`` row per posting
+    (in the rank order before class order), no blocks. Returns the postings' count."""
+    with mem._db.transaction() as conn:
+        postings = all_postings(conn, "WHERE tier=?", (int(Tier.ARCHIVAL),))
+        conn.execute(_OLD_POSTINGS)
+        rows = [
+            (_ns(mem), 0, t, -tf * 1000 - dl, d, tf, dl)
+            for t, d, tf, dl in zip(
+                *(a.tolist() for a in (postings.terms, postings.docs, postings.tf, postings.dl)),
+                strict=True,
+            )
+        ]
+        conn.executemany("INSERT INTO lex_postings VALUES (?,?,?,?,?,?,?)", rows)
+        conn.execute("DELETE FROM lex_blocks")
+        conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+    return len(rows)
+
+
+def _block_postings(mem: Memory) -> int:
+    with mem._db.read() as conn:
+        return int(conn.execute(POSTINGS_COUNT_SQL).fetchone()[0])
+
+
+def test_a_store_with_a_row_per_posting_is_rewritten_into_blocks(tmp_path: Any) -> None:
     rng = random.Random(2)
     with Memory.open(tmp_path / "m", embeddings=None) as mem:
         mem.archival.insert_many([_zipf_text(rng, i) for i in range(600)], user_id="u")
-        with mem._db.transaction() as conn:  # what the earlier order stored
-            conn.execute("UPDATE lex_postings SET rank = -tf * 1000 - dl")
-            conn.execute("DELETE FROM meta WHERE key=?", (RANK_ORDER,))
-    # A read-only open cannot re-key them, and searching the old order is not exact: refused.
+        before = _scores_of(mem, "w0 w1 shared")
+        count = _back_to_a_row_per_posting(mem, 3)
+    # A read-only open cannot rewrite them (another schema version): refused.
     with pytest.raises(MemoryStoreError, match="open it once where it is writable"):
         Memory.open(tmp_path / "m", embeddings=None, read_only=True)
     with Memory.open(tmp_path / "m", embeddings=None) as mem:
-        with mem._db.read() as conn:
-            rows = conn.execute("SELECT rank, tf, dl FROM lex_postings").fetchall()
-        assert rows and all(rank == impact_rank(tf, dl) for rank, tf, dl in rows)
+        assert _block_postings(mem) == count > 0
+        assert _scores_of(mem, "w0 w1 shared") == before
         _check(mem, query_terms("w0 w1 shared"), 30)
-        with mem._db.transaction() as conn:  # once: a second upgrade changes nothing
-            upgrade_rank_order(conn)
+        with mem._db.read() as conn:
+            gone = "SELECT count(*) FROM sqlite_master WHERE name='lex_postings'"
+            assert conn.execute(gone).fetchone()[0] == 0
     with Memory.open(tmp_path / "m", embeddings=None, read_only=True) as mem:
         _check(mem, query_terms("w0 w1 shared"), 30)
 
 
-def test_postgres_postings_of_the_earlier_order_refuse_a_reading_open_then_are_rekeyed(
+def test_postgres_store_with_a_row_per_posting_refuses_a_reading_open_then_is_rewritten(
     pg_store: Callable[[str], str],
 ) -> None:
-    url = pg_store("rekey")
+    url = pg_store("blocks")
     rng = random.Random(2)
     with Memory.open(url, embeddings=None) as mem:
         mem.archival.insert_many([_zipf_text(rng, i) for i in range(600)], user_id="u")
-        with mem._db.transaction() as conn:  # what the earlier order stored
-            conn.execute("UPDATE lex_postings SET rank = -tf * 1000 - dl")
-            conn.execute("DELETE FROM meta WHERE key=?", (RANK_ORDER,))
-    # An open that may not write cannot re-key them, and the old order is not exact: refused.
+        before = _scores_of(mem, "w0 w1 shared")
+        count = _back_to_a_row_per_posting(mem, 2)
+    # An open that may not write cannot rewrite them: refused.
     with pytest.raises(MemoryStoreError, match="open it once with a writing command"):
         Memory.open(url, embeddings=None, create=False)
-    with Memory.open(url, embeddings=None) as mem:  # a writable open re-keys them
+    with Memory.open(url, embeddings=None) as mem:  # a writable open rewrites them
+        assert _block_postings(mem) == count > 0
+        assert _scores_of(mem, "w0 w1 shared") == before
         with mem._db.read() as conn:
-            rows = conn.execute("SELECT rank, tf, dl FROM lex_postings").fetchall()
-        assert rows and all(rank == impact_rank(tf, dl) for rank, tf, dl in rows)
+            found = conn.execute("SELECT to_regclass(current_schema() || '.lex_postings')")
+            assert found.fetchone()[0] is None
     with Memory.open(url, embeddings=None, create=False) as mem:
         _check(mem, query_terms("w0 w1 shared"), 30)
+
+
+def _scores_of(mem: Memory, query: str) -> list[tuple[int, float]]:
+    with mem._db.read() as conn:
+        return LexicalIndex.search(conn, _ns(mem), Tier.ARCHIVAL, query_terms(query), 50)
+
+
+def test_recall_thread_filter_applies_to_decoded_blocks(new_store: Callable[[str], Any]) -> None:
+    """A thread filter (an SQL restrict) is applied to the postings of each block read: the
+    top k of one thread is the brute-force ranking of that thread's messages."""
+    from langchain_core.messages import HumanMessage
+
+    rng = random.Random(13)
+    with Memory.open(new_store("m"), embeddings=None) as mem:
+        for thread in ("a", "b"):
+            messages = [HumanMessage(_zipf_text(rng, i), id=f"{thread}{i}") for i in range(400)]
+            mem.recall.append_messages(messages, user_id="u", thread_id=thread)
+        mem.recall.index_waiting(user_id="u")
+        ns = _ns(mem)
+        restrict = ("SELECT id FROM recall WHERE ns=? AND thread_id=?", (ns, "b"))
+        with mem._db.read() as conn:
+            thread_b = {int(r[0]) for r in conn.execute(restrict[0], restrict[1]).fetchall()}
+        for query in ("shared", "w0 w4 shared", "w2 w3"):
+            _check(mem, query_terms(query), 20, tier=Tier.RECALL, restrict=restrict, docs=thread_b)
+
+
+def test_both_engines_rank_filtered_searches_alike(
+    tmp_path: Any, pg_store: Callable[[str], str]
+) -> None:
+    """The same records on SQLite and Postgres: the same hits and scores, with a tag filter
+    and a thread filter (both applied after decoding blocks) and without."""
+    from langchain_core.messages import HumanMessage
+
+    results = []
+    for where in (tmp_path / "lite", pg_store("alike")):
+        rng = random.Random(17)
+        with Memory.open(where, embeddings=None) as mem:
+            texts = [_zipf_text(rng, i) for i in range(700)]
+            mem.archival.insert_many(texts[:300], user_id="u", dedupe=False)
+            mem.archival.insert_many(texts[300:], user_id="u", dedupe=False, tags=["kept"])
+            for thread in ("a", "b"):
+                msgs = [HumanMessage(_zipf_text(rng, i), id=f"{thread}{i}") for i in range(300)]
+                mem.recall.append_messages(msgs, user_id="u", thread_id=thread)
+            got = []
+            for query in ("w0 w1 shared", "w5 n7", "shared"):
+                for tags in (None, ["kept"]):
+                    hits = mem.archival.search(query, user_id="u", k=20, mode="lexical", tags=tags)
+                    got.append([(h.text, round(h.score, 9)) for h in hits])
+                for thread_id in (None, "b"):
+                    found = mem.recall.search(
+                        query, user_id="u", k=20, thread_id=thread_id, mode="lexical"
+                    )
+                    got.append([(h.id, round(h.score, 9)) for h in found])
+            results.append(got)
+    assert results[0] == results[1] and any(results[0])
+
+
+def _check_blocks(mem: Memory) -> int:
+    """Every block: sorted by (rank, doc), one frequency class, at most the engine's size,
+    keyed by its first posting; a term's blocks of one class do not overlap. Returns how many
+    postings they hold."""
+    with mem._db.read() as conn:
+        size = block_size(conn)
+        rows = conn.execute(
+            "SELECT ns, tier, term, rank, doc, postings FROM lex_blocks "
+            "ORDER BY ns, tier, term, rank, doc"
+        ).fetchall()
+    last: dict[tuple[int, int, int], tuple[int, int]] = {}
+    total = 0
+    for ns, tier, term, rank, doc, blob in rows:
+        docs, tf, dl = decode(blob)
+        ranks = [impact_rank(t, d) for t, d in zip(tf.tolist(), dl.tolist(), strict=True)]
+        keys = list(zip(ranks, docs.tolist(), strict=True))
+        assert 0 < len(keys) <= size and keys == sorted(keys) and keys[0] == (rank, doc)
+        assert len({r // 65_536 for r in ranks}) == 1
+        owner = (int(ns), int(tier), int(term))
+        assert owner not in last or last[owner] < keys[0]
+        last[owner] = keys[-1]
+        total += len(keys)
+    return total
+
+
+def test_blocks_stay_ordered_through_merges_and_deletes(new_store: Callable[[str], Any]) -> None:
+    rng = random.Random(19)
+    with Memory.open(new_store("m"), embeddings=None) as mem:
+        ids: list[str] = []
+        for batch in range(6):  # merges into blocks already written, splitting full ones
+            texts = [_zipf_text(rng, batch * 300 + i) for i in range(300)]
+            ids += mem.archival.insert_many(texts, user_id="u", dedupe=False)
+        for rid in ids[: len(ids) // 2 : 3]:
+            mem.archival.delete(rid, user_id="u")
+        with mem._db.read() as conn:
+            (in_df,) = conn.execute("SELECT sum(df) FROM lex_df").fetchone()
+        assert _check_blocks(mem) == int(in_df) > 0
+        for query in ("shared", "w0 w1 shared", "w7 n77"):
+            _check(mem, query_terms(query), 30)

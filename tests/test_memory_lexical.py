@@ -13,6 +13,11 @@ import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+from langgraph_memgpt.memory.backends.lexical_blocks import (
+    POSTING_BYTES,
+    POSTINGS_COUNT_SQL,
+    all_postings,
+)
 from langgraph_memgpt.memory.testing import sql_row
 
 ALICE = [
@@ -80,9 +85,9 @@ def test_common_words_are_cut_and_the_top_is_still_exhaustive(store: Any) -> Non
         class Counting:
             def execute(self, sql: str, params: tuple[object, ...] = ()) -> Any:
                 cur = real_execute(sql, params)
-                if "FROM lex_postings" in sql:
+                if "FROM lex_blocks" in sql and "postings" in sql:
                     rows = cur.fetchall()
-                    reads.append(len(rows))
+                    reads.append(sum(len(r[-1]) // POSTING_BYTES for r in rows))
                     return _Rows(rows)
                 return cur
 
@@ -118,10 +123,7 @@ def test_delete_removes_the_record_from_the_index(new_store: Callable[[str], Any
             mem.archival.delete(ids[2], user_id="alice")
             mem.archival.insert_many(ALICE[1:], user_id="alice", metadatas=meta)
             assert _scores(mem, "dog Lisbon") == _scores(fresh, "dog Lisbon")
-            count = (
-                "SELECT (SELECT count(*) FROM lex_postings), "
-                "(SELECT count(*) FROM lex_df WHERE df > 0)"
-            )
+            count = f"SELECT ({POSTINGS_COUNT_SQL}), (SELECT count(*) FROM lex_df WHERE df > 0)"
             assert sql_row(mem, count) == sql_row(fresh, count)
 
 
@@ -156,7 +158,7 @@ def test_failed_write_indexes_nothing(store: Any, monkeypatch: pytest.MonkeyPatc
 def _index_size(mem: Memory) -> tuple[int, ...]:
     with mem._db.read() as conn:
         row = conn.execute(
-            "SELECT (SELECT count(*) FROM lex_postings), (SELECT count(*) FROM lex_docs), "
+            f"SELECT ({POSTINGS_COUNT_SQL}), (SELECT count(*) FROM lex_docs), "
             "(SELECT sum(docs) FROM lex_stats)"
         ).fetchone()
     return tuple(int(v) for v in row)
@@ -169,7 +171,7 @@ def test_a_store_from_schema_1_is_indexed_on_open(tmp_path: Path) -> None:
         mem.recall.append("user", "Rex chewed the teal sofa", user_id="alice", thread_id="t")
     # Turn it back into what version 1 wrote: shared FTS5 tables, no per-tenant index.
     conn = sqlite3.connect(directory / "memory.sqlite")
-    for table in ("lex_postings", "lex_df", "lex_docs", "lex_stats", "lex_tail"):
+    for table in ("lex_blocks", "lex_df", "lex_docs", "lex_stats", "lex_tail"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("CREATE VIRTUAL TABLE recall_fts USING fts5(content)")
     conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
@@ -359,11 +361,12 @@ def test_removing_a_batch_of_merged_and_tail_records_leaves_no_trace(
             assert sql_row(mem, "SELECT count(*) FROM lex_docs")[0] == len(kept)
             marks = ",".join("?" * len(gone))
             removed = tuple(rids[i] for i in gone)
-            for table in ("lex_postings", "lex_tail"):
-                left = f"SELECT count(*) FROM {table} WHERE doc IN ({marks})"
-                assert sql_row(mem, left, removed) == (0,)
+            left = f"SELECT count(*) FROM lex_tail WHERE doc IN ({marks})"
+            assert sql_row(mem, left, removed) == (0,)
+            with mem._db.read() as conn:
+                assert not set(all_postings(conn).docs.tolist()) & set(removed)
             # every merged posting is counted once in its term's df, no more, no less
-            balance = "SELECT (SELECT sum(df) FROM lex_df), (SELECT count(*) FROM lex_postings)"
+            balance = f"SELECT (SELECT sum(df) FROM lex_df), ({POSTINGS_COUNT_SQL})"
             df_sum, postings = sql_row(mem, balance)
             assert int(df_sum) == int(postings) > 0
 

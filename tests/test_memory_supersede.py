@@ -19,6 +19,8 @@ from langgraph_memgpt.memory import (
     apply_proposals,
     parse_claim,
 )
+from langgraph_memgpt.memory.backends.postgres_schema import SCHEMA_VERSION as POSTGRES_VERSION
+from langgraph_memgpt.memory.backends.sqlite_db import SCHEMA_VERSION as SQLITE_VERSION
 from langgraph_memgpt.memory.testing import HashEmbeddings
 from langgraph_memgpt.tools import format_hits
 
@@ -345,7 +347,7 @@ def test_an_older_store_is_upgraded_in_place(store: Any, backend: str) -> None:
         assert _ids(mem.archival.search("Maya", **U)) == [new]
         assert mem.archival.unsettled(**U)[0].id == new  # old records count as settled
         version = mem._db.get_meta("schema_version")
-    assert version == ("3" if backend == "sqlite" else "2")
+    assert version == str(SQLITE_VERSION if backend == "sqlite" else POSTGRES_VERSION)
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def test_an_interrupted_migration_resumes(
     copied: list[str] = []
 
     def crash_on_lexical(src: Any, tgt: Any, table: str, batch: int, advance: Any) -> None:
-        if table == "lex_postings":
+        if table == "lex_blocks":
             raise KeyboardInterrupt
         copied.append(table)
         real_copy(src, tgt, table, 50, advance)  # small batches: many commits before the crash

@@ -77,7 +77,7 @@ def test_an_archival_batch_is_copied_in_a_statement_per_table(
             )
         assert len(seen) < 40, f"{len(seen)} statements for {n} records"
         copies = [s.split()[1] for s in seen if s.startswith("COPY")]
-        for table in ("archival", "archival_tags", "lex_docs", "lex_postings"):
+        for table in ("archival", "archival_tags", "lex_docs", "lex_blocks"):
             assert table in copies
         with Memory.open(tmp_path / "lite", embeddings=None) as lite:
             lite.archival.insert_many(

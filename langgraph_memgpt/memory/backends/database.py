@@ -169,6 +169,21 @@ def insert_matrix(conn: Any, table: str, columns: Sequence[str], matrix: np.ndar
     insert_rows(conn, table, columns, matrix.tolist())
 
 
+def insert_matrix_blobs(
+    conn: Any, table: str, columns: Sequence[str], matrix: np.ndarray, blobs: list[bytes]
+) -> None:
+    """Insert rows of integer ``matrix`` columns plus a last column of bytes: on Postgres one
+    binary ``COPY`` formatted by NumPy, elsewhere as :func:`insert_rows`."""
+    if not len(matrix):
+        return
+    copy = getattr(conn, "copy_matrix_blobs", None)
+    if copy is not None and len(matrix) >= COPY_MIN_ROWS:
+        copy(table, columns, matrix, blobs)
+        return
+    rows = [(*row, blob) for row, blob in zip(matrix.tolist(), blobs, strict=True)]
+    insert_rows(conn, table, columns, rows)
+
+
 def upsert_matrix(
     conn: Any, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str
 ) -> None:

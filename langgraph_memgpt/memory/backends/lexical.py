@@ -11,10 +11,11 @@ Writes happen in the caller's transaction, so a failed write indexes nothing.
 
 Common words: a term in most of a tenant's records has an idf near zero, yet its posting list
 is as long as the tenant's data. Postings are stored best first within each term-frequency
-class (``lexical_scoring.impact_rank``), and a threshold algorithm (``lexical_topk.py``) reads
-only as much of each list as it takes to *prove* the top k: the ranking is the exhaustive
-one, ties included. Postings written before that order (``RANK_ORDER`` in ``meta``) are
-re-keyed in place when the store is opened for writing (``upgrade_rank_order``).
+class (``lexical_scoring.impact_rank``), packed in blocks of up to 128 (``lexical_blocks.py``),
+and a threshold algorithm (``lexical_topk.py``) reads only as much of each list as it takes to
+*prove* the top k: the ranking is the exhaustive one, ties included. Stores written a row per
+posting (``lex_postings``) are rewritten into blocks when opened for writing
+(``lexical_blocks.upgrade_to_blocks``).
 
 Terms are identified by a 47-bit hash of the analysed word (no vocabulary table to keep in
 step with rollbacks; at a million distinct words a collision is expected once in ~250 stores,
@@ -29,16 +30,18 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import insert_matrix, insert_rows, upsert_matrix
+from langgraph_memgpt.memory.backends.lexical_blocks import (
+    Postings,
+    add_postings,
+    remove_postings,
+)
 from langgraph_memgpt.memory.backends.lexical_scoring import (
-    RANK_SQL,
     TAIL_VECTORS,
     DocVector,
     Matches,
     Tier,
     doc_key,
     idf,
-    impact_rank,
-    impact_ranks,
     split_blobs,
     term_id,
 )
@@ -70,9 +73,9 @@ CREATE TABLE IF NOT EXISTS lex_df (
 ) WITHOUT ROWID
 """,
     """
-CREATE TABLE IF NOT EXISTS lex_postings (
+CREATE TABLE IF NOT EXISTS lex_blocks (
     ns INTEGER NOT NULL, tier INTEGER NOT NULL, term INTEGER NOT NULL, rank INTEGER NOT NULL,
-    doc INTEGER NOT NULL, tf INTEGER NOT NULL, dl INTEGER NOT NULL,
+    doc INTEGER NOT NULL, postings BLOB NOT NULL,
     PRIMARY KEY (ns, tier, term, rank, doc)
 ) WITHOUT ROWID
 """,
@@ -82,31 +85,6 @@ CREATE TABLE IF NOT EXISTS lex_docs (
 )
 """,
 )
-
-
-#: The ``meta`` key saying the postings are keyed by ``impact_rank``'s class order.
-RANK_ORDER = "lexical_rank_order"
-_RANK_ORDER_VERSION = "2"
-
-
-def rank_order_current(conn: Any, marker: str = "?") -> bool:
-    """Whether the store's postings are keyed by ``impact_rank`` (``upgrade_rank_order`` ran)."""
-    row = conn.execute(f"SELECT value FROM meta WHERE key={marker}", (RANK_ORDER,)).fetchone()
-    return row is not None and row[0] == _RANK_ORDER_VERSION
-
-
-def upgrade_rank_order(conn: Any, marker: str = "?") -> None:
-    """Re-key postings written with the earlier order (rounded impact at a fixed length) by
-    frequency class and length, once per store, in the caller's transaction. A posting's
-    (term, doc) is unique, so no new key collides with another row's."""
-    if rank_order_current(conn, marker):
-        return
-    conn.execute(f"UPDATE lex_postings SET rank = {RANK_SQL} WHERE rank <> {RANK_SQL}")
-    conn.execute(f"DELETE FROM meta WHERE key={marker}", (RANK_ORDER,))
-    conn.execute(
-        f"INSERT INTO meta(key, value) VALUES ({marker}, {marker})",
-        (RANK_ORDER, _RANK_ORDER_VERSION),
-    )
 
 
 def _lock_tenant(conn: Any, ns: int) -> None:
@@ -167,22 +145,7 @@ class LexicalIndex:
         if rows:
             docs, terms, tf_q, lengths = split_blobs(rows)
             dl = lengths.astype(np.int64)
-            rank = impact_ranks(tf_q, dl)
-            order = np.lexsort((docs, rank, terms))
-            postings = np.column_stack(
-                (
-                    np.full(len(order), ns, dtype=np.int64),
-                    np.full(len(order), tier, dtype=np.int64),
-                    terms[order],
-                    rank[order],
-                    docs[order],
-                    tf_q[order],
-                    dl[order],
-                )
-            )
-            insert_matrix(
-                conn, "lex_postings", ("ns", "tier", "term", "rank", "doc", "tf", "dl"), postings
-            )
+            add_postings(conn, ns, tier, Postings(terms, docs, tf_q, dl))
             unique, counts = np.unique(terms, return_counts=True)
             df = np.column_stack(
                 (
@@ -233,19 +196,19 @@ class LexicalIndex:
                 (ns, tier, *vectors),
             ).fetchall()
         }
-        postings: list[tuple[int, ...]] = []
+        merged = [(doc, v) for doc, v in vectors.items() if doc not in in_tail]
         df: dict[int, int] = {}
-        for doc, vector in vectors.items():
-            if doc in in_tail:
-                continue
-            for term, tf_q in zip(vector.terms.tolist(), vector.tf_q.tolist(), strict=True):
-                postings.append((ns, tier, term, impact_rank(tf_q, vector.length), doc))
-                df[term] = df.get(term, 0) + 1
-        if postings:
-            conn.executemany(
-                "DELETE FROM lex_postings WHERE ns=? AND tier=? AND term=? AND rank=? AND doc=?",
-                postings,
+        if merged:
+            gone = Postings(
+                np.concatenate([v.terms for _, v in merged]),
+                np.concatenate([np.full(len(v.terms), doc) for doc, v in merged]),
+                np.concatenate([v.tf_q for _, v in merged]),
+                np.concatenate([np.full(len(v.terms), v.length) for _, v in merged]),
             )
+            remove_postings(conn, ns, tier, gone)
+            for term in gone.terms.tolist():
+                df[term] = df.get(term, 0) + 1
+        if df:
             # A term whose df reaches 0 keeps its row: it has no postings to read, and the
             # row is reused when the word comes back.
             conn.executemany(

@@ -71,13 +71,6 @@ def impact_ranks(tf_q: np.ndarray, dl: np.ndarray) -> np.ndarray:
     return (TF_CLASSES - np.minimum(tf_q, TF_CLASSES)) * 65_536 + np.minimum(dl, DL_CAP)
 
 
-#: ``impact_rank`` in SQL, for re-keying postings written with the earlier order.
-RANK_SQL = (
-    f"(({TF_CLASSES} - CASE WHEN tf > {TF_CLASSES} THEN {TF_CLASSES} ELSE tf END) * 65536 "
-    f"+ CASE WHEN dl > {DL_CAP} THEN {DL_CAP} ELSE dl END)"
-)
-
-
 def class_start(rank: int) -> int:
     """The first key of the frequency class holding ``rank``."""
     return rank - rank % 65_536

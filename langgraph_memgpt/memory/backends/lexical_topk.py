@@ -11,8 +11,9 @@ its classes' bounds; the first key of every class is found with one index seek p
 
 The search is a threshold algorithm (Fagin, Lotem and Naor, 2003) read in blocks:
 
-1. read a block from the best class of each term whose bound is at least half the largest
-   (every term's first block in the first round), the blocks growing as a class is read;
+1. read from the best class of each term whose bound is at least half the largest (every
+   term's first block in the first round), more stored blocks (``lexical_blocks.py``, up to
+   128 postings each) at a time as a class is read, each from the one after the cursor;
 2. a record seen in the postings has a partial score (the terms seen) and an upper bound (plus
    the bounds of the terms not seen for it); a record is scored exactly from the posting lists
    when the terms it was not seen in are read to the end, else from its stored term vector
@@ -36,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from langgraph_memgpt.memory.backends.lexical_blocks import block_size, decode_many
 from langgraph_memgpt.memory.backends.lexical_candidates import (
     Candidates,
     below,
@@ -49,6 +51,7 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
     class_start,
     class_tf,
     doc_key,
+    impact_rank,
     rank_length,
     tf_component,
 )
@@ -63,10 +66,10 @@ def class_heads_sql(terms: int) -> str:
     values = ",".join(["(?)"] * terms)
     return (
         f"WITH RECURSIVE q(term) AS (VALUES {values}), h(term, r) AS ("
-        " SELECT q.term, (SELECT p.rank FROM lex_postings p WHERE p.ns=? AND p.tier=?"
+        " SELECT q.term, (SELECT p.rank FROM lex_blocks p WHERE p.ns=? AND p.tier=?"
         " AND p.term=q.term ORDER BY p.rank LIMIT 1) FROM q"
         " UNION ALL"
-        " SELECT h.term, (SELECT p.rank FROM lex_postings p WHERE p.ns=? AND p.tier=?"
+        " SELECT h.term, (SELECT p.rank FROM lex_blocks p WHERE p.ns=? AND p.tier=?"
         " AND p.term=h.term AND p.rank >= (CAST(h.r AS BIGINT) / 65536 + 1) * 65536"
         " ORDER BY p.rank LIMIT 1)"
         " FROM h WHERE h.r IS NOT NULL"
@@ -96,6 +99,9 @@ class _Class:
     after: tuple[int, int] | None = None  # (rank, doc) of the last posting read
     block: int = 0
     done: bool = False
+    fetched: tuple[int, int] | None = None  # (rank, doc) of the last posting decoded
+    buffer: tuple[np.ndarray, ...] = ()  # decoded postings not read yet: docs, tf, dl
+    exhausted: bool = False  # no block left after ``fetched``
 
     def tie_doc(self) -> int:
         """The smallest id an unread posting of this class, tying the bound, can have."""
@@ -118,6 +124,7 @@ class ThresholdSearch:
         self.conn, self.ns, self.tier = conn, ns, int(tier)
         self.columns, self.weights, self.avgdl = columns, weights, avgdl
         self.restrict = restrict
+        self._allowed: np.ndarray | None = None
         self.postings = self.lookups = 0
         self.classes: list[_Class] = []
         self.cands = Candidates(len(columns))
@@ -148,37 +155,63 @@ class ThresholdSearch:
         done = np.array([c.done for c in self.classes])
         return np.where(done, 0.0, self.weights[column] * tf_component(tf, dl, self.avgdl))
 
+    def allowed(self, docs: np.ndarray) -> np.ndarray:
+        """Which of ``docs`` the ``restrict`` filter lets through (all without one). The ids
+        it selects are read once per search: blocks are filtered after decoding."""
+        if not self.restrict:
+            return np.ones(len(docs), dtype=bool)
+        if self._allowed is None:
+            rows = self.conn.execute(*self.restrict).fetchall()
+            self._allowed = np.unique(np.array([int(r[0]) for r in rows], dtype=np.int64))
+        return np.isin(docs, self._allowed, assume_unique=False)
+
     def read(self, c: _Class, first: int) -> None:
+        """The class's next ``c.block`` postings (at least ``first``, four times the last
+        read's), from blocks decoded whole: what a read does not use waits in ``c.buffer``,
+        so a read takes as many postings as it asks for, whatever the blocks' size."""
         c.block = max(first, 4 * c.block)
+        self._fetch(c, c.block)
+        docs, tf, dl = (a[: c.block] for a in c.buffer)
+        c.buffer = tuple(a[c.block :] for a in c.buffer)
+        c.done = c.exhausted and not len(c.buffer[0])
+        self.postings += len(docs)
+        if not len(docs):
+            return
+        c.after = (impact_rank(int(tf[-1]), int(dl[-1])), int(docs[-1]))
+        c.dl = rank_length(c.after[0])
+        keep = self.allowed(docs)
+        docs, tf, dl = docs[keep], tf[keep], dl[keep]
+        values = self.contribution(c.column, tf / TF_SCALE, dl.astype(np.float64))
+        self.cands.add(docs, c.column, values, dl)
+
+    def _fetch(self, c: _Class, want: int) -> None:
+        """Decode the class's next blocks, from the one after ``c.fetched``, until ``c.buffer``
+        holds ``want`` postings or the class has no more; one block more is asked for than is
+        decoded, so a class ending here is known to (a rare word's class is one block)."""
+        if not c.buffer:
+            c.buffer = tuple(np.empty(0, dtype=np.int64) for _ in range(3))
+        missing = want - len(c.buffer[0])
+        if missing <= 0 or c.exhausted:
+            return
         sql = (
-            "SELECT rank, doc, tf, dl FROM lex_postings WHERE ns=? AND tier=? AND term=? "
+            "SELECT postings FROM lex_blocks WHERE ns=? AND tier=? AND term=? "
             "AND rank >= ? AND rank < ?"
         )
-        params: list[Any] = [
-            self.ns,
-            self.tier,
-            int(self.columns[c.column]),
-            c.start,
-            c.start + 65_536,
-        ]
-        if c.after is not None:
+        params: list[Any] = [self.ns, self.tier, int(self.columns[c.column])]
+        params += [c.start, c.start + 65_536]
+        if c.fetched is not None:
             sql += " AND (rank, doc) > (?, ?)"
-            params += list(c.after)
-        if self.restrict:
-            sql += f" AND doc IN ({self.restrict[0]})"
-            params += list(self.restrict[1])
-        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, c.block))
+            params += list(c.fetched)
+        blocks = -(-missing // block_size(self.conn))
+        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks + 1))
         rows = rows.fetchall()
-        self.postings += len(rows)
-        if len(rows) < c.block:
-            c.done = True
-        if not rows:
-            return
-        array = np.asarray(rows, dtype=np.int64)
-        c.after = (int(array[-1, 0]), int(array[-1, 1]))
-        c.dl = rank_length(c.after[0])
-        values = self.contribution(c.column, array[:, 2] / TF_SCALE, array[:, 3].astype(np.float64))
-        self.cands.add(array[:, 1], c.column, values, array[:, 3])
+        c.exhausted = len(rows) <= blocks
+        docs, tf, dl, _ = decode_many([r[0] for r in rows[:blocks]])
+        if len(docs):
+            c.fetched = (impact_rank(int(tf[-1]), int(dl[-1])), int(docs[-1]))
+            c.buffer = tuple(
+                np.r_[old, new] for old, new in zip(c.buffer, (docs, tf, dl), strict=True)
+            )
 
     def term_bounds(self) -> tuple[np.ndarray, np.ndarray, int]:
         """Each class's bound, each term's (the largest of its classes'), and the smallest id an
@@ -328,19 +361,17 @@ def top_k(
         search.cands.set_exact(rows, np.nan_to_num(search.cands.parts[rows], nan=0.0))
     if exhaustive:
         for column in listed:
-            sql = "SELECT doc, tf, dl FROM lex_postings WHERE ns=? AND tier=? AND term=?"
-            params: tuple[Any, ...] = (search.ns, search.tier, int(search.columns[column]))
-            if search.restrict:
-                sql += f" AND doc IN ({search.restrict[0]})"
-                params += tuple(search.restrict[1])
-            rows = search.conn.execute(sql, params).fetchall()
-            search.postings += len(rows)
-            if rows:
-                array = np.asarray(rows, dtype=np.int64)
-                values = search.contribution(
-                    column, array[:, 1] / TF_SCALE, array[:, 2].astype(np.float64)
-                )
-                search.cands.add(array[:, 0], column, values, array[:, 2])
+            rows = search.conn.execute(
+                "SELECT postings FROM lex_blocks WHERE ns=? AND tier=? AND term=?",
+                (search.ns, search.tier, int(search.columns[column])),
+            ).fetchall()
+            docs, tf, dl, _ = decode_many([r[0] for r in rows])
+            search.postings += len(docs)
+            keep = search.allowed(docs)
+            if keep.any():
+                docs, tf, dl = docs[keep], tf[keep], dl[keep]
+                values = search.contribution(column, tf / TF_SCALE, dl.astype(np.float64))
+                search.cands.add(docs, column, values, dl)
         cands = search.cands
         cands.set_exact(np.arange(len(cands.docs)), np.nan_to_num(cands.parts, nan=0.0))
         exact = True

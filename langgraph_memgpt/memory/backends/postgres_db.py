@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import SharedQueries
-from langgraph_memgpt.memory.backends.pg_copy import copy_matrix, copy_rows, new_ids, upsert_matrix
+from langgraph_memgpt.memory.backends.pg_copy import (
+    copy_matrix,
+    copy_matrix_blobs,
+    copy_rows,
+    new_ids,
+    upsert_matrix,
+)
 from langgraph_memgpt.memory.backends.pg_pool import (
     connection_kwargs,
     describe,
@@ -75,6 +81,8 @@ class PgConnection:
     connection (``replace``). Inside a transaction nothing is retried here: the transaction
     is lost as a whole and the caller's operation fails with ``MemoryStoreUnavailable``.
     """
+
+    dialect = "postgres"  # where the SQL of the two engines differs (``lexical_blocks``)
 
     def __init__(self, raw: Any, replace: Callable[[Any], Any] | None = None) -> None:
         self.raw = raw
@@ -131,6 +139,12 @@ class PgConnection:
     def copy_matrix(self, table: str, columns: Sequence[str], matrix: np.ndarray) -> None:
         """An integer matrix by one binary ``COPY`` (``database.insert_matrix``)."""
         copy_matrix(self.raw, table, columns, matrix)
+
+    def copy_matrix_blobs(
+        self, table: str, columns: Sequence[str], matrix: np.ndarray, blobs: list[bytes]
+    ) -> None:
+        """Integer columns and a last ``bytea`` one by one binary ``COPY`` (``database``)."""
+        copy_matrix_blobs(self.raw, table, columns, matrix, blobs)
 
     def upsert_matrix(
         self, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str

@@ -13,13 +13,13 @@ from typing import Any
 
 from langgraph_memgpt.memory.backends.database import apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
-from langgraph_memgpt.memory.backends.lexical import rank_order_current, upgrade_rank_order
+from langgraph_memgpt.memory.backends.lexical_blocks import upgrade_to_blocks
 from langgraph_memgpt.memory.backends.validity import POSTGRES_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import TABLES as VALIDITY_TABLES
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError, StoreNotFoundError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Serialises schema creation and upgrades between processes opening the database at once.
 ADVISORY_LOCK = 0x4D454D475054
 
@@ -128,9 +128,9 @@ CREATE TABLE IF NOT EXISTS lex_df (
     PRIMARY KEY (ns, tier, term)
 )""",
     """
-CREATE TABLE IF NOT EXISTS lex_postings (
-    ns BIGINT NOT NULL, tier SMALLINT NOT NULL, term BIGINT NOT NULL, rank INTEGER NOT NULL,
-    doc BIGINT NOT NULL, tf INTEGER NOT NULL, dl INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS lex_blocks (
+    ns BIGINT NOT NULL, term BIGINT NOT NULL, doc BIGINT NOT NULL, rank INTEGER NOT NULL,
+    tier SMALLINT NOT NULL, postings BYTEA NOT NULL,
     PRIMARY KEY (ns, tier, term, rank, doc)
 )""",
     """
@@ -155,7 +155,7 @@ TABLES: tuple[str, ...] = (
     "lex_stats",
     "lex_tail",
     "lex_df",
-    "lex_postings",
+    "lex_blocks",
     "lex_docs",
     *VALIDITY_TABLES,
 )
@@ -217,16 +217,6 @@ def _require_schema(conn: Any, where: str) -> None:
             f"the memory store at {where} has schema version {version}, this version reads "
             f"{SCHEMA_VERSION}; open it once with a writing command to upgrade it"
         )
-    # Postings of the earlier order are re-keyed by the first writable open (lexical.py);
-    # searching them as they are would not be exact.
-    if (
-        not rank_order_current(conn, marker="%s")
-        and conn.execute("SELECT 1 FROM lex_postings LIMIT 1").fetchone()
-    ):
-        raise MemoryStoreError(
-            f"the memory store at {where} has a search index waiting to be re-keyed; open it "
-            "once with a writing command to upgrade it"
-        )
 
 
 def _check_vector_on_path(conn: Any, where: str) -> None:
@@ -279,7 +269,6 @@ def create_schema(conn: Any, where: str) -> None:
             ) from exc
         _check_vector_on_path(conn, where)
         if _current_version(conn) == SCHEMA_VERSION:
-            upgrade_rank_order(conn, marker="%s")  # a read, unless postings need re-keying
             return  # nothing to create: DDL, even IF NOT EXISTS, would lock the tables
         stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
         # Schema 2: the memory poisoning guard's trust and guard columns (guard_schema.py) and
@@ -287,7 +276,12 @@ def create_schema(conn: Any, where: str) -> None:
         add_guard_columns(conn, postgres=True)
         if stored is not None and stored < 2:
             upgrade_validity(conn, marker="%s")
+        if stored is not None and stored < 3:
+            # Schema 3: postings in blocks (lexical_blocks.py), rewritten from a row each.
+            from langgraph_memgpt.memory.backends.postgres_db import PgConnection
+
+            upgrade_to_blocks(PgConnection(conn))
+        if stored is not None and stored < SCHEMA_VERSION:
             conn.execute(
                 "UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
-        upgrade_rank_order(conn, marker="%s")

@@ -19,12 +19,12 @@ from pathlib import Path
 from langgraph_memgpt.memory.backends.database import SharedQueries, apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
 from langgraph_memgpt.memory.backends.lexical import SCHEMA as LEXICAL_SCHEMA
-from langgraph_memgpt.memory.backends.lexical import rank_order_current, upgrade_rank_order
+from langgraph_memgpt.memory.backends.lexical_blocks import upgrade_to_blocks
 from langgraph_memgpt.memory.backends.validity import SQLITE_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Version 1 searched with FTS5 tables shared by every tenant; version 2 replaces them with the
 # per-tenant index of ``lexical.py`` (built from the stored texts on first open).
 _V1_FTS = (
@@ -231,11 +231,7 @@ class Database(SharedQueries):
                 f"package reads schema {SCHEMA_VERSION}; open it once where it is writable to "
                 "upgrade it."
             )
-        # postings of the earlier order: re-keyed by the first writable open (lexical.py)
-        rekey = not rank_order_current(conn) and bool(
-            conn.execute("SELECT 1 FROM lex_postings LIMIT 1").fetchone()
-        )
-        if rekey or conn.execute("SELECT 1 FROM meta WHERE key=?", (REINDEX_KEY,)).fetchone():
+        if conn.execute("SELECT 1 FROM meta WHERE key=?", (REINDEX_KEY,)).fetchone():
             raise MemoryStoreError(
                 f"cannot open the memory database {path} read-only: its search index is "
                 "waiting to be rebuilt; open it once where it is writable."
@@ -274,10 +270,13 @@ class Database(SharedQueries):
             add_guard_columns(conn)
             if stored is not None and stored < 3:
                 upgrade_validity(conn)
+            # Schema 4: postings in blocks (lexical_blocks.py), rewritten from a row each.
+            if stored is not None and stored < 4:
+                upgrade_to_blocks(conn)
+            if stored is not None and stored < SCHEMA_VERSION:
                 conn.execute(
                     "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                 )
-            upgrade_rank_order(conn)
 
     @property
     def location(self) -> str:

@@ -32,7 +32,7 @@ def build_lexical_index(db: Database) -> None:
     One transaction: a crash leaves the flag set and the next open starts over.
     """
     with db.transaction() as conn:
-        conn.execute("DELETE FROM lex_postings")
+        conn.execute("DELETE FROM lex_blocks")
         conn.execute("DELETE FROM lex_df")
         conn.execute("DELETE FROM lex_docs")
         conn.execute("DELETE FROM lex_stats")
