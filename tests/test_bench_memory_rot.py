@@ -15,26 +15,15 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 
 
+def run_memory_rot(out: Path, *args: str, timeout: float = 300) -> None:
+    """``bench/memory_rot.py`` on hash embeddings and one round, results written to ``out``."""
+    command = [sys.executable, str(REPO / "bench" / "memory_rot.py"), "--embeddings", "hash"]
+    command += ["--rounds", "1", *args, "--out", str(out)]
+    subprocess.run(command, check=True, cwd=REPO, timeout=timeout)
+
+
 def test_memory_rot_writes_both_splits_and_the_latency_table(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "memory_rot.py"),
-            "--embeddings",
-            "hash",
-            "--rounds",
-            "1",
-            "--turns",
-            "8",
-            "--splits",
-            "dev,heldout,fresh",
-            "--out",
-            str(tmp_path),
-        ],
-        check=True,
-        cwd=REPO,
-        timeout=300,
-    )
+    run_memory_rot(tmp_path, "--turns", "8", "--splits", "dev,heldout,fresh")
     payload = json.loads((tmp_path / "memory_rot.json").read_text())
     for split in ("dev", "heldout", "fresh"):
         base, ours = payload["quality"][split]["baseline"], payload["quality"][split]["ours"]
@@ -51,26 +40,15 @@ def test_memory_rot_writes_both_splits_and_the_latency_table(tmp_path: Path) -> 
 def test_leave_one_family_out_fits_without_the_family_it_scores(tmp_path: Path) -> None:
     """The learned decider's leave-one-family-out on a small sample (two families, hash
     embeddings): each family is scored by weights fitted on the other alone."""
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "memory_rot.py"),
-            "--embeddings",
-            "hash",
-            "--rounds",
-            "1",
-            "--splits",
-            "",
-            "--no-latency",
-            "--no-pairs",
-            "--lofo",
-            "--lofo-families",
-            "dev,fresh",
-            "--out",
-            str(tmp_path),
-        ],
-        check=True,
-        cwd=REPO,
+    run_memory_rot(
+        tmp_path,
+        "--splits",
+        "",
+        "--no-latency",
+        "--no-pairs",
+        "--lofo",
+        "--lofo-families",
+        "dev,fresh",
         timeout=600,
     )
     payload = json.loads((tmp_path / "memory_rot.json").read_text())
@@ -84,27 +62,15 @@ def test_leave_one_family_out_fits_without_the_family_it_scores(tmp_path: Path) 
 def test_the_blind_splits_of_issue_24_play_end_to_end(tmp_path: Path) -> None:
     """``--splits blind24b,blind25`` at a tiny size (hash embeddings, one round): every
     scenario of the blind splits is told and scored, with their own slots."""
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "memory_rot.py"),
-            "--embeddings",
-            "hash",
-            "--rounds",
-            "1",
-            "--splits",
-            "blind24b,blind25",
-            "--systems",
-            "ours",
-            "--no-latency",
-            "--name",
-            "blind",
-            "--out",
-            str(tmp_path),
-        ],
-        check=True,
-        cwd=REPO,
-        timeout=300,
+    run_memory_rot(
+        tmp_path,
+        "--splits",
+        "blind24b,blind25",
+        "--systems",
+        "ours",
+        "--no-latency",
+        "--name",
+        "blind",
     )
     payload = json.loads((tmp_path / "blind.json").read_text())
     for split in ("blind24b", "blind25"):
