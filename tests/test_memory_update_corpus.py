@@ -95,30 +95,20 @@ def test_the_slot_words_come_from_the_readers_tagged_data() -> None:
     assert slot_words(None) == frozenset()
 
 
+def features_of(new: str, old: str) -> dict[str, float]:
+    """The learned decider's features of a pair, by name (hash embeddings)."""
+    vector = pair_features(new, old, HashEmbeddings().embed_documents)
+    return dict(zip(FEATURES, vector, strict=True))
+
+
 def test_the_new_features_of_a_pair() -> None:
-    named = dict(
-        zip(
-            FEATURES,
-            pair_features(
-                "Ruben's landlord put the rent up to 1,150 euros.",
-                "Ruben's rent is 760 euros a month.",
-                HashEmbeddings().embed_documents,
-            ),
-            strict=True,
-        )
+    named = features_of(
+        "Ruben's landlord put the rent up to 1,150 euros.", "Ruben's rent is 760 euros a month."
     )
     assert named["kind_fine_match"] == 1.0 and named["new_kind_not_in_old"] == 0.0
     assert named["subject_first"] == 1.0 and named["slot_word"] == 1.0
-    past = dict(
-        zip(
-            FEATURES,
-            pair_features(
-                "Before that, Ruben worked at Philips from 2009 to 2012.",
-                "Ruben works at Bosch.",
-                HashEmbeddings().embed_documents,
-            ),
-            strict=True,
-        )
+    past = features_of(
+        "Before that, Ruben worked at Philips from 2009 to 2012.", "Ruben works at Bosch."
     )
     assert past["new_year"] == 1.0 and past["subject_first"] == 0.0
 
