@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from langgraph_memgpt import Memory
@@ -574,3 +575,43 @@ def test_chat_waits_for_the_model_still_loading_before_it_exits() -> None:
     finish_warm_up(None, quiet)
     finish_warm_up(loading, quiet)  # already done: nothing to say
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.slow  # 20 s: 12,000 key presses under tracemalloc
+def test_a_long_text_typed_key_by_key_keeps_memory_bounded() -> None:
+    """A paste in a terminal without bracketed paste arrives as key presses; prompt_toolkit
+    kept the whole text at every undo step (12,000 characters: about 75 MB). The chat's
+    prompt keeps the last steps only, and the text still arrives whole."""
+    import tracemalloc
+
+    import pytest
+
+    pytest.importorskip("prompt_toolkit")
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.buffer import Buffer
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from langgraph_memgpt.cli.prompt import UNDO_STEPS, bound_undo
+
+    typed = "word " * 2400
+    with create_pipe_input() as keys:
+        keys.send_text(typed + "\r")
+        session: PromptSession[str] = PromptSession(input=keys, output=DummyOutput())
+        bound_undo(session.default_buffer)
+        tracemalloc.start()
+        try:
+            text = session.prompt("you> ")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert text == typed
+    assert peak < 30 * 2**20, f"{peak / 2**20:.0f} MB for {len(typed)} typed characters"
+    buffer = Buffer()
+    bound_undo(buffer)
+    for _ in range(UNDO_STEPS * 2):
+        buffer.text += "x"
+        buffer.save_to_undo_stack()
+    assert len(buffer._undo_stack) == UNDO_STEPS
+    buffer.undo()  # the recent steps still undo
+    assert buffer.text == "x" * (UNDO_STEPS * 2 - 1)
