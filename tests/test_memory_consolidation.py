@@ -159,3 +159,40 @@ def test_consolidation_waits_for_the_turns_to_pause(mem: Memory) -> None:
     assert consolidator.runs == 1
     assert mem.archival.count_superseded(**U) == 1
     consolidator.close()
+
+
+def test_a_database_outage_postpones_consolidation_without_a_traceback(
+    mem: Memory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store going away mid-run (a Postgres restart) is expected: one warning line, no
+    traceback (logging's last resort would print it in a chat user's terminal), and the next
+    run settles the records."""
+    import logging
+
+    from langgraph_memgpt.memory import MemoryStoreUnavailable
+    from langgraph_memgpt.memory.hygiene.supersede import RuleDecider
+
+    class RestartingDatabase:
+        def __init__(self) -> None:
+            self.down = True
+
+        def decide(self, new: str, older: Any) -> Any:
+            if self.down:
+                raise MemoryStoreUnavailable("the database is restarting")
+            return RuleDecider().decide(new, older)
+
+    decider = RestartingDatabase()
+    consolidator = Consolidator(mem, every=1, decider=decider, background=False)
+    mem.archival.insert("Maya lives in Lisbon", metadata={"created_at": "2026-01-01"}, **U)
+    mem.archival.insert("Maya moved to Porto", metadata={"created_at": "2026-02-01"}, **U)
+    with caplog.at_level(logging.WARNING, logger="langgraph_memgpt.memory.hygiene.consolidation"):
+        consolidator.turn_finished("u1")
+    (record,) = caplog.records
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "postponed" in record.getMessage() and "restarting" in record.getMessage()
+    assert consolidator.runs == 0
+    decider.down = False
+    consolidator.turn_finished("u1")
+    assert consolidator.runs == 1 and consolidator.last_report is not None
+    assert consolidator.last_report.superseded == 1
+    consolidator.close()

@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING
 
 from langgraph_memgpt.memory.backends.validity import normalise
 from langgraph_memgpt.memory.hygiene.supersede import Decider, RuleDecider, settle_record
-from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, Block, MemoryStoreError
+from langgraph_memgpt.memory.types import (
+    DEFAULT_AGENT_ID,
+    Block,
+    MemoryStoreError,
+    MemoryStoreUnavailable,
+)
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory.memory import Memory
@@ -274,6 +279,10 @@ class Consolidator:
             report = consolidate(self.memory, user_id=key[0], agent_id=key[1], decider=self.decider)
             self.last_report = report
             self.runs += 1
+        except MemoryStoreUnavailable as exc:
+            # The database is down or restarting: expected, and the next run tries again; a
+            # traceback would reach a chat user's terminal through logging's last resort.
+            logger.warning("consolidation for %s postponed: %s", key, exc)
         except Exception:  # a closed store, a failing model: the next run tries again
             logger.exception("consolidation for %s failed", key)
 
