@@ -91,9 +91,13 @@ def test_each_summary_is_written_from_the_previous_one(memory, run_config) -> No
     assert agent.get_state(run_config).values["summary"] == "summary #2"
 
 
-def test_a_failed_summary_keeps_the_previous_summary(memory, run_config) -> None:
+def test_a_failed_summary_keeps_the_previous_summary(memory, run_config, caplog) -> None:
     """When the model cannot summarize, the extractive fallback starts from the previous
-    summary: a second eviction folds into the first summary, it never restarts."""
+    summary: a second eviction folds into the first summary, it never restarts. The failure
+    is one warning line with its reason, no traceback (it would reach a chat terminal)."""
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="langgraph_memgpt.nodes.summary")
     model = _FailingSummaries(fallback=AIMessage(content="ok"))
     # A word cap large enough that the fallback never has to cut (it keeps the newest words).
     config = MemGPTConfig(context_window=3000, reserve_tokens=200, summary_max_words=5000)
@@ -111,3 +115,6 @@ def test_a_failed_summary_keeps_the_previous_summary(memory, run_config) -> None
     first, second = summaries
     assert "Message 0 is here." in first
     assert second.startswith(first) and len(second) > len(first)
+    failures = [r for r in caplog.records if r.name == "langgraph_memgpt.nodes.summary"]
+    assert failures and all(r.levelno == logging.WARNING and r.exc_info is None for r in failures)
+    assert "summary service down" in failures[0].getMessage()

@@ -56,8 +56,13 @@ def summarize(
     try:
         reply = model.invoke(request, config)
         text = reply.text if isinstance(reply.content, list) else str(reply.content)
-    except Exception:  # the model service may fail; the summary must not block the turn
-        logger.exception("summarization failed; using an extractive fallback")
+    except Exception as exc:  # the model service may fail; the summary must not block the turn
+        # One line: a traceback would reach a chat user's terminal through logging's last
+        # resort for an expected failure (a rate limit, a timeout) that is handled here.
+        logger.warning(
+            "summarization failed (%s: %s); using an extractive fallback", type(exc).__name__, exc
+        )
+        logger.debug("summarization failure", exc_info=True)
         return _fallback_summary(previous, evicted, max_words)
     # The cap is enforced here too: a model that ignores it must not grow the prompt.
     return _limit_words(text, max_words) or _fallback_summary(previous, evicted, max_words)
