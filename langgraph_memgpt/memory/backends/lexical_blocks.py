@@ -59,10 +59,6 @@ def _pack(docs: np.ndarray, tf: np.ndarray, dl: np.ndarray) -> bytes:
     return packed.tobytes()
 
 
-def encode(docs: np.ndarray, tf: np.ndarray, dl: np.ndarray) -> bytes:
-    return _pack(docs, tf, dl)
-
-
 def decode(blob: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(docs, tf, dl) of one block, as int64 arrays, in the block's order."""
     docs, tf, dl, _ = decode_many([blob])
@@ -104,6 +100,14 @@ class Postings:
 
 
 _FIELDS = ("terms", "docs", "tf", "dl")
+
+
+def _unpack(terms: Sequence[int], blobs: Sequence[bytes]) -> tuple[Postings, np.ndarray]:
+    """The postings of blocks of ``terms`` (one a block), and the block index of each."""
+    docs, tf, dl, owner = decode_many(blobs)
+    # np.repeat over no blocks gives no int index to take the terms with.
+    of_term = np.asarray(terms, dtype=np.int64)[owner] if len(blobs) else docs
+    return Postings(of_term, docs, tf, dl), owner
 
 
 def block_rows(
@@ -229,10 +233,8 @@ def _touched(
     hit = np.unique(target[target >= 0])
     rows = _take(conn, ns, tier, keys[hit], [handles[i] for i in hit.tolist()])
     index = {(int(r[0]), int(r[1]), int(r[2])): i for i, r in enumerate(keys[hit].tolist())}
-    docs, tf, dl, owner = decode_many([r[3] for r in rows])
+    old, owner = _unpack([int(r[0]) for r in rows], [r[3] for r in rows])
     block_of = np.array([hit[index[(int(r[0]), int(r[1]), int(r[2]))]] for r in rows])
-    terms = np.array([int(r[0]) for r in rows], dtype=np.int64)
-    old = Postings(terms[owner] if len(rows) else docs, docs, tf, dl)
     return target, old, block_of[owner] if len(rows) else owner
 
 
@@ -271,9 +273,7 @@ def _pairs_in(postings: Postings, wanted: Postings) -> np.ndarray:
 def all_postings(conn: Any, where: str = "", params: Sequence[Any] = ()) -> Postings:
     """Every posting of the blocks matching ``where`` (for upgrades and tests)."""
     rows = conn.execute(f"SELECT term, postings FROM lex_blocks {where}", params).fetchall()
-    docs, tf, dl, owner = decode_many([r[1] for r in rows])
-    terms = np.array([int(r[0]) for r in rows], dtype=np.int64)
-    return Postings(terms[owner] if len(rows) else docs, docs, tf, dl)
+    return _unpack([int(r[0]) for r in rows], [r[1] for r in rows])[0]
 
 
 # -- upgrade of stores written a row per posting -----------------------------------------------

@@ -61,30 +61,34 @@ def binary_copy_data(types: Sequence[str], matrix: np.ndarray) -> bytes | None:
     fields = [_INTEGER_TYPES.get(t) for t in types]
     if any(f is None for f in fields) or matrix.ndim != 2 or matrix.shape[1] != len(types):
         return None
+    return _SIGNATURE + _fixed_parts([str(f) for f in fields], matrix).tobytes() + _TRAILER
+
+
+def _fixed_parts(
+    fields: Sequence[str], matrix: np.ndarray, blob_sizes: list[int] | None = None
+) -> np.ndarray:
+    """Each row's fixed part of a binary ``COPY``, one NumPy record a row: the field count,
+    then each integer field's size and value, then (``blob_sizes``) the length word of a
+    trailing ``bytea`` whose bytes the caller appends."""
     layout: list[tuple[str, str]] = [("count", ">i2")]
     for i, field in enumerate(fields):
-        layout += [(f"size{i}", ">i4"), (f"value{i}", str(field))]
+        layout += [(f"size{i}", ">i4"), (f"value{i}", field)]
+    if blob_sizes is not None:
+        layout.append(("blob", ">i4"))
     out = np.empty(len(matrix), dtype=np.dtype(layout))
-    out["count"] = len(fields)
+    out["count"] = len(fields) + (blob_sizes is not None)
     for i, field in enumerate(fields):
-        out[f"size{i}"] = np.dtype(str(field)).itemsize
+        out[f"size{i}"] = np.dtype(field).itemsize
         out[f"value{i}"] = matrix[:, i]
-    return _SIGNATURE + out.tobytes() + _TRAILER
+    if blob_sizes is not None:
+        out["blob"] = blob_sizes
+    return out
 
 
 def binary_copy_with_blobs(types: Sequence[str], matrix: np.ndarray, blobs: list[bytes]) -> bytes:
     """:func:`binary_copy_data` with one more column, a ``bytea`` holding ``blobs`` (one a
     row): the integer fields by NumPy, then each row's bytes appended to its fixed part."""
-    fields = [str(_INTEGER_TYPES[t]) for t in types]
-    layout: list[tuple[str, str]] = [("count", ">i2")]
-    for i, field in enumerate(fields):
-        layout += [(f"size{i}", ">i4"), (f"value{i}", field)]
-    out = np.empty(len(matrix), dtype=np.dtype([*layout, ("blob", ">i4")]))
-    out["count"] = len(fields) + 1
-    for i, field in enumerate(fields):
-        out[f"size{i}"] = np.dtype(field).itemsize
-        out[f"value{i}"] = matrix[:, i]
-    out["blob"] = [len(b) for b in blobs]
+    out = _fixed_parts([_INTEGER_TYPES[t] for t in types], matrix, [len(b) for b in blobs])
     fixed, width = out.tobytes(), out.dtype.itemsize
     rows = [fixed[i : i + width] for i in range(0, len(fixed), width)]
     return b"".join(

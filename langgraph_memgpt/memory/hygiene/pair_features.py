@@ -295,8 +295,9 @@ def pair_features(
     named = b.named and not relative
     kinds_old, kinds_new = value_kinds(old), value_kinds(new)
     named_slot = slot_words(old_claim)
-    b_tokens = {t.casefold().strip(".,;:!?()") for t in split_tokens(normal(new))}
-    first = split_tokens(normal(new))[:1]
+    new_tokens = split_tokens(normal(new))
+    b_tokens = {t.casefold().strip(".,;:!?()") for t in new_tokens}
+    first = new_tokens[:1]
     leads = bool(first) and bool(subject) and first[0].split("'")[0].casefold() == subject
     return [
         1.0,
