@@ -270,6 +270,11 @@ def run_blind(
     }
 
 
+def guard_and_baseline(load: Callable[[], list[dict[str, Any]]]) -> dict[str, Any]:
+    """A blind split scored by the guard and by the keyword baseline, side by side."""
+    return {"guard": run_blind(guard, load), "keyword baseline": run_blind(keyword_baseline, load)}
+
+
 def run_loso(
     docs: int = 2000,
     sample: int | None = None,
@@ -408,34 +413,17 @@ def main() -> None:
         print(text)
         return
     if args.blind_only:
-        load = BLIND_LOADS[args.split]
-        blind = {
-            "guard": run_blind(guard, load),
-            "keyword baseline": run_blind(keyword_baseline, load),
-        }
+        blind = guard_and_baseline(BLIND_LOADS[args.split])
         (args.out / f"{args.blind_only}.json").write_text(json.dumps(blind, indent=2))
         print(json.dumps(blind, indent=2))
         return
     result = run(args.locomo)
     result["loso"] = run_loso(args.docs)
-    result["blind"] = {"guard": run_blind(guard), "keyword baseline": run_blind(keyword_baseline)}
-    first = args.out / "guard_blind_first_run.json"
-    if first.exists():
-        result["blind_first_run"] = json.loads(first.read_text())
-    result["blind2"] = {
-        "guard": run_blind(guard, guard_blind2.load),
-        "keyword baseline": run_blind(keyword_baseline, guard_blind2.load),
-    }
-    first2 = args.out / "guard_blind2_first_run.json"
-    if first2.exists():
-        result["blind2_first_run"] = json.loads(first2.read_text())
-    result["blind3"] = {
-        "guard": run_blind(guard, guard_blind3.load),
-        "keyword baseline": run_blind(keyword_baseline, guard_blind3.load),
-    }
-    first3 = args.out / "guard_blind3_first_run.json"
-    if first3.exists():
-        result["blind3_first_run"] = json.loads(first3.read_text())
+    for split, load in BLIND_LOADS.items():
+        result[split] = guard_and_baseline(load)
+        first = args.out / f"guard_{split}_first_run.json"  # kept unchanged since its run
+        if first.exists():
+            result[f"{split}_first_run"] = json.loads(first.read_text())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "guard.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     text = markdown(result)
