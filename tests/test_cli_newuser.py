@@ -1,0 +1,34 @@
+"""Surprises a new user met trying the command line and the Python API, on both backends.
+
+Each test is one thing that broke or surprised when the project was tried from its README and
+docs pages as a newcomer would; it now behaves as the docs say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langgraph_memgpt import Memory
+from langgraph_memgpt.cli import main
+
+
+def test_quarantine_is_store_wide_and_needs_no_user(
+    new_store: Callable[[str], Any], capsys: Any
+) -> None:
+    """`memory quarantine on|off` sets a store-wide switch (docs/guard.md): it must not be
+    refused because the default `--user` has no memory there."""
+    store = str(new_store("q"))
+    with Memory.open(store, embeddings=None) as memory:
+        memory.core.append("human", "Name: Alice", user_id="alice")
+    assert main(["memory", "quarantine", "on", "--data-dir", store]) == 0
+    assert capsys.readouterr().out.strip() == "quarantine: on"
+    with Memory.open(store, embeddings=None) as memory:
+        assert memory.guard.quarantine is True
+    assert main(["memory", "quarantine", "--data-dir", store, "--user", "nobody"]) == 0
+    assert capsys.readouterr().out.strip() == "quarantine: on"
+    assert main(["memory", "quarantine", "off", "--data-dir", store]) == 0
+    assert capsys.readouterr().out.strip() == "quarantine: off"
+    # Per-user actions still name the users that exist when the user has no memory.
+    assert main(["memory", "flagged", "--data-dir", store]) == 2
+    assert "users there: alice" in capsys.readouterr().err
