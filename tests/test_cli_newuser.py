@@ -32,3 +32,25 @@ def test_quarantine_is_store_wide_and_needs_no_user(
     # Per-user actions still name the users that exist when the user has no memory.
     assert main(["memory", "flagged", "--data-dir", store]) == 2
     assert "users there: alice" in capsys.readouterr().err
+
+
+def test_a_save_outside_the_graph_does_not_say_turn_none(memory: Memory) -> None:
+    """The memory tools used without the graph (the MCP server, `create_agent`) have no turn:
+    the reply names the thread only, never `turn None`."""
+    from langgraph_memgpt.tools import create_memory_tools
+
+    tools = {tool.name: tool for tool in create_memory_tools(memory)}
+    call = {
+        "type": "tool_call",
+        "name": "archival_memory_insert",
+        "args": {"content": "The boiler code is 4411."},
+        "id": "c1",
+    }
+    config = {"configurable": {"user_id": "u", "thread_id": "mcp"}}
+    reply = tools["archival_memory_insert"].invoke(call, config).content
+    assert reply.startswith("Stored in archival memory as record ")
+    assert reply.endswith(" (thread mcp).")
+    config["configurable"]["memgpt_turn"] = 3
+    call.update(args={"content": "The gate code is 12."}, id="c2")
+    within = tools["archival_memory_insert"].invoke(call, config).content
+    assert within.endswith(" (thread mcp, turn 3).")
