@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
+
 from langgraph_memgpt import Memory
 from langgraph_memgpt.cli import main
 
@@ -46,11 +48,11 @@ def test_a_save_outside_the_graph_does_not_say_turn_none(memory: Memory) -> None
         "args": {"content": "The boiler code is 4411."},
         "id": "c1",
     }
-    config = {"configurable": {"user_id": "u", "thread_id": "mcp"}}
+    config: RunnableConfig = {"configurable": {"user_id": "u", "thread_id": "mcp"}}
     reply = tools["archival_memory_insert"].invoke(call, config).content
     assert reply.startswith("Stored in archival memory as record ")
     assert reply.endswith(" (thread mcp).")
-    config["configurable"]["memgpt_turn"] = 3
+    config = {"configurable": {"user_id": "u", "thread_id": "mcp", "memgpt_turn": 3}}
     call.update(args={"content": "The gate code is 12."}, id="c2")
     within = tools["archival_memory_insert"].invoke(call, config).content
     assert within.endswith(" (thread mcp, turn 3).")
