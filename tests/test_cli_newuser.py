@@ -56,3 +56,22 @@ def test_a_save_outside_the_graph_does_not_say_turn_none(memory: Memory) -> None
     call.update(args={"content": "The gate code is 12."}, id="c2")
     within = tools["archival_memory_insert"].invoke(call, config).content
     assert within.endswith(" (thread mcp, turn 3).")
+
+
+def test_a_too_small_context_window_is_one_line_not_a_traceback(
+    new_store: Callable[[str], Any], capsys: Any
+) -> None:
+    """`chat`/`demo --context-window N` below what the prompt and tools need: one line that
+    says what to do (exit code 2), never a ValueError traceback."""
+    store = str(new_store("w"))
+    for args in (
+        ["chat", "--context-window", "100"],
+        ["chat", "--context-window", "1000"],
+        ["demo", "--context-window", "300"],
+        ["demo", "--context-window", "1000"],
+    ):
+        assert main([*args, "--data-dir", store]) == 2, args
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith(f"langgraph-memgpt: error: --context-window {args[2]} is too small")
+        assert "larger" in err
