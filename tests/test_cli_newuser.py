@@ -75,3 +75,24 @@ def test_a_too_small_context_window_is_one_line_not_a_traceback(
         assert len(err.splitlines()) == 1, err
         assert err.startswith(f"langgraph-memgpt: error: --context-window {args[2]} is too small")
         assert "larger" in err
+
+
+def test_the_chat_prompt_never_asks_the_terminal_for_the_cursor_position() -> None:
+    """After Ctrl-C stopped a turn, the first Ctrl-D at the prompt was lost (a second one
+    was needed to leave) in tmux: the terminal's answer to prompt_toolkit's cursor position
+    request (CPR) is what went astray. The chat's prompt needs no CPR (no menus below the
+    line), so it never sends one; with PROMPT_TOOLKIT_NO_CPR=1 the same session left at once."""
+    import io
+
+    from langgraph_memgpt.cli.prompt import _session
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            return 1
+
+    session = _session(Tty())
+    assert session is not None
+    assert session.output.responds_to_cpr is False
