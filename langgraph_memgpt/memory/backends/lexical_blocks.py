@@ -134,6 +134,17 @@ def block_rows(
     return keys, blobs
 
 
+#: A (term, frequency class) as one int64: the 47-bit term id, then the class's 15 bits.
+_CLASS_BITS = 15
+_CLASS_MASK = (1 << _CLASS_BITS) - 1
+
+
+def class_keys(terms: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """One sortable int64 per (term, class) pair, ordered as the pairs are (a 1-D ``unique``
+    is many times faster than one over rows)."""
+    return (terms << _CLASS_BITS) | (rank // 65_536)
+
+
 def _write(conn: Any, ns: int, tier: int, postings: Postings, segment: np.ndarray) -> None:
     order = np.lexsort((postings.docs, postings.rank, segment))
     keys, blobs = block_rows(ns, tier, postings.take(order), segment[order], block_size(conn))
@@ -144,7 +155,8 @@ def _write(conn: Any, ns: int, tier: int, postings: Postings, segment: np.ndarra
 def _class_keys(conn: Any, ns: int, tier: int, postings: Postings) -> tuple[np.ndarray, list]:
     """Keys (term, rank, doc) of every block of the (term, class) pairs of ``postings``,
     sorted, and a handle per block for :func:`_take` (its ``ctid`` on Postgres)."""
-    groups = np.unique(np.column_stack((postings.terms, postings.rank // 65_536 * 65_536)), axis=0)
+    key = np.unique(class_keys(postings.terms, postings.rank))
+    groups = np.column_stack((key >> _CLASS_BITS, (key & _CLASS_MASK) * 65_536))
     found: list[tuple] = []
     if is_postgres(conn):
         found = conn.execute(
@@ -246,8 +258,7 @@ def add_postings(conn: Any, ns: int, tier: int, new: Postings) -> None:
     target, old, old_target = _touched(conn, ns, tier, new)
     # A posting's segment: the block it joins, or (no block in its class yet) its class.
     fresh = target < 0
-    classes = np.column_stack((new.terms[fresh], new.rank[fresh] // 65_536))
-    _, class_id = np.unique(classes, axis=0, return_inverse=True)
+    _, class_id = np.unique(class_keys(new.terms[fresh], new.rank[fresh]), return_inverse=True)
     segment = target.copy()
     segment[fresh] = np.max(target, initial=-1) + 1 + class_id.ravel()
     _write(conn, ns, tier, Postings.concat([new, old]), np.r_[segment, old_target])
