@@ -152,33 +152,100 @@ def _write(conn: Any, ns: int, tier: int, postings: Postings, segment: np.ndarra
 
 
 # -- finding the blocks a write touches -----------------------------------------------------
+def _probes(postings: Postings) -> tuple[np.ndarray, np.ndarray]:
+    """What to look up for ``postings``: per distinct (term, rank), its first and last doc
+    (rows ``term, rank, lo, hi``), and per (term, class), the class's start (``term, lo``)."""
+    order = postings.order()
+    terms, rank, docs = postings.terms[order], postings.rank[order], postings.docs[order]
+    edge = np.r_[True, (terms[1:] != terms[:-1]) | (rank[1:] != rank[:-1])]
+    first = np.flatnonzero(edge)
+    last = np.r_[first[1:], len(terms)] - 1
+    groups = np.column_stack((terms[first], rank[first], docs[first], docs[last]))
+    key = np.unique(class_keys(terms[first], rank[first]))
+    return groups, np.column_stack((key >> _CLASS_BITS, (key & _CLASS_MASK) * 65_536))
+
+
+#: Per (term, rank, lo, hi): the last block keyed at or before (rank, lo) in its class, and the
+#: blocks keyed after it up to (rank, hi); per (term, class start): the class's first block.
+#: Index seeks each, so a merge reads a few block keys per group whatever the class's size.
+_PG_PROBES = (
+    "SELECT b.term, b.rank, b.doc, b.ctid::text FROM unnest(?::bigint[], ?::int[], ?::bigint[],"
+    " ?::bigint[]) AS g(term, rank, lo, hi) CROSS JOIN LATERAL ("
+    " (SELECT term, rank, doc, ctid FROM lex_blocks WHERE ns=? AND tier=? AND term=g.term"
+    " AND rank >= g.rank / 65536 * 65536 AND (rank, doc) <= (g.rank, g.lo)"
+    " ORDER BY rank DESC, doc DESC LIMIT 1)"
+    " UNION ALL (SELECT term, rank, doc, ctid FROM lex_blocks WHERE ns=? AND tier=?"
+    " AND term=g.term AND rank = g.rank AND doc > g.lo AND doc <= g.hi)) b"
+    " UNION ALL SELECT b.term, b.rank, b.doc, b.ctid::text FROM unnest(?::bigint[], ?::int[])"
+    " AS c(term, lo) CROSS JOIN LATERAL (SELECT term, rank, doc, ctid FROM lex_blocks"
+    " WHERE ns=? AND tier=? AND term=c.term AND rank >= c.lo AND rank < c.lo + 65536"
+    " ORDER BY rank, doc LIMIT 1) b"
+)
+_LITE_LAST = (
+    "(SELECT b.{col} FROM lex_blocks b WHERE b.ns={ns} AND b.tier={tier} AND b.term=g.term"
+    " AND b.rank >= g.rank / 65536 * 65536 AND (b.rank, b.doc) <= (g.rank, g.lo)"
+    " ORDER BY b.rank DESC, b.doc DESC LIMIT 1)"
+)
+_LITE_FIRST = (
+    "(SELECT b.{col} FROM lex_blocks b WHERE b.ns={ns} AND b.tier={tier} AND b.term=g.term"
+    " AND b.rank >= g.rank AND b.rank < g.rank + 65536 ORDER BY b.rank, b.doc LIMIT 1)"
+)
+_LITE_RANGE = (
+    "SELECT b.term, b.rank, b.doc, NULL FROM g JOIN lex_blocks b ON b.ns={ns} AND"
+    " b.tier={tier} AND b.term=g.term AND b.rank = g.rank AND b.doc > g.lo AND b.doc <= g.hi"
+)
+
+
 def _class_keys(conn: Any, ns: int, tier: int, postings: Postings) -> tuple[np.ndarray, list]:
-    """Keys (term, rank, doc) of every block of the (term, class) pairs of ``postings``,
-    sorted, and a handle per block for :func:`_take` (its ``ctid`` on Postgres)."""
-    key = np.unique(class_keys(postings.terms, postings.rank))
-    groups = np.column_stack((key >> _CLASS_BITS, (key & _CLASS_MASK) * 65_536))
+    """Keys (term, rank, doc) of the blocks ``postings`` may fall into, sorted: for each, the
+    last block of its class keyed at or before it, and its class's first block (``_targets``
+    needs no other); a handle per block for :func:`_take` (its ``ctid`` on Postgres)."""
+    groups, starts = _probes(postings)
     found: list[tuple] = []
     if is_postgres(conn):
+        columns = [array_literal(groups[:, i].tolist()) for i in range(4)]
+        heads = [array_literal(starts[:, i].tolist()) for i in range(2)]
         found = conn.execute(
-            "SELECT b.term, b.rank, b.doc, b.ctid::text FROM unnest(?::bigint[], ?::int[]) "
-            "AS g(term, lo) CROSS JOIN LATERAL (SELECT term, rank, doc, ctid FROM lex_blocks "
-            "WHERE ns=? AND tier=? AND term=g.term AND rank >= g.lo AND rank < g.lo + 65536) b",
-            (array_literal(groups[:, 0].tolist()), array_literal(groups[:, 1].tolist()), ns, tier),
+            _PG_PROBES, (*columns, ns, tier, ns, tier, *heads, ns, tier)
         ).fetchall()
     else:
-        for start in range(0, len(groups), VALUES_ROWS):
-            chunk = groups[start : start + VALUES_ROWS]
-            found += conn.execute(
-                f"WITH g(term, lo) AS (VALUES {','.join(['(?,?)'] * len(chunk))}) "
-                "SELECT b.term, b.rank, b.doc, NULL FROM g JOIN lex_blocks b ON b.ns=? "
-                "AND b.tier=? AND b.term=g.term AND b.rank >= g.lo AND b.rank < g.lo + 65536",
-                (*chunk.ravel().tolist(), ns, tier),
-            ).fetchall()
+        found = _lite_probes(conn, ns, tier, groups, starts)
     if not found:
         return np.empty((0, 3), dtype=np.int64), []
     keys = np.array([r[:3] for r in found], dtype=np.int64)
     order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
-    return keys[order], [found[i][3] for i in order.tolist()]
+    keys = keys[order]
+    # A block found by several probes is listed once.
+    fresh = np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)]
+    return keys[fresh], [found[i][3] for i in order[fresh].tolist()]
+
+
+def _lite_probes(
+    conn: Any, ns: int, tier: int, groups: np.ndarray, starts: np.ndarray
+) -> list[tuple]:
+    """:data:`_PG_PROBES` on SQLite (no ``LATERAL``: a scalar subquery per key column)."""
+    where = {"ns": int(ns), "tier": int(tier)}
+    last = ", ".join(_LITE_LAST.format(col=c, **where) for c in ("rank", "doc"))
+    first = ", ".join(_LITE_FIRST.format(col=c, **where) for c in ("rank", "doc"))
+    found: list[tuple] = []
+    for rows, names, sqls in (
+        (
+            groups,
+            "term, rank, lo, hi",
+            (f"SELECT g.term, {last}, NULL FROM g", _LITE_RANGE.format(**where)),
+        ),
+        (starts, "term, rank", (f"SELECT g.term, {first}, NULL FROM g",)),
+    ):
+        width = rows.shape[1]
+        step = VALUES_ROWS // 2
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            marks = ",".join(["(" + ",".join("?" * width) + ")"] * len(chunk))
+            for sql in sqls:
+                found += conn.execute(
+                    f"WITH g({names}) AS (VALUES {marks}) {sql}", chunk.ravel().tolist()
+                ).fetchall()
+    return [r for r in found if r[1] is not None]
 
 
 def _targets(keys: np.ndarray, postings: Postings) -> np.ndarray:
