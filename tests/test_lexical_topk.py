@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
+from langgraph_memgpt.memory.backends import lexical_block_keys
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.lexical_blocks import (
     POSTINGS_COUNT_SQL,
@@ -358,10 +359,15 @@ def test_blocks_stay_ordered_through_merges_and_deletes(new_store: Callable[[str
             _check(mem, query_terms(query), 30)
 
 
-def test_reindexed_records_land_inside_existing_blocks(new_store: Callable[[str], Any]) -> None:
+@pytest.mark.parametrize("scan_df", [lexical_block_keys.SCAN_DF, 0], ids=["scan", "probe"])
+def test_reindexed_records_land_inside_existing_blocks(
+    new_store: Callable[[str], Any], scan_df: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Records indexed again (a thread's last records get the new ones as context) keep their
     old ids, so their postings fall inside blocks written since, not after them: the merge
-    must find those blocks too (it looks up the block before and within each group)."""
+    must find those blocks too, whether it reads a small term's classes whole ("scan") or
+    probes a big one's (the block before and within each group, "probe")."""
+    monkeypatch.setattr(lexical_block_keys, "SCAN_DF", scan_df)
     rng = random.Random(23)
     with Memory.open(new_store("r"), embeddings=None) as mem:
         ids: list[str] = []

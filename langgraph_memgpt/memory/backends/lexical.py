@@ -160,8 +160,6 @@ class LexicalIndex:
         rows = conn.execute(TAIL_VECTORS, (ns, tier)).fetchall()
         if rows:
             docs, terms, tf_q, lengths = split_blobs(rows)
-            dl = lengths.astype(np.int64)
-            add_postings(conn, ns, tier, Postings(terms, docs, tf_q, dl))
             unique, counts = np.unique(terms, return_counts=True)
             df = np.column_stack(
                 (
@@ -171,13 +169,23 @@ class LexicalIndex:
                     counts.astype(np.int64),
                 )
             )
-            upsert_matrix(
+            # The frequencies first: what they were before tells the blocks' lookup which
+            # terms have none yet and which have few (``lexical_block_keys``).
+            found = upsert_matrix(
                 conn,
                 "lex_df",
                 ("ns", "tier", "term", "df"),
                 df,
                 "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
+                returning="term, df",
             )
+            now = np.array(found, dtype=np.int64).reshape(-1, 2)
+            now = now[np.argsort(now[:, 0])]
+            stored = None  # unknown: every term is looked up
+            if np.array_equal(now[:, 0], unique):  # a row back per term, as upserts return
+                stored = (now[:, 1] - counts)[np.searchsorted(unique, terms)]
+            postings = Postings(terms, docs, tf_q, lengths.astype(np.int64))
+            add_postings(conn, ns, tier, postings, stored)
         conn.execute("DELETE FROM lex_tail WHERE ns=? AND tier=?", (ns, tier))
         conn.execute("UPDATE lex_stats SET tail = 0 WHERE ns=? AND tier=?", (ns, tier))
 

@@ -27,6 +27,12 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import VALUES_ROWS, insert_matrix_blobs
+from langgraph_memgpt.memory.backends.lexical_block_keys import (
+    block_keys,
+    class_keys,
+    is_postgres,
+    targets,
+)
 from langgraph_memgpt.memory.backends.lexical_scoring import impact_ranks
 from langgraph_memgpt.memory.backends.pg_copy import array_literal
 
@@ -41,10 +47,6 @@ COLUMNS = ("ns", "tier", "term", "rank", "doc", "postings")
 
 #: How many postings the blocks hold (both engines: ``length`` of a blob/bytea is its bytes).
 POSTINGS_COUNT_SQL = f"SELECT coalesce(sum(length(postings)), 0) / {POSTING_BYTES} FROM lex_blocks"
-
-
-def is_postgres(conn: Any) -> bool:
-    return getattr(conn, "dialect", "sqlite") == "postgres"
 
 
 def block_size(conn: Any) -> int:
@@ -134,149 +136,10 @@ def block_rows(
     return keys, blobs
 
 
-#: A (term, frequency class) as one int64: the 47-bit term id, then the class's 15 bits.
-_CLASS_BITS = 15
-_CLASS_MASK = (1 << _CLASS_BITS) - 1
-
-
-def class_keys(terms: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """One sortable int64 per (term, class) pair, ordered as the pairs are (a 1-D ``unique``
-    is many times faster than one over rows)."""
-    return (terms << _CLASS_BITS) | (rank // 65_536)
-
-
 def _write(conn: Any, ns: int, tier: int, postings: Postings, segment: np.ndarray) -> None:
     order = np.lexsort((postings.docs, postings.rank, segment))
     keys, blobs = block_rows(ns, tier, postings.take(order), segment[order], block_size(conn))
     insert_matrix_blobs(conn, "lex_blocks", COLUMNS, keys, blobs)
-
-
-# -- finding the blocks a write touches -----------------------------------------------------
-def _probes(postings: Postings) -> tuple[np.ndarray, np.ndarray]:
-    """What to look up for ``postings``: per distinct (term, rank), its first and last doc
-    (rows ``term, rank, lo, hi``), and per (term, class), the class's start (``term, lo``)."""
-    order = postings.order()
-    terms, rank, docs = postings.terms[order], postings.rank[order], postings.docs[order]
-    edge = np.r_[True, (terms[1:] != terms[:-1]) | (rank[1:] != rank[:-1])]
-    first = np.flatnonzero(edge)
-    last = np.r_[first[1:], len(terms)] - 1
-    groups = np.column_stack((terms[first], rank[first], docs[first], docs[last]))
-    key = np.unique(class_keys(terms[first], rank[first]))
-    return groups, np.column_stack((key >> _CLASS_BITS, (key & _CLASS_MASK) * 65_536))
-
-
-#: Per (term, rank, lo, hi): the last block keyed at or before (rank, lo) in its class, and the
-#: blocks keyed after it up to (rank, hi); per (term, class start): the class's first block.
-#: Index seeks each, so a merge reads a few block keys per group whatever the class's size.
-_PG_PROBES = (
-    "SELECT b.term, b.rank, b.doc, b.ctid::text FROM unnest(?::bigint[], ?::int[], ?::bigint[],"
-    " ?::bigint[]) AS g(term, rank, lo, hi) CROSS JOIN LATERAL ("
-    " (SELECT term, rank, doc, ctid FROM lex_blocks WHERE ns=? AND tier=? AND term=g.term"
-    " AND rank >= g.rank / 65536 * 65536 AND (rank, doc) <= (g.rank, g.lo)"
-    " ORDER BY rank DESC, doc DESC LIMIT 1)"
-    " UNION ALL (SELECT term, rank, doc, ctid FROM lex_blocks WHERE ns=? AND tier=?"
-    " AND term=g.term AND rank = g.rank AND doc > g.lo AND doc <= g.hi)) b"
-    " UNION ALL SELECT b.term, b.rank, b.doc, b.ctid::text FROM unnest(?::bigint[], ?::int[])"
-    " AS c(term, lo) CROSS JOIN LATERAL (SELECT term, rank, doc, ctid FROM lex_blocks"
-    " WHERE ns=? AND tier=? AND term=c.term AND rank >= c.lo AND rank < c.lo + 65536"
-    " ORDER BY rank, doc LIMIT 1) b"
-)
-_LITE_LAST = (
-    "(SELECT b.{col} FROM lex_blocks b WHERE b.ns={ns} AND b.tier={tier} AND b.term=g.term"
-    " AND b.rank >= g.rank / 65536 * 65536 AND (b.rank, b.doc) <= (g.rank, g.lo)"
-    " ORDER BY b.rank DESC, b.doc DESC LIMIT 1)"
-)
-_LITE_FIRST = (
-    "(SELECT b.{col} FROM lex_blocks b WHERE b.ns={ns} AND b.tier={tier} AND b.term=g.term"
-    " AND b.rank >= g.rank AND b.rank < g.rank + 65536 ORDER BY b.rank, b.doc LIMIT 1)"
-)
-_LITE_RANGE = (
-    "SELECT b.term, b.rank, b.doc, NULL FROM g JOIN lex_blocks b ON b.ns={ns} AND"
-    " b.tier={tier} AND b.term=g.term AND b.rank = g.rank AND b.doc > g.lo AND b.doc <= g.hi"
-)
-
-
-def _class_keys(conn: Any, ns: int, tier: int, postings: Postings) -> tuple[np.ndarray, list]:
-    """Keys (term, rank, doc) of the blocks ``postings`` may fall into, sorted: for each, the
-    last block of its class keyed at or before it, and its class's first block (``_targets``
-    needs no other); a handle per block for :func:`_take` (its ``ctid`` on Postgres)."""
-    groups, starts = _probes(postings)
-    found: list[tuple] = []
-    if is_postgres(conn):
-        columns = [array_literal(groups[:, i].tolist()) for i in range(4)]
-        heads = [array_literal(starts[:, i].tolist()) for i in range(2)]
-        found = conn.execute(
-            _PG_PROBES, (*columns, ns, tier, ns, tier, *heads, ns, tier)
-        ).fetchall()
-    else:
-        found = _lite_probes(conn, ns, tier, groups, starts)
-    if not found:
-        return np.empty((0, 3), dtype=np.int64), []
-    keys = np.array([r[:3] for r in found], dtype=np.int64)
-    order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
-    keys = keys[order]
-    # A block found by several probes is listed once.
-    fresh = np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)]
-    return keys[fresh], [found[i][3] for i in order[fresh].tolist()]
-
-
-def _lite_probes(
-    conn: Any, ns: int, tier: int, groups: np.ndarray, starts: np.ndarray
-) -> list[tuple]:
-    """:data:`_PG_PROBES` on SQLite (no ``LATERAL``: a scalar subquery per key column)."""
-    where = {"ns": int(ns), "tier": int(tier)}
-    last = ", ".join(_LITE_LAST.format(col=c, **where) for c in ("rank", "doc"))
-    first = ", ".join(_LITE_FIRST.format(col=c, **where) for c in ("rank", "doc"))
-    found: list[tuple] = []
-    for rows, names, sqls in (
-        (
-            groups,
-            "term, rank, lo, hi",
-            (f"SELECT g.term, {last}, NULL FROM g", _LITE_RANGE.format(**where)),
-        ),
-        (starts, "term, rank", (f"SELECT g.term, {first}, NULL FROM g",)),
-    ):
-        width = rows.shape[1]
-        step = VALUES_ROWS // 2
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            marks = ",".join(["(" + ",".join("?" * width) + ")"] * len(chunk))
-            for sql in sqls:
-                found += conn.execute(
-                    f"WITH g({names}) AS (VALUES {marks}) {sql}", chunk.ravel().tolist()
-                ).fetchall()
-    return [r for r in found if r[1] is not None]
-
-
-def _targets(keys: np.ndarray, postings: Postings) -> np.ndarray:
-    """For each posting, the index in ``keys`` of the block it belongs in: the last block of
-    its (term, class) keyed at or before it, else the class's first; -1 if the class has no
-    block. ``keys`` sorted by (term, rank, doc)."""
-    n_blocks = len(keys)
-    if not n_blocks:
-        return np.full(len(postings), -1, dtype=np.int64)
-    terms = np.r_[keys[:, 0], postings.terms]
-    ranks = np.r_[keys[:, 1], postings.rank]
-    docs = np.r_[keys[:, 2], postings.docs]
-    flag = np.r_[np.zeros(n_blocks, dtype=np.int64), np.ones(len(postings), dtype=np.int64)]
-    order = np.lexsort((flag, docs, ranks, terms))
-    is_block = order < n_blocks
-    prev = np.maximum.accumulate(np.where(is_block, order, -1))
-    big = np.iinfo(np.int64).max
-    nxt = np.minimum.accumulate(np.where(is_block, order, big)[::-1])[::-1]
-    mine = ~is_block
-    at, prev, nxt = order[mine] - n_blocks, prev[mine], nxt[mine]
-    group = postings.terms[at], postings.rank[at] // 65_536
-
-    def same(block: np.ndarray) -> np.ndarray:
-        safe = np.clip(block, 0, n_blocks - 1)
-        ok = (block >= 0) & (block < n_blocks)
-        return ok & (keys[safe, 0] == group[0]) & (keys[safe, 1] // 65_536 == group[1])
-
-    target = np.where(same(prev), prev, np.where(same(nxt), nxt, -1))
-    out = np.empty(len(postings), dtype=np.int64)
-    out[at] = target
-    return out
 
 
 def _take(conn: Any, ns: int, tier: int, keys: np.ndarray, handles: list) -> list[tuple]:
@@ -303,12 +166,13 @@ def _take(conn: Any, ns: int, tier: int, keys: np.ndarray, handles: list) -> lis
 
 
 def _touched(
-    conn: Any, ns: int, tier: int, postings: Postings
+    conn: Any, ns: int, tier: int, postings: Postings, stored_df: np.ndarray | None = None
 ) -> tuple[np.ndarray, Postings, np.ndarray]:
     """Take out the blocks ``postings`` fall into: each posting's target block (-1: none),
-    the taken blocks' postings, and the target index of each of those."""
-    keys, handles = _class_keys(conn, ns, tier, postings)
-    target = _targets(keys, postings)
+    the taken blocks' postings, and the target index of each of those. ``stored_df``: each
+    posting's term's postings before this write (``lexical_block_keys.block_keys``)."""
+    keys, handles = block_keys(conn, ns, tier, postings, stored_df)
+    target = targets(keys, postings)
     hit = np.unique(target[target >= 0])
     rows = _take(conn, ns, tier, keys[hit], [handles[i] for i in hit.tolist()])
     index = {(int(r[0]), int(r[1]), int(r[2])): i for i, r in enumerate(keys[hit].tolist())}
@@ -318,11 +182,15 @@ def _touched(
 
 
 # -- writes -----------------------------------------------------------------------------------
-def add_postings(conn: Any, ns: int, tier: int, new: Postings) -> None:
-    """Merge ``new`` postings (none already stored) into the tenant's blocks."""
+def add_postings(
+    conn: Any, ns: int, tier: int, new: Postings, stored_df: np.ndarray | None = None
+) -> None:
+    """Merge ``new`` postings (none already stored) into the tenant's blocks; ``stored_df``
+    (each posting's term's document frequency before them), where known, spares looking up
+    blocks of terms that have none and reads small classes whole."""
     if not len(new):
         return
-    target, old, old_target = _touched(conn, ns, tier, new)
+    target, old, old_target = _touched(conn, ns, tier, new, stored_df)
     # A posting's segment: the block it joins, or (no block in its class yet) its class.
     fresh = target < 0
     _, class_id = np.unique(class_keys(new.terms[fresh], new.rank[fresh]), return_inverse=True)
