@@ -244,6 +244,7 @@ def upgrade_to_blocks(conn: Any) -> bool:
         array = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
         postings = Postings(array[:, 0], array[:, 1], array[:, 2], array[:, 3])
         conn.execute("DELETE FROM lex_blocks WHERE ns=? AND tier=?", (ns, tier))
-        add_postings(conn, int(ns), int(tier), postings)
+        # The tenant has no blocks left: none to look up.
+        add_postings(conn, int(ns), int(tier), postings, np.zeros(len(postings), dtype=np.int64))
     conn.execute("DROP TABLE lex_postings")
     return True
