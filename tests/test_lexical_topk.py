@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
+from langgraph_memgpt.memory.backends import lexical_block_keys
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.lexical_blocks import (
     POSTINGS_COUNT_SQL,
@@ -355,4 +356,39 @@ def test_blocks_stay_ordered_through_merges_and_deletes(new_store: Callable[[str
             (in_df,) = conn.execute("SELECT sum(df) FROM lex_df").fetchone()
         assert _check_blocks(mem) == int(in_df) > 0
         for query in ("shared", "w0 w1 shared", "w7 n77"):
+            _check(mem, query_terms(query), 30)
+
+
+@pytest.mark.parametrize("scan_df", [lexical_block_keys.SCAN_DF, 0], ids=["scan", "probe"])
+def test_reindexed_records_land_inside_existing_blocks(
+    new_store: Callable[[str], Any], scan_df: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records indexed again (a thread's last records get the new ones as context) keep their
+    old ids, so their postings fall inside blocks written since, not after them: the merge
+    must find those blocks too, whether it reads a small term's classes whole ("scan") or
+    probes a big one's (the block before and within each group, "probe")."""
+    monkeypatch.setattr(lexical_block_keys, "SCAN_DF", scan_df)
+    rng = random.Random(23)
+    with Memory.open(new_store("r"), embeddings=None) as mem:
+        ids: list[str] = []
+        for batch in range(4):
+            texts = [_zipf_text(rng, batch * 300 + i) for i in range(300)]
+            ids += mem.archival.insert_many(texts, user_id="u", dedupe=False)
+        ns = _ns(mem)
+        with mem._db.read() as conn:
+            docs = [int(r[0]) for r in conn.execute("SELECT id FROM archival ORDER BY id")]
+        again = docs[:600:2]
+        fresh = [{f"w{rng.randrange(40)}": 1.0, "share": 2.0, "redo": 1.5} for _ in again]
+        for start in range(0, len(again), 100):  # a merge of old ids each
+            chunk = slice(start, start + 100)
+            with mem._db.transaction() as conn:
+                LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, again[chunk])
+                LexicalIndex.add(
+                    conn, ns, Tier.ARCHIVAL, list(zip(again[chunk], fresh[chunk], strict=True))
+                )
+                LexicalIndex.merge(conn, ns, int(Tier.ARCHIVAL))
+        with mem._db.read() as conn:
+            (in_df,) = conn.execute("SELECT sum(df) FROM lex_df").fetchone()
+        assert _check_blocks(mem) == int(in_df) > 0
+        for query in ("shared", "redo w3", "w0 w1 shared", "w7 n77"):
             _check(mem, query_terms(query), 30)
