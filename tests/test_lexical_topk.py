@@ -356,3 +356,30 @@ def test_blocks_stay_ordered_through_merges_and_deletes(new_store: Callable[[str
         assert _check_blocks(mem) == int(in_df) > 0
         for query in ("shared", "w0 w1 shared", "w7 n77"):
             _check(mem, query_terms(query), 30)
+
+
+def _topic_text(rng: random.Random, i: int) -> str:
+    """The benchmark's mid-frequency shape: words in every record, a verb in one record of
+    six, one topic of twenty per record."""
+    verb = rng.choice(["likes", "loves", "mentioned", "bought", "prefers", "visited"])
+    return f"the user {verb} it at home, topic{rng.randrange(20)} n{i}"
+
+
+def test_mid_frequency_words_read_ahead_instead_of_looking_up(
+    new_store: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two mid-frequency words beside a word in one record of six: reading the verb's list on
+    up to the records in question rules most of them out, where each would otherwise cost a
+    term vector lookup; the ranking is the same either way."""
+    from langgraph_memgpt.memory.backends import lexical_topk
+
+    rng = random.Random(23)
+    with Memory.open(new_store("m"), embeddings=None) as mem:
+        mem.archival.insert_many([_topic_text(rng, i) for i in range(4000)], user_id="u")
+        for query in ("did the user mention topic3 or topic7 at home?", "mention topic11"):
+            got = _check(mem, query_terms(query), 50)
+            with monkeypatch.context() as patch:
+                patch.setattr(lexical_topk, "READ_PER_LOOKUP", 0)  # no reading ahead
+                plain = _check(mem, query_terms(query), 50)
+            assert got.hits == plain.hits
+            assert got.lookups < plain.lookups / 2
