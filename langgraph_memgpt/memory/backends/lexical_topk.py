@@ -64,7 +64,7 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
 )
 
 WORK_CAP = 200_000  # postings read plus term vectors looked up, per query, at most
-READ_PER_LOOKUP = 16  # postings read ahead, at most, per term vector lookup it may save
+READ_PER_LOOKUP = 8  # postings read ahead, at most, per term vector lookup it may save
 CHUNK_MAX = 2_048  # records scored exactly at once, at most
 READ_AHEAD_MIN = 8  # candidates a class must be able to rule out to be read ahead
 
