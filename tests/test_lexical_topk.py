@@ -358,28 +358,31 @@ def test_blocks_stay_ordered_through_merges_and_deletes(new_store: Callable[[str
             _check(mem, query_terms(query), 30)
 
 
-def _topic_text(rng: random.Random, i: int) -> str:
-    """The benchmark's mid-frequency shape: words in every record, a verb in one record of
-    six, one topic of twenty per record."""
-    verb = rng.choice(["likes", "loves", "mentioned", "bought", "prefers", "visited"])
-    return f"the user {verb} it at home, topic{rng.randrange(20)} n{i}"
+def test_candidates_merge_new_records_in_id_order_keeping_their_state() -> None:
+    """Records first seen in a later read are merged among the others (rows stay sorted by
+    id); what was known of the others (contributions, exact, pruned) stays with them."""
+    from langgraph_memgpt.memory.backends.lexical_candidates import Candidates
+
+    cands = Candidates(2)
+    cands.add(np.array([30, 10, 50]), 0, np.array([3.0, 1.0, 5.0]), np.array([7, 7, 7]))
+    cands.set_exact(np.array([0]), np.array([[1.0, 0.0]]))  # record 10
+    cands.pruned[2] = True  # record 50
+    cands.add(np.array([40, 10, 20]), 1, np.array([0.4, 0.1, 0.2]), np.array([8, 7, 9]))
+    assert cands.docs.tolist() == [10, 20, 30, 40, 50]
+    assert cands.exact.tolist() == [True, False, False, False, False]
+    assert cands.pruned.tolist() == [False, False, False, False, True]
+    assert np.array_equal(cands.parts[:, 0], [1.0, np.nan, 3.0, np.nan, 5.0], equal_nan=True)
+    assert np.array_equal(cands.parts[:, 1], [0.1, 0.2, np.nan, 0.4, np.nan], equal_nan=True)
+    assert cands.lengths.tolist() == [7, 9, 7, 8, 7]
+    assert cands.partial.tolist() == [1.1, 0.2, 3.0, 0.4, 5.0]
 
 
-def test_mid_frequency_words_read_ahead_instead_of_looking_up(
-    new_store: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two mid-frequency words beside a word in one record of six: reading the verb's list on
-    up to the records in question rules most of them out, where each would otherwise cost a
-    term vector lookup; the ranking is the same either way."""
-    from langgraph_memgpt.memory.backends import lexical_topk
+def test_best_rows_breaks_ties_by_id() -> None:
+    """The chunk scored next: the largest bounds, and among equal ones the smallest ids (the
+    ranking's tie-break), so the k-th score rises as fast as it can."""
+    from langgraph_memgpt.memory.backends.lexical_candidates import best_rows
 
-    rng = random.Random(23)
-    with Memory.open(new_store("m"), embeddings=None) as mem:
-        mem.archival.insert_many([_topic_text(rng, i) for i in range(4000)], user_id="u")
-        for query in ("did the user mention topic3 or topic7 at home?", "mention topic11"):
-            got = _check(mem, query_terms(query), 50)
-            with monkeypatch.context() as patch:
-                patch.setattr(lexical_topk, "READ_PER_LOOKUP", 0)  # no reading ahead
-                plain = _check(mem, query_terms(query), 50)
-            assert got.hits == plain.hits
-            assert got.lookups < plain.lookups / 2
+    values = np.array([2.0, 5.0, 2.0, 2.0, 7.0, 2.0])
+    assert best_rows(np.arange(6), values, 4).tolist() == [0, 1, 2, 4]
+    assert best_rows(np.array([2, 3, 5]), values, 2).tolist() == [2, 3]
+    assert best_rows(np.array([1, 4]), values, 5).tolist() == [1, 4]

@@ -53,17 +53,6 @@ class Candidates:
     def __post_init__(self) -> None:
         self.parts = np.empty((0, self.columns))
 
-    def seen(self, docs: np.ndarray) -> np.ndarray:
-        """Whether each of ``docs`` has a row."""
-        order = np.argsort(docs, kind="stable")  # sorted needles: a cache-friendly search
-        ordered = docs[order]
-        at = np.searchsorted(self.docs, ordered)
-        found = at < len(self.docs)
-        found[found] = self.docs[at[found]] == ordered[found]
-        out = np.empty(len(docs), dtype=bool)
-        out[order] = found
-        return out
-
     def add(self, docs: np.ndarray, column: int, values: np.ndarray, lengths: np.ndarray) -> None:
         """Record ``values`` as the contributions of term ``column`` to ``docs`` (of these
         lengths: a record's length is the same in every term's postings)."""

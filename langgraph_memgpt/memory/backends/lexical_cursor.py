@@ -82,17 +82,13 @@ class ClassCursor:
             self.dl = rank_length(self.after[0])
         return docs, tf, dl
 
-    def fetch(
-        self, conn: Any, ns: int, tier: int, want: int, upto: tuple[int, int] | None = None
-    ) -> None:
+    def fetch(self, conn: Any, ns: int, tier: int, want: int) -> None:
         """Decode the class's next blocks, from the one after ``fetched``, until ``buffer``
         holds ``want`` postings or the class has no more; one block more is asked for than is
-        decoded, so a class ending here is known to (a rare word's class is one block). With
-        ``upto``, only blocks keyed at or before that (rank, doc), ``want`` postings' worth
-        at most: all postings up to ``upto`` when they fit."""
+        decoded, so a class ending here is known to (a rare word's class is one block)."""
         if not self.buffer:
             self.buffer = _empty()
-        missing = want if upto is not None else want - len(self.buffer[0])
+        missing = want - len(self.buffer[0])
         if missing <= 0 or self.exhausted:
             return
         sql = (
@@ -103,14 +99,10 @@ class ClassCursor:
         if self.fetched is not None:
             sql += " AND (rank, doc) > (?, ?)"
             params += list(self.fetched)
-        if upto is not None:
-            sql += " AND (rank, doc) <= (?, ?)"
-            params += list(upto)
         blocks = -(-missing // block_size(conn))
         rows = conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks + 1))
         rows = rows.fetchall()
-        if upto is None:
-            self.exhausted = len(rows) <= blocks
+        self.exhausted = len(rows) <= blocks
         docs, tf, dl, _ = decode_many([r[0] for r in rows[:blocks]])
         if len(docs):
             self.fetched = (impact_rank(int(tf[-1]), int(dl[-1])), int(docs[-1]))

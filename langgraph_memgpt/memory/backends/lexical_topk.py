@@ -18,10 +18,7 @@ The search is a threshold algorithm (Fagin, Lotem and Naor, 2003) read in blocks
    what the terms not seen for it can still add at its length); records are scored exactly
    best bound first, in chunks, only while their bound could still reach the k-th exact score:
    from the posting lists when the terms they were not seen in are read past them, else from
-   their stored term vectors (``lex_docs``, one lookup each). Before looking a chunk up, a
-   class that would rule many of its records out by not holding them (a mid-frequency word
-   beside another) is read on up to the last of them when that costs fewer postings than the
-   lookups it may save (``read_ahead``);
+   their stored term vectors (``lex_docs``, one lookup each);
 3. stop when no record can enter the top k: every seen record is exact or bounded below the
    k-th, and the sum of the terms' bounds (the most an unseen record can score) is below the
    k-th score, or equal to it while every record that could tie comes later in id order.
@@ -64,9 +61,7 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
 )
 
 WORK_CAP = 200_000  # postings read plus term vectors looked up, per query, at most
-READ_PER_LOOKUP = 8  # postings read ahead, at most, per term vector lookup it may save
 CHUNK_MAX = 2_048  # records scored exactly at once, at most
-READ_AHEAD_MIN = 8  # candidates a class must be able to rule out to be read ahead
 
 
 class ThresholdSearch:
@@ -135,24 +130,13 @@ class ThresholdSearch:
         c.fetch(self.conn, self.ns, self.tier, c.block)
         self._consume(c, c.block)
 
-    def read_to(self, c: ClassCursor, key: tuple[int, int], budget: int, *, known: bool) -> None:
-        """The class's postings up to ``key`` (rank, doc) and the rest of the block holding
-        it, reading at most ``budget`` postings' worth of blocks (it may stop short); with
-        ``known``, only records already seen are updated."""
-        c.fetch(self.conn, self.ns, self.tier, budget, upto=key)
-        self._consume(c, len(c.buffer[0]), known=known)
-
-    def _consume(self, c: ClassCursor, count: int, *, known: bool = False) -> None:
-        """Take the next ``count`` decoded postings of the class into the candidates (with
-        ``known``, only into those already seen: once no unseen record can enter the top,
-        the others need no row)."""
+    def _consume(self, c: ClassCursor, count: int) -> None:
+        """Take the next ``count`` decoded postings of the class into the candidates."""
         docs, tf, dl = c.take(count)
         self.postings += len(docs)
         if not len(docs):
             return
         keep = self.allowed(docs)
-        if known:
-            keep &= self.cands.seen(docs)
         docs, tf, dl = docs[keep], tf[keep], dl[keep]
         values = self.contribution(c.column, tf / TF_SCALE, dl.astype(np.float64))
         self.cands.add(docs, c.column, values, dl)
@@ -275,53 +259,11 @@ class ThresholdSearch:
             size = min(2 * size, CHUNK_MAX)
             rows = pending[chunk]
             ub, filled = self.upper(rows)
-            known = len(cands.docs)
-            if kth is not None and self.read_ahead(rows, ub, filled, kth, not sure):
-                if len(cands.docs) != known:
-                    # Records first seen in what was read take rows among the others.
-                    pending = np.searchsorted(cands.docs, docs)
-                    rows = pending[chunk]
-                ub, filled = self.upper(rows)
             if kth is not None:
                 out = below(ub, docs[chunk], kth)
                 cands.pruned[rows[out]] = True
                 rows, filled = rows[~out], filled[~out]
             self.resolve(rows, filled)
-
-    def read_ahead(
-        self,
-        rows: np.ndarray,
-        ub: np.ndarray,
-        filled: np.ndarray,
-        kth: tuple[float, int],
-        proven: bool,
-    ) -> bool:
-        """Before looking up the term vectors of candidate ``rows``: read on in the classes
-        that would rule many of them out by not holding them (their bound without the term
-        ranks after the k-th), up to the last of them, when that takes fewer than
-        ``READ_PER_LOOKUP`` postings per lookup it may save (a lookup and its decoding cost
-        about as much as ten postings read in blocks). Whether anything was read; with
-        ``proven`` (no unseen record can enter the top), records first seen are skipped."""
-        docs = self.cands.docs[rows]
-        keys = np.minimum(self.cands.lengths[rows], DL_CAP)
-        unknown = np.isnan(self.cands.parts[rows])
-        moved = False
-        for c in self.classes:
-            if c.done:
-                continue
-            col = c.column
-            wanted = unknown[:, col] & (filled[:, col] > 0)
-            wanted &= below(ub - filled[:, col], docs, kth)
-            wanted &= c.could_hold(keys, docs)
-            count = int(wanted.sum())
-            if count < READ_AHEAD_MIN:
-                continue
-            last = np.lexsort((docs[wanted], keys[wanted]))[-1]
-            key = (c.start + int(keys[wanted][last]), int(docs[wanted][last]))
-            before = self.postings
-            self.read_to(c, key, READ_PER_LOOKUP * count, known=proven)
-            moved |= self.postings > before
-        return moved
 
     def run(self, listed: list[int], limit: int) -> bool:
         """Read and score until the top ``limit`` is proven (True) or the work cap is hit."""
