@@ -65,7 +65,9 @@ class Candidates:
             # New records are inserted at their places (the rows stay sorted by id): a merge
             # of sorted arrays, not a sort of all of them at every read.
             new = docs[~seen]
-            new = new[np.r_[True, new[1:] != new[:-1]]]
+            first = np.ones(len(new), dtype=bool)
+            first[1:] = new[1:] != new[:-1]
+            new = new[first]
             n = len(self.docs) + len(new)
             where = np.searchsorted(self.docs, new) + np.arange(len(new))
             mask = np.ones(n, dtype=bool)
@@ -124,4 +126,4 @@ def best_rows(idx: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     v = values[idx]
     cut = -np.partition(-v, size - 1)[size - 1]
     above = idx[v > cut]
-    return np.sort(np.r_[above, idx[v == cut][: size - len(above)]])
+    return np.sort(np.concatenate((above, idx[v == cut][: size - len(above)])))

@@ -107,5 +107,6 @@ class ClassCursor:
         if len(docs):
             self.fetched = (impact_rank(int(tf[-1]), int(dl[-1])), int(docs[-1]))
             self.buffer = tuple(
-                np.r_[old, new] for old, new in zip(self.buffer, (docs, tf, dl), strict=True)
+                np.concatenate((old, new))
+                for old, new in zip(self.buffer, (docs, tf, dl), strict=True)
             )

@@ -205,12 +205,12 @@ class ThresholdSearch:
             exact[at, col] = weights * tf_component(matches.tf, matches.lengths, self.avgdl)
         self.cands.set_exact(look, exact)
 
-    def settle(self, limit: int, *, sure: bool = False) -> None:
+    def settle(self, limit: int, *, sure: bool = False, bounds: np.ndarray | None = None) -> None:
         """Score pending records exactly in chunks, best upper bound first (ties by id, the
         ranking's order), and prune the ones that can no longer reach the k-th, until none
         is pending. With ``sure``, only the records certain to enter the current top
         ``limit`` (their partial score alone beats the k-th): they raise the k-th score,
-        while the others may yet be pruned for free.
+        while the others may yet be pruned for free. ``bounds``: the terms' bounds, if known.
 
         Pending records are ranked by a cheap bound (a term not seen adds at most its bound);
         only a chunk's get the bound at their own length (``upper``): tens of thousands of
@@ -227,13 +227,16 @@ class ThresholdSearch:
                 pending, lb = pending[keep], lb[keep]
         if not len(pending):
             return
-        parts = cands.parts[pending]
-        bounds = self.term_bounds()[1]
-        cheap = ordered_sum(np.where(np.isnan(parts), bounds[None, :], parts))
+        size = max(16, limit)  # doubling: few passes over many candidates
+        refined = np.full(len(pending), len(pending) <= size)
+        if refined[0]:  # one chunk: bounded at their lengths at once
+            cheap = self.upper(pending)[0]
+        else:
+            parts = cands.parts[pending]
+            bounds = self.term_bounds()[1] if bounds is None else bounds
+            cheap = ordered_sum(np.where(np.isnan(parts), bounds[None, :], parts))
         docs = cands.docs[pending]  # in id order, as ``pending``
         todo = np.ones(len(pending), dtype=bool)
-        refined = np.zeros(len(pending), dtype=bool)
-        size = max(16, limit)  # doubling: few passes over many candidates
         while True:
             kth = cands.kth(limit)
             if kth is not None:
@@ -277,12 +280,12 @@ class ThresholdSearch:
             total = float(ordered_sum(bounds[None, :])[0])
             # Records sure to enter the top first: they raise the k-th score that the bounds
             # are compared with.
-            self.settle(limit, sure=True)
+            self.settle(limit, sure=True, bounds=bounds)
             kth = self.cands.kth(limit)
             if total == 0.0 or (
                 kth is not None and (total < kth[0] or (total == kth[0] and kth[1] < tie))
             ):
-                self.settle(limit)
+                self.settle(limit, bounds=bounds)
                 return True
             if self.postings + self.lookups >= WORK_CAP:
                 return False
