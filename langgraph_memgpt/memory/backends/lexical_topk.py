@@ -229,8 +229,9 @@ class ThresholdSearch:
             return
         size = max(16, limit)  # doubling: few passes over many candidates
         refined = np.full(len(pending), len(pending) <= size)
+        fills = np.empty((len(pending), len(self.columns)))  # bounded rows' contributions
         if refined[0]:  # one chunk: bounded at their lengths at once
-            cheap = self.upper(pending)[0]
+            cheap, fills = self.upper(pending)
         else:
             parts = cands.parts[pending]
             bounds = self.term_bounds()[1] if bounds is None else bounds
@@ -248,7 +249,8 @@ class ThresholdSearch:
             if 2 * int(todo.sum()) < len(todo):
                 # Most were ruled out: keep working on the rest only.
                 keep = np.flatnonzero(todo)
-                pending, docs, cheap, refined = (a[keep] for a in (pending, docs, cheap, refined))
+                pending, docs, cheap = pending[keep], docs[keep], cheap[keep]
+                refined, fills = refined[keep], fills[keep]
                 lb, todo = None if lb is None else lb[keep], todo[keep]
             chunk = best_rows(np.flatnonzero(todo), cheap, size)
             if not len(chunk):
@@ -256,12 +258,13 @@ class ThresholdSearch:
             fresh = chunk[~refined[chunk]]
             if len(fresh):
                 # The chunk's bounds at their own lengths first: some rank lower then.
-                cheap[fresh], refined[fresh] = self.upper(pending[fresh])[0], True
+                cheap[fresh], fills[fresh] = self.upper(pending[fresh])
+                refined[fresh] = True
                 continue
             todo[chunk] = False
             size = min(2 * size, CHUNK_MAX)
-            rows = pending[chunk]
-            ub, filled = self.upper(rows)
+            # No posting is read while settling: the bounds computed stay the records' own.
+            rows, ub, filled = pending[chunk], cheap[chunk], fills[chunk]
             if kth is not None:
                 out = below(ub, docs[chunk], kth)
                 cands.pruned[rows[out]] = True
