@@ -6,7 +6,7 @@ term, consecutive in class order (``lexical_scoring.impact_rank``: frequency cla
 length, then record id) and never from two frequency classes, packed little-endian
 (``doc`` int64, ``tf`` uint16, ``dl`` uint32 per posting: 14 bytes). A block is keyed by its
 first posting's ``(rank, doc)``, so a search reading a class from its cursor on reads the
-blocks whose key comes after the last posting it decoded (``lexical_topk.ThresholdSearch.read``
+blocks whose key comes after the last posting it decoded (``lexical_cursor.ClassCursor``
 keeps what it decoded but did not use for its next read); a class's first key is still its
 first posting's rank (``class_heads_sql``).
 
