@@ -204,3 +204,35 @@ def test_thresholds_per_writer_follow_the_benign_budget() -> None:
     assert out["user"] == pytest.approx(0.7, abs=1e-3)
     assert out["external"] == pytest.approx(0.95, abs=1e-3)
     assert guard_train.thresholds_for(scores, writers, floor=0.8)["user"] == pytest.approx(0.8)
+
+
+@pytest.mark.slow
+def test_guard_bench_by_trust_smoke() -> None:
+    """``bench/guard.py --by-trust`` on a small sample: every procedure and threshold mode
+    scores each writer, with thresholds chosen without the source, and the rates are real
+    fractions."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, json; sys.path.insert(0, 'bench'); import guard_trust; "
+        "print(json.dumps(guard_trust.run(docs=40, sample=15)))"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    for modes in result["procedures"].values():
+        for mode in ("one", "per writer"):
+            rates = modes[mode]["rates"]
+            for group in ("writer:user", "writer:external", "pooled"):
+                for kind in ("attacks", "benign"):
+                    assert 0.0 <= rates[f"{group}/both/{kind}"]["flagged"] <= 1.0
+            assert rates["pooled/both/attacks"]["flagged"] > rates["pooled/both/benign"]["flagged"]
+            for source, chosen in modes[mode]["thresholds"].items():
+                assert 0.5 <= chosen["external"] <= 0.99 and 0.5 <= chosen["user"] <= 0.99
+                # The user's threshold never falls under the common one (the floor).
+                assert chosen["user"] >= modes["one"]["thresholds"][source]["user"]
