@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph_memgpt.memory.backends.validity import normalise
 from langgraph_memgpt.memory.hygiene.slot_similarity import SlotSimilarity
+from langgraph_memgpt.memory.hygiene.value_kinds import kinds_agree
 from langgraph_memgpt.memory.text.claims import (
     MULTI_VALUED,
     Claim,
@@ -158,7 +159,12 @@ class RuleDecider:
                     proposals.append(Proposal("noop", i, f"restates {claim.slot}"))
             elif claim.restated and not claim.update:
                 continue  # "still lives in Porto" against "lives in Lisbon": unclear, no change
-            elif not claim.negated and not old.negated and claim.slot not in MULTI_VALUED:
+            elif (
+                not claim.negated
+                and not old.negated
+                and claim.slot not in MULTI_VALUED
+                and kinds_agree(text, old.value, new, claim.value)
+            ):
                 proposals.append(
                     Proposal("supersede", i, f"{claim.slot} changed: {old.value} -> {claim.value}")
                 )
