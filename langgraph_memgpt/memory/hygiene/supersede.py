@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph_memgpt.memory.backends.validity import normalise
-from langgraph_memgpt.memory.hygiene.slot_similarity import SlotSimilarity
+from langgraph_memgpt.memory.hygiene.slot_similarity import NewValueSignal
 from langgraph_memgpt.memory.hygiene.value_kinds import kinds_agree
 from langgraph_memgpt.memory.text.claims import (
     MULTI_VALUED,
@@ -115,7 +115,7 @@ class RuleDecider:
         self,
         reader: Callable[[str], Claim | None] = parse_claim,
         *,
-        similarity: SlotSimilarity | None = None,
+        similarity: NewValueSignal | None = None,
     ) -> None:
         self.reader = reader  # claims.parse_claim; the benchmark compares other readers
         #: Optional second signal where the reader cannot read the new text (off by default).

@@ -113,6 +113,8 @@ GENITIVE = words("genitive")
 INDEFINITE = words("articles_indefinite")
 TITLES = words("titles")
 COMPANIONS = words("companions")
+#: Contrasts and hedges that keep a sentence out of the fallback claim reader.
+FALLBACK_CAUTIONS = words("fallback_cautions")
 USER_WORDS: dict[str, str] = mapping("user_words")
 PRONOUN_SUBJECTS: dict[str, str] = mapping("pronoun_subjects")
 OTHER_PRONOUNS = words("other_pronouns")
