@@ -82,6 +82,12 @@ LATER_BLIND = {
         "learned model, and run once (`guard_blind3_first_run.json`, kept unchanged); the "
         "second blind split is a dev split since it was looked at.",
     ),
+    "blind4": (
+        "Fourth blind split (bench/guard_blind4.py)",
+        "Written from scratch before the fourth round of changes to the guard (threshold logic "
+        "and training) and run once on ae23ff7 (`guard_blind4_first_run.json`, kept "
+        "unchanged).",
+    ),
 }
 
 

@@ -34,7 +34,7 @@ def leave_one_family_out(
     decider_pairs: Callable[..., dict[str, Any]],
 ) -> dict[str, Any]:
     families = [f for f in args.lofo_families.split(",") if f] or list(FAMILIES)
-    for blind in ("blind24b", "blind25"):
+    for blind in ("blind24b", "blind25", "blind26"):
         if blind in families:
             raise SystemExit(f"{blind} is a blind split: never a family")
     embeddings = None

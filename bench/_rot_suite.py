@@ -39,6 +39,7 @@ SPLITS = (
     "blind24",
     "blind24b",
     "blind25",
+    "blind26",
     *TRAIN_SPLITS,
 )
 
@@ -719,6 +720,7 @@ QUESTIONS["blind"] = {
 import _rot_blind24 as _b24  # noqa: E402
 import _rot_blind24b as _b24b  # noqa: E402
 import _rot_blind25 as _b25  # noqa: E402
+import _rot_blind26 as _b26  # noqa: E402
 import _rot_train_chat as _chat  # noqa: E402
 import _rot_train_lingo as _lingo  # noqa: E402
 import _rot_train_notes as _notes  # noqa: E402
@@ -726,7 +728,7 @@ import _rot_train_story as _story  # noqa: E402
 
 #: Splits with slots of their own (the others use ``SLOTS``).
 SPLIT_SLOTS: dict[str, dict[str, dict[str, object]]] = {}
-for _module in (_b24, _b24b, _b25, _chat, _notes, _lingo, _story):
+for _module in (_b24, _b24b, _b25, _b26, _chat, _notes, _lingo, _story):
     UPDATES[_module.SPLIT] = _module.UPDATES
     NEAR_MISSES[_module.SPLIT] = _module.NEAR_MISSES
     RESTATEMENTS[_module.SPLIT] = _module.RESTATEMENTS

@@ -25,7 +25,7 @@ from langgraph_memgpt.memory.hygiene.pair_features import FEATURES
 
 #: The families the shipped weights are fitted on: the splits the rule reader was written or
 #: reviewed on, and the training families written for the learned decider (``_rot_train_*``).
-#: ``blind24b`` and ``blind25`` (and any later blind split) are never trained on.
+#: ``blind24b``, ``blind25`` and ``blind26`` (and any later blind split) are never trained on.
 OLD_FAMILIES = ("dev", "heldout", "fresh", "unseen", "blind", "blind24")
 FAMILIES = (*OLD_FAMILIES, *TRAIN_SPLITS)
 LABELS = ("add", "supersede", "noop")

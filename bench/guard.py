@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 import guard_blind  # noqa: E402
 import guard_blind2  # noqa: E402
 import guard_blind3  # noqa: E402
+import guard_blind4  # noqa: E402
 import guard_suite  # noqa: E402
 from _guard_report import markdown_generalisation  # noqa: E402
 
@@ -47,6 +48,7 @@ BLIND_LOADS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "blind": guard_blind.load,
     "blind2": guard_blind2.load,
     "blind3": guard_blind3.load,
+    "blind4": guard_blind4.load,
 }
 GOALS = {"attacks_flagged": 0.85, "benign_flagged": 0.05, "median_ms": 0.2}
 _KEYWORDS = re.compile(

@@ -79,9 +79,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     families = [f for f in args.families.split(",") if f]
-    for blind in ("blind24b", "blind25"):
-        if blind in families:
-            raise SystemExit(f"{blind} is a blind split: never a family")
+    for family in families:
+        if family not in FAMILIES:  # blind24b, blind25, blind26 and any later blind split
+            raise SystemExit(f"{family} is a blind split or no split: never a family")
     embeddings = None
     if args.embeddings == "hash":  # the smoke test: no model
         from langgraph_memgpt.memory.testing import HashEmbeddings

@@ -5,8 +5,8 @@
 The pairs are every told fact against every older fact of the same user (``_update_pairs.py``);
 the families are the splits ``dev``, ``heldout``, ``fresh``, ``unseen``, ``blind`` and
 ``blind24`` and the training families ``train_chat``, ``train_notes``, ``train_lingo`` and
-``train_story`` (``_rot_train_*.py``). The blind splits ``blind24b`` and ``blind25`` are never
-trained on. Leave-one-family-out is scored
+``train_story`` (``_rot_train_*.py``). The blind splits ``blind24b``, ``blind25`` and ``blind26`` are
+never trained on. Leave-one-family-out is scored
 by ``bench/memory_rot.py --lofo`` (it fits the same way without the family it scores).
 """
 
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=TARGET)
     args = parser.parse_args(argv)
     families = [f for f in args.families.split(",") if f]
-    for blind in ("blind24b", "blind25"):
+    for blind in ("blind24b", "blind25", "blind26"):
         if blind in families:
             parser.error(f"{blind} is a blind split: never trained on")
     decider = LearnedDecider(model={}, cache_size=1_000_000)

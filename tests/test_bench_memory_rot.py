@@ -60,12 +60,12 @@ def test_leave_one_family_out_fits_without_the_family_it_scores(tmp_path: Path) 
 
 
 def test_the_blind_splits_of_issue_24_play_end_to_end(tmp_path: Path) -> None:
-    """``--splits blind24b,blind25`` at a tiny size (hash embeddings, one round): every
+    """``--splits blind24b,blind25,blind26`` at a tiny size (hash embeddings, one round): every
     scenario of the blind splits is told and scored, with their own slots."""
     run_memory_rot(
         tmp_path,
         "--splits",
-        "blind24b,blind25",
+        "blind24b,blind25,blind26",
         "--systems",
         "ours",
         "--no-latency",
@@ -73,12 +73,13 @@ def test_the_blind_splits_of_issue_24_play_end_to_end(tmp_path: Path) -> None:
         "blind",
     )
     payload = json.loads((tmp_path / "blind.json").read_text())
-    for split in ("blind24b", "blind25"):
+    for split in ("blind24b", "blind25", "blind26"):
         ours = payload["quality"][split]["ours"]
         assert ours["current_first_n"] > 0 and ours["restated_twice_n"] > 0
         assert all(0 <= ours[m] <= 1 for m in ("current_first", "stale_visible"))
         assert payload["deciders"][split]["ours"]["update_superseded"] >= 0
     assert "| blind25 |" in (tmp_path / "blind.md").read_text()
+    assert "| blind26 |" in (tmp_path / "blind.md").read_text()
 
 
 def test_the_fallback_reader_leave_one_family_out_runs(tmp_path: Path) -> None:

@@ -2,13 +2,14 @@
 
 The second blind split (``bench/guard_blind2.py``) was written before the second round of
 work on the learned score and run once, the third (``bench/guard_blind3.py``) before the third
-round; they only measure if no text of them reaches training, and the rows they are built from
+round, the fourth (``bench/guard_blind4.py``) before the fourth; they only measure if no text of them reaches training, and the rows they are built from
 must say who wrote them (the store judges by writer).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ if str(BENCH) not in sys.path:
 import guard_blind  # noqa: E402
 import guard_blind2  # noqa: E402
 import guard_blind3  # noqa: E402
+import guard_blind4  # noqa: E402
 import guard_indirect  # noqa: E402
 
 from langgraph_memgpt.memory.text.guard_model import windows  # noqa: E402
@@ -93,6 +95,76 @@ def test_guard_bench_scores_the_third_blind_split_on_a_tiny_sample() -> None:
     assert "| trust:user/benign | 1 |" in text
 
 
+def test_fourth_blind_split_rows_say_label_writer_technique_and_channel() -> None:
+    rows = guard_blind4.load()
+    assert len(rows) >= 300
+    attacks = [r for r in rows if r["label"] == "attack"]
+    assert 0.4 <= len(attacks) / len(rows) <= 0.6  # about half and half
+    for row in rows:
+        assert row["split"] == "blind4" and row["package"] == "own-blind4" and row["text"].strip()
+        assert row["trust"] in ("user", "external") and row["channel"] and row["license"]
+        assert (row["family"] is None) == (row["label"] == "benign")
+        assert bool(row["technique"]) == (row["label"] == "attack")
+    texts = [r["text"] for r in rows]
+    assert len(set(texts)) == len(texts)
+    # No text of an earlier blind split again: a fourth split must be new text.
+    earlier = {r["text"] for r in guard_blind.load() + guard_blind2.load() + guard_blind3.load()}
+    assert not set(texts) & earlier
+    assert {(r["trust"], r["label"]) for r in rows} == {
+        (t, label) for t in ("user", "external") for label in ("attack", "benign")
+    }
+    assert {"override", "exfiltration", "role", "persistence", "tool_call"} <= {
+        r["family"] for r in attacks
+    }
+    assert any(r["technique"].startswith("obfuscation:") for r in attacks)
+    assert any(r["technique"].startswith("indirect:") for r in attacks)
+    # Languages no earlier split used: Vietnamese, Greek, Swahili and Hebrew, on both sides.
+    languages = {
+        "vietnamese": re.compile("[ăơưđ]"),
+        "greek": re.compile("[\u0370-\u03ff]"),
+        "hebrew": re.compile("[\u0590-\u05ff]"),
+        "swahili": re.compile(
+            r"\b(?:kumbuka|tafadhali|maelekezo|tangazo|msaidizi|mtumiaji)\b", re.I
+        ),
+    }
+    for language, pattern in languages.items():
+        labels = {r["label"] for r in rows if pattern.search(r["text"])}
+        assert labels == {"attack", "benign"}, language
+
+
+def test_guard_bench_scores_the_fourth_blind_split_on_a_tiny_sample() -> None:
+    """``bench/guard.py --blind-only NAME --split blind4`` and the full report's table, on a
+    few rows of the split (both labels, both writers)."""
+    import guard
+    from _guard_report import markdown_generalisation
+
+    assert guard.BLIND_LOADS["blind4"] is guard_blind4.load
+    rows = guard_blind4.load()
+    sample = [
+        next(r for r in rows if (r["label"], r["trust"]) == (label, trust))
+        for label in ("attack", "benign")
+        for trust in ("user", "external")
+    ]
+    blind = {
+        "guard": guard.run_blind(guard.guard, lambda: sample),
+        "keyword baseline": guard.run_blind(guard.keyword_baseline, lambda: sample),
+    }
+    rates = blind["guard"]["rates"]
+    assert rates["all/attacks"]["n"] == 2 and rates["all/benign"]["n"] == 2
+    assert rates["source:own-blind4/attacks"]["n"] == 2
+    assert all(0 <= v["flagged"] <= 1 for v in rates.values())
+    text = "\n".join(markdown_generalisation({"blind4": blind, "blind4_first_run": blind}))
+    assert "Fourth blind split (bench/guard_blind4.py)" in text
+    assert "| trust:external/attacks | 1 |" in text
+    # The kept first run holds aggregate figures only, never a text.
+    first = json.loads((BENCH / "results" / "guard_blind4_first_run.json").read_text())
+    assert set(first) == {"guard", "keyword baseline"}
+    assert first["guard"]["rates"]["all/attacks"]["n"] == len(
+        [r for r in rows if r["label"] == "attack"]
+    )
+    assert '"text"' not in json.dumps(first)
+
+
 @pytest.fixture(scope="module")
 def training() -> list[dict[str, Any]]:
     import guard_train
@@ -103,9 +175,12 @@ def training() -> list[dict[str, Any]]:
 
 def test_no_blind_text_reaches_training(training: list[dict[str, Any]]) -> None:
     train_texts = {" ".join(r["text"].split()).lower() for r in training}
-    for row in guard_blind.load() + guard_blind2.load() + guard_blind3.load():
+    blind = guard_blind.load() + guard_blind2.load() + guard_blind3.load() + guard_blind4.load()
+    for row in blind:
         assert " ".join(row["text"].split()).lower() not in train_texts, row["text"][:80]
-    assert all(r["split"] not in ("blind", "blind2", "blind3", "locomo") for r in training)
+    assert all(
+        r["split"] not in ("blind", "blind2", "blind3", "blind4", "locomo") for r in training
+    )
 
 
 def test_planted_attacks_keep_their_source_and_fit_one_window(

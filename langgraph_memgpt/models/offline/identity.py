@@ -71,6 +71,12 @@ _ADJECTIVES = (
 _Builder = Callable[[re.Match[str]], Identity | None]
 
 
+#: Core-memory line starts that both a pattern below and the claim reader's slots
+#: (``_CLAIM_LINES``) write, so a line written either way is replaced by the other.
+LIVES_IN = "User lives in"
+WORKS_AT = "User works at"
+
+
 def _human(text: str, key: str | None = None) -> Identity:
     return ("human", text, key)
 
@@ -113,11 +119,11 @@ _IDENTITY_PATTERNS: list[tuple[re.Pattern[str], _Builder]] = [
     ),
     (
         re.compile(r"(?i)^i (?:currently )?(?:live|reside) in (?P<v>.+)$"),
-        lambda m: _human(f"User lives in {_value(m.group('v'))}", "User lives in"),
+        lambda m: _human(f"{LIVES_IN} {_value(m.group('v'))}", LIVES_IN),
     ),
     (
         re.compile(r"(?i)^(?:i am|i'm|im) (?:currently )?living in (?P<v>.+)$"),
-        lambda m: _human(f"User lives in {_value(m.group('v'))}", "User lives in"),
+        lambda m: _human(f"{LIVES_IN} {_value(m.group('v'))}", LIVES_IN),
     ),
     (
         re.compile(r"(?i)^(?:i am|i'm|im|i come) from (?P<v>.+)$"),
@@ -230,7 +236,7 @@ _NOT_YET_RE = re.compile(
 )
 
 #: Slots the claim reader recognises that core memory keeps as a line: (line start, key).
-_CLAIM_LINES = {"residence": "User lives in", "employer": "User works at"}
+_CLAIM_LINES = {"residence": LIVES_IN, "employer": WORKS_AT}
 
 
 def _claimed(sentence: str) -> Identity | None:
