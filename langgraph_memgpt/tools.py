@@ -135,9 +135,9 @@ def create_memory_tools(
                 trust=trust,
                 once_key=configurable.get(CALL_CONFIG_KEY),
             )
-        reply = insert_reply(
-            content, [s.id for s in stored], f"(thread {ident.thread_id}, turn {turn})"
-        )
+        # Outside the graph (MCP, create_agent) there is no turn: cite the thread alone.
+        where = f"thread {ident.thread_id}" + ("" if turn is None else f", turn {turn}")
+        reply = insert_reply(content, [s.id for s in stored], f"({where})")
         if any(s.duplicate for s in stored):
             reply += " The same text was already in archival memory, so it was not stored twice."
         return reply

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from langgraph_memgpt.memory import Memory, MemoryStoreError
+from langgraph_memgpt.memory.backends import lexical_block_keys
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.lexical_blocks import (
     POSTINGS_COUNT_SQL,
@@ -356,3 +357,68 @@ def test_blocks_stay_ordered_through_merges_and_deletes(new_store: Callable[[str
         assert _check_blocks(mem) == int(in_df) > 0
         for query in ("shared", "w0 w1 shared", "w7 n77"):
             _check(mem, query_terms(query), 30)
+
+
+@pytest.mark.parametrize("scan_df", [lexical_block_keys.SCAN_DF, 0], ids=["scan", "probe"])
+def test_reindexed_records_land_inside_existing_blocks(
+    new_store: Callable[[str], Any], scan_df: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records indexed again (a thread's last records get the new ones as context) keep their
+    old ids, so their postings fall inside blocks written since, not after them: the merge
+    must find those blocks too, whether it reads a small term's classes whole ("scan") or
+    probes a big one's (the block before and within each group, "probe")."""
+    monkeypatch.setattr(lexical_block_keys, "SCAN_DF", scan_df)
+    rng = random.Random(23)
+    with Memory.open(new_store("r"), embeddings=None) as mem:
+        ids: list[str] = []
+        for batch in range(4):
+            texts = [_zipf_text(rng, batch * 300 + i) for i in range(300)]
+            ids += mem.archival.insert_many(texts, user_id="u", dedupe=False)
+        ns = _ns(mem)
+        with mem._db.read() as conn:
+            docs = [int(r[0]) for r in conn.execute("SELECT id FROM archival ORDER BY id")]
+        again = docs[:600:2]
+        fresh = [{f"w{rng.randrange(40)}": 1.0, "share": 2.0, "redo": 1.5} for _ in again]
+        for start in range(0, len(again), 100):  # a merge of old ids each
+            chunk = slice(start, start + 100)
+            with mem._db.transaction() as conn:
+                LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, again[chunk])
+                LexicalIndex.add(
+                    conn, ns, Tier.ARCHIVAL, list(zip(again[chunk], fresh[chunk], strict=True))
+                )
+                LexicalIndex.merge(conn, ns, int(Tier.ARCHIVAL))
+        with mem._db.read() as conn:
+            (in_df,) = conn.execute("SELECT sum(df) FROM lex_df").fetchone()
+        assert _check_blocks(mem) == int(in_df) > 0
+        for query in ("shared", "redo w3", "w0 w1 shared", "w7 n77"):
+            _check(mem, query_terms(query), 30)
+
+
+def test_candidates_merge_new_records_in_id_order_keeping_their_state() -> None:
+    """Records first seen in a later read are merged among the others (rows stay sorted by
+    id); what was known of the others (contributions, exact, pruned) stays with them."""
+    from langgraph_memgpt.memory.backends.lexical_candidates import Candidates
+
+    cands = Candidates(2)
+    cands.add(np.array([30, 10, 50]), 0, np.array([3.0, 1.0, 5.0]), np.array([7, 7, 7]))
+    cands.set_exact(np.array([0]), np.array([[1.0, 0.0]]))  # record 10
+    cands.pruned[2] = True  # record 50
+    cands.add(np.array([40, 10, 20]), 1, np.array([0.4, 0.1, 0.2]), np.array([8, 7, 9]))
+    assert cands.docs.tolist() == [10, 20, 30, 40, 50]
+    assert cands.exact.tolist() == [True, False, False, False, False]
+    assert cands.pruned.tolist() == [False, False, False, False, True]
+    assert np.array_equal(cands.parts[:, 0], [1.0, np.nan, 3.0, np.nan, 5.0], equal_nan=True)
+    assert np.array_equal(cands.parts[:, 1], [0.1, 0.2, np.nan, 0.4, np.nan], equal_nan=True)
+    assert cands.lengths.tolist() == [7, 9, 7, 8, 7]
+    assert cands.partial.tolist() == [1.1, 0.2, 3.0, 0.4, 5.0]
+
+
+def test_best_rows_breaks_ties_by_id() -> None:
+    """The chunk scored next: the largest bounds, and among equal ones the smallest ids (the
+    ranking's tie-break), so the k-th score rises as fast as it can."""
+    from langgraph_memgpt.memory.backends.lexical_candidates import best_rows
+
+    values = np.array([2.0, 5.0, 2.0, 2.0, 7.0, 2.0])
+    assert best_rows(np.arange(6), values, 4).tolist() == [0, 1, 2, 4]
+    assert best_rows(np.array([2, 3, 5]), values, 2).tolist() == [2, 3]
+    assert best_rows(np.array([1, 4]), values, 5).tolist() == [1, 4]

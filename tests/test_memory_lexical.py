@@ -137,7 +137,7 @@ def test_failed_write_indexes_nothing(store: Any, monkeypatch: pytest.MonkeyPatc
             raise RuntimeError("disk I/O error")
 
         before = _index_size(mem)
-        monkeypatch.setattr(LexicalIndex, "add", staticmethod(boom))
+        monkeypatch.setattr(LexicalIndex, "add_vectors", staticmethod(boom))
         with pytest.raises(RuntimeError):
             mem.archival.insert("Alice likes teal a lot", user_id="alice")
         # Stored at once; its indexing, before the next read, fails as a whole.

@@ -380,6 +380,22 @@ def test_hits_are_parsed_from_text_when_there_is_no_artifact(model: Any) -> None
     assert "May 14" in final.content and CITATION in final.content
 
 
+def test_search_queries_keep_letters_beyond_ascii(model: Any) -> None:
+    """A question about "café" or "Łódź" used to search for "caf" and "dź": the driver's
+    words were ASCII runs, so an accented letter split a word and Cyrillic vanished."""
+    for question, expected in [
+        ("Which café in Zürich did I like?", {"café", "zürich"}),
+        ("Where is the flat in Łódź?", {"łódź"}),
+        ("Что я говорил про Москву?", {"москву"}),
+    ]:
+        history: list[BaseMessage] = [system(), HumanMessage(question)]
+        ai = model.invoke(history)
+        history += [ai, *results(ai, {"archival_memory_search": []})]
+        ((name, args),) = calls(model.invoke(history))  # the fallback's key words
+        assert name == "conversation_search"
+        assert set(args["query"].split()) >= expected, (question, args)
+
+
 @pytest.mark.parametrize(
     "archival_hits",
     [[], [hit("Bob plays the violin.")]],  # nothing, or nothing relevant

@@ -170,6 +170,35 @@ def test_validity_and_trust_survive_the_round_trip(mem: Memory, fresh: Memory) -
     assert again == first
 
 
+def test_a_record_superseded_by_nothing_stays_superseded(mem: Memory, fresh: Memory) -> None:
+    """A fact that stopped being true (superseded by no record, as consolidation does to an
+    archived core line a newer one replaced) is imported hidden, not current again; so is
+    one whose successor the file does not hold."""
+    gone = mem.archival.insert("Maya's locker code is 11.", user_id=USER)
+    mem.archival.insert("Maya's bike is red.", user_id=USER)
+    mem.archival.supersede(gone, by=None, reason="no longer true", user_id=USER)
+    doc = mem.export_agent(user_id=USER)
+    passages = {p["text"]: p for p in doc["memgpt"]["archival"]}
+    orphan = copy.deepcopy(passages["Maya's bike is red."])
+    orphan.update(id="passage-orphan", text="Maya's bike is blue.")
+    orphan["metadata"].update(
+        superseded_by="passage-not-in-this-file",
+        superseded_at="2026-01-01T00:00:00+00:00",
+        superseded_reason="repainted",
+    )
+    doc["memgpt"]["archival"].append(orphan)
+    fresh.import_agent(json.loads(json.dumps(doc)))
+    assert _texts(fresh.archival.search("Maya locker code bike", user_id=USER)) == [
+        "Maya's bike is red."
+    ]
+    everything = fresh.archival.search("Maya locker bike", user_id=USER, include_superseded=True)
+    hidden = {h.text: h.metadata for h in everything if h.metadata.get("superseded_at")}
+    assert set(hidden) == {"Maya's locker code is 11.", "Maya's bike is blue."}
+    assert hidden["Maya's locker code is 11."]["superseded_reason"] == "no longer true"
+    assert hidden["Maya's bike is blue."]["superseded_by"] is None
+    assert hidden["Maya's bike is blue."]["superseded_reason"] == "repainted"
+
+
 def test_vectors_are_reused_only_from_the_same_model(
     mem: Memory, new_store: Callable[[str], Any], tmp_path: Path
 ) -> None:

@@ -114,3 +114,31 @@ def test_a_tenant_lock_does_not_hold_the_same_tenant_number_of_another_schema(
             finished = done.wait(timeout=10)
         writer.join()
         assert finished, "the other schema's writer waited for this schema's tenant lock"
+
+
+def test_a_stuck_setup_of_one_store_does_not_hold_the_others(
+    pg_store: Callable[[str], str], postgres_url: str
+) -> None:
+    """Store setup used to take one lock for the whole database: an upgrade stuck in one
+    schema made every other store's open wait out its statement timeout. The lock is now the
+    store's, and a wait on it that times out says what it waited for."""
+    import psycopg
+
+    from langgraph_memgpt.memory.backends.postgres_schema import ADVISORY_LOCK
+    from langgraph_memgpt.memory.types import MemoryStoreError
+
+    busy, free = pg_store("busy"), pg_store("free")
+    schema = busy.split("search_path%3D")[1].split(",")[0]
+    with psycopg.connect(postgres_url) as holder:  # a setup of ``busy`` that does not end
+        holder.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", (schema, ADVISORY_LOCK)
+        )
+        with Memory.open(free, embeddings=None) as memory:
+            memory.archival.insert("opened while another store was being set up", user_id="u")
+        impatient = busy.replace("options=", "options=-cstatement_timeout%3D500%20", 1)
+        try:
+            Memory.open(impatient, embeddings=None).close()
+        except MemoryStoreError as exc:
+            assert "another process" in str(exc) and schema in str(exc)
+        else:
+            raise AssertionError("the store being set up elsewhere opened without waiting")

@@ -67,6 +67,11 @@ def warm_up_embeddings(memory: Memory, out: Any, *, background: bool) -> threadi
     return thread
 
 
+def window_too_small(window: int, exc: ValueError) -> str:
+    """The one line for a ``--context-window`` the agent's configuration refused."""
+    return f"--context-window {window} is too small ({exc}); pass a larger one"
+
+
 def stream_turn(agent: Any, payload: Any, config: RunnableConfig, out: Any, trace: bool) -> str:
     """Stream one turn: answer tokens as they arrive, tool calls and results as they happen.
 
@@ -148,6 +153,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             agent = create_memgpt_agent(model, memory=memory, context_window=args.context_window)
         except (OSError, sqlite3.Error) as exc:
             raise DataDirError(f"cannot open the checkpoints in {where}: {exc}") from None
+        except ValueError as exc:  # the window cannot hold the prompt, the tools, the reserve
+            raise CliError(window_too_small(args.context_window, exc)) from None
         config: RunnableConfig = {
             "configurable": {"thread_id": args.thread, "user_id": args.user, "agent_id": args.agent}
         }

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langgraph_memgpt.cli.chat import warm_up_embeddings
-from langgraph_memgpt.cli.datadir import describe, open_memory, store_location
+from langgraph_memgpt.cli.chat import warm_up_embeddings, window_too_small
+from langgraph_memgpt.cli.datadir import CliError, describe, open_memory, store_location
 from langgraph_memgpt.cli.display import print_update, shorten
 
 if TYPE_CHECKING:
@@ -68,11 +68,14 @@ def _demo(data_dir: str | Path, args: argparse.Namespace, *, kept: bool) -> int:
     memory = open_memory(data_dir, create=True)
     try:
         warm_up_embeddings(memory, out, background=False)
-        agent = create_memgpt_agent(
-            OfflineDriver(),
-            memory=memory,
-            config=MemGPTConfig(context_window=args.context_window, reserve_tokens=256),
-        )
+        try:
+            agent = create_memgpt_agent(
+                OfflineDriver(),
+                memory=memory,
+                config=MemGPTConfig(context_window=args.context_window, reserve_tokens=256),
+            )
+        except ValueError as exc:  # the window cannot hold the prompt, the tools, the reserve
+            raise CliError(window_too_small(args.context_window, exc)) from None
         config: RunnableConfig = {"configurable": {"thread_id": "demo-1", "user_id": args.user}}
         print("\n== 1. The user states facts: core memory and archival memory ==", file=out)
         for text in DEMO_FACTS:

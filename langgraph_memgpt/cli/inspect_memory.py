@@ -39,7 +39,8 @@ def cmd_memory(args: argparse.Namespace) -> int:
     memory = open_memory(args.data_dir, create=False, read_only=reading)
     try:
         ident = {"user_id": args.user, "agent_id": args.agent}
-        if not memory.has_namespace(**ident):  # on either backend: reading creates nothing
+        # The quarantine switch is the store's, not a user's: no user need have memory.
+        if args.action != "quarantine" and not memory.has_namespace(**ident):
             raise DataDirError(unknown_user_message(memory, args.user, args.agent))
         if args.action in ("flagged", "approve", "quarantine"):
             from langgraph_memgpt.cli.guard_cmds import cmd_guard

@@ -57,7 +57,12 @@ def _session(stream: Any) -> Any:
         from prompt_toolkit.output import create_output
     except ImportError:  # pragma: no cover - a dependency; input() still works
         return None
-    session: Any = PromptSession(output=create_output(stdout=stream))
+    output = create_output(stdout=stream)
+    # No cursor position requests (CPR): the prompt shows no menus below the line, and a CPR
+    # answer arriving around a Ctrl-C that stopped a turn swallowed the next Ctrl-D.
+    if hasattr(output, "enable_cpr"):
+        output.enable_cpr = False
+    session: Any = PromptSession(output=output)
     bound_undo(session.default_buffer)
     return session
 

@@ -100,6 +100,8 @@ def check_tags(tags: object) -> list[str]:
 
 
 def to_json(value: Any, what: str) -> str:
+    if isinstance(value, dict) and not value:
+        return "{}"  # most records' metadata, once the citation keys are taken out
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError) as exc:

@@ -185,17 +185,34 @@ def insert_matrix_blobs(
 
 
 def upsert_matrix(
-    conn: Any, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str
-) -> None:
+    conn: Any,
+    table: str,
+    columns: Sequence[str],
+    matrix: np.ndarray,
+    tail: str,
+    returning: str = "",
+) -> list[tuple[Any, ...]]:
     """``INSERT INTO table(columns) <rows> tail`` (an upsert) for an integer matrix: one
-    statement with an array per column on Postgres, :func:`execute_values` elsewhere."""
+    statement with an array per column on Postgres, :func:`execute_values` elsewhere. With
+    ``returning`` (columns), the rows it returns, in no particular order."""
     if not len(matrix):
-        return
+        return []
     upsert = getattr(conn, "upsert_matrix", None)
     if upsert is not None:
-        upsert(table, columns, matrix, tail)
-        return
-    execute_values(conn, f"INSERT INTO {table}({', '.join(columns)})", matrix.tolist(), tail)
+        return list(upsert(table, columns, matrix, tail, returning) or [])
+    if not returning:
+        execute_values(conn, f"INSERT INTO {table}({', '.join(columns)})", matrix.tolist(), tail)
+        return []
+    one = "(" + ",".join("?" * len(columns)) + ")"
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(matrix), VALUES_ROWS):
+        chunk = matrix[start : start + VALUES_ROWS]
+        found += conn.execute(
+            f"INSERT INTO {table}({', '.join(columns)}) VALUES {','.join([one] * len(chunk))} "
+            f"{tail} RETURNING {returning}",
+            chunk.ravel().tolist(),
+        ).fetchall()
+    return found
 
 
 def new_ids(conn: Any, table: str, count: int) -> list[int] | None:

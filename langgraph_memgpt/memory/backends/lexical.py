@@ -29,7 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory.backends.database import insert_matrix, insert_rows, upsert_matrix
+from langgraph_memgpt.memory.backends.database import (
+    insert_matrix,
+    insert_matrix_blobs,
+    upsert_matrix,
+)
 from langgraph_memgpt.memory.backends.lexical_blocks import (
     Postings,
     add_postings,
@@ -46,6 +50,7 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
     term_id,
 )
 from langgraph_memgpt.memory.backends.lexical_topk import ThresholdSearch, TopK, top_k
+from langgraph_memgpt.memory.backends.term_vectors import TermVectors
 
 __all__ = ["SCHEMA", "LexicalIndex", "Tier", "idf", "term_id"]
 
@@ -107,31 +112,42 @@ class LexicalIndex:
     def add(
         conn: Any, ns: int, tier: Tier, docs: Iterable[tuple[int, Mapping[str, float]]]
     ) -> None:
+        """Index documents given as term -> weighted frequency (``analysis.term_frequencies``)."""
+        pairs = list(docs)
+        vectors = TermVectors.from_frequencies([d for d, _ in pairs], [f for _, f in pairs])
+        LexicalIndex.add_vectors(conn, ns, tier, vectors)
+
+    @staticmethod
+    def add_fields(
+        conn: Any, ns: int, tier: Tier, docs: Sequence[tuple[int, Sequence[tuple[str, float]]]]
+    ) -> None:
+        """Index documents made of weighted ``(text, weight)`` fields (``search.indexing``),
+        analysed as a batch without a dict per document (bulk inserts)."""
+        vectors = TermVectors.from_fields([d for d, _ in docs], [f for _, f in docs])
+        LexicalIndex.add_vectors(conn, ns, tier, vectors)
+
+    @staticmethod
+    def add_vectors(conn: Any, ns: int, tier: Tier, vectors: TermVectors) -> None:
         """Index documents: their term vectors go to the tenant's tail at once; postings are
         written for the whole tail when it reaches ``TAIL_LIMIT`` documents."""
-        _lock_tenant(conn, ns)
-        doc_rows: list[tuple[Any, ...]] = []
-        total = 0
-        for doc, frequencies in docs:
-            vector = DocVector.from_frequencies(frequencies)
-            doc_rows.append((ns, int(tier), doc, vector.blob()))
-            total += vector.length
-        if not doc_rows:
+        if not len(vectors):
             return
-        insert_rows(
-            conn,
-            "lex_docs",
-            ("key", "ns", "terms"),
-            [(doc_key(doc, tier), ns_, blob) for ns_, tier, doc, blob in doc_rows],
+        _lock_tenant(conn, ns)
+        n = len(vectors)
+        keys = np.column_stack(
+            (vectors.docs * 2 + int(tier), np.full(n, ns, dtype=np.int64))  # ``doc_key``
         )
-        tail_rows = np.array([r[:3] for r in doc_rows], dtype=np.int64)
+        insert_matrix_blobs(conn, "lex_docs", ("key", "ns", "terms"), keys, vectors.blobs())
+        tail_rows = np.column_stack(
+            (np.full(n, ns, dtype=np.int64), np.full(n, int(tier), dtype=np.int64), vectors.docs)
+        )
         insert_matrix(conn, "lex_tail", ("ns", "tier", "doc"), tail_rows)
         (tail,) = conn.execute(
             "INSERT INTO lex_stats(ns, tier, docs, length, tail) VALUES (?,?,?,?,?) "
             "ON CONFLICT(ns, tier) DO UPDATE SET docs = lex_stats.docs + excluded.docs, "
             "length = lex_stats.length + excluded.length, tail = lex_stats.tail + excluded.tail "
             "RETURNING tail",
-            (ns, int(tier), len(doc_rows), total, len(doc_rows)),
+            (ns, int(tier), n, int(vectors.lengths.sum()), n),
         ).fetchone()
         if tail >= TAIL_LIMIT:
             LexicalIndex.merge(conn, ns, int(tier))
@@ -144,8 +160,6 @@ class LexicalIndex:
         rows = conn.execute(TAIL_VECTORS, (ns, tier)).fetchall()
         if rows:
             docs, terms, tf_q, lengths = split_blobs(rows)
-            dl = lengths.astype(np.int64)
-            add_postings(conn, ns, tier, Postings(terms, docs, tf_q, dl))
             unique, counts = np.unique(terms, return_counts=True)
             df = np.column_stack(
                 (
@@ -155,13 +169,23 @@ class LexicalIndex:
                     counts.astype(np.int64),
                 )
             )
-            upsert_matrix(
+            # The frequencies first: what they were before tells the blocks' lookup which
+            # terms have none yet and which have few (``lexical_block_keys``).
+            found = upsert_matrix(
                 conn,
                 "lex_df",
                 ("ns", "tier", "term", "df"),
                 df,
                 "ON CONFLICT(ns, tier, term) DO UPDATE SET df = lex_df.df + excluded.df",
+                returning="term, df",
             )
+            now = np.array(found, dtype=np.int64).reshape(-1, 2)
+            now = now[np.argsort(now[:, 0])]
+            stored = None  # unknown: every term is looked up
+            if np.array_equal(now[:, 0], unique):  # a row back per term, as upserts return
+                stored = (now[:, 1] - counts)[np.searchsorted(unique, terms)]
+            postings = Postings(terms, docs, tf_q, lengths.astype(np.int64))
+            add_postings(conn, ns, tier, postings, stored)
         conn.execute("DELETE FROM lex_tail WHERE ns=? AND tier=?", (ns, tier))
         conn.execute("UPDATE lex_stats SET tail = 0 WHERE ns=? AND tier=?", (ns, tier))
 

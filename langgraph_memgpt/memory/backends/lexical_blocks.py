@@ -6,7 +6,7 @@ term, consecutive in class order (``lexical_scoring.impact_rank``: frequency cla
 length, then record id) and never from two frequency classes, packed little-endian
 (``doc`` int64, ``tf`` uint16, ``dl`` uint32 per posting: 14 bytes). A block is keyed by its
 first posting's ``(rank, doc)``, so a search reading a class from its cursor on reads the
-blocks whose key comes after the last posting it decoded (``lexical_topk.ThresholdSearch.read``
+blocks whose key comes after the last posting it decoded (``lexical_cursor.ClassCursor``
 keeps what it decoded but did not use for its next read); a class's first key is still its
 first posting's rank (``class_heads_sql``).
 
@@ -27,6 +27,12 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import VALUES_ROWS, insert_matrix_blobs
+from langgraph_memgpt.memory.backends.lexical_block_keys import (
+    block_keys,
+    class_keys,
+    is_postgres,
+    targets,
+)
 from langgraph_memgpt.memory.backends.lexical_scoring import impact_ranks
 from langgraph_memgpt.memory.backends.pg_copy import array_literal
 
@@ -41,10 +47,6 @@ COLUMNS = ("ns", "tier", "term", "rank", "doc", "postings")
 
 #: How many postings the blocks hold (both engines: ``length`` of a blob/bytea is its bytes).
 POSTINGS_COUNT_SQL = f"SELECT coalesce(sum(length(postings)), 0) / {POSTING_BYTES} FROM lex_blocks"
-
-
-def is_postgres(conn: Any) -> bool:
-    return getattr(conn, "dialect", "sqlite") == "postgres"
 
 
 def block_size(conn: Any) -> int:
@@ -140,66 +142,6 @@ def _write(conn: Any, ns: int, tier: int, postings: Postings, segment: np.ndarra
     insert_matrix_blobs(conn, "lex_blocks", COLUMNS, keys, blobs)
 
 
-# -- finding the blocks a write touches -----------------------------------------------------
-def _class_keys(conn: Any, ns: int, tier: int, postings: Postings) -> tuple[np.ndarray, list]:
-    """Keys (term, rank, doc) of every block of the (term, class) pairs of ``postings``,
-    sorted, and a handle per block for :func:`_take` (its ``ctid`` on Postgres)."""
-    groups = np.unique(np.column_stack((postings.terms, postings.rank // 65_536 * 65_536)), axis=0)
-    found: list[tuple] = []
-    if is_postgres(conn):
-        found = conn.execute(
-            "SELECT b.term, b.rank, b.doc, b.ctid::text FROM unnest(?::bigint[], ?::int[]) "
-            "AS g(term, lo) CROSS JOIN LATERAL (SELECT term, rank, doc, ctid FROM lex_blocks "
-            "WHERE ns=? AND tier=? AND term=g.term AND rank >= g.lo AND rank < g.lo + 65536) b",
-            (array_literal(groups[:, 0].tolist()), array_literal(groups[:, 1].tolist()), ns, tier),
-        ).fetchall()
-    else:
-        for start in range(0, len(groups), VALUES_ROWS):
-            chunk = groups[start : start + VALUES_ROWS]
-            found += conn.execute(
-                f"WITH g(term, lo) AS (VALUES {','.join(['(?,?)'] * len(chunk))}) "
-                "SELECT b.term, b.rank, b.doc, NULL FROM g JOIN lex_blocks b ON b.ns=? "
-                "AND b.tier=? AND b.term=g.term AND b.rank >= g.lo AND b.rank < g.lo + 65536",
-                (*chunk.ravel().tolist(), ns, tier),
-            ).fetchall()
-    if not found:
-        return np.empty((0, 3), dtype=np.int64), []
-    keys = np.array([r[:3] for r in found], dtype=np.int64)
-    order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
-    return keys[order], [found[i][3] for i in order.tolist()]
-
-
-def _targets(keys: np.ndarray, postings: Postings) -> np.ndarray:
-    """For each posting, the index in ``keys`` of the block it belongs in: the last block of
-    its (term, class) keyed at or before it, else the class's first; -1 if the class has no
-    block. ``keys`` sorted by (term, rank, doc)."""
-    n_blocks = len(keys)
-    if not n_blocks:
-        return np.full(len(postings), -1, dtype=np.int64)
-    terms = np.r_[keys[:, 0], postings.terms]
-    ranks = np.r_[keys[:, 1], postings.rank]
-    docs = np.r_[keys[:, 2], postings.docs]
-    flag = np.r_[np.zeros(n_blocks, dtype=np.int64), np.ones(len(postings), dtype=np.int64)]
-    order = np.lexsort((flag, docs, ranks, terms))
-    is_block = order < n_blocks
-    prev = np.maximum.accumulate(np.where(is_block, order, -1))
-    big = np.iinfo(np.int64).max
-    nxt = np.minimum.accumulate(np.where(is_block, order, big)[::-1])[::-1]
-    mine = ~is_block
-    at, prev, nxt = order[mine] - n_blocks, prev[mine], nxt[mine]
-    group = postings.terms[at], postings.rank[at] // 65_536
-
-    def same(block: np.ndarray) -> np.ndarray:
-        safe = np.clip(block, 0, n_blocks - 1)
-        ok = (block >= 0) & (block < n_blocks)
-        return ok & (keys[safe, 0] == group[0]) & (keys[safe, 1] // 65_536 == group[1])
-
-    target = np.where(same(prev), prev, np.where(same(nxt), nxt, -1))
-    out = np.empty(len(postings), dtype=np.int64)
-    out[at] = target
-    return out
-
-
 def _take(conn: Any, ns: int, tier: int, keys: np.ndarray, handles: list) -> list[tuple]:
     """Delete the blocks ``keys`` and return their (term, rank, doc, postings)."""
     if not len(keys):
@@ -224,12 +166,13 @@ def _take(conn: Any, ns: int, tier: int, keys: np.ndarray, handles: list) -> lis
 
 
 def _touched(
-    conn: Any, ns: int, tier: int, postings: Postings
+    conn: Any, ns: int, tier: int, postings: Postings, stored_df: np.ndarray | None = None
 ) -> tuple[np.ndarray, Postings, np.ndarray]:
     """Take out the blocks ``postings`` fall into: each posting's target block (-1: none),
-    the taken blocks' postings, and the target index of each of those."""
-    keys, handles = _class_keys(conn, ns, tier, postings)
-    target = _targets(keys, postings)
+    the taken blocks' postings, and the target index of each of those. ``stored_df``: each
+    posting's term's postings before this write (``lexical_block_keys.block_keys``)."""
+    keys, handles = block_keys(conn, ns, tier, postings, stored_df)
+    target = targets(keys, postings)
     hit = np.unique(target[target >= 0])
     rows = _take(conn, ns, tier, keys[hit], [handles[i] for i in hit.tolist()])
     index = {(int(r[0]), int(r[1]), int(r[2])): i for i, r in enumerate(keys[hit].tolist())}
@@ -239,15 +182,18 @@ def _touched(
 
 
 # -- writes -----------------------------------------------------------------------------------
-def add_postings(conn: Any, ns: int, tier: int, new: Postings) -> None:
-    """Merge ``new`` postings (none already stored) into the tenant's blocks."""
+def add_postings(
+    conn: Any, ns: int, tier: int, new: Postings, stored_df: np.ndarray | None = None
+) -> None:
+    """Merge ``new`` postings (none already stored) into the tenant's blocks; ``stored_df``
+    (each posting's term's document frequency before them), where known, spares looking up
+    blocks of terms that have none and reads small classes whole."""
     if not len(new):
         return
-    target, old, old_target = _touched(conn, ns, tier, new)
+    target, old, old_target = _touched(conn, ns, tier, new, stored_df)
     # A posting's segment: the block it joins, or (no block in its class yet) its class.
     fresh = target < 0
-    classes = np.column_stack((new.terms[fresh], new.rank[fresh] // 65_536))
-    _, class_id = np.unique(classes, axis=0, return_inverse=True)
+    _, class_id = np.unique(class_keys(new.terms[fresh], new.rank[fresh]), return_inverse=True)
     segment = target.copy()
     segment[fresh] = np.max(target, initial=-1) + 1 + class_id.ravel()
     _write(conn, ns, tier, Postings.concat([new, old]), np.r_[segment, old_target])
@@ -298,6 +244,7 @@ def upgrade_to_blocks(conn: Any) -> bool:
         array = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
         postings = Postings(array[:, 0], array[:, 1], array[:, 2], array[:, 3])
         conn.execute("DELETE FROM lex_blocks WHERE ns=? AND tier=?", (ns, tier))
-        add_postings(conn, int(ns), int(tier), postings)
+        # The tenant has no blocks left: none to look up.
+        add_postings(conn, int(ns), int(tier), postings, np.zeros(len(postings), dtype=np.int64))
     conn.execute("DROP TABLE lex_postings")
     return True

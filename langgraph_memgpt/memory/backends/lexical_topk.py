@@ -15,10 +15,10 @@ The search is a threshold algorithm (Fagin, Lotem and Naor, 2003) read in blocks
    term's first block in the first round), more stored blocks (``lexical_blocks.py``, up to
    128 postings each) at a time as a class is read, each from the one after the cursor;
 2. a record seen in the postings has a partial score (the terms seen) and an upper bound (plus
-   the bounds of the terms not seen for it); a record is scored exactly from the posting lists
-   when the terms it was not seen in are read to the end, else from its stored term vector
-   (``lex_docs``, one lookup), best upper bound first, and only while its bound could still
-   reach the k-th exact score;
+   what the terms not seen for it can still add at its length); records are scored exactly
+   best bound first, in chunks, only while their bound could still reach the k-th exact score:
+   from the posting lists when the terms they were not seen in are read past them, else from
+   their stored term vectors (``lex_docs``, one lookup each);
 3. stop when no record can enter the top k: every seen record is exact or bounded below the
    k-th, and the sum of the terms' bounds (the most an unseen record can score) is below the
    k-th score, or equal to it while every record that could tie comes later in id order.
@@ -32,16 +32,21 @@ best records it scored exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from langgraph_memgpt.memory.backends.lexical_blocks import block_size, decode_many
 from langgraph_memgpt.memory.backends.lexical_candidates import (
     Candidates,
+    TopK,
     below,
+    best_rows,
     ordered_sum,
+)
+from langgraph_memgpt.memory.backends.lexical_cursor import (
+    ClassCursor,
+    class_heads_sql,
+    whole_list,
 )
 from langgraph_memgpt.memory.backends.lexical_scoring import (
     DL_CAP,
@@ -51,61 +56,12 @@ from langgraph_memgpt.memory.backends.lexical_scoring import (
     class_start,
     class_tf,
     doc_key,
-    impact_rank,
     rank_length,
     tf_component,
 )
 
 WORK_CAP = 200_000  # postings read plus term vectors looked up, per query, at most
-
-
-def class_heads_sql(terms: int) -> str:
-    """The first key of each frequency class of ``terms`` terms, in one statement (one round
-    trip on Postgres): a loose index scan, one seek per class. Parameters: the term ids,
-    then (ns, tier) twice."""
-    values = ",".join(["(?)"] * terms)
-    return (
-        f"WITH RECURSIVE q(term) AS (VALUES {values}), h(term, r) AS ("
-        " SELECT q.term, (SELECT p.rank FROM lex_blocks p WHERE p.ns=? AND p.tier=?"
-        " AND p.term=q.term ORDER BY p.rank LIMIT 1) FROM q"
-        " UNION ALL"
-        " SELECT h.term, (SELECT p.rank FROM lex_blocks p WHERE p.ns=? AND p.tier=?"
-        " AND p.term=h.term AND p.rank >= (CAST(h.r AS BIGINT) / 65536 + 1) * 65536"
-        " ORDER BY p.rank LIMIT 1)"
-        " FROM h WHERE h.r IS NOT NULL"
-        ") SELECT term, r FROM h WHERE r IS NOT NULL"
-    )
-
-
-@dataclass
-class TopK:
-    """The best records (id, exact BM25 score), best first; ``exact`` unless ``WORK_CAP`` cut
-    the search; the work done, for benchmarks."""
-
-    hits: list[tuple[int, float]]
-    exact: bool = True
-    postings: int = 0
-    lookups: int = 0
-
-
-@dataclass
-class _Class:
-    """One frequency class of one term's postings, and how far it has been read."""
-
-    column: int
-    start: int
-    tf: float
-    dl: int  # the smallest length a posting not read yet can have
-    after: tuple[int, int] | None = None  # (rank, doc) of the last posting read
-    block: int = 0
-    done: bool = False
-    fetched: tuple[int, int] | None = None  # (rank, doc) of the last posting decoded
-    buffer: tuple[np.ndarray, ...] = ()  # decoded postings not read yet: docs, tf, dl
-    exhausted: bool = False  # no block left after ``fetched``
-
-    def tie_doc(self) -> int:
-        """The smallest id an unread posting of this class, tying the bound, can have."""
-        return 0 if self.after is None else self.after[1] + 1
+CHUNK_MAX = 2_048  # records scored exactly at once, at most
 
 
 class ThresholdSearch:
@@ -126,7 +82,7 @@ class ThresholdSearch:
         self.restrict = restrict
         self._allowed: np.ndarray | None = None
         self.postings = self.lookups = 0
-        self.classes: list[_Class] = []
+        self.classes: list[ClassCursor] = []
         self.cands = Candidates(len(columns))
 
     # -- reading ----------------------------------------------------------------------------
@@ -137,8 +93,9 @@ class ThresholdSearch:
         params = (*ids, self.ns, self.tier, self.ns, self.tier)
         for term, rank in self.conn.execute(class_heads_sql(len(ids)), params).fetchall():
             rank = int(rank)
+            column = column_of[int(term)]
             self.classes.append(
-                _Class(column_of[int(term)], class_start(rank), class_tf(rank), rank_length(rank))
+                ClassCursor(column, int(term), class_start(rank), class_tf(rank), rank_length(rank))
             )
         self.classes.sort(key=lambda c: (c.column, c.start))
 
@@ -165,53 +122,24 @@ class ThresholdSearch:
             self._allowed = np.unique(np.array([int(r[0]) for r in rows], dtype=np.int64))
         return np.isin(docs, self._allowed, assume_unique=False)
 
-    def read(self, c: _Class, first: int) -> None:
+    def read(self, c: ClassCursor, first: int) -> None:
         """The class's next ``c.block`` postings (at least ``first``, four times the last
         read's), from blocks decoded whole: what a read does not use waits in ``c.buffer``,
         so a read takes as many postings as it asks for, whatever the blocks' size."""
         c.block = max(first, 4 * c.block)
-        self._fetch(c, c.block)
-        docs, tf, dl = (a[: c.block] for a in c.buffer)
-        c.buffer = tuple(a[c.block :] for a in c.buffer)
-        c.done = c.exhausted and not len(c.buffer[0])
+        c.fetch(self.conn, self.ns, self.tier, c.block)
+        self._consume(c, c.block)
+
+    def _consume(self, c: ClassCursor, count: int) -> None:
+        """Take the next ``count`` decoded postings of the class into the candidates."""
+        docs, tf, dl = c.take(count)
         self.postings += len(docs)
         if not len(docs):
             return
-        c.after = (impact_rank(int(tf[-1]), int(dl[-1])), int(docs[-1]))
-        c.dl = rank_length(c.after[0])
         keep = self.allowed(docs)
         docs, tf, dl = docs[keep], tf[keep], dl[keep]
         values = self.contribution(c.column, tf / TF_SCALE, dl.astype(np.float64))
         self.cands.add(docs, c.column, values, dl)
-
-    def _fetch(self, c: _Class, want: int) -> None:
-        """Decode the class's next blocks, from the one after ``c.fetched``, until ``c.buffer``
-        holds ``want`` postings or the class has no more; one block more is asked for than is
-        decoded, so a class ending here is known to (a rare word's class is one block)."""
-        if not c.buffer:
-            c.buffer = tuple(np.empty(0, dtype=np.int64) for _ in range(3))
-        missing = want - len(c.buffer[0])
-        if missing <= 0 or c.exhausted:
-            return
-        sql = (
-            "SELECT postings FROM lex_blocks WHERE ns=? AND tier=? AND term=? "
-            "AND rank >= ? AND rank < ?"
-        )
-        params: list[Any] = [self.ns, self.tier, int(self.columns[c.column])]
-        params += [c.start, c.start + 65_536]
-        if c.fetched is not None:
-            sql += " AND (rank, doc) > (?, ?)"
-            params += list(c.fetched)
-        blocks = -(-missing // block_size(self.conn))
-        rows = self.conn.execute(sql + " ORDER BY rank, doc LIMIT ?", (*params, blocks + 1))
-        rows = rows.fetchall()
-        c.exhausted = len(rows) <= blocks
-        docs, tf, dl, _ = decode_many([r[0] for r in rows[:blocks]])
-        if len(docs):
-            c.fetched = (impact_rank(int(tf[-1]), int(dl[-1])), int(docs[-1]))
-            c.buffer = tuple(
-                np.r_[old, new] for old, new in zip(c.buffer, (docs, tf, dl), strict=True)
-            )
 
     def term_bounds(self) -> tuple[np.ndarray, np.ndarray, int]:
         """Each class's bound, each term's (the largest of its classes'), and the smallest id an
@@ -240,9 +168,7 @@ class ThresholdSearch:
             if c.done:
                 continue
             value = self.contribution(c.column, np.full(len(rows), c.tf), lengths.astype(float))
-            if c.after is not None:
-                dl = rank_length(c.after[0])
-                value = np.where((keys > dl) | ((keys == dl) & (docs > c.after[1])), value, 0.0)
+            value = np.where(c.could_hold(keys, docs), value, 0.0)
             out[:, c.column] = np.maximum(out[:, c.column], value)
         return out
 
@@ -279,30 +205,71 @@ class ThresholdSearch:
             exact[at, col] = weights * tf_component(matches.tf, matches.lengths, self.avgdl)
         self.cands.set_exact(look, exact)
 
-    def settle(self, limit: int, *, sure: bool = False) -> None:
-        """Score pending records exactly in chunks, best upper bound first, and prune the ones
-        that can no longer reach the k-th, until none is pending. With ``sure``, only the
-        records certain to enter the current top ``limit`` (their partial score alone beats
-        the k-th): they raise the k-th score, while the others may yet be pruned for free."""
+    def settle(self, limit: int, *, sure: bool = False, bounds: np.ndarray | None = None) -> None:
+        """Score pending records exactly in chunks, best upper bound first (ties by id, the
+        ranking's order), and prune the ones that can no longer reach the k-th, until none
+        is pending. With ``sure``, only the records certain to enter the current top
+        ``limit`` (their partial score alone beats the k-th): they raise the k-th score,
+        while the others may yet be pruned for free. ``bounds``: the terms' bounds, if known.
+
+        Pending records are ranked by a cheap bound (a term not seen adds at most its bound);
+        only a chunk's get the bound at their own length (``upper``): tens of thousands of
+        candidates are neither bounded one by one nor sorted."""
+        cands = self.cands
+        pending = np.flatnonzero(~cands.exact & ~cands.pruned)
+        lb = None
+        if sure:
+            # Most pending records are not sure: their bounds are not needed yet.
+            kth = cands.kth(limit)
+            lb = cands.partial[pending]
+            if kth is not None:
+                keep = ~below(lb, cands.docs[pending], kth)
+                pending, lb = pending[keep], lb[keep]
+        if not len(pending):
+            return
+        size = max(16, limit)  # doubling: few passes over many candidates
+        refined = np.full(len(pending), len(pending) <= size)
+        fills = np.empty((len(pending), len(self.columns)))  # bounded rows' contributions
+        if refined[0]:  # one chunk: bounded at their lengths at once
+            cheap, fills = self.upper(pending)
+        else:
+            parts = cands.parts[pending]
+            bounds = self.term_bounds()[1] if bounds is None else bounds
+            cheap = ordered_sum(np.where(np.isnan(parts), bounds[None, :], parts))
+        docs = cands.docs[pending]  # in id order, as ``pending``
+        todo = np.ones(len(pending), dtype=bool)
         while True:
-            cands = self.cands
-            pending = np.flatnonzero(~cands.exact & ~cands.pruned)
-            if not len(pending):
-                return
-            ub, filled = self.upper(pending)
             kth = cands.kth(limit)
             if kth is not None:
-                out = below(ub, cands.docs[pending], kth)
-                cands.pruned[pending[out]] = True
-                pending, ub, filled = pending[~out], ub[~out], filled[~out]
-                if sure:
-                    lb = ordered_sum(np.nan_to_num(cands.parts[pending], nan=0.0))
-                    keep = ~below(lb, cands.docs[pending], kth)
-                    pending, ub, filled = pending[keep], ub[keep], filled[keep]
-                if not len(pending):
-                    return
-            order = np.sort(np.lexsort((cands.docs[pending], -ub))[: max(16, limit)])
-            self.resolve(pending[order], filled[order])
+                out = below(cheap, docs, kth)
+                cands.pruned[pending[out & todo]] = True
+                todo &= ~out
+                if lb is not None:
+                    todo &= ~below(lb, docs, kth)
+            if 2 * int(todo.sum()) < len(todo):
+                # Most were ruled out: keep working on the rest only.
+                keep = np.flatnonzero(todo)
+                pending, docs, cheap = pending[keep], docs[keep], cheap[keep]
+                refined, fills = refined[keep], fills[keep]
+                lb, todo = None if lb is None else lb[keep], todo[keep]
+            chunk = best_rows(np.flatnonzero(todo), cheap, size)
+            if not len(chunk):
+                return
+            fresh = chunk[~refined[chunk]]
+            if len(fresh):
+                # The chunk's bounds at their own lengths first: some rank lower then.
+                cheap[fresh], fills[fresh] = self.upper(pending[fresh])
+                refined[fresh] = True
+                continue
+            todo[chunk] = False
+            size = min(2 * size, CHUNK_MAX)
+            # No posting is read while settling: the bounds computed stay the records' own.
+            rows, ub, filled = pending[chunk], cheap[chunk], fills[chunk]
+            if kth is not None:
+                out = below(ub, docs[chunk], kth)
+                cands.pruned[rows[out]] = True
+                rows, filled = rows[~out], filled[~out]
+            self.resolve(rows, filled)
 
     def run(self, listed: list[int], limit: int) -> bool:
         """Read and score until the top ``limit`` is proven (True) or the work cap is hit."""
@@ -316,22 +283,22 @@ class ThresholdSearch:
             total = float(ordered_sum(bounds[None, :])[0])
             # Records sure to enter the top first: they raise the k-th score that the bounds
             # are compared with.
-            self.settle(limit, sure=True)
+            self.settle(limit, sure=True, bounds=bounds)
             kth = self.cands.kth(limit)
             if total == 0.0 or (
                 kth is not None and (total < kth[0] or (total == kth[0] and kth[1] < tie))
             ):
-                self.settle(limit)
+                self.settle(limit, bounds=bounds)
                 return True
             if self.postings + self.lookups >= WORK_CAP:
                 return False
             readable = self._next_reads(per_class, bounds)
 
-    def _next_reads(self, per_class: np.ndarray, bounds: np.ndarray) -> list[_Class]:
+    def _next_reads(self, per_class: np.ndarray, bounds: np.ndarray) -> list[ClassCursor]:
         """The best class of each term whose bound is at least half the largest: reading
         them lowers the most an unseen record can score the fastest."""
         top = float(bounds.max())
-        best: dict[int, tuple[float, _Class]] = {}
+        best: dict[int, tuple[float, ClassCursor]] = {}
         for c, b in zip(self.classes, per_class.tolist(), strict=True):
             if b <= 0 or bounds[c.column] < top / 2:
                 continue
@@ -361,11 +328,8 @@ def top_k(
         search.cands.set_exact(rows, np.nan_to_num(search.cands.parts[rows], nan=0.0))
     if exhaustive:
         for column in listed:
-            rows = search.conn.execute(
-                "SELECT postings FROM lex_blocks WHERE ns=? AND tier=? AND term=?",
-                (search.ns, search.tier, int(search.columns[column])),
-            ).fetchall()
-            docs, tf, dl, _ = decode_many([r[0] for r in rows])
+            term = int(search.columns[column])
+            docs, tf, dl = whole_list(search.conn, search.ns, search.tier, term)
             search.postings += len(docs)
             keep = search.allowed(docs)
             if keep.any():

@@ -127,18 +127,21 @@ def copy_matrix(raw: Any, table: str, columns: Sequence[str], matrix: np.ndarray
 
 
 def upsert_matrix(
-    raw: Any, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str
-) -> None:
+    raw: Any, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str, returning: str = ""
+) -> list[tuple[Any, ...]]:
     """``INSERT INTO table(columns) ... tail`` of an integer matrix as one array parameter per
     column (``unnest``): one short statement whatever the rows, where a ``VALUES`` list of
-    thousands of placeholders cost psycopg more to parse than the server to run."""
+    thousands of placeholders cost psycopg more to parse than the server to run. With
+    ``returning``, the rows it returns."""
     types = column_types(raw, table, tuple(columns))
     arrays = ", ".join(f"%s::{t}[]" for t in types)
-    raw.execute(
-        f"INSERT INTO {table}({', '.join(columns)}) SELECT * FROM unnest({arrays}) {tail}",
+    cursor = raw.execute(
+        f"INSERT INTO {table}({', '.join(columns)}) SELECT * FROM unnest({arrays}) {tail}"
+        + (f" RETURNING {returning}" if returning else ""),
         [array_literal(np.asarray(matrix)[:, i].tolist()) for i in range(len(columns))],
         prepare=False,
     )
+    return [tuple(row) for row in cursor.fetchall()] if returning else []
 
 
 def new_ids(raw: Any, table: str, count: int) -> list[int]:

@@ -147,10 +147,10 @@ class PgConnection:
         copy_matrix_blobs(self.raw, table, columns, matrix, blobs)
 
     def upsert_matrix(
-        self, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str
-    ) -> None:
+        self, table: str, columns: Sequence[str], matrix: np.ndarray, tail: str, returning: str
+    ) -> list[tuple[Any, ...]]:
         """An integer matrix by one ``INSERT ... SELECT unnest(...)`` (``database``)."""
-        upsert_matrix(self.raw, table, columns, matrix, tail)
+        return upsert_matrix(self.raw, table, columns, matrix, tail, returning)
 
     def new_ids(self, table: str, count: int) -> list[int]:
         """``count`` ids of ``table`` in one statement (``database.new_ids``)."""

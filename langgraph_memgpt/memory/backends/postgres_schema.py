@@ -20,7 +20,8 @@ from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validit
 from langgraph_memgpt.memory.types import MemoryStoreError, StoreNotFoundError
 
 SCHEMA_VERSION = 3
-# Serialises schema creation and upgrades between processes opening the database at once.
+# Serialises schema creation and upgrades between processes opening the same store at once
+# (keyed with the store's schema), and the creation of pgvector (database-wide) alone.
 ADVISORY_LOCK = 0x4D454D475054
 
 EXTENSION = "CREATE EXTENSION IF NOT EXISTS vector"
@@ -238,12 +239,41 @@ def _check_vector_on_path(conn: Any, where: str) -> None:
     )
 
 
+def _has_vector(conn: Any) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone() is not None
+    )
+
+
+def _lock_setup(conn: Any, where: str) -> None:
+    """Wait for another process creating or upgrading *this* store, and only this one.
+
+    The lock is keyed with the schema the URL names, so a slow upgrade of one store (a big
+    tenant's postings rewritten into blocks) does not stall every other store of the database
+    until their statement timeout; a wait that times out says what it waited for.
+    """
+    import psycopg
+
+    schema = _named_schema(conn) or str(conn.execute("SELECT current_schema()").fetchone()[0])
+    try:
+        with conn.transaction():
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", (schema, ADVISORY_LOCK)
+            )
+    except psycopg.errors.QueryCanceled as exc:
+        raise MemoryStoreError(
+            f"timed out waiting for another process that is creating or upgrading the store in "
+            f"schema {schema!r} at {where}; try again when it has finished (pg_stat_activity "
+            "shows it)"
+        ) from exc
+
+
 def create_schema(conn: Any, where: str) -> None:
     """Create or check the schema, one process at a time (an advisory lock)."""
     import psycopg
 
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
+        _lock_setup(conn, where)
         missing = _missing_schema(conn)
         if missing is not None:  # created, so the store goes where the URL says
             from psycopg import sql
@@ -251,7 +281,10 @@ def create_schema(conn: Any, where: str) -> None:
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(missing)))
         try:
             with conn.transaction():  # a savepoint: a failure here keeps the lock's transaction
-                conn.execute(EXTENSION)
+                if not _has_vector(conn):
+                    # Extensions are the database's: two first stores must not race here.
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
+                    conn.execute(EXTENSION)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise MemoryStoreError(
                 f"the database at {where} has no pgvector extension and this user may not "

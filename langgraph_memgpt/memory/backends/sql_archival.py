@@ -19,9 +19,9 @@ import numpy as np
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase, insert_rows, new_ids
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
+from langgraph_memgpt.memory.backends.term_vectors import TermVectors
 from langgraph_memgpt.memory.backends.validity import Validity
 from langgraph_memgpt.memory.backends.vectors import VectorStore
-from langgraph_memgpt.memory.text.analysis import term_frequencies
 
 ARCHIVAL_PENDING_SQL = (
     "SELECT id, text FROM archival WHERE ns=? AND vector IS NULL ORDER BY id LIMIT ?"
@@ -94,12 +94,15 @@ class SqlArchival:
         """Insert rows (and their vectors) in one transaction, then tell the vector store.
         ``reindex``: stored records of the namespace to index again with new fields (a thread's
         last records, now followed by the new ones); records deleted meanwhile are skipped."""
-        frequencies = [term_frequencies(row.fields or [(row.text, 1.0)]) for row in rows]
+        # Analysed before the transaction (the ids come with the rows' insert).
+        terms = TermVectors.from_fields(
+            range(len(rows)), [row.fields or [(row.text, 1.0)] for row in rows]
+        )
         with self._db.transaction() as conn:
             if reindex:
                 self._reindex(conn, ns, reindex)
             ids = self._insert_rows(conn, ns, rows, vectors)
-            LexicalIndex.add(conn, ns, Tier.ARCHIVAL, zip(ids, frequencies, strict=True))
+            LexicalIndex.add_vectors(conn, ns, Tier.ARCHIVAL, terms.with_docs(ids))
             Validity.added(conn, ns, ids, [r.uid for r in rows], [r.text for r in rows])
             version = self.vectors.bump(conn, ns)
         if self.after_commit is not None:
@@ -170,9 +173,7 @@ class SqlArchival:
         }
         docs = [(rid, fields) for rid, fields in docs if rid in alive]
         LexicalIndex.remove(conn, ns, Tier.ARCHIVAL, [rid for rid, _ in docs])
-        LexicalIndex.add(
-            conn, ns, Tier.ARCHIVAL, [(rid, term_frequencies(fields)) for rid, fields in docs]
-        )
+        LexicalIndex.add_fields(conn, ns, Tier.ARCHIVAL, docs)
 
     def thread_tail(self, ns: int, thread_id: str, n: int) -> list[tuple[int, str, str]]:
         """The last ``n`` records of a thread, oldest first: ``(id, text, created_at)``."""
@@ -311,6 +312,8 @@ def _as_vector(value: Any) -> np.ndarray:
 
 
 def _json_list(values: list[str]) -> str:
+    if not values:
+        return "[]"
     import json
 
     return json.dumps(values, ensure_ascii=False)

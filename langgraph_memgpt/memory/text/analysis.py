@@ -61,8 +61,9 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=256)
-def _counts(text: str) -> tuple[tuple[str, int], ...]:
-    # Cached: a recall message is analysed again as context of the next messages.
+def word_counts(text: str) -> tuple[tuple[str, int], ...]:
+    """Each word of ``text`` with its count, in order of first appearance. Cached: a recall
+    message is analysed again as context of the next messages."""
     return tuple(Counter(words(text)).items())
 
 
@@ -77,7 +78,7 @@ def term_frequencies(fields: Iterable[tuple[str, float]]) -> dict[str, float]:
     for text, weight in fields:
         if not text or weight <= 0:
             continue
-        for term, count in _counts(text):
+        for term, count in word_counts(text):
             out[term] = out.get(term, 0.0) + count * weight
     return out
 

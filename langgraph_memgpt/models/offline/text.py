@@ -66,7 +66,7 @@ _REQUEST_STARTERS = (
     "recall ",
 )
 
-WORD_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
 SECOND_PERSON = frozenset({"you", "your", "yours", "yourself"})
 

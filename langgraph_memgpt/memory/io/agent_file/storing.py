@@ -175,12 +175,15 @@ def _restore_validity(
     """Supersede each imported record the file says was superseded, by its (new) successor.
 
     Runs after every record is stored, so a successor later in the file is there; a record
-    already superseded (a re-run of an interrupted import) is left as it is.
+    already superseded (a re-run of an interrupted import) is left as it is. A record
+    superseded by nothing (a fact that stopped being true, an archived core line a newer one
+    replaced) or by a record the file does not hold stays superseded, by nothing: importing
+    must not make a stale fact current again.
     """
     for passage in passages:
         by = passage.metadata.get("superseded_by")
         old, new = new_id.get(passage.local_id), new_id.get(by) if isinstance(by, str) else None
-        if old is None or new is None:
+        if old is None or (new is None and not passage.metadata.get("superseded_at")):
             continue
         reason = str(passage.metadata.get("superseded_reason") or "superseded (imported)")
         try:
