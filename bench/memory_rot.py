@@ -429,10 +429,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--embeddings", default="local", help="local | hash | openai | none")
     parser.add_argument(
         "--decider",
-        choices=("rule", "rule+similarity", "learned", "model"),
+        choices=("rule", "rule+similarity", "rule+fallback", "learned", "model"),
         default="rule",
         help="rule+similarity: the rule decider with the masked-similarity signal (local "
-        "MiniLM); learned: the learned decider with its shipped weights",
+        "MiniLM); rule+fallback: with the fallback claim reader (local MiniLM); learned: the learned decider with its shipped weights",
     )
     parser.add_argument(
         "--lofo",
@@ -472,6 +472,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from langgraph_memgpt.memory.search.embeddings import LocalMiniLMEmbeddings
 
         decider = RuleDecider(similarity=SlotSimilarity(LocalMiniLMEmbeddings()))
+    elif args.decider == "rule+fallback":
+        from langgraph_memgpt.memory.hygiene.fallback_reader import FallbackReader
+
+        decider = RuleDecider(similarity=FallbackReader())
     elif args.decider == "learned":
         from langgraph_memgpt.memory.hygiene.learned_decider import LearnedDecider
 

@@ -80,3 +80,18 @@ def test_the_blind_splits_of_issue_24_play_end_to_end(tmp_path: Path) -> None:
         assert payload["deciders"][split]["ours"]["update_superseded"] >= 0
     assert "| blind25 |" in (tmp_path / "blind.md").read_text()
     assert "| blind26 |" in (tmp_path / "blind.md").read_text()
+
+
+def test_the_fallback_reader_leave_one_family_out_runs(tmp_path: Path) -> None:
+    """``bench/rot_fallback_lofo.py`` on hash embeddings, two families: a margin per family
+    left out, the rule decider beside the fallback, and a blind split refused as a family."""
+    script = str(REPO / "bench" / "rot_fallback_lofo.py")
+    base = [sys.executable, script, "--embeddings", "hash", "--out", str(tmp_path)]
+    subprocess.run([*base, "--families", "dev,heldout"], check=True, timeout=300)
+    payload = json.loads((tmp_path / "memory_rot_fallback_lofo.json").read_text())
+    assert set(payload["lofo"]) == {"dev", "heldout"}
+    for got in payload["lofo"].values():
+        assert 0.0 <= got["margin"] <= 0.4
+        assert {"rule", "fallback"} <= set(got)
+    refused = subprocess.run([*base, "--families", "dev,blind25"], capture_output=True, timeout=300)
+    assert refused.returncode != 0 and b"blind split" in refused.stderr
