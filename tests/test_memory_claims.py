@@ -211,3 +211,20 @@ def test_a_name_that_starts_like_an_opening_word_stays_the_subject(name: str) ->
     assert _ops(f"{name} packed up and moved to Munich.", f"{name} lives in Vienna.") == [
         "supersede"
     ]
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [
+        ("My mobile is +44 7700 900 123", "My mobile is now +44 7700 900 456."),
+        ("Tomasz's phone number is 601 222 333", "Tomasz's phone number changed to 601 888 999"),
+    ],
+)
+def test_a_number_written_in_groups_is_read_whole(older: str, newer: str) -> None:
+    """A phone number with spaces was read as its first group, so two numbers of one country
+    looked alike and the new one was merged away as a restatement of the old."""
+    claim = parse_claim(newer)
+    assert claim is not None and claim.value.split()[-1] in newer
+    assert len(claim.value.split()) >= 3
+    assert _ops(newer, older) == ["supersede"]
+    assert _ops(older, older) == ["noop"]

@@ -141,12 +141,19 @@ def _subject(raw: str) -> str | None:
     return ">".join([owner, *chain])
 
 
+#: One group of a number written with spaces (a phone number): digits, a leading "+" or "(",
+#: and the separators people put inside groups.
+_NUMBER_GROUP = re.compile(r"[+(]?\d[\d().\-/]*")
+
+
 def value_of(raw: str) -> str:
     value = _TRAILING.sub("", raw).strip()
     value = _ARTICLES.sub("", value)
     value = re.sub(r"\s+(?:gezogen|umgezogen)$", "", value)
     value = re.sub(r"[\"'“”«»()]", "", value)
     words = fold(re.sub(r"[.,;:!?]+$", "", value)).split()
+    if len(words) > 1 and all(_NUMBER_GROUP.fullmatch(w) for w in words):
+        return " ".join(words)  # "+34 614 334 468": a number written in groups is one value
     # a trailing time phrase in any language the lexicon knows: "da marzo", "seit Juni"
     end = len(words)
     while end > 1 and (words[end - 1] in cues.FRAME or words[end - 1].isdigit()):
