@@ -13,6 +13,8 @@ simplest scanners; it shows why the guard judges the shape of a sentence.
 
     python bench/guard.py [--locomo ../shared/data/locomo] [--out bench/results]
     python bench/guard.py --compare BEFORE.npz AFTER.npz   # two weights side by side, no blind
+    python bench/guard.py --by-trust   # leave-one-source-out per writer, procedures side by side
+    python bench/guard.py --by-trust --compare BEFORE.npz AFTER.npz   # weights, per writer
 """
 
 from __future__ import annotations
@@ -404,7 +406,32 @@ def main() -> None:
         metavar=("BEFORE", "AFTER"),
         help="two weights files side by side (bench/guard_compare.py), into guard_writers.*",
     )
+    parser.add_argument(
+        "--by-trust",
+        action="store_true",
+        help="leave-one-source-out per writer (bench/guard_trust.py), into guard_trust.*; "
+        "no blind split",
+    )
+    parser.add_argument("--sample", type=int, help="with --by-trust: rows per source")
     args = parser.parse_args()
+    if args.by_trust and args.compare:
+        import guard_trust
+
+        side = guard_trust.weights_side_by_side(*args.compare)
+        (args.out / "guard_trust_weights.json").write_text(json.dumps(side, indent=2))
+        text = "\n".join(guard_trust.markdown_weights(side)) + "\n"
+        (args.out / "guard_trust_weights.md").write_text(text)
+        print(text)
+        return
+    if args.by_trust:
+        import guard_trust
+
+        by_trust = guard_trust.run(docs=args.docs, sample=args.sample)
+        (args.out / "guard_trust.json").write_text(json.dumps(by_trust, indent=2))
+        text = "\n".join(guard_trust.markdown(by_trust)) + "\n"
+        (args.out / "guard_trust.md").write_text(text)
+        print(text)
+        return
     if args.compare:
         import guard_compare
 

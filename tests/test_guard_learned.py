@@ -264,7 +264,7 @@ def test_fast_logit_is_the_feature_set_definition() -> None:
             )
         )
     for text in texts:
-        assert model.logit(text) == pytest.approx(model.logit_of(guard_model.features(text)))
+        assert model.logit(text) == pytest.approx(model.logit_of(model.features(text)))
     index = model._index
     assert index.sum_and_count("".join(chr(0x4E00 + i) for i in range(5000))) is None
     total, count = index.sum_and_count("w:ab") or (0.0, 0)

@@ -144,6 +144,7 @@ PUBLIC_API = {
         "IMPORTED_TRUST",
         "ImportReport",
         "IngestReport",
+        "FallbackReader",
         "LearnedDecider",
         "Memory",
         "MemoryStoreError",

@@ -11,6 +11,7 @@ from langgraph_memgpt.memory.hygiene.consolidation import (
     Consolidator,
     consolidate,
 )
+from langgraph_memgpt.memory.hygiene.fallback_reader import FallbackReader
 from langgraph_memgpt.memory.hygiene.learned_decider import LearnedDecider
 from langgraph_memgpt.memory.hygiene.supersede import (
     Applied,
@@ -64,6 +65,7 @@ __all__ = [
     "IMPORTED_TRUST",
     "ImportReport",
     "IngestReport",
+    "FallbackReader",
     "LearnedDecider",
     "Memory",
     "MemoryStoreError",

@@ -7,7 +7,7 @@ that a recall message's dense context reuses (``search.indexing.mix_context``) i
 
 Storage: the table ``embedding_cache`` of the store's own database (SQLite or Postgres), created
 on first use. A row holds the key (16-byte BLAKE2b of the model identity and the text: the text
-itself is not kept), the float32 vector, and ``used``, the time (ms) it was last written or read
+itself is not kept), the vector (float32 bytes on SQLite, ``halfvec`` on Postgres), and ``used``, the time (ms) it was last written or read
 from the table. In front of it, an in-process LRU of ``memory_entries`` vectors saves the round
 trip for the texts a turn touches again (its neighbours).
 
@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
+from langgraph_memgpt.memory.backends.halfvec import as_vector
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,11 @@ _SQLITE_TABLE = (
     "(key BLOB PRIMARY KEY, vector BLOB NOT NULL, used INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS embedding_cache_used ON embedding_cache (used)",
 )
-_POSTGRES_TABLE = (
+#: On Postgres the vectors are ``halfvec`` (schema 4, ``halfvec.py``): they are the vectors
+#: recall and archival rows store, which are ``halfvec`` there too.
+POSTGRES_TABLE = (
     "CREATE TABLE IF NOT EXISTS embedding_cache "
-    "(key BYTEA PRIMARY KEY, vector BYTEA NOT NULL, used BIGINT NOT NULL)",
+    "(key BYTEA PRIMARY KEY, vector HALFVEC NOT NULL, used BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS embedding_cache_used ON embedding_cache (used)",
 )
 
@@ -84,7 +87,10 @@ class EmbeddingCache:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1 (use no cache to turn it off)")
         self._db = db
-        self._ddl = _POSTGRES_TABLE if postgres else _SQLITE_TABLE
+        self._ddl = POSTGRES_TABLE if postgres else _SQLITE_TABLE
+        #: Vectors kept at half precision (Postgres): a computed vector is rounded as the
+        #: table will round it, so a text's vector is the same whether it was computed or read.
+        self.halfvec = postgres
         self.max_entries = max_entries
         self._memory: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._memory_entries = memory_entries
@@ -136,7 +142,7 @@ class EmbeddingCache:
                 rows += conn.execute(
                     f"SELECT key, vector FROM embedding_cache WHERE key IN ({marks})", chunk
                 ).fetchall()
-        found = {bytes(key): np.frombuffer(bytes(blob), dtype=np.float32) for key, blob in rows}
+        found = {bytes(key): as_vector(value) for key, value in rows}
         if found:  # a read counts as a use: what is read stays longest
             with self._db.transaction() as conn:
                 conn.executemany(
@@ -156,7 +162,7 @@ class EmbeddingCache:
             conn.executemany(
                 "INSERT INTO embedding_cache(key, vector, used) VALUES (?,?,?) "
                 "ON CONFLICT(key) DO UPDATE SET used=excluded.used",
-                [(key, np.asarray(v, dtype=np.float32).tobytes(), now) for key, v in items.items()],
+                [(key, self._encode(v), now) for key, v in items.items()],
             )
             with self._lock:
                 self._count += len(items)
@@ -172,6 +178,18 @@ class EmbeddingCache:
                     )
                 with self._lock:
                     self._count = int(count) - max(excess, 0)
+
+    def stored_form(self, vectors: np.ndarray) -> np.ndarray:
+        """``vectors`` (float32) as a read from the table returns them."""
+        if not self.halfvec:
+            return vectors
+        return vectors.astype(np.float16).astype(np.float32)
+
+    def _encode(self, vector: np.ndarray) -> Any:
+        """A float32 vector as the table stores it: bytes on SQLite; on Postgres pgvector's
+        ``vector`` parameter, which the ``halfvec`` column casts."""
+        vector = np.asarray(vector, dtype=np.float32)
+        return vector if self.halfvec else vector.tobytes()
 
     def _tick(self) -> int:
         """Milliseconds since the epoch, strictly increasing within the process (so the
@@ -236,6 +254,7 @@ def embed_cached(
     if missing:
         raw = embed(list(missing.values()))
         computed = np.asarray(raw, dtype=np.float32).reshape(len(missing), -1)
+        computed = cache.stored_form(computed)
         new = dict(zip(missing, computed, strict=True))
         if len(np.unique([v.shape[0] for v in (*found.values(), *new.values())])) > 1:
             cache.clear()  # another model under the same name: trust only fresh vectors

@@ -1,5 +1,8 @@
 """Vectors in a pgvector column, searched by Postgres: nothing outside the database to sync.
 
+The column is ``halfvec`` (16-bit floats, half the bytes; ``halfvec.py``); queries are sent
+as ``vector`` and cast, so a similarity is computed on half-precision values.
+
 Small tenants (the many-users case) are searched by an exact cosine scan of their own rows
 (``WHERE ns = ...`` on the ``(ns, id)`` index, then ``ORDER BY vector <=> query``): about a
 millisecond for a few thousand rows, always k rows back, and a cost that depends on that user's
@@ -26,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from langgraph_memgpt.memory.backends.halfvec import hnsw_ddl, indexed
 from langgraph_memgpt.memory.backends.lexical import Tier
 from langgraph_memgpt.memory.backends.postgres_db import PostgresDatabase
 
@@ -195,7 +199,7 @@ class PgVectors:
         if dim is not None and dim == len(vector):
             # ``ns`` is written into the SQL (an integer of ours) so the planner can match the
             # partial index's predicate; the cast is the indexed expression.
-            column = f"(vector::vector({dim}))"
+            column = indexed(dim)
             with self._db.transaction() as conn:
                 # The choice is made: statistics of a table just loaded would send the planner
                 # to a scan and sort (fine at 200 rows, not at 200,000). One round trip.
@@ -284,11 +288,7 @@ class PgVectors:
                     started = time.monotonic()
                     if _index_state(conn, name) is False:
                         conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-                    conn.execute(
-                        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {self._table} "
-                        f"USING hnsw ((vector::vector({dim})) vector_cosine_ops) "
-                        f"WHERE ns = {int(ns)}"
-                    )
+                    conn.execute(hnsw_ddl(self._table, name, ns, dim, concurrently=True))
                     logger.info("built %s in %.1f s", name, time.monotonic() - started)
                 finally:
                     conn.execute("SELECT pg_advisory_unlock(?)", (key,))

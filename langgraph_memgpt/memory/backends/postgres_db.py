@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import SharedQueries
+from langgraph_memgpt.memory.backends.halfvec import register_halfvec_dumper
 from langgraph_memgpt.memory.backends.pg_copy import (
     copy_matrix,
     copy_matrix_blobs,
@@ -175,6 +176,7 @@ def configure_connection(conn: Any) -> None:
     from psycopg.types.numeric import FloatDumper, Int8Dumper
 
     register_vector(conn)
+    register_halfvec_dumper(conn)  # binary COPY into halfvec columns (schema 4)
     integers: tuple[type, ...] = (np.int64, np.int32, np.uint32)
     floats: tuple[type, ...] = (np.float64, np.float32)
     for integer in integers:

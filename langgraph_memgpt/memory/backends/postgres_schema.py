@@ -2,9 +2,10 @@
 
 Kept column for column with ``sqlite_db.SCHEMA`` and ``lexical.SCHEMA`` so that the tiers'
 SQL runs unchanged and ``memory migrate`` copies rows as they are. Differences: identity
-columns instead of rowids, ``BYTEA`` for term vectors, ``vector`` (pgvector, dimension fixed by
-the first vector, as on SQLite) for embeddings, and partial indexes that find rows waiting to
-be embedded. Times stay ISO 8601 text, compared as strings, exactly as on SQLite.
+columns instead of rowids, ``BYTEA`` for term vectors, ``halfvec`` (pgvector's 16-bit floats,
+dimension fixed by the first vector, as on SQLite; schema 4, ``halfvec.py``) for embeddings,
+and partial indexes that find rows waiting to be embedded. Times stay ISO 8601 text, compared
+as strings, exactly as on SQLite.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from typing import Any
 
 from langgraph_memgpt.memory.backends.database import apply_schema
 from langgraph_memgpt.memory.backends.guard_schema import add_guard_columns
+from langgraph_memgpt.memory.backends.halfvec import upgrade_to_halfvec
 from langgraph_memgpt.memory.backends.lexical_blocks import upgrade_to_blocks
 from langgraph_memgpt.memory.backends.validity import POSTGRES_SCHEMA as VALIDITY_SCHEMA
 from langgraph_memgpt.memory.backends.validity import TABLES as VALIDITY_TABLES
 from langgraph_memgpt.memory.backends.validity import upgrade as upgrade_validity
 from langgraph_memgpt.memory.types import MemoryStoreError, StoreNotFoundError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Serialises schema creation and upgrades between processes opening the same store at once
 # (keyed with the store's schema), and the creation of pgvector (database-wide) alone.
 ADVISORY_LOCK = 0x4D454D475054
@@ -69,7 +71,7 @@ CREATE TABLE IF NOT EXISTS recall (
     tool_calls TEXT,
     tool_call_id TEXT,
     name TEXT,
-    vector vector,
+    vector halfvec,
     UNIQUE (ns, message_id)
 )""",
     "CREATE INDEX IF NOT EXISTS recall_thread ON recall (ns, thread_id, id)",
@@ -92,7 +94,7 @@ CREATE TABLE IF NOT EXISTS archival (
     created_at TEXT NOT NULL,
     source TEXT,
     extra TEXT NOT NULL,
-    vector vector
+    vector halfvec
 )""",
     "CREATE INDEX IF NOT EXISTS archival_ns ON archival (ns, id)",
     "CREATE INDEX IF NOT EXISTS archival_thread ON archival (ns, thread_id, id) "
@@ -303,6 +305,11 @@ def create_schema(conn: Any, where: str) -> None:
         _check_vector_on_path(conn, where)
         if _current_version(conn) == SCHEMA_VERSION:
             return  # nothing to create: DDL, even IF NOT EXISTS, would lock the tables
+        if conn.execute("SELECT to_regtype('halfvec')").fetchone()[0] is None:
+            raise MemoryStoreError(
+                f"the pgvector extension at {where} is older than 0.7 (no halfvec type); "
+                "update it (ALTER EXTENSION vector UPDATE, after installing pgvector >= 0.7)"
+            )
         stored = apply_schema(conn, SCHEMA, SCHEMA_VERSION, where, marker="%s")
         # Schema 2: the memory poisoning guard's trust and guard columns (guard_schema.py) and
         # superseded / duplicate records (validity.py).
@@ -314,6 +321,9 @@ def create_schema(conn: Any, where: str) -> None:
             from langgraph_memgpt.memory.backends.postgres_db import PgConnection
 
             upgrade_to_blocks(PgConnection(conn))
+        if stored is not None and stored < 4:
+            # Schema 4: vectors as halfvec, HNSW indexes rebuilt, the embedding cache's too.
+            upgrade_to_halfvec(conn)
         if stored is not None and stored < SCHEMA_VERSION:
             conn.execute(
                 "UPDATE meta SET value=%s WHERE key='schema_version'", (str(SCHEMA_VERSION),)

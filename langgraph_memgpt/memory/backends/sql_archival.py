@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from langgraph_memgpt.memory.backends.database import MemoryDatabase, insert_rows, new_ids
+from langgraph_memgpt.memory.backends.halfvec import as_vector
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.term_vectors import TermVectors
 from langgraph_memgpt.memory.backends.validity import Validity
@@ -287,7 +288,7 @@ class SqlArchival:
                     "AND vector IS NOT NULL",
                     (ns, *chunk),
                 ):
-                    out[int(rid)] = _as_vector(blob)
+                    out[int(rid)] = as_vector(blob)
         return out
 
     def clear_vectors(self) -> None:
@@ -299,16 +300,6 @@ def tagged(ns: int, tags: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
     """The SQL selecting a namespace's records that carry any of ``tags``."""
     marks = ",".join("?" * len(tags))
     return f"SELECT record FROM archival_tags WHERE ns=? AND tag IN ({marks})", (ns, *tags)
-
-
-def _as_vector(value: Any) -> np.ndarray:
-    """A vector column's value as float32: BLOB bytes (SQLite) or a pgvector value."""
-    if isinstance(value, bytes | bytearray | memoryview):
-        return np.frombuffer(bytes(value), dtype=np.float32).copy()
-    if isinstance(value, str):  # pgvector's text form, when no adapter is registered
-        return np.asarray([float(x) for x in value.strip("[]").split(",")], dtype=np.float32)
-    to_numpy = getattr(value, "to_numpy", None)  # pgvector's Vector
-    return np.asarray(value if to_numpy is None else to_numpy(), dtype=np.float32)
 
 
 def _json_list(values: list[str]) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from langgraph_memgpt.memory.text import claim_words
 from langgraph_memgpt.memory.text.claim_frames import NEG, PAST_MARK, Claim
@@ -28,7 +28,14 @@ from langgraph_memgpt.memory.text.claims import MULTI_VALUED
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-__all__ = ["SlotSimilarity", "masked"]
+__all__ = ["NewValueSignal", "SlotSimilarity", "masked"]
+
+
+class NewValueSignal(Protocol):
+    """A second signal for an unread new sentence against a read older claim: this module's
+    :class:`SlotSimilarity` or the fallback claim reader (``fallback_reader.py``)."""
+
+    def new_value(self, new: str, older: str, old: Claim) -> bool: ...
 
 
 def _base(token: str) -> tuple[str, bool]:

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph_memgpt.memory.backends.validity import normalise
-from langgraph_memgpt.memory.hygiene.slot_similarity import SlotSimilarity
+from langgraph_memgpt.memory.hygiene.slot_similarity import NewValueSignal
+from langgraph_memgpt.memory.hygiene.value_kinds import kinds_agree
 from langgraph_memgpt.memory.text.claims import (
     MULTI_VALUED,
     Claim,
@@ -114,7 +115,7 @@ class RuleDecider:
         self,
         reader: Callable[[str], Claim | None] = parse_claim,
         *,
-        similarity: SlotSimilarity | None = None,
+        similarity: NewValueSignal | None = None,
     ) -> None:
         self.reader = reader  # claims.parse_claim; the benchmark compares other readers
         #: Optional second signal where the reader cannot read the new text (off by default).
@@ -158,7 +159,12 @@ class RuleDecider:
                     proposals.append(Proposal("noop", i, f"restates {claim.slot}"))
             elif claim.restated and not claim.update:
                 continue  # "still lives in Porto" against "lives in Lisbon": unclear, no change
-            elif not claim.negated and not old.negated and claim.slot not in MULTI_VALUED:
+            elif (
+                not claim.negated
+                and not old.negated
+                and claim.slot not in MULTI_VALUED
+                and kinds_agree(text, old.value, new, claim.value)
+            ):
                 proposals.append(
                     Proposal("supersede", i, f"{claim.slot} changed: {old.value} -> {claim.value}")
                 )

@@ -237,6 +237,31 @@ def _value_span(
     return None
 
 
+def _value_of_another_kind(
+    tokens: list[str], words: list[str], slot: str, value: str, before: str, at: int
+) -> bool:
+    """The name found is not the relation's value, by the sentence's structure: a person
+    one lives with ("moved in with Rowan"), a person by title where a place or an employer
+    belongs ("works under Mr Ivanov"), or a name in a later clause with a subject of its own and a verb of its own ("moved on,
+    he's seeing Selma": the name is the object of "seeing", not of the relation word before
+    the comma; "moved house; she's in Faro" links the pronoun to the value by a copula and a
+    preposition only, and stays read)."""
+    if slot == "residence" and before in cues.COMPANIONS:
+        return True
+    if slot in ("residence", "employer") and value.split()[0].casefold() in cues.TITLES:
+        return True
+    relations = list(cues.RELATION_CUES.values())
+    cues_at = [k for k, w in enumerate(words[:at]) if any(cues.in_lexicon(w, r) for r in relations)]
+    pronouns = cues.OTHER_PRONOUNS | set(cues.USER_WORDS)
+    linking = cues.LEXICON | cues.AUX | _TOWARDS | {w for c in cues.COPULAS for w in c}
+    return bool(cues_at) and any(
+        tokens[k] in _SEPARATORS
+        and _base(tokens[k + 1])[0].casefold() in pronouns
+        and not all(w in linking for w in words[k + 2 : at])
+        for k in range(cues_at[-1] + 1, at - 1)
+    )
+
+
 def _in_reporting(token: str) -> bool:
     return token.casefold() in cues.REPORTING
 
@@ -322,6 +347,8 @@ def read_by_cues(sentence: str) -> Claim | None:
     if found_value is None:
         return None
     value, before, at = found_value
+    if _value_of_another_kind(predicate, words, slot, value, before, at):
+        return None
     if slot == "employer" and before in cues.LOCATION_PREPOSITIONS:
         slot = "workplace"
     # Past words count in the value's own clause: "left her old job and is now at Spotify"

@@ -108,6 +108,13 @@ ARTICLE_AFTER_OPENER = (DETERMINERS - words("articles_other_words")) | words("po
 #: Articles cut off the start of a value ("the countryside"), less those that open names.
 ARTICLES_IN_VALUES = DETERMINERS - words("articles_open_names")
 GENITIVE = words("genitive")
+#: Value kinds (tagged "value"): a thing after an indefinite article, a person after a title,
+#: a companion after "with" (see memory/hygiene/value_kinds.py and the structure pass).
+INDEFINITE = words("articles_indefinite")
+TITLES = words("titles")
+COMPANIONS = words("companions")
+#: Contrasts and hedges that keep a sentence out of the fallback claim reader.
+FALLBACK_CAUTIONS = words("fallback_cautions")
 USER_WORDS: dict[str, str] = mapping("user_words")
 PRONOUN_SUBJECTS: dict[str, str] = mapping("pronoun_subjects")
 OTHER_PRONOUNS = words("other_pronouns")

@@ -77,6 +77,11 @@ def _transcript_line(sentence: str) -> bool:
     return m is not None and not all(w.casefold() in cues.FRAME for w in m.group(1).split())
 
 
+#: A year. Two different years in one fact make it a closed period ("was employed at Thales
+#: from 2015 to 2018", "2019-2021"): a dated past, true then, that replaces nothing current.
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 @lru_cache(maxsize=8192)
 def parse_claim(sentence: str) -> Claim | None:
     """The claim of a one-sentence fact, or None when neither reader reads it.
@@ -100,6 +105,7 @@ def parse_claim(sentence: str) -> Claim | None:
         claim = favourite(claim)
     return replace(
         claim,
+        past=claim.past or len(set(_YEAR.findall(sentence))) > 1,
         update=any(w in cues.UPDATE for w in words),
         restated=any(w in cues.RESTATE for w in words) or bool(_RESTATE_PHRASE.search(sentence)),
     )

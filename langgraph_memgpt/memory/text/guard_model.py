@@ -30,11 +30,27 @@ from pathlib import Path
 
 from langgraph_memgpt.memory.text.analysis import overlapping_runs
 from langgraph_memgpt.memory.text.guard_ngrams import NGRAMS, WORD_RE, NgramIndex, flatten
+from langgraph_memgpt.memory.text.guard_structure import cues
 
 WEIGHTS = Path(__file__).with_name("guard_weights.npz")
 #: Texts longer than this are scored in windows of about ``WINDOW`` characters.
 WINDOW = 400
 _SENTENCE_RE = re.compile(r"(?<=[.!?。！？\n])\s+")
+#: Structural cues (``guard_structure``) are features named ``"cue:" + cue`` (longer than any
+#: character n-gram, so no n-gram shares a name) whose value is ``CUE_VALUE``, not divided by
+#: the square root of the n-gram count: a handful of cues must weigh beside a thousand n-grams.
+CUE_PREFIX = "cue:"
+CUE_VALUE = 0.5
+
+
+def is_cue(name: str) -> bool:
+    """Whether a feature name is a structural cue (not an n-gram, word or word pair)."""
+    return name.startswith(CUE_PREFIX) and len(name) > max(NGRAMS)
+
+
+def cue_features(text: str) -> set[str]:
+    """The structural cues of a text as feature names."""
+    return {CUE_PREFIX + c for c in cues(text)}
 
 
 def features(text: str) -> set[str]:
@@ -74,23 +90,42 @@ class GuardModel:
 
     @functools.cached_property
     def _index(self) -> NgramIndex:
-        return NgramIndex(self.weights)
+        return NgramIndex({k: v for k, v in self.weights.items() if not is_cue(k)})
+
+    @functools.cached_property
+    def uses_cues(self) -> bool:
+        """Whether these weights were trained with the structural cues."""
+        return any(is_cue(k) for k in self.weights)
 
     def logit(self, text: str) -> float:
-        """The bias plus the summed weights of the text's distinct features over the square
-        root of their number (``guard_ngrams`` computes it without the n-gram strings)."""
+        """The bias plus the summed weights of the text's distinct n-gram and word features
+        over the square root of their number (``guard_ngrams`` computes it without the n-gram
+        strings), plus ``CUE_VALUE`` times the weights of its structural cues."""
         fast = self._index.sum_and_count(text)
         if fast is None:
-            return self.logit_of(features(text))
+            return self.logit_of(self.features(text))
         total, count = fast
-        return self.bias + total / math.sqrt(count) if count else self.bias
+        ngrams = total / math.sqrt(count) if count else 0.0
+        return self.bias + ngrams + self._cue_sum(cue_features(text) if self.uses_cues else ())
+
+    def features(self, text: str) -> set[str]:
+        """The features this model reads of a text (``features``, and the cues if it uses
+        them)."""
+        return features(text) | cue_features(text) if self.uses_cues else features(text)
+
+    def _cue_sum(self, names: set[str] | tuple[()]) -> float:
+        get = self.weights.get
+        return CUE_VALUE * sum(get(n, 0.0) for n in names)
 
     def logit_of(self, feats: set[str]) -> float:
-        """The logit of a feature set (``features``): the definition the fast path follows."""
-        if not feats:
-            return self.bias
+        """The logit of a feature set (``features``, cues included or not): the definition
+        the fast path follows."""
+        plain = {f for f in feats if not is_cue(f)}
+        cue_part = self._cue_sum({f for f in feats if is_cue(f)})
+        if not plain:
+            return self.bias + cue_part
         get = self.weights.get
-        return self.bias + sum(get(f, 0.0) for f in feats) / math.sqrt(len(feats))
+        return self.bias + sum(get(f, 0.0) for f in plain) / math.sqrt(len(plain)) + cue_part
 
     def score(self, text: str) -> float:
         """The highest probability over the text's windows."""
