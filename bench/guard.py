@@ -413,6 +413,12 @@ def main() -> None:
         "no blind split",
     )
     parser.add_argument("--sample", type=int, help="with --by-trust: rows per source")
+    parser.add_argument(
+        "--weights",
+        type=Path,
+        help="with --blind-only: score with these weights instead of the shipped ones (a "
+        "candidate judged on a blind split before it is shipped)",
+    )
     args = parser.parse_args()
     if args.by_trust and args.compare:
         import guard_trust
@@ -442,7 +448,12 @@ def main() -> None:
         print(text)
         return
     if args.blind_only:
+        if args.weights is not None:
+            from langgraph_memgpt.memory.text import guard_model
+
+            guard_model._LOADED[:] = [guard_model.GuardModel.load(args.weights)]
         blind = guard_and_baseline(BLIND_LOADS[args.split])
+        blind["weights"] = str(args.weights or "shipped")
         (args.out / f"{args.blind_only}.json").write_text(json.dumps(blind, indent=2))
         print(json.dumps(blind, indent=2))
         return
