@@ -35,7 +35,7 @@ from langgraph_memgpt.tokens import approximate_count_cached
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory import Memory
-    from langgraph_memgpt.memory.types import Block
+    from langgraph_memgpt.memory.types import Block, PromptView
 
 
 #: How many per-run budgets (``context_window`` overrides) one agent keeps built. A server whose
@@ -116,9 +116,10 @@ def latest_user_message(messages: Sequence[AnyMessage]) -> HumanMessage | None:
     return None
 
 
-def read_core(settings: AgentSettings, identity: Identity) -> dict[str, Block]:
-    """The core blocks of this identity, read once for a prompt and its state mirror."""
-    return settings.memory.core.get(user_id=identity.user_id, agent_id=identity.agent_id)
+def read_view(settings: AgentSettings, identity: Identity) -> PromptView:
+    """The core blocks and memory statistics of this identity, one statement, read afresh for
+    each prompt (another process may have written since): a prompt and its state mirror."""
+    return settings.memory.prompt_view(user_id=identity.user_id, agent_id=identity.agent_id)
 
 
 def core_as_state(blocks: Mapping[str, Block]) -> dict[str, dict[str, Any]]:
@@ -134,22 +135,20 @@ def render_system_message(
     identity: Identity,
     summary: str,
     evicted_total: int,
-    blocks: Mapping[str, Block] | None = None,
+    view: PromptView | None = None,
 ) -> SystemMessage:
     """System prompt + pinned core blocks + recursive summary + memory statistics.
 
-    ``blocks`` are the core blocks when the caller has just read them (:func:`read_core`).
+    ``view`` is what the caller has just read (:func:`read_view`); otherwise it is read here.
     """
-    memory = settings.memory
-    if blocks is None:
-        blocks = read_core(settings, identity)
-    core = "\n".join(block.render() for block in blocks.values())
-    ids = {"user_id": identity.user_id, "agent_id": identity.agent_id}
+    if view is None:
+        view = read_view(settings, identity)
+    core = "\n".join(block.render() for block in view.blocks.values())
     today = datetime.now(UTC).date().isoformat()
     stats_text = (
-        f"{memory.recall.count(**ids)} messages in recall memory (conversation_search), "
-        f"{memory.archival.count(**ids)} passages in archival memory (archival_memory_search)"
-        f"{superseded_note(memory.archival.count_superseded(**ids))}; "
+        f"{view.recall} messages in recall memory (conversation_search), "
+        f"{view.archival} passages in archival memory (archival_memory_search)"
+        f"{superseded_note(view.superseded)}; "
         f"{evicted_total} messages evicted from this prompt so far. Today is {today}."
     )
     content = (

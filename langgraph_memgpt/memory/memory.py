@@ -36,7 +36,12 @@ from langgraph_memgpt.memory.search.fusion import DEFAULT_FUSION, FusionFn
 from langgraph_memgpt.memory.tiers.archival import ArchivalMemory
 from langgraph_memgpt.memory.tiers.core import CoreMemory
 from langgraph_memgpt.memory.tiers.recall import RecallMemory
-from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, MemoryStoreError, StoreNotFoundError
+from langgraph_memgpt.memory.types import (
+    DEFAULT_AGENT_ID,
+    MemoryStoreError,
+    PromptView,
+    StoreNotFoundError,
+)
 
 if TYPE_CHECKING:
     from langgraph_memgpt.memory.io.ingest import IngestReport
@@ -184,6 +189,12 @@ class Memory:
             ),
             "archival_search": "hybrid" if self.archival.embeddings is not None else "lexical",
         }
+
+    def prompt_view(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> PromptView:
+        """The core blocks and the memory statistics a system prompt shows (recall and
+        archival counts, superseded records), read in one statement: one round trip per render
+        on Postgres. Never cached, so writes by another ``Memory`` on the store show at once."""
+        return self.core.prompt_view(user_id=user_id, agent_id=agent_id)
 
     def on_close(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` first when the store closes (background consolidation finishes)."""

@@ -77,6 +77,20 @@ class Block:
         )
 
 
+@dataclass(frozen=True)
+class PromptView:
+    """What one render of the system prompt shows of a namespace, read in one statement
+    (``Memory.prompt_view``): the core blocks in prompt order and the memory statistics."""
+
+    blocks: dict[str, Block]
+    #: Recall messages, those waiting to be indexed included (``RecallMemory.count``).
+    recall: int
+    #: Archival records (``ArchivalMemory.count``).
+    archival: int
+    #: Archival records replaced by newer ones (``ArchivalMemory.count_superseded``).
+    superseded: int
+
+
 @dataclass
 class Citation:
     """Where a record came from: enough for a model to quote it and a user to check it."""

@@ -29,7 +29,7 @@ from langgraph_memgpt.context import (
     fifo_ids_after,
     latest_user_message,
     prompt_tokens,
-    read_core,
+    read_view,
     render_system_message,
 )
 from langgraph_memgpt.memory.aio import off_loop, off_loop_in
@@ -176,9 +176,9 @@ def _prepare(
         # transcript again, which compact sorts out (see drop_resent_evictions).
         return {**claim, "compact_requested": True}
 
-    blocks = read_core(settings, identity)
+    view = read_view(settings, identity)
     system = render_system_message(
-        settings, identity, state.get("summary", ""), state.get("evicted_total", 0), blocks
+        settings, identity, state.get("summary", ""), state.get("evicted_total", 0), view
     )
     tokens = prompt_tokens(settings, system, messages)
     if may_defer and needs_compaction(settings, tokens, state.get("pressure_warned", False)):
@@ -195,7 +195,7 @@ def _prepare(
         unwritten=unwritten,
         turn=turn,
         steps=steps,
-        blocks=blocks,
+        blocks=view.blocks,
         prompt=[system, *messages],
         tokens=tokens,
         run_id=run_id,

@@ -14,7 +14,9 @@ from typing import Any
 
 from langgraph_memgpt.memory._validate import check_id, check_text, now_iso
 from langgraph_memgpt.memory.backends.database import MemoryDatabase
-from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, Block, MemoryStoreError
+from langgraph_memgpt.memory.backends.prompt_view import read_prompt_view
+from langgraph_memgpt.memory.tiers.recall_base import UNINDEXED_KEY
+from langgraph_memgpt.memory.types import DEFAULT_AGENT_ID, Block, MemoryStoreError, PromptView
 
 DEFAULT_LIMIT = 2000
 MAX_LIMIT = 100_000
@@ -119,6 +121,13 @@ class CoreMemory:
     def get(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> dict[str, Block]:
         """All blocks of the namespace, ordered persona, human, then others by creation."""
         return self._blocks(self._ns(user_id, agent_id))
+
+    def prompt_view(self, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> PromptView:
+        """The blocks (as :meth:`get`) and the tiers' counts a prompt shows, in one statement
+        (``backends/prompt_view.py``), read afresh each call: another process may write."""
+        ns = self._ns(user_id, agent_id)
+        with self._db.read() as conn:
+            return read_prompt_view(conn, ns, UNINDEXED_KEY.format(ns=ns))
 
     def get_block(self, label: str, *, user_id: str, agent_id: str = DEFAULT_AGENT_ID) -> Block:
         blocks = self.get(user_id=user_id, agent_id=agent_id)
