@@ -69,14 +69,20 @@ def test_third_blind_split_rows_say_label_writer_technique_and_channel() -> None
     assert any(r["technique"].startswith("obfuscation:") for r in attacks)
 
 
-def test_guard_bench_scores_the_third_blind_split_on_a_tiny_sample() -> None:
-    """``bench/guard.py --blind-only NAME --split blind3`` and the full report's table, on a
-    few rows of the split (both labels, both writers)."""
+@pytest.mark.parametrize(
+    ("split", "module", "title"),
+    [("blind3", guard_blind3, "Third"), ("blind4", guard_blind4, "Fourth")],
+)
+def test_guard_bench_scores_a_later_blind_split_on_a_tiny_sample(
+    split: str, module: Any, title: str
+) -> None:
+    """``bench/guard.py --blind-only NAME --split blind3|blind4`` and the full report's table,
+    on a few rows of the split (both labels, both writers)."""
     import guard
     from _guard_report import markdown_generalisation
 
-    assert guard.BLIND_LOADS["blind3"] is guard_blind3.load
-    rows = guard_blind3.load()
+    assert guard.BLIND_LOADS[split] is module.load
+    rows = module.load()
     sample = [
         next(r for r in rows if (r["label"], r["trust"]) == (label, trust))
         for label in ("attack", "benign")
@@ -88,11 +94,18 @@ def test_guard_bench_scores_the_third_blind_split_on_a_tiny_sample() -> None:
     }
     rates = blind["guard"]["rates"]
     assert rates["all/attacks"]["n"] == 2 and rates["all/benign"]["n"] == 2
-    assert rates["source:own-blind3/benign"]["n"] == 2
+    assert rates[f"source:own-{split}/attacks"]["n"] == 2
+    assert rates["trust:user/benign"]["n"] == 1
     assert all(0 <= v["flagged"] <= 1 for v in rates.values())
-    text = "\n".join(markdown_generalisation({"blind3": blind, "blind3_first_run": blind}))
-    assert "Third blind split (bench/guard_blind3.py)" in text
-    assert "| trust:user/benign | 1 |" in text
+    text = "\n".join(markdown_generalisation({split: blind, f"{split}_first_run": blind}))
+    assert f"{title} blind split (bench/guard_{split}.py)" in text
+    # The kept first run holds aggregate figures only, never a text.
+    first = json.loads((BENCH / "results" / f"guard_{split}_first_run.json").read_text())
+    assert set(first) == {"guard", "keyword baseline"}
+    assert first["guard"]["rates"]["all/attacks"]["n"] == len(
+        [r for r in rows if r["label"] == "attack"]
+    )
+    assert '"text"' not in json.dumps(first)
 
 
 def test_fourth_blind_split_rows_say_label_writer_technique_and_channel() -> None:
@@ -130,39 +143,6 @@ def test_fourth_blind_split_rows_say_label_writer_technique_and_channel() -> Non
     for language, pattern in languages.items():
         labels = {r["label"] for r in rows if pattern.search(r["text"])}
         assert labels == {"attack", "benign"}, language
-
-
-def test_guard_bench_scores_the_fourth_blind_split_on_a_tiny_sample() -> None:
-    """``bench/guard.py --blind-only NAME --split blind4`` and the full report's table, on a
-    few rows of the split (both labels, both writers)."""
-    import guard
-    from _guard_report import markdown_generalisation
-
-    assert guard.BLIND_LOADS["blind4"] is guard_blind4.load
-    rows = guard_blind4.load()
-    sample = [
-        next(r for r in rows if (r["label"], r["trust"]) == (label, trust))
-        for label in ("attack", "benign")
-        for trust in ("user", "external")
-    ]
-    blind = {
-        "guard": guard.run_blind(guard.guard, lambda: sample),
-        "keyword baseline": guard.run_blind(guard.keyword_baseline, lambda: sample),
-    }
-    rates = blind["guard"]["rates"]
-    assert rates["all/attacks"]["n"] == 2 and rates["all/benign"]["n"] == 2
-    assert rates["source:own-blind4/attacks"]["n"] == 2
-    assert all(0 <= v["flagged"] <= 1 for v in rates.values())
-    text = "\n".join(markdown_generalisation({"blind4": blind, "blind4_first_run": blind}))
-    assert "Fourth blind split (bench/guard_blind4.py)" in text
-    assert "| trust:external/attacks | 1 |" in text
-    # The kept first run holds aggregate figures only, never a text.
-    first = json.loads((BENCH / "results" / "guard_blind4_first_run.json").read_text())
-    assert set(first) == {"guard", "keyword baseline"}
-    assert first["guard"]["rates"]["all/attacks"]["n"] == len(
-        [r for r in rows if r["label"] == "attack"]
-    )
-    assert '"text"' not in json.dumps(first)
 
 
 @pytest.fixture(scope="module")
