@@ -26,9 +26,10 @@ def test_blind25_has_new_people_and_at_least_two_new_slots() -> None:
     assert len(set(_rot_suite.slots("blind25")) - seen_slots) >= 2
 
 
-def test_blind25_builds_every_kind_in_every_slot_with_filled_templates() -> None:
-    users = _rot_suite.build("blind25", rounds=2)
-    slots = set(_rot_suite.slots("blind25"))
+@pytest.mark.parametrize("split", ["blind25", "blind26"])
+def test_a_blind_split_builds_every_kind_in_every_slot_with_filled_templates(split: str) -> None:
+    users = _rot_suite.build(split, rounds=2)
+    slots = set(_rot_suite.slots(split))
     kinds = {(sc.kind, sc.slot) for u in users for sc in u.scenarios}
     assert kinds == {(k, s) for k in ("update", "near_miss", "restatement") for s in slots}
     for user in users:
@@ -54,21 +55,6 @@ def test_blind26_has_new_people_values_and_at_least_two_new_slots() -> None:
     }
     values = {v for spec in _rot_suite.slots("blind26").values() for v in spec["values"]}
     assert not values & seen_values
-
-
-def test_blind26_builds_every_kind_in_every_slot_with_filled_templates() -> None:
-    users = _rot_suite.build("blind26", rounds=2)
-    slots = set(_rot_suite.slots("blind26"))
-    kinds = {(sc.kind, sc.slot) for u in users for sc in u.scenarios}
-    assert kinds == {(k, s) for k in ("update", "near_miss", "restatement") for s in slots}
-    for user in users:
-        for sc in user.scenarios:
-            assert all("{" not in fact for fact in [sc.question, *sc.facts]), sc.facts
-            assert sc.person in sc.question
-            if sc.kind == "update":
-                assert sc.facts[0] != sc.facts[1]
-    told = [f for u in users for sc in u.scenarios for f in sc.facts[1:]]
-    assert len(set(told)) > 0.9 * len(told)
 
 
 def test_blind26_is_never_a_training_family(tmp_path: Path) -> None:
