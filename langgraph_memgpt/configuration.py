@@ -148,6 +148,18 @@ def claim_thread(state: Mapping[str, Any], identity: Identity) -> dict[str, Any]
     return {}
 
 
+def _check_base_url(url: str) -> None:
+    """Refuse a base URL the client would only reject at the first turn, after the user typed."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"base URL {url!r} is not an http(s) URL with a host; an OpenAI-compatible server's "
+            "looks like http://127.0.0.1:8000/v1"
+        )
+
+
 def chat_model_from_settings(
     model: str | None = None,
     base_url: str | None = None,
@@ -174,6 +186,8 @@ def chat_model_from_settings(
             "offline driver (rule-based stand-in, not an LLM): set OPENAI_API_KEY, "
             "--model or --base-url to use a real model"
         )
+    if url:
+        _check_base_url(url)
     from langchain_openai import ChatOpenAI
 
     kwargs: dict[str, Any] = {"model": name or "gpt-4o-mini"}

@@ -257,6 +257,19 @@ def test_chat_with_a_model_and_no_api_key_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and _files(tmp_path) == set()
 
 
+@pytest.mark.parametrize("url", ["not a url", "localhost:8000/v1", "ftp://host/v1"])
+def test_chat_with_a_base_url_that_is_not_one_is_one_line_before_any_turn(
+    tmp_path: Path, url: str
+) -> None:
+    """A base URL the OpenAI client cannot use used to be accepted at start-up and fail at the
+    first turn, after the user had typed it; it is now refused before anything is created."""
+    result = run_cli(["chat", "--base-url", url, "--data-dir", "d"], tmp_path, stdin="hello\n")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "model error" in lines[0] and "http://127.0.0.1" in lines[0]
+    assert "Traceback" not in result.stderr and _files(tmp_path) == set()
+
+
 # -- 5. a long paste arrives whole; Ctrl-C clears the line, Ctrl-D leaves (in a terminal) ---
 def test_a_long_multi_line_paste_in_a_terminal_is_one_whole_message(tmp_path: Path) -> None:
     import sys
