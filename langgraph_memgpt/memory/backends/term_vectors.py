@@ -132,10 +132,6 @@ class TermVectors:
         """The document id of each entry."""
         return np.repeat(self.docs, np.diff(self.starts))
 
-    def entry_lengths(self) -> np.ndarray:
-        """The length of each entry's document."""
-        return np.repeat(self.lengths, np.diff(self.starts))
-
 
 def _group(
     key: np.ndarray, position: np.ndarray, weight: np.ndarray

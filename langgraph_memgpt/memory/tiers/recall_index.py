@@ -44,7 +44,7 @@ def index_waiting_in(conn: Any, ns: int, row_lock: str = "") -> int:
     threads: dict[str, list[tuple[int, str, str]]] = {}
     for rid, thread, content, created_at in waiting:
         threads.setdefault(str(thread), []).append((int(rid), content, created_at))
-    docs: list[tuple[int, dict[str, float]]] = []
+    docs: list[tuple[int, list[tuple[str, float]]]] = []
     for thread, rows in threads.items():
         tail = conn.execute(
             "SELECT id, content, created_at FROM recall WHERE ns=? AND thread_id=? AND id<? "
@@ -58,7 +58,7 @@ def index_waiting_in(conn: Any, ns: int, row_lock: str = "") -> int:
     # Everything indexed here is unindexed first: a message indexed already (the one before
     # the waiting ones, or one a rebuild of the index reached) is replaced, never doubled.
     LexicalIndex.remove(conn, ns, Tier.RECALL, [doc for doc, _ in docs])
-    LexicalIndex.add(conn, ns, Tier.RECALL, docs)
+    LexicalIndex.add_fields(conn, ns, Tier.RECALL, docs)
     conn.execute("DELETE FROM meta WHERE key=?", (key,))
     return len(waiting)
 

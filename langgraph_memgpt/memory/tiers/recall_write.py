@@ -27,7 +27,6 @@ from langgraph_memgpt.memory.search.indexing import (
     context_fields,
     neighbours,
 )
-from langgraph_memgpt.memory.text.analysis import term_frequencies
 from langgraph_memgpt.memory.tiers.recall_base import (
     MAX_MESSAGE_CHARS,
     ROLES,
@@ -60,16 +59,17 @@ def storable_message(content: str) -> str:
 
 def thread_documents(
     sequence: Sequence[tuple[int, str, str]], positions: Sequence[int]
-) -> list[tuple[int, dict[str, float]]]:
+) -> list[tuple[int, list[tuple[str, float]]]]:
     """What the lexical index stores for the messages at ``positions`` of a thread's
-    ``(id, content, created_at)`` sequence: each with its date and neighbours as context."""
+    ``(id, content, created_at)`` sequence: each with its date and neighbours as context, as
+    weighted fields (``LexicalIndex.add_fields`` analyses them as one batch)."""
     texts = [text for _, text, _ in sequence]
     order = list(range(len(sequence)))
     docs = []
     for i in positions:
         before, after = neighbours(texts, order, i, after_window=RECALL_AFTER)
         fields = context_fields(texts[i], sequence[i][2], before, after)
-        docs.append((sequence[i][0], term_frequencies(fields)))
+        docs.append((sequence[i][0], fields))
     return docs
 
 
@@ -193,7 +193,7 @@ class RecallWrite(RecallBase):
                 again = range(max(0, len(tail) - RECALL_AFTER), len(tail))
                 docs = thread_documents(sequence, (*again, *range(len(tail), len(sequence))))
                 LexicalIndex.remove(conn, ns, Tier.RECALL, [sequence[i][0] for i in again])
-                LexicalIndex.add(conn, ns, Tier.RECALL, docs)
+                LexicalIndex.add_fields(conn, ns, Tier.RECALL, docs)
         if self._worker is not None:
             self._worker.notify(ns)
 

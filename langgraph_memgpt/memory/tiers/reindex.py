@@ -11,7 +11,6 @@ from pathlib import Path
 
 from langgraph_memgpt.memory.backends.lexical import LexicalIndex, Tier
 from langgraph_memgpt.memory.backends.sqlite_db import DB_FILE, REINDEX_KEY, Database
-from langgraph_memgpt.memory.text.analysis import term_frequencies
 from langgraph_memgpt.memory.tiers.recall import thread_documents
 
 
@@ -37,16 +36,16 @@ def build_lexical_index(db: Database) -> None:
         conn.execute("DELETE FROM lex_docs")
         conn.execute("DELETE FROM lex_stats")
         conn.execute("DELETE FROM lex_tail")
-        by_ns: dict[int, list[tuple[int, dict[str, float]]]] = {}
+        by_ns: dict[int, list[tuple[int, list[tuple[str, float]]]]] = {}
         for ns, rid, text in conn.execute("SELECT ns, id, text FROM archival ORDER BY ns, id"):
-            by_ns.setdefault(int(ns), []).append((int(rid), term_frequencies([(text, 1.0)])))
+            by_ns.setdefault(int(ns), []).append((int(rid), [(text, 1.0)]))
         for ns, docs in by_ns.items():
-            LexicalIndex.add(conn, ns, Tier.ARCHIVAL, docs)
+            LexicalIndex.add_fields(conn, ns, Tier.ARCHIVAL, docs)
         threads: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
         for ns, rid, thread, content, created_at in conn.execute(
             "SELECT ns, id, thread_id, content, created_at FROM recall ORDER BY ns, id"
         ).fetchall():
             threads.setdefault((int(ns), thread), []).append((int(rid), content, created_at))
         for (ns, _thread), rows in threads.items():
-            LexicalIndex.add(conn, ns, Tier.RECALL, thread_documents(rows, range(len(rows))))
+            LexicalIndex.add_fields(conn, ns, Tier.RECALL, thread_documents(rows, range(len(rows))))
         conn.execute("DELETE FROM meta WHERE key=?", (REINDEX_KEY,))
