@@ -258,10 +258,9 @@ def _lock_setup(conn: Any, where: str) -> None:
 
     schema = _named_schema(conn) or str(conn.execute("SELECT current_schema()").fetchone()[0])
     try:
-        with conn.transaction():
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", (schema, ADVISORY_LOCK)
-            )
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", (schema, ADVISORY_LOCK)
+        )
     except psycopg.errors.QueryCanceled as exc:
         raise MemoryStoreError(
             f"timed out waiting for another process that is creating or upgrading the store in "
