@@ -237,6 +237,13 @@ def _value_span(
     return None
 
 
+#: For ``_value_of_another_kind``, built once: the relation lexicons, the pronouns that open
+#: a clause of its own, and the words that only link such a pronoun to a value.
+_RELATIONS = tuple(cues.RELATION_CUES.values())
+_CLAUSE_SUBJECTS = cues.OTHER_PRONOUNS | set(cues.USER_WORDS)
+_LINKING = _LEXICON | _AUX | _TOWARDS | {w for c in cues.COPULAS for w in c}
+
+
 def _value_of_another_kind(
     tokens: list[str], words: list[str], slot: str, value: str, before: str, at: int
 ) -> bool:
@@ -250,14 +257,13 @@ def _value_of_another_kind(
         return True
     if slot in ("residence", "employer") and value.split()[0].casefold() in cues.TITLES:
         return True
-    relations = list(cues.RELATION_CUES.values())
-    cues_at = [k for k, w in enumerate(words[:at]) if any(cues.in_lexicon(w, r) for r in relations)]
-    pronouns = cues.OTHER_PRONOUNS | set(cues.USER_WORDS)
-    linking = cues.LEXICON | cues.AUX | _TOWARDS | {w for c in cues.COPULAS for w in c}
+    cues_at = [
+        k for k, w in enumerate(words[:at]) if any(cues.in_lexicon(w, r) for r in _RELATIONS)
+    ]
     return bool(cues_at) and any(
         tokens[k] in _SEPARATORS
-        and _base(tokens[k + 1])[0].casefold() in pronouns
-        and not all(w in linking for w in words[k + 2 : at])
+        and _base(tokens[k + 1])[0].casefold() in _CLAUSE_SUBJECTS
+        and not all(w in _LINKING for w in words[k + 2 : at])
         for k in range(cues_at[-1] + 1, at - 1)
     )
 
